@@ -1,0 +1,12 @@
+#ifndef PORTREG_CSQLITE_SHIM_H
+#define PORTREG_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/* Swift cannot import SQLITE_TRANSIENT (a cast of -1 to a function pointer). */
+static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
+
+/* sqlite3_db_config is variadic, which Swift cannot call. */
+static inline int csqlite_enable_defensive(sqlite3 *db) {
+    return sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
+}
+#endif

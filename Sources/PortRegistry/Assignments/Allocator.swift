@@ -1,0 +1,201 @@
+/// What `portreg reserve` asks for.
+public struct ReservationRequest: Sendable {
+    public var service: String
+    public var count: Int = 1
+    /// Where to look; nil for `Allocator.defaultRange`.
+    public var range: PortRange?
+    public var transport: TransportProtocol = .tcp
+    public var host: HostScope = .everywhere
+    public var bind: BindAddress = .wildcard
+    public var owner = ""
+    public var note = ""
+    public var ttlSeconds: Int?
+    /// Also refuse ports that something on this machine is bound to right now.
+    public var probe = true
+
+    public init(service: String) { self.service = service }
+}
+
+public struct Reservation: Sendable {
+    public var assignment: Assignment
+    /// True when the service already held a matching assignment and got it back.
+    public var reused: Bool
+}
+
+/// Picks free ports. A service name hashes to a stable starting point in the range (as
+/// port4me does), so the same name tends to get the same port in every registry; from there
+/// the first port (or block) that nothing blocks wins. Blocked: live assignments in an
+/// overlapping host and bind scope, catalog registrations (iana, common) for the protocol,
+/// privileged ports, the host's ephemeral range, and — when probing — ports bound right now.
+///
+/// Check and insert run in one `BEGIN IMMEDIATE` transaction, so concurrent processes are
+/// serialised by SQLite's write lock: N processes get N different ports.
+public struct Allocator {
+    /// The RFC 6335 user range; the ephemeral part of it is skipped anyway.
+    public static let defaultRange = PortRange(uncheckedLow: 1024, high: 49151)
+    /// Ports examined per query.
+    static let window = 128
+
+    let registry: Registry
+    let ephemeral: PortRange?
+    let isFreeNow: (Int, TransportProtocol, BindAddress) -> Bool
+
+    public init(
+        registry: Registry, ephemeral: PortRange? = EphemeralRange.current(),
+        isFreeNow: @escaping (Int, TransportProtocol, BindAddress) -> Bool = { port, transport, bind in
+            PortProbe.isFree(port: port, transport: transport, bind: bind.text)
+        }
+    ) {
+        self.registry = registry
+        self.ephemeral = ephemeral
+        self.isFreeNow = isFreeNow
+    }
+
+    public func reserve(_ request: ReservationRequest) throws -> Reservation {
+        let service = try ServiceName.validate(request.service)
+        guard (1...4096).contains(request.count) else {
+            throw RegistryError(.usage, "--count must be 1-4096, not \(request.count)")
+        }
+        let range = request.range ?? Allocator.defaultRange
+        guard range.low >= 1 else { throw RegistryError(.usage, "--range must start at 1 or above: port 0 is never assignable") }
+        guard range.count >= request.count else {
+            throw RegistryError(.usage, "--range \(range) holds \(range.count) ports, fewer than --count \(request.count)")
+        }
+        return try registry.write {
+            let store = AssignmentStore(database: registry.database)
+            let now = try store.now()
+            if var held = try existing(service: service, request: request, range: range, store: store, now: now) {
+                if request.ttlSeconds != nil || request.owner != held.owner || request.note != held.note {
+                    held.owner = request.owner.isEmpty ? held.owner : request.owner
+                    held.note = request.note.isEmpty ? held.note : request.note
+                    held = try store.insert(held, ttlSeconds: request.ttlSeconds)
+                }
+                return Reservation(assignment: held, reused: true)
+            }
+            guard let low = try firstFree(request: request, range: range, now: now) else {
+                let wider = PortRange(low: max(1024, range.low), high: 49151).map { " (e.g. --range \($0))" } ?? ""
+                throw RegistryError(
+                    .refused,
+                    "no free \(request.count == 1 ? "port" : "block of \(request.count) ports") in \(range) for \(request.transport.rawValue) on host \(request.host): widen --range\(wider) or release ports with portreg remove")
+            }
+            let assignment = Assignment(
+                service: service, ports: PortRange(uncheckedLow: low, high: low + request.count - 1),
+                transport: request.transport, host: request.host, bind: request.bind,
+                owner: request.owner, note: request.note)
+            return Reservation(assignment: try store.insert(assignment, ttlSeconds: request.ttlSeconds), reused: false)
+        }
+    }
+
+    /// A live assignment of the service with the same shape inside the range.
+    func existing(service: String, request: ReservationRequest, range: PortRange, store: AssignmentStore, now: String) throws -> Assignment? {
+        try store.named(service).first { held in
+            !held.isExpired(now: now) && held.transport == request.transport && held.host == request.host
+                && held.bind == request.bind && held.ports.count == request.count
+                && range.contains(held.ports.low) && range.contains(held.ports.high)
+        }
+    }
+
+    /// Where a name starts looking: FNV-1a of the lowercased name, folded into the range.
+    public static func preferredStart(for service: String, in range: PortRange) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in service.lowercased().utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return range.low + Int(hash % UInt64(range.count))
+    }
+
+    /// The first port of a free block, walking from the preferred start and wrapping around.
+    func firstFree(request: ReservationRequest, range: PortRange, now: String) throws -> Int? {
+        let lastStart = range.high - request.count + 1
+        let starts = PortRange(uncheckedLow: range.low, high: lastStart)
+        let origin = Allocator.preferredStart(for: request.service, in: starts)
+        var examined = 0
+        var windowLow = origin
+        while examined < starts.count {
+            let windowHigh = min(windowLow + Allocator.window - 1, starts.high, windowLow + (starts.count - examined) - 1)
+            let span = PortRange(uncheckedLow: windowLow, high: windowHigh + request.count - 1)
+            var blocked = try blockedPorts(in: span, request: request, now: now)
+            var runStart = span.low
+            for port in span.low...span.high {
+                if blocked[port - span.low] {
+                    runStart = port + 1
+                    continue
+                }
+                guard port - runStart + 1 >= request.count else { continue }
+                let candidate = port - request.count + 1
+                guard candidate <= windowHigh else { break }
+                if !request.probe || (candidate...port).allSatisfy({ isFreeNow($0, request.transport, request.bind) }) {
+                    return candidate
+                }
+                // Something on this machine holds a port of the block: step past it.
+                for probed in candidate...port where !isFreeNow(probed, request.transport, request.bind) {
+                    blocked[probed - span.low] = true
+                    runStart = probed + 1
+                }
+            }
+            examined += windowHigh - windowLow + 1
+            windowLow = windowHigh + 1 > starts.high ? starts.low : windowHigh + 1
+        }
+        return nil
+    }
+
+    /// One flag per port of `span`: true when something rules the port out.
+    func blockedPorts(in span: PortRange, request: ReservationRequest, now: String) throws -> [Bool] {
+        var blocked = [Bool](repeating: false, count: span.count)
+        func block(_ low: Int, _ high: Int) {
+            let from = max(low, span.low)
+            let to = min(high, span.high)
+            guard from <= to else { return }
+            for port in from...to { blocked[port - span.low] = true }
+        }
+        block(0, 1023)
+        if let ephemeral { block(ephemeral.low, ephemeral.high) }
+        let database = registry.database
+        try database.cached("""
+            SELECT a.port_low, a.port_high, a.bind FROM assignment_span s JOIN assignment a ON a.id = s.id
+            WHERE s.low <= ?2 AND s.high >= ?1 AND a.protocol = ?3
+              AND (a.expires_at IS NULL OR a.expires_at > ?4)
+              AND (?5 = '*' OR a.host = '*' OR a.host = ?5)
+            """).forEachRow([span.low, span.high, request.transport.rawValue, now, request.host.name]) { row in
+            let bind = BindAddress(parsing: row.text(2)) ?? .wildcard
+            if bind.overlaps(request.bind) { block(row.int(0), row.int(1)) }
+        }
+        try database.cached("""
+            SELECT s.low, s.high FROM catalog_span s JOIN catalog_entry e ON e.id = s.id
+            WHERE s.low <= ?2 AND s.high >= ?1 AND e.service IS NOT NULL AND e.source IN ('iana', 'common')
+              AND (e.protocol = ?3 OR (e.protocol IS NULL AND ?3 IN ('tcp', 'udp')))
+            """).forEachRow([span.low, span.high, request.transport.rawValue]) { row in
+            block(row.int(0), row.int(1))
+        }
+        return blocked
+    }
+}
+
+extension Allocator {
+    /// Free ports (or consecutive blocks of `request.count`) from the bottom of the range up,
+    /// by the same rules as `reserve`, without recording anything.
+    public func freeBlocks(_ request: ReservationRequest, limit: Int) throws -> [PortRange] {
+        let range = request.range ?? Allocator.defaultRange
+        guard range.count >= request.count else { return [] }
+        let now = try AssignmentStore(database: registry.database).now()
+        var found: [PortRange] = []
+        var windowLow = range.low
+        var runStart = range.low
+        while windowLow <= range.high && found.count < limit {
+            let span = PortRange(uncheckedLow: windowLow, high: min(windowLow + Allocator.window - 1, range.high))
+            let blocked = try blockedPorts(in: span, request: request, now: now)
+            for port in span.low...span.high {
+                if blocked[port - span.low] || (request.probe && !isFreeNow(port, request.transport, request.bind)) {
+                    runStart = port + 1
+                } else if port - runStart + 1 == request.count {
+                    found.append(PortRange(uncheckedLow: runStart, high: port))
+                    runStart = port + 1
+                    if found.count == limit { break }
+                }
+            }
+            windowLow = span.high + 1
+        }
+        return found
+    }
+}

@@ -1,0 +1,62 @@
+/// Turns catalog files into catalog rows and replaces a source with them, atomically.
+public enum CatalogImporter {
+    /// Reads every record of an IANA-format CSV (the header first).
+    public static func parseIANA(_ reader: inout CSVReader, source: CatalogSource) throws -> [CatalogEntry] {
+        guard let headerRecord = try reader.next() else {
+            throw RegistryError.data(file: reader.name, line: 1, "empty file: expected IANA's CSV header")
+        }
+        let header = try IANAHeader(headerRecord, file: reader.name)
+        var entries: [CatalogEntry] = []
+        entries.reserveCapacity(16_384)
+        while let record = try reader.next() {
+            if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
+            entries.append(try header.entry(record, source: source, file: reader.name))
+        }
+        return entries
+    }
+
+    /// Replaces `source` with `entries` in one transaction and reports the difference;
+    /// with `dryRun` the transaction is rolled back after the report is made.
+    public static func replace(
+        source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0,
+        in registry: Registry, dryRun: Bool = false
+    ) throws -> CatalogImportReport {
+        var report: CatalogImportReport?
+        do {
+            try registry.write {
+                report = try CatalogStore(database: registry.database).replace(
+                    source: source, with: entries, origin: origin, sha256: sha256, skipped: skipped)
+                if dryRun { throw DryRun() }
+            }
+        } catch is DryRun {}
+        return report!
+    }
+
+    private struct DryRun: Error {}
+}
+
+/// The catalog compiled into the binary from `Seeds/`: loaded into every new database so that
+/// `portreg lookup 5432` works with no set-up.
+public enum SeedCatalog {
+    /// Seed files and the source each one fills.
+    static let files: [(name: String, source: CatalogSource)] = [("iana-core.csv", .iana), ("common.csv", .common)]
+
+    public static func entries() throws -> [(source: CatalogSource, entries: [CatalogEntry], sha256: String)] {
+        try files.map { file in
+            guard let text = EmbeddedFiles.seeds.first(where: { $0.name == file.name })?.text else {
+                throw RegistryError(.io, "built-in seed \(file.name) is missing from this binary")
+            }
+            var reader = CSVReader(text: text, name: "Seeds/\(file.name)")
+            let entries = try CatalogImporter.parseIANA(&reader, source: file.source)
+            return (file.source, entries, reader.sha256)
+        }
+    }
+
+    /// Loads the seeds; call inside the transaction that creates the database.
+    static func load(into database: Database) throws {
+        let store = CatalogStore(database: database)
+        for seed in try entries() {
+            _ = try store.replace(source: seed.source, with: seed.entries, origin: "built-in", sha256: seed.sha256)
+        }
+    }
+}

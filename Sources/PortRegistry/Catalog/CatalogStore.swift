@@ -1,0 +1,175 @@
+/// What an import changed, compared key by key (service name, port, protocol) with the rows
+/// the source held before.
+public struct CatalogImportReport: Sendable, Equatable {
+    public var source: CatalogSource
+    public var rows: Int
+    public var added: Int
+    public var removed: Int
+    public var changed: Int
+    public var skipped: Int
+    public var releaseDate: String?
+    public var sha256: String?
+}
+
+/// A catalog source as recorded at its last import.
+public struct CatalogSourceInfo: Sendable, Equatable {
+    public var source: CatalogSource
+    public var origin: String
+    public var rows: Int
+    public var releaseDate: String?
+    public var importedAt: String
+    public var sha256: String?
+}
+
+/// Reads and replaces the catalog tables.
+public struct CatalogStore {
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    static let columns = """
+        e.source, e.service, e.port_low, e.port_high, e.protocol, e.description, e.assignee, e.contact,
+        e.registration_date, e.modification_date, e.reference, e.service_code, e.unauthorized_use, e.notes, e.aliases
+        """
+
+    static func entry(_ row: Row) -> CatalogEntry {
+        let ports: PortRange? = row.optionalInt(2).map { PortRange(uncheckedLow: $0, high: row.int(3)) }
+        let aliases = row.text(14)
+        return CatalogEntry(
+            source: CatalogSource(rawValue: row.text(0)) ?? .iana,
+            service: row.optionalText(1),
+            ports: ports,
+            transport: row.optionalText(4).flatMap(TransportProtocol.init(rawValue:)),
+            description: row.text(5), assignee: row.text(6), contact: row.text(7),
+            registrationDate: row.text(8), modificationDate: row.text(9), reference: row.text(10),
+            serviceCode: row.text(11), unauthorizedUse: row.text(12), notes: row.text(13),
+            aliases: aliases.isEmpty ? [] : aliases.split(separator: " ").map(String.init)
+        )
+    }
+
+    /// Replaces every row of `source` with `entries`. Call inside a write transaction: the
+    /// caller's transaction makes the whole import atomic.
+    public func replace(
+        source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0
+    ) throws -> CatalogImportReport {
+        let before = try rows(of: source)
+        var report = CatalogImportReport(
+            source: source, rows: entries.count, added: 0, removed: 0, changed: 0, skipped: skipped,
+            releaseDate: entries.lazy.map(\.modificationDate).max().flatMap { $0.isEmpty ? nil : $0 },
+            sha256: sha256)
+        if !before.isEmpty {
+            (report.added, report.removed, report.changed) = CatalogStore.difference(from: before, to: entries)
+        } else {
+            report.added = Set(entries.map(CatalogStore.key)).count
+        }
+
+        try database.cached("DELETE FROM catalog_alias WHERE entry_id IN (SELECT id FROM catalog_entry WHERE source = ?1)").run(source.rawValue)
+        try database.cached("DELETE FROM catalog_entry WHERE source = ?1").run(source.rawValue)
+        try database.cached("""
+            INSERT INTO catalog_source (name, origin, row_count, release_date, imported_at, sha256)
+            VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?5)
+            ON CONFLICT (name) DO UPDATE SET origin = excluded.origin, row_count = excluded.row_count,
+                release_date = excluded.release_date, imported_at = excluded.imported_at, sha256 = excluded.sha256
+            """).run(source.rawValue, origin, entries.count, report.releaseDate, sha256)
+
+        let insert = try database.cached("""
+            INSERT INTO catalog_entry (source, service, port_low, port_high, protocol, description, assignee, contact,
+                registration_date, modification_date, reference, service_code, unauthorized_use, notes, aliases)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            """)
+        let insertAlias = try database.cached("INSERT OR IGNORE INTO catalog_alias (alias, entry_id) VALUES (?1, ?2)")
+        for entry in entries {
+            try insert.run(
+                source.rawValue, entry.service, entry.ports?.low, entry.ports?.high, entry.transport?.rawValue,
+                entry.description, entry.assignee, entry.contact, entry.registrationDate, entry.modificationDate,
+                entry.reference, entry.serviceCode, entry.unauthorizedUse, entry.notes, entry.aliases.joined(separator: " "))
+            if !entry.aliases.isEmpty {
+                let id = database.lastInsertedRowID
+                for alias in entry.aliases { try insertAlias.run(alias, id) }
+            }
+        }
+        try database.execute("INSERT INTO catalog_search (catalog_search) VALUES ('rebuild')")
+        return report
+    }
+
+    /// The rows of one source in file order.
+    public func rows(of source: CatalogSource) throws -> [CatalogEntry] {
+        try database.cached("SELECT \(CatalogStore.columns) FROM catalog_entry e WHERE e.source = ?1 ORDER BY e.id")
+            .rows([source.rawValue], CatalogStore.entry)
+    }
+
+    public func sources() throws -> [CatalogSourceInfo] {
+        try database.cached("""
+            SELECT name, origin, row_count, release_date, imported_at, sha256 FROM catalog_source
+            ORDER BY CASE name WHEN 'iana' THEN 0 WHEN 'common' THEN 1 ELSE 2 END
+            """).rows { row in
+            CatalogSourceInfo(
+                source: CatalogSource(rawValue: row.text(0)) ?? .iana, origin: row.text(1), rows: row.int(2),
+                releaseDate: row.optionalText(3), importedAt: row.text(4), sha256: row.optionalText(5))
+        }
+    }
+
+    static let order = """
+        ORDER BY e.port_low IS NULL, e.port_low, e.port_high, e.protocol IS NULL, e.protocol,
+            CASE e.source WHEN 'iana' THEN 0 WHEN 'common' THEN 1 ELSE 2 END, e.id
+        """
+
+    /// Rows whose port span overlaps `ports`, optionally for one protocol (a row without a
+    /// protocol covers tcp and udp).
+    public func entries(overlapping ports: PortRange, transport: TransportProtocol? = nil) throws -> [CatalogEntry] {
+        try database.cached("""
+            SELECT \(CatalogStore.columns) FROM catalog_span s JOIN catalog_entry e ON e.id = s.id
+            WHERE s.low <= ?2 AND s.high >= ?1
+              AND (?3 IS NULL OR e.protocol = ?3 OR (e.protocol IS NULL AND ?3 IN ('tcp', 'udp')))
+            \(CatalogStore.order)
+            """).rows([ports.low, ports.high, transport?.rawValue], CatalogStore.entry)
+    }
+
+    /// Rows named `name` or with `name` as an alias, case-insensitively.
+    public func entries(named name: String) throws -> [CatalogEntry] {
+        try database.cached("""
+            SELECT \(CatalogStore.columns) FROM catalog_entry e
+            WHERE e.service = ?1 COLLATE NOCASE
+               OR e.id IN (SELECT entry_id FROM catalog_alias WHERE alias = ?1)
+            \(CatalogStore.order)
+            """).rows([name], CatalogStore.entry)
+    }
+
+    /// Named rows registered on `transport` that overlap `ports` (used to steer clear of them).
+    public func registrations(overlapping ports: PortRange, transport: TransportProtocol, sources: [CatalogSource] = [.iana, .common]) throws -> [CatalogEntry] {
+        try entries(overlapping: ports, transport: transport).filter { entry in
+            entry.service != nil && sources.contains(entry.source)
+        }
+    }
+
+    public func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM catalog_entry") ?? 0 }
+
+    // MARK: - Import differences
+
+    typealias Key = String
+
+    static func key(_ entry: CatalogEntry) -> Key {
+        "\(entry.service?.lowercased() ?? "")\u{1F}\(entry.ports?.description ?? "")\u{1F}\(entry.transport?.rawValue ?? "")"
+    }
+
+    /// Counts keys only in `new` (added), only in `old` (removed), and in both with different
+    /// rows (changed).
+    static func difference(from old: [CatalogEntry], to new: [CatalogEntry]) -> (added: Int, removed: Int, changed: Int) {
+        func grouped(_ entries: [CatalogEntry]) -> [Key: [CatalogEntry]] {
+            Dictionary(grouping: entries, by: key)
+        }
+        let before = grouped(old)
+        let after = grouped(new)
+        var added = 0
+        var changed = 0
+        for (key, rows) in after {
+            guard let previous = before[key] else {
+                added += 1
+                continue
+            }
+            if Set(previous) != Set(rows) || previous.count != rows.count { changed += 1 }
+        }
+        let removed = before.keys.count { after[$0] == nil }
+        return (added, removed, changed)
+    }
+}

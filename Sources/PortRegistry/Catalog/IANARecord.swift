@@ -1,0 +1,126 @@
+/// The header of an IANA service-names CSV: which column holds what.
+///
+/// Columns are found by name, not position, so that a file saved by a spreadsheet with
+/// reordered or extra columns still imports, and a file that is not IANA's fails on line 1
+/// instead of producing garbage.
+public struct IANAHeader: Sendable {
+    /// IANA's column names, in IANA's order; export writes exactly these.
+    public static let columns: [String] = [
+        "Service Name", "Port Number", "Transport Protocol", "Description", "Assignee", "Contact",
+        "Registration Date", "Modification Date", "Reference", "Service Code", "Unauthorized Use Reported",
+        "Assignment Notes",
+    ]
+
+    private enum Column: Int, CaseIterable {
+        case service, port, transport, description, assignee, contact, registrationDate, modificationDate
+        case reference, serviceCode, unauthorizedUse, notes
+
+        /// Lowercased names that mean this column.
+        var names: [String] {
+            switch self {
+            // IANA renamed the column; both spellings occur in the wild.
+            case .unauthorizedUse: ["unauthorized use reported", "known unauthorized uses"]
+            default: [IANAHeader.columns[rawValue].lowercased()]
+            }
+        }
+
+        static let required: [Column] = [.service, .port, .transport]
+    }
+
+    /// The index in a record of each `Column`, nil when the file lacks that column.
+    private let positions: [Int?]
+    private let fieldCount: Int
+
+    public init(_ header: CSVRecord, file: String) throws(RegistryError) {
+        let names = header.fields.map(IANAHeader.normalized)
+        positions = Column.allCases.map { column in
+            names.firstIndex { column.names.contains($0) }
+        }
+        fieldCount = header.fields.count
+        let missing = Column.required.filter { positions[$0.rawValue] == nil }
+        guard missing.isEmpty else {
+            let list = missing.map { "\"\(IANAHeader.columns[$0.rawValue])\"" }.joined(separator: ", ")
+            throw RegistryError.data(
+                file: file, line: header.line,
+                "not an IANA service-names CSV header: missing column \(list); IANA's header is "
+                    + IANAHeader.columns.joined(separator: ","))
+        }
+    }
+
+    /// True when `fields` (a first record) names the three columns an IANA file cannot lack.
+    public static func looksLikeIANA(_ fields: [String]) -> Bool {
+        let names = Set(fields.map(normalized))
+        return Column.required.allSatisfy { column in column.names.contains { names.contains($0) } }
+    }
+
+    public func entry(_ record: CSVRecord, source: CatalogSource, file: String) throws(RegistryError) -> CatalogEntry {
+        let fields = record.fields
+        guard fields.count == fieldCount else {
+            throw RegistryError.data(
+                file: file, line: record.line, "expected \(fieldCount) fields, found \(fields.count)")
+        }
+        func value(_ column: Column) -> String {
+            positions[column.rawValue].map { fields[$0] } ?? ""
+        }
+
+        let name = IANAHeader.trimmed(value(.service))
+
+        let portText = IANAHeader.trimmed(value(.port))
+        var ports: PortRange?
+        if !portText.isEmpty {
+            guard let range = IANAHeader.portRange(portText) else {
+                throw RegistryError.data(
+                    file: file, line: record.line,
+                    "bad port \"\(portText)\": port must be 0-65535 or LO-HI")
+            }
+            ports = range
+        }
+
+        let protocolText = IANAHeader.trimmed(value(.transport))
+        var transport: TransportProtocol?
+        if !protocolText.isEmpty {
+            guard let parsed = TransportProtocol(name: protocolText) else {
+                throw RegistryError.data(
+                    file: file, line: record.line,
+                    "bad transport protocol \"\(protocolText)\": expected tcp, udp, sctp, dccp or empty (tcp and udp)")
+            }
+            transport = parsed
+        }
+
+        return CatalogEntry(
+            source: source, service: name.isEmpty ? nil : name, ports: ports, transport: transport,
+            description: value(.description), assignee: value(.assignee), contact: value(.contact),
+            registrationDate: value(.registrationDate), modificationDate: value(.modificationDate),
+            reference: value(.reference), serviceCode: value(.serviceCode),
+            unauthorizedUse: value(.unauthorizedUse), notes: value(.notes))
+    }
+
+    /// The record `entry` came from, in the order of `columns`; parsing it gives `entry` back
+    /// (aliases aside, which IANA's format has no column for).
+    public static func fields(of entry: CatalogEntry) -> [String] {
+        [
+            entry.service ?? "", entry.ports?.description ?? "", entry.transport?.rawValue ?? "",
+            entry.description, entry.assignee, entry.contact, entry.registrationDate, entry.modificationDate,
+            entry.reference, entry.serviceCode, entry.unauthorizedUse, entry.notes,
+        ]
+    }
+
+    /// `8080`, `6000-6063`, tolerating spaces around the numbers (`6000 - 6063`).
+    private static func portRange(_ text: String) -> PortRange? {
+        if let range = PortRange(parsing: text) { return range }
+        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        return PortRange(parsing: trimmed(String(parts[0])) + "-" + trimmed(String(parts[1])))
+    }
+
+    private static func normalized(_ name: String) -> String {
+        trimmed(name).lowercased()
+    }
+
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = text.lastIndex(where: { !$0.isWhitespace })!
+        if first == text.startIndex, last == text.index(before: text.endIndex) { return text }
+        return String(text[first...last])
+    }
+}

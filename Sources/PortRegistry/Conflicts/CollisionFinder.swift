@@ -1,0 +1,76 @@
+/// Finds every collision among the live assignments with one sweep over the port axis:
+/// O(n log n + k) for n assignments and k overlapping pairs, never a pair loop over all rows.
+///
+/// Rows are read in a packed form (ints for host and service), a cheap necessary condition
+/// (same protocol, overlapping ports and hosts, different services) picks candidate pairs,
+/// and `CollisionRule` — the one rule — decides each candidate.
+public struct CollisionFinder {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    struct Packed {
+        var id: Int
+        var low: Int32
+        var high: Int32
+        var host: Int32
+        var service: Int32
+    }
+
+    /// Collisions among live assignments; with `involving`, only pairs where at least one side
+    /// passes it (an import checks only what it brought).
+    public func collisions(now: String, involving: ((Int) -> Bool)? = nil) throws -> [Collision] {
+        var buckets: [TransportProtocol: [Packed]] = [:]
+        var hosts: [String: Int32] = ["*": 0]
+        var services: [String: Int32] = [:]
+        func intern(_ text: String, _ table: inout [String: Int32]) -> Int32 {
+            if let index = table[text] { return index }
+            let index = Int32(table.count)
+            table[text] = index
+            return index
+        }
+        try database.prepare("""
+            SELECT id, port_low, port_high, protocol, host, lower(service) FROM assignment
+            WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY port_low
+            """).forEachRow([now]) { row in
+            let transport = TransportProtocol(rawValue: row.text(3)) ?? .tcp
+            let packed = Packed(
+                id: row.int(0), low: Int32(row.int(1)), high: Int32(row.int(2)),
+                host: intern(row.text(4), &hosts), service: intern(row.text(5), &services))
+            buckets[transport, default: []].append(packed)
+        }
+
+        var candidates: [(Int, Int)] = []
+        for transport in TransportProtocol.allCases {
+            guard let claims = buckets[transport] else { continue }
+            var active: [Packed] = []
+            for claim in claims {
+                active.removeAll { $0.high < claim.low }
+                for other in active
+                where (claim.host == other.host || claim.host == 0 || other.host == 0) && claim.service != other.service {
+                    if let involving, !involving(claim.id) && !involving(other.id) { continue }
+                    candidates.append((other.id, claim.id))
+                }
+                active.append(claim)
+            }
+        }
+        guard !candidates.isEmpty else { return [] }
+
+        let fetch = try database.cached("SELECT \(AssignmentStore.columns) FROM assignment a WHERE a.id = ?1")
+        var cache: [Int: Assignment] = [:]
+        func assignment(_ id: Int) throws -> Assignment {
+            if let known = cache[id] { return known }
+            var found: Assignment?
+            try fetch.forEachRow([id]) { found = AssignmentStore.assignment($0) }
+            cache[id] = found
+            return found!
+        }
+        var result: [Collision] = []
+        for (first, second) in candidates {
+            let a = try assignment(first)
+            let b = try assignment(second)
+            if CollisionRule.collide(a, b) { result.append(Collision(first: a, second: b)) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,91 @@
+/// How a registry CSV is merged into the assignments.
+public struct AssignmentImportOptions: Sendable {
+    /// Delete every assignment first, so the file becomes the registry.
+    public var replace = false
+    /// Do everything, report, and roll back.
+    public var dryRun = false
+    /// Record collisions instead of refusing the file.
+    public var force = false
+
+    public init(replace: Bool = false, dryRun: Bool = false, force: Bool = false) {
+        self.replace = replace
+        self.dryRun = dryRun
+        self.force = force
+    }
+}
+
+public struct AssignmentImportReport: Sendable {
+    public var rows = 0
+    public var added = 0
+    /// Rows whose claim already existed; owner, note and expiry were taken from the file.
+    public var updated = 0
+    /// Rows deleted by `--replace`.
+    public var removed = 0
+    public var collisions: [Collision] = []
+    public var dryRun = false
+}
+
+/// Imports a registry CSV (SPEC.md) in one transaction: a bad row exits 65 naming its line,
+/// a collision exits 1 naming both holders, and either way nothing is imported. Rows stream
+/// from the reader; memory stays bounded however long the file.
+public enum AssignmentImporter {
+    /// `reader` must be positioned after the header.
+    public static func run(_ reader: inout CSVReader, into registry: Registry, options: AssignmentImportOptions) throws -> AssignmentImportReport {
+        var report = AssignmentImportReport(dryRun: options.dryRun)
+        let database = registry.database
+        do {
+            try registry.write {
+                let store = AssignmentStore(database: database)
+                let now = try store.now()
+                if options.replace {
+                    report.removed = try database.scalarInt("SELECT count(*) FROM assignment") ?? 0
+                    try database.execute("DELETE FROM assignment")
+                }
+                let firstNewID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM assignment") ?? 0) + 1
+                var updatedIDs = Set<Int>()
+                let upsert = try database.cached("""
+                    INSERT INTO assignment (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?11), ?10)
+                    ON CONFLICT (service, port_low, port_high, protocol, host, bind) DO UPDATE SET
+                        owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
+                    RETURNING id
+                    """)
+                while let record = try reader.next() {
+                    if record.fields.count == 1 && record.fields[0].isEmpty { continue }
+                    let assignment = try RegistryCSV.assignment(record, file: reader.name)
+                    var id = 0
+                    try upsert.forEachRow([
+                        assignment.service, assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
+                        assignment.host.name, assignment.bind.text, assignment.owner, assignment.note,
+                        assignment.createdAt, assignment.expiresAt, now,
+                    ]) { id = $0.int(0) }
+                    report.rows += 1
+                    if id >= firstNewID { report.added += 1 } else { updatedIDs.insert(id) }
+                }
+                report.updated = updatedIDs.count
+                report.collisions = try CollisionFinder(database: database).collisions(now: now) { id in
+                    id >= firstNewID || updatedIDs.contains(id)
+                }
+                if !report.collisions.isEmpty && !options.force {
+                    throw RegistryError(.refused, AssignmentImporter.describe(report.collisions, file: reader.name))
+                }
+                if options.dryRun { throw DryRun() }
+            }
+        } catch is DryRun {
+            return report
+        }
+        return report
+    }
+
+    private struct DryRun: Error {}
+
+    static func describe(_ collisions: [Collision], file: String) -> String {
+        let shown = collisions.prefix(5).map { collision in
+            "\(collision.ports)/\(collision.first.transport.rawValue): \(collision.second.service) collides with \(collision.first.service)"
+                + (collision.first.host == collision.second.host ? "" : " (hosts \(collision.first.host), \(collision.second.host))")
+        }
+        let more = collisions.count > 5 ? "; and \(collisions.count - 5) more" : ""
+        return "\(file): \(collisions.count) collision\(collisions.count == 1 ? "" : "s"), nothing imported (use --force to record them anyway): "
+            + shown.joined(separator: "; ") + more
+    }
+}

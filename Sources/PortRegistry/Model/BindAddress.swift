@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The local address a service listens on. Two binds overlap when one socket would stop the
+/// other: a wildcard overlaps every address of its family, and `::` (dual-stack) and `*`
+/// overlap IPv4 too; two specific addresses overlap only when equal.
+public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: Hashable, Sendable {
+        /// `*` or `::`: every IPv4 and IPv6 address of the host.
+        case any
+        /// `0.0.0.0`: every IPv4 address.
+        case anyIPv4
+        case ipv4
+        case ipv6
+    }
+
+    public let kind: Kind
+    /// Canonical text: `*`, `::`, `0.0.0.0`, or the address as inet_ntop writes it.
+    public let text: String
+
+    public static let wildcard = BindAddress(kind: .any, text: "*")
+
+    private init(kind: Kind, text: String) {
+        self.kind = kind
+        self.text = text
+    }
+
+    /// Parses `*`, `0.0.0.0`, `::`, an IPv4 or IPv6 address (IPv4-mapped IPv6 counts as IPv4).
+    /// Host names are refused: they can resolve to several addresses.
+    public init?(parsing raw: String) {
+        let text = raw.hasPrefix("[") && raw.hasSuffix("]") ? String(raw.dropFirst().dropLast()) : raw
+        if text == "*" || text.isEmpty {
+            self = .wildcard
+            return
+        }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 {
+            let canonical = BindAddress.format(family: AF_INET, &v4)
+            self.init(kind: v4.s_addr == 0 ? .anyIPv4 : .ipv4, text: canonical)
+            return
+        }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        if bytes.allSatisfy({ $0 == 0 }) {
+            self.init(kind: .any, text: "::")
+        } else if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            let mapped = "\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15])"
+            self.init(kind: mapped == "0.0.0.0" ? .anyIPv4 : .ipv4, text: mapped)
+        } else {
+            self.init(kind: .ipv6, text: BindAddress.format(family: AF_INET6, &v6))
+        }
+    }
+
+    private static func format<T>(family: Int32, _ address: inout T) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        guard inet_ntop(family, &address, &buffer, socklen_t(buffer.count)) != nil else { return "" }
+        return String(cString: buffer)
+    }
+
+    public var isWildcard: Bool { kind == .any || kind == .anyIPv4 }
+
+    public func overlaps(_ other: BindAddress) -> Bool {
+        switch (kind, other.kind) {
+        case (.any, _), (_, .any): true
+        case (.anyIPv4, .anyIPv4), (.anyIPv4, .ipv4), (.ipv4, .anyIPv4): true
+        case (.anyIPv4, .ipv6), (.ipv6, .anyIPv4): false
+        default: text == other.text
+        }
+    }
+
+    public var description: String { text }
+}
+
+/// Where an assignment applies: `*` (every host the team uses) or one named host or environment.
+public struct HostScope: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public static let everywhere = HostScope(uncheckedName: "*")
+
+    private init(uncheckedName: String) { self.name = uncheckedName }
+
+    /// Host names compare case-insensitively; spaces and control characters are refused.
+    public init?(parsing raw: String) {
+        let name = raw.lowercased()
+        guard !name.isEmpty, name.count <= 253, name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0 != "," && $0.value != 0x7F }) else {
+            return nil
+        }
+        self.name = name
+    }
+
+    public var isEverywhere: Bool { name == "*" }
+
+    public func overlaps(_ other: HostScope) -> Bool { isEverywhere || other.isEverywhere || name == other.name }
+
+    public var description: String { name }
+}

@@ -1,0 +1,63 @@
+/// A port or a block of consecutive ports, `low...high`, both within 0–65535.
+public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let low: Int
+    public let high: Int
+
+    public static let all = PortRange(uncheckedLow: 0, high: 65535)
+
+    public init?(low: Int, high: Int) {
+        guard 0 <= low, low <= high, high <= 65535 else { return nil }
+        self.low = low
+        self.high = high
+    }
+
+    public init?(port: Int) { self.init(low: port, high: port) }
+
+    init(uncheckedLow low: Int, high: Int) {
+        self.low = low
+        self.high = high
+    }
+
+    /// Parses `8080` or `6000-6063`; nil for anything else.
+    public init?(parsing text: some StringProtocol) {
+        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let low = PortRange.number(parts[0]) else { return nil }
+        if parts.count == 1 {
+            self.init(port: low)
+        } else {
+            guard let high = PortRange.number(parts[1]) else { return nil }
+            self.init(low: low, high: high)
+        }
+    }
+
+    private static func number(_ text: some StringProtocol) -> Int? {
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(text)
+    }
+
+    public var count: Int { high - low + 1 }
+    public var isSinglePort: Bool { low == high }
+
+    public func contains(_ port: Int) -> Bool { low <= port && port <= high }
+
+    public func overlaps(_ other: PortRange) -> Bool { low <= other.high && other.low <= high }
+
+    public var description: String { isSinglePort ? String(low) : "\(low)-\(high)" }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.low, lhs.high) < (rhs.low, rhs.high)
+    }
+
+    /// RFC 6335 port classes.
+    public enum PortClass: String, Sendable {
+        case system, user, dynamic
+    }
+
+    public static func portClass(of port: Int) -> PortClass {
+        switch port {
+        case ..<1024: .system
+        case ..<49152: .user
+        default: .dynamic
+        }
+    }
+}

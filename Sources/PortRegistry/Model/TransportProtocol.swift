@@ -1,0 +1,13 @@
+/// The transport protocols a port number belongs to. TCP 5432 and UDP 5432 are different ports.
+public enum TransportProtocol: String, CaseIterable, Sendable, Comparable, Codable {
+    case tcp, udp, sctp, dccp
+
+    /// Parses a protocol name, case-insensitively.
+    public init?(name: some StringProtocol) {
+        self.init(rawValue: name.lowercased())
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

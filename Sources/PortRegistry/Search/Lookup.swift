@@ -1,0 +1,43 @@
+/// What one lookup found: catalog rows and the team's assignments.
+public struct LookupResult: Sendable {
+    public var query: LookupQuery
+    public var catalog: [CatalogEntry]
+    public var assignments: [Assignment]
+    /// Close names when a name matched nothing.
+    public var suggestions: [String] = []
+
+    /// A named catalog row or an assignment. Reserved and Unassigned rows are shown but do
+    /// not count: `lookup 4 || echo free` should say free.
+    public var matched: Bool { !assignments.isEmpty || catalog.contains { $0.service != nil } }
+}
+
+/// Answers lookups; keeps its prepared statements, so thousands of queries in one process
+/// cost a tree walk each.
+public struct Lookup {
+    let catalog: CatalogStore
+    let assignments: AssignmentStore
+    let now: String
+
+    public init(registry: Registry) throws {
+        catalog = CatalogStore(database: registry.database)
+        assignments = AssignmentStore(database: registry.database)
+        now = try assignments.now()
+    }
+
+    public func callAsFunction(_ query: LookupQuery) throws -> LookupResult {
+        switch query {
+        case .ports(let ports, let transport):
+            var found: [Assignment] = []
+            for each in transport.map({ [$0] }) ?? TransportProtocol.allCases {
+                found += try assignments.overlapping(ports, transport: each, now: now)
+            }
+            return LookupResult(
+                query: query, catalog: try catalog.entries(overlapping: ports, transport: transport),
+                assignments: found.sorted { ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name) })
+        case .name(let name):
+            var result = LookupResult(query: query, catalog: try catalog.entries(named: name), assignments: try assignments.named(name))
+            if !result.matched { result.suggestions = try Suggestions(database: catalog.database).closest(to: name) }
+            return result
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// One full-text search hit: a catalog row or an assignment.
+public enum SearchHit: Sendable {
+    case catalog(CatalogEntry)
+    case assignment(Assignment)
+}
+
+public struct SearchResult: Sendable {
+    public var hits: [SearchHit]
+    public var suggestions: [String]
+}
+
+/// Ranked full-text search (SQLite FTS5, bm25) over catalog names, aliases, descriptions and
+/// notes, and over assignments' services, owners and notes. Names weigh most.
+public struct Search {
+    let database: Database
+
+    public init(registry: Registry) { database = registry.database }
+
+    /// Every word must match (as a prefix); `limit` caps the hits.
+    public func callAsFunction(_ text: String, limit: Int = 20) throws -> SearchResult {
+        let words = Search.words(text)
+        guard !words.isEmpty else {
+            throw RegistryError(.usage, "nothing to search for in '\(text)': give at least one word")
+        }
+        let expression = words.map { "\"\($0)\"*" }.joined(separator: " ")
+        var scored: [(score: Double, order: Int, hit: SearchHit)] = []
+        try database.cached("""
+            SELECT \(CatalogStore.columns), bm25(catalog_search, 10.0, 6.0, 1.0, 0.5)
+                   - (CASE WHEN e.service = ?2 COLLATE NOCASE THEN 100 ELSE 0 END) AS score
+            FROM catalog_search JOIN catalog_entry e ON e.id = catalog_search.rowid
+            WHERE catalog_search MATCH ?1
+            ORDER BY score, e.id LIMIT ?3
+            """).forEachRow([expression, text, limit]) { row in
+            scored.append((row.double(15), scored.count, .catalog(CatalogStore.entry(row))))
+        }
+        try database.cached("""
+            SELECT \(AssignmentStore.columns), bm25(assignment_search, 10.0, 3.0, 1.0)
+                   - (CASE WHEN a.service = ?2 COLLATE NOCASE THEN 100 ELSE 0 END) AS score
+            FROM assignment_search JOIN assignment a ON a.id = assignment_search.rowid
+            WHERE assignment_search MATCH ?1
+            ORDER BY score, a.id LIMIT ?3
+            """).forEachRow([expression, text, limit]) { row in
+            scored.append((row.double(11) - 0.001, scored.count, .assignment(AssignmentStore.assignment(row))))
+        }
+        let hits = scored.sorted { ($0.score, $0.order) < ($1.score, $1.order) }.prefix(limit).map(\.hit)
+        let suggestions = hits.isEmpty && words.count == 1 ? try Suggestions(database: database).closest(to: words[0]) : []
+        return SearchResult(hits: hits, suggestions: suggestions)
+    }
+
+    /// Letters and digits, lowercased: FTS5 syntax characters never reach MATCH.
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+}

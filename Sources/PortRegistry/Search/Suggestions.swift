@@ -1,0 +1,52 @@
+/// "Did you mean postgresql?": the known names closest to a misspelt one.
+public struct Suggestions {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// Up to `limit` names within an edit distance of about a third of the word's length.
+    public func closest(to word: String, limit: Int = 3) throws -> [String] {
+        let target = Array(word.lowercased().utf8)
+        guard target.count >= 2 else { return [] }
+        let budget = max(1, min(3, target.count / 3))
+        var candidates: [(distance: Int, name: String)] = []
+        try database.cached("""
+            SELECT service FROM catalog_entry WHERE service IS NOT NULL
+            UNION SELECT alias FROM catalog_alias
+            UNION SELECT service FROM assignment
+            """).forEachRow { row in
+            let name = row.text(0)
+            let bytes = Array(name.lowercased().utf8)
+            guard abs(bytes.count - target.count) <= budget else { return }
+            let distance = Suggestions.editDistance(target, bytes, limit: budget)
+            if distance <= budget { candidates.append((distance, name)) }
+        }
+        var seen = Set<String>()
+        return candidates.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }
+            .map(\.name).filter { seen.insert($0.lowercased()).inserted }.prefix(limit).map { $0 }
+    }
+
+    /// Damerau–Levenshtein (optimal string alignment) distance, giving up past `limit`.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
+        if a == b { return 0 }
+        var previousPrevious = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            current[0] = i
+            var rowMinimum = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    value = min(value, previousPrevious[j - 2] + 1)
+                }
+                current[j] = value
+                rowMinimum = min(rowMinimum, value)
+            }
+            if rowMinimum > limit { return limit + 1 }
+            (previousPrevious, previous, current) = (previous, current, previousPrevious)
+        }
+        return a.isEmpty ? b.count : (b.isEmpty ? a.count : previous[b.count])
+    }
+}

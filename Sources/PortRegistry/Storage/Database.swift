@@ -1,0 +1,106 @@
+import CSQLite
+
+/// One connection to a SQLite database file (or to a private in-memory database).
+///
+/// A connection belongs to one thread at a time; portreg opens one per process.
+public final class Database: @unchecked Sendable {
+    let handle: OpaquePointer
+    /// The file path, or ":memory:".
+    public let path: String
+    private var statementCache: [String: Statement] = [:]
+
+    /// How long a writer waits for another process's lock before giving up (exit 75).
+    public static let defaultBusyTimeout: Int32 = 30_000
+
+    /// Opens (creating when asked) the database at `path`.
+    public init(path: String, create: Bool = true, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout) throws(DatabaseError) {
+        var connection: OpaquePointer?
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        if create { flags |= SQLITE_OPEN_CREATE }
+        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        guard code == SQLITE_OK, let connection else {
+            let error = DatabaseError(handle: connection, code: code)
+            sqlite3_close_v2(connection)
+            throw error
+        }
+        self.handle = connection
+        self.path = path
+        sqlite3_extended_result_codes(connection, 1)
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+        _ = csqlite_enable_defensive(connection)
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    /// A private database that lives as long as this connection.
+    public static func inMemory() throws(DatabaseError) -> Database {
+        try Database(path: ":memory:")
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more SQL statements that take no parameters (schema, pragmas).
+    public func execute(_ sql: String) throws(DatabaseError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(message)
+            throw DatabaseError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// A new prepared statement.
+    public func prepare(_ sql: String) throws(DatabaseError) -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// A prepared statement kept for reuse: a query run ten thousand times is compiled once.
+    public func cached(_ sql: String) throws(DatabaseError) -> Statement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// Writers use `.immediate`, which takes the write lock up front, so that a
+    /// read-then-write cannot be overtaken by another process between its read and its write.
+    public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+        try execute(kind == .immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    public enum TransactionKind: Sendable { case immediate, deferred }
+
+    /// The first column of the first row of a query.
+    public func scalarInt(_ sql: String, _ values: any SQLBindable...) throws -> Int? {
+        if case .integer(let value)? = try cached(sql).scalar(values) { return value }
+        return nil
+    }
+
+    public func scalarText(_ sql: String, _ values: any SQLBindable...) throws -> String? {
+        switch try cached(sql).scalar(values) {
+        case .text(let value)?: return value
+        case .integer(let value)?: return String(value)
+        default: return nil
+        }
+    }
+
+    /// The rowid of the last inserted row.
+    public var lastInsertedRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the registry lives: `--db`, else `$PORTREG_DB`, else `$XDG_DATA_HOME/portreg/registry.db`,
+/// else `~/.local/share/portreg/registry.db`.
+public enum DatabaseLocation {
+    public static func resolve(explicit: String?, environment: [String: String]) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let path = environment["PORTREG_DB"], !path.isEmpty { return path }
+        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
+            return data + "/portreg/registry.db"
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "."
+        return home + "/.local/share/portreg/registry.db"
+    }
+
+    /// The process environment, read with getenv for the three variables that matter
+    /// (cheaper than materialising the whole environment).
+    public static var processEnvironment: [String: String] {
+        var values: [String: String] = [:]
+        for name in ["PORTREG_DB", "XDG_DATA_HOME", "HOME"] {
+            if let value = getenv(name) { values[name] = String(cString: value) }
+        }
+        return values
+    }
+
+    /// Creates the folders above `path` (like `mkdir -p`), so the first use needs no set-up.
+    static func createParentDirectories(of path: String) throws {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let directory = String(path[..<slash])
+        guard !directory.isEmpty else { return }
+        var current = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                let reason = String(cString: strerror(errno))
+                throw RegistryError(.cannotCreate, "\(path): cannot create folder \(current): \(reason)")
+            }
+        }
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+}

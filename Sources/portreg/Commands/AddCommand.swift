@@ -1,0 +1,72 @@
+import ArgumentParser
+import PortRegistry
+
+struct AddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Record that a service owns a port or a block of ports.",
+        discussion: """
+            Refuses (exit 1, naming the holder) a port that another service holds on the same \
+            protocol, an overlapping host and an overlapping bind address, unless --force. \
+            Warns on stderr when the catalog registers the port to another service, when it is \
+            privileged (below 1024), or inside this host's ephemeral range. Adding the same \
+            claim again updates its owner, note and lease.
+
+            Examples:
+              portreg add billing 8080
+              portreg add metrics 9100-9109/udp --host prod-eu --owner team-obs
+              portreg add preview 4173 --ttl 2h --bind 127.0.0.1
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "Service name: letters, digits, '-', '_' and '.'.")
+    var service: String
+
+    @Argument(help: "PORT, LO-HI, optionally /tcp, /udp, /sctp or /dccp (default tcp).")
+    var port: String
+
+    @OptionGroup var attributes: AssignmentOptions
+
+    @Flag(help: "Record the assignment even when it collides.")
+    var force = false
+
+    func run() throws {
+        try ExitStatus.run {
+            let name = try ServiceName.validate(service)
+            guard let (ports, transport) = try PortSpec.parse(port, allowZero: false) else {
+                throw RegistryError(.usage, "invalid port '\(port)': \(PortSpec.rule)")
+            }
+            let candidate = Assignment(
+                service: name, ports: ports, transport: transport ?? .tcp, host: try attributes.hostScope(),
+                bind: try attributes.bindAddress(), owner: attributes.owner, note: attributes.note)
+            let ttl = try attributes.ttlSeconds()
+            let registry = try options.openRegistry()
+            let (stored, collisions) = try registry.write {
+                let store = AssignmentStore(database: registry.database)
+                let collisions = try store.collisions(with: candidate, now: try store.now())
+                if !collisions.isEmpty && !force {
+                    let holders = collisions.prefix(3).map(AddCommand.describe).joined(separator: "; ")
+                    throw RegistryError(.refused, "\(candidate.ports)/\(candidate.transport.rawValue) collides with \(holders); choose another port (portreg reserve \(name)) or use --force")
+                }
+                return (try store.insert(candidate, ttlSeconds: ttl), collisions)
+            }
+            for collision in collisions { Diagnostics.warning("recorded despite collision with \(AddCommand.describe(collision))") }
+            for advisory in try PortAdvisor(database: registry.database).advisories(for: stored) {
+                Diagnostics.warning(advisory.message)
+            }
+            var table = ResultTable(Rows.assignmentColumns)
+            table.append(Rows.assignmentCells(stored))
+            table.write(options.format)
+        }
+    }
+
+    static func describe(_ holder: Assignment) -> String {
+        var text = "\(holder.service) (\(holder.ports)/\(holder.transport.rawValue)"
+        if !holder.host.isEverywhere { text += " on \(holder.host)" }
+        if !holder.bind.isWildcard || holder.bind.text == "0.0.0.0" { text += " at \(holder.bind)" }
+        if !holder.owner.isEmpty { text += ", owner \(holder.owner)" }
+        return text + ")"
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import PortRegistry
+
+/// `--host`, `--bind`, `--owner`, `--note`, `--ttl`: the attributes of a new assignment.
+struct AssignmentOptions: ParsableArguments {
+    @Option(help: "Host or environment the assignment applies to; * means every host.")
+    var host: String = "*"
+
+    @Option(help: "Local address the service binds: an IPv4 or IPv6 address, 0.0.0.0, :: or * (every address).")
+    var bind: String = "*"
+
+    @Option(help: "Team or person who owns the service.")
+    var owner: String = ""
+
+    @Option(help: "Free-text note.")
+    var note: String = ""
+
+    @Option(help: "Make a lease that expires after this long: 90s, 30m, 2h, 7d, 1h30m.")
+    var ttl: String?
+
+    func hostScope() throws -> HostScope {
+        guard let scope = HostScope(parsing: host) else {
+            throw RegistryError(.usage, "invalid --host '\(host)': a host or environment name without spaces or commas, or *")
+        }
+        return scope
+    }
+
+    func bindAddress() throws -> BindAddress {
+        guard let address = BindAddress(parsing: bind) else {
+            throw RegistryError(.usage, "invalid --bind '\(bind)': an IPv4 or IPv6 address, 0.0.0.0, :: or * (host names are not accepted)")
+        }
+        return address
+    }
+
+    func ttlSeconds() throws -> Int? {
+        try ttl.map { try Duration.seconds(parsing: $0) }
+    }
+}
+
+extension TransportProtocol: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+}
+
+extension PortRange: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import PortRegistry
+
+struct ConflictsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts",
+        abstract: "Report collisions among the assignments (errors) and risky ports (warnings).",
+        discussion: """
+            An error is two services on the same protocol, overlapping ports, overlapping \
+            hosts and overlapping bind addresses. Warnings: the catalog registers the port to \
+            another service, the port is privileged or in this host's ephemeral range, and \
+            with --live, a process is listening on it now. Exits 1 when there is any error.
+
+            Examples:
+              portreg conflicts
+              portreg conflicts --live --format json
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Also warn about assigned ports that a process on this machine listens on now.")
+    var live = false
+
+    @Flag(help: "Report errors only.")
+    var noWarnings = false
+
+    func run() throws {
+        try ExitStatus.run {
+            let registry = try options.openRegistry()
+            let database = registry.database
+            let store = AssignmentStore(database: database)
+            let (collisions, warnings) = try registry.read {
+                let now = try store.now()
+                let collisions = try CollisionFinder(database: database).collisions(now: now)
+                var warnings: [(Assignment, PortAdvisory)] = []
+                if !noWarnings {
+                    let advisor = try PortAdvisor(database: database)
+                    let listeners = live ? SocketTable.listening() : []
+                    try store.forEach(now: now) { assignment in
+                        for advisory in advisor.advisories(for: assignment) { warnings.append((assignment, advisory)) }
+                        for socket in listeners where socket.transport == assignment.transport && assignment.ports.contains(socket.port)
+                            && !CollisionRule.sameService(socket.command ?? "", assignment.service) {
+                            let process = socket.pid.map { " by pid \($0)" + (socket.command.map { " (\($0))" } ?? "") } ?? ""
+                            warnings.append((assignment, PortAdvisory(
+                                kind: .live, ports: assignment.ports,
+                                message: "\(socket.port)/\(socket.transport.rawValue) is in use now at \(socket.address)\(process)")))
+                        }
+                    }
+                }
+                return (collisions, warnings)
+            }
+            var table = ResultTable([
+                .init(key: "severity", title: "SEVERITY"), .init(key: "kind", title: "KIND"),
+                .init(key: "port", title: "PORT"), .init(key: "port_end", title: "END", inTable: false),
+                .init(key: "protocol", title: "PROTO"), .init(key: "service", title: "SERVICE"),
+                .init(key: "host", title: "HOST"), .init(key: "other_service", title: "OTHER", inTable: false),
+                .init(key: "other_host", title: "OTHER HOST", inTable: false), .init(key: "message", title: "MESSAGE"),
+            ])
+            for collision in collisions {
+                let (a, b) = (collision.first, collision.second)
+                let message = "\(a.service) (\(a.ports)\(a.host.isEverywhere ? "" : " on \(a.host)")) and \(b.service) (\(b.ports)\(b.host.isEverywhere ? "" : " on \(b.host)")) claim the same socket"
+                table.append([
+                    .text("error"), .text("collision"), .ports(collision.ports), .int(collision.ports.high),
+                    .text(a.transport.rawValue), .text(a.service), .text(a.host.name), .text(b.service), .text(b.host.name), .text(message),
+                ])
+            }
+            for (assignment, advisory) in warnings {
+                table.append([
+                    .text("warning"), .text(advisory.kind.rawValue), .ports(advisory.ports), .int(advisory.ports.high),
+                    .text(assignment.transport.rawValue), .text(assignment.service), .text(assignment.host.name), .null, .null,
+                    .text(advisory.message),
+                ])
+            }
+            if table.rows.isEmpty && options.format == .table {
+                Diagnostics.note("no conflicts")
+            } else {
+                table.write(options.format)
+            }
+            if !collisions.isEmpty {
+                OutputStream.standardOutput.flush()
+                Diagnostics.note("\(collisions.count) collision\(collisions.count == 1 ? "" : "s"), \(warnings.count) warning\(warnings.count == 1 ? "" : "s")")
+                throw ExitStatus.findings
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import PortRegistry
+
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the database: path, schema version, integrity and counts.",
+        discussion: """
+            Runs SQLite's integrity_check and foreign_key_check. Exits 1 when either finds a \
+            problem.
+
+            Example:
+              portreg doctor --db ./registry.db
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try ExitStatus.run {
+            let registry = try options.openRegistry()
+            let report = try HealthCheck(registry: registry).run()
+            var table = ResultTable([.init(key: "check", title: "CHECK"), .init(key: "value", title: "VALUE")])
+            table.append([.text("database"), .text(report.path)])
+            table.append([.text("sqlite"), .text(report.sqliteVersion)])
+            table.append([.text("schema_version"), .int(report.schemaVersion)])
+            table.append([.text("journal_mode"), .text(report.journalMode)])
+            table.append([.text("integrity"), .text(report.integrity.joined(separator: "; "))])
+            table.append([.text("foreign_keys"), .text(report.foreignKeyProblems == 0 ? "ok" : "\(report.foreignKeyProblems) problems")])
+            table.append([.text("catalog_rows"), .int(report.catalogRows)])
+            table.append([.text("assignments"), .int(report.assignments)])
+            table.append([.text("expired_leases"), .int(report.expiredLeases)])
+            if options.format == .json {
+                var pairs: [(String, Cell)] = []
+                for row in table.rows { pairs.append((row[0].plain, row[1])) }
+                OutputStream.standardOutput.writeLine(JSON.object(pairs))
+            } else {
+                table.write(options.format)
+            }
+            if !report.isHealthy { throw ExitStatus.findings }
+        }
+    }
+}

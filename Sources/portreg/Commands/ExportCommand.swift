@@ -1,0 +1,103 @@
+import ArgumentParser
+import PortRegistry
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the assignments (registry CSV) or a catalog source, in a stable order.",
+        discussion: """
+            Assignments come sorted by port, protocol, host and service, so a committed \
+            export diffs cleanly, and export, import, export is byte-identical. The catalog \
+            comes as IANA's CSV (12 columns, CRLF), in file order, one source at a time. \
+            -o writes the file atomically (a temporary file, then rename).
+
+            Examples:
+              portreg export -o ports.csv
+              portreg export --kind catalog --source common --format json
+            """
+    )
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case assignments, catalog }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+
+    @Option(help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
+    var db: String?
+
+    @Option(help: "What to export: assignments or catalog.")
+    var kind: Kind = .assignments
+
+    @Option(help: "Output format: csv or json.")
+    var format: Format = .csv
+
+    @Option(help: "Catalog source to export: iana, common or system.")
+    var source: CatalogSource = .iana
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        try ExitStatus.run {
+            let registry = try Registry.open(path: DatabaseLocation.resolve(explicit: db, environment: DatabaseLocation.processEnvironment))
+            if let output {
+                try TextFile.writeAtomically(output) { descriptor in
+                    let stream = OutputStream(descriptor: descriptor)
+                    try write(registry, to: stream)
+                    stream.flush()
+                    if let failure = stream.failure { throw RegistryError(.io, "\(output): \(failure)") }
+                }
+            } else {
+                try write(registry, to: .standardOutput)
+            }
+        }
+    }
+
+    func write(_ registry: Registry, to out: OutputStream) throws {
+        try registry.read {
+            switch (kind, format) {
+            case (.assignments, .csv):
+                out.write(CSVFormat.record(RegistryCSV.header, terminator: "\n"))
+                let store = AssignmentStore(database: registry.database)
+                try store.forEach(AssignmentFilter(includeExpired: true), now: try store.now()) { out.write(RegistryCSV.line($0)) }
+            case (.assignments, .json):
+                let store = AssignmentStore(database: registry.database)
+                var first = true
+                out.write("[")
+                try store.forEach(AssignmentFilter(includeExpired: true), now: try store.now()) { assignment in
+                    out.write(first ? "\n  " : ",\n  ")
+                    first = false
+                    out.write(JSON.object([
+                        ("service", .text(assignment.service)), ("port", .int(assignment.ports.low)),
+                        ("port_end", .int(assignment.ports.high)), ("protocol", .text(assignment.transport.rawValue)),
+                        ("host", .text(assignment.host.name)), ("bind", .text(assignment.bind.text)),
+                        ("owner", .text(assignment.owner)), ("note", .text(assignment.note)),
+                        ("created_at", .text(assignment.createdAt)), ("expires_at", .optional(assignment.expiresAt)),
+                    ]))
+                }
+                out.write(first ? "]\n" : "\n]\n")
+            case (.catalog, .csv):
+                out.write(CSVFormat.record(IANAHeader.columns))
+                for entry in try CatalogStore(database: registry.database).rows(of: source) {
+                    out.write(CSVFormat.record(IANAHeader.fields(of: entry)))
+                }
+            case (.catalog, .json):
+                var first = true
+                out.write("[")
+                for entry in try CatalogStore(database: registry.database).rows(of: source) {
+                    out.write(first ? "\n  " : ",\n  ")
+                    first = false
+                    out.write(JSON.object([
+                        ("service", .optional(entry.service)), ("port", .optional(entry.ports?.low)),
+                        ("port_end", .optional(entry.ports?.high)), ("protocol", .optional(entry.transport?.rawValue)),
+                        ("description", .text(entry.description)), ("source", .text(entry.source.rawValue)),
+                        ("aliases", .text(entry.aliases.joined(separator: " "))),
+                        ("assignee", .text(entry.assignee)), ("contact", .text(entry.contact)),
+                        ("registration_date", .text(entry.registrationDate)), ("modification_date", .text(entry.modificationDate)),
+                        ("reference", .text(entry.reference)), ("service_code", .text(entry.serviceCode)),
+                        ("unauthorized_use", .text(entry.unauthorizedUse)), ("notes", .text(entry.notes)),
+                    ]))
+                }
+                out.write(first ? "]\n" : "\n]\n")
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import PortRegistry
+
+struct FreeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "free",
+        abstract: "List free ports or blocks, by the rules reserve uses, without recording anything.",
+        discussion: """
+            Examples:
+              portreg free --range 8000-8999 --limit 5
+              portreg free --count 10 --proto udp --host prod-eu
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: "Ports to look in, LO-HI (default 1024-49151).")
+    var range: PortRange?
+
+    @Option(name: .customLong("proto"), help: "Protocol: tcp, udp, sctp or dccp.")
+    var transport: TransportProtocol = .tcp
+
+    @Option(help: "Host scope the ports must be free on (* means on every host).")
+    var host: String = "*"
+
+    @Option(help: "Size of each block of consecutive ports.")
+    var count = 1
+
+    @Option(help: "Show at most this many.")
+    var limit = 20
+
+    @Flag(help: "Do not test-bind ports on this machine.")
+    var noProbe = false
+
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if !(1...4096).contains(count) { throw ValidationError("--count must be 1-4096") }
+    }
+
+    func run() throws {
+        try ExitStatus.run {
+            guard let scope = HostScope(parsing: host) else { throw RegistryError(.usage, "invalid --host '\(host)'") }
+            var request = ReservationRequest(service: "free")
+            request.range = range
+            request.transport = transport
+            request.host = scope
+            request.count = count
+            request.probe = !noProbe
+            let registry = try options.openRegistry()
+            let blocks = try Allocator(registry: registry).freeBlocks(request, limit: limit)
+            var table = ResultTable([
+                .init(key: "port", title: "PORT"), .init(key: "port_end", title: "END", inTable: false),
+                .init(key: "protocol", title: "PROTO"),
+            ])
+            for block in blocks { table.append([.ports(block), .int(block.high), .text(transport.rawValue)]) }
+            table.write(options.format)
+            if blocks.isEmpty { throw RegistryError(.refused, "no free \(count == 1 ? "port" : "block") in \(range ?? Allocator.defaultRange)") }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import PortRegistry
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a catalog (IANA CSV, /etc/services) or a registry CSV of assignments.",
+        discussion: """
+            The kind is read from the file: IANA's CSV header replaces the iana catalog \
+            source (or --source common); a services(5) file replaces the system source; the \
+            registry header (service,port,protocol,host,bind,owner,note,created_at,expires_at) \
+            merges assignments, or with --replace makes the file the whole registry. One \
+            transaction: a malformed row exits 65 naming its line and nothing changes; \
+            colliding assignments exit 1 unless --force. - reads standard input.
+
+            Examples:
+              portreg import service-names-port-numbers.csv
+              portreg import /etc/services
+              portreg import registry.csv --replace --dry-run
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "The file to import, or - for standard input.")
+    var file: String
+
+    @Option(help: "Catalog source an IANA-format CSV fills: iana or common.")
+    var source: CatalogSource = .iana
+
+    @Flag(help: "Registry CSV: delete every assignment not in the file.")
+    var replace = false
+
+    @Flag(help: "Registry CSV: record collisions instead of refusing the file.")
+    var force = false
+
+    @Flag(help: "Report what would change and change nothing.")
+    var dryRun = false
+
+    func run() throws {
+        try ExitStatus.run {
+            var input = try InputFile(path: file)
+            var sniffer = try input.reader()
+            let header = try sniffer.next()?.fields ?? []
+            if RegistryCSV.isRegistryHeader(header) {
+                try importAssignments(&input)
+            } else if IANAHeader.looksLikeIANA(header) {
+                guard source != .system else { throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common") }
+                try importCatalog(&input)
+            } else if ServicesFile.looksLikeServicesFile(try input.prefix()) {
+                try importServices(&input)
+            } else {
+                throw RegistryError.data(
+                    file: input.displayName, line: 1,
+                    "not a known format: expected IANA's CSV header (Service Name,Port Number,Transport Protocol,…), the registry header (\(RegistryCSV.header.joined(separator: ","))) or /etc/services lines (name port/proto)")
+            }
+        }
+    }
+
+    func importCatalog(_ input: inout InputFile) throws {
+        var reader = try input.reader()
+        let registry = try options.openRegistry()
+        let entries = try CatalogImporter.parseIANA(&reader, source: source)
+        let report = try CatalogImporter.replace(source: source, with: entries, origin: input.origin, sha256: reader.sha256, in: registry, dryRun: dryRun)
+        write(report)
+    }
+
+    func importServices(_ input: inout InputFile) throws {
+        let text = try input.text()
+        var hash = SHA256()
+        hash.update(Array(text.utf8))
+        let registry = try options.openRegistry()
+        let (entries, skipped) = try ServicesFile.parse(text, file: input.displayName)
+        let report = try CatalogImporter.replace(
+            source: .system, with: entries, origin: input.origin, sha256: hash.finalize(), skipped: skipped, in: registry, dryRun: dryRun)
+        write(report)
+    }
+
+    func write(_ report: CatalogImportReport) {
+        var table = ResultTable([
+            .init(key: "source", title: "SOURCE"), .init(key: "rows", title: "ROWS"), .init(key: "added", title: "ADDED"),
+            .init(key: "removed", title: "REMOVED"), .init(key: "changed", title: "CHANGED"), .init(key: "skipped", title: "SKIPPED"),
+            .init(key: "release_date", title: "RELEASE"), .init(key: "sha256", title: "SHA256"),
+            .init(key: "dry_run", title: "DRY RUN", inTable: dryRun),
+        ])
+        table.append([
+            .text(report.source.rawValue), .int(report.rows), .int(report.added), .int(report.removed), .int(report.changed),
+            .int(report.skipped), .optional(report.releaseDate), .optional(report.sha256), .text(dryRun ? "true" : "false"),
+        ])
+        table.write(options.format)
+    }
+
+    func importAssignments(_ input: inout InputFile) throws {
+        var reader = try input.reader()
+        _ = try reader.next()
+        let registry = try options.openRegistry()
+        let report = try AssignmentImporter.run(
+            &reader, into: registry, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force))
+        for collision in report.collisions {
+            Diagnostics.warning("recorded despite collision: \(collision.ports)/\(collision.first.transport.rawValue) \(collision.first.service) and \(collision.second.service)")
+        }
+        var table = ResultTable([
+            .init(key: "kind", title: "KIND"), .init(key: "rows", title: "ROWS"), .init(key: "added", title: "ADDED"),
+            .init(key: "updated", title: "UPDATED"), .init(key: "removed", title: "REMOVED"),
+            .init(key: "collisions", title: "COLLISIONS"), .init(key: "dry_run", title: "DRY RUN", inTable: dryRun),
+        ])
+        table.append([
+            .text("assignments"), .int(report.rows), .int(report.added), .int(report.updated), .int(report.removed),
+            .int(report.collisions.count), .text(dryRun ? "true" : "false"),
+        ])
+        table.write(options.format)
+    }
+}
+
+extension CatalogSource: ExpressibleByArgument {}
+
+/// A file to import, or standard input held in memory so that its kind can be sniffed and
+/// it can still be read from the start.
+struct InputFile {
+    let path: String
+    private var stdinText: String?
+
+    init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            stdinText = try TextFile.read("-")
+        }
+    }
+
+    var displayName: String { path == "-" ? "<stdin>" : path }
+    var origin: String { path == "-" ? "-" : path }
+
+    func reader() throws -> CSVReader {
+        if let stdinText { return CSVReader(text: stdinText, name: "<stdin>") }
+        return try CSVReader(path: path)
+    }
+
+    /// The first few kilobytes, to recognise the format.
+    mutating func prefix() throws -> String {
+        String(try text().prefix(4096))
+    }
+
+    /// The whole file as text (services files are small).
+    func text() throws -> String {
+        if let stdinText { return stdinText }
+        return try TextFile.read(path)
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import PortRegistry
+
+struct LookupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lookup",
+        abstract: "Look up ports, ranges or service names in the catalog and the assignments.",
+        discussion: """
+            A QUERY is a port (80), a port and protocol (53/udp), a range (6000-6010, \
+            6000-6010/tcp) or a service name or alias, case-insensitively. A port inside a \
+            catalog range matches it: 6005 finds x11. With -, queries are read from standard \
+            input, one per line. Queries that match nothing are named on stderr; the exit \
+            status is 1 when no query matched at all (Reserved and Unassigned rows are \
+            shown but are not matches).
+
+            Examples:
+              portreg lookup 5432
+              portreg lookup postgresql 53/udp x11 --format json
+              cut -d, -f2 ports.csv | portreg lookup -
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "Ports (80, 53/udp, 6000-6010/tcp) or service names; - reads them from stdin.")
+    var queries: [String] = []
+
+    func validate() throws {
+        if queries.isEmpty { throw ValidationError("give at least one QUERY, or - to read queries from stdin") }
+    }
+
+    func run() throws {
+        try ExitStatus.run {
+            let registry = try options.openRegistry()
+            let lookup = try Lookup(registry: registry)
+            var table = ResultTable([.init(key: "query", title: "QUERY", inTable: queries.count > 1 || queries == ["-"])] + Rows.entryColumns)
+            var unmatched: [String] = []
+            var matchedAny = false
+            func answer(_ text: String) throws {
+                let result = try lookup(try LookupQuery(parsing: text))
+                for entry in result.catalog { table.append([.text(text)] + Rows.cells(entry)) }
+                for assignment in result.assignments { table.append([.text(text)] + Rows.cells(assignment)) }
+                matchedAny = matchedAny || result.matched
+                if !result.matched {
+                    let hint = result.suggestions.isEmpty ? "" : " (did you mean \(result.suggestions.joined(separator: ", "))?)"
+                    unmatched.append("\(text): no match\(hint)")
+                }
+            }
+            for query in queries {
+                if query == "-" {
+                    while let line = readLine(strippingNewline: true) {
+                        if line.trimmingCharacters(in: " \t\r").isEmpty { continue }
+                        try answer(line)
+                    }
+                } else {
+                    try answer(query)
+                }
+            }
+            table.write(options.format)
+            OutputStream.standardOutput.flush()
+            for message in unmatched { Diagnostics.note(message) }
+            if !matchedAny { throw ExitStatus.findings }
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import PortRegistry
+
+struct RemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Delete a service's assignments (all of them, or those holding PORT).",
+        discussion: """
+            Prints what was removed. Exits 1 when nothing matched.
+
+            Examples:
+              portreg remove billing
+              portreg release billing 8080 --host staging
+            """,
+        aliases: ["release"]
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "Service name.")
+    var service: String
+
+    @Argument(help: "Only the assignments holding this PORT or LO-HI (optionally /proto).")
+    var port: String?
+
+    @Option(help: "Only the assignments of this host scope (* for the every-host ones).")
+    var host: String?
+
+    func run() throws {
+        try ExitStatus.run {
+            var ports: PortRange?
+            var transport: TransportProtocol?
+            if let port {
+                guard let parsed = try PortSpec.parse(port, allowZero: false) else {
+                    throw RegistryError(.usage, "invalid port '\(port)': \(PortSpec.rule)")
+                }
+                (ports, transport) = parsed
+            }
+            let scope = try host.map { text in
+                guard let scope = HostScope(parsing: text) else { throw RegistryError(.usage, "invalid --host '\(text)'") }
+                return scope
+            }
+            let registry = try options.openRegistry()
+            let removed = try registry.write {
+                try AssignmentStore(database: registry.database).remove(service: service, ports: ports, transport: transport, host: scope)
+            }
+            guard !removed.isEmpty else {
+                throw RegistryError(.refused, "no assignment of \(service)\(port.map { " holding \($0)" } ?? "")\(host.map { " on host \($0)" } ?? "") to remove")
+            }
+            var table = ResultTable(Rows.assignmentColumns)
+            for assignment in removed.sorted(by: { ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name) }) {
+                table.append(Rows.assignmentCells(assignment))
+            }
+            table.write(options.format)
+        }
+    }
+}

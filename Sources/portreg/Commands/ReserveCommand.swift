@@ -1,0 +1,65 @@
+import ArgumentParser
+import PortRegistry
+
+struct ReserveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reserve",
+        abstract: "Pick a free port (or block) for a service, record it and print it.",
+        discussion: """
+            Skips ports assigned in an overlapping scope, ports the catalog registers (iana, \
+            common) for the protocol, privileged ports, this host's ephemeral range and, \
+            unless --no-probe, ports bound on this machine right now. The same name tends to \
+            get the same port everywhere (its hash picks where the search starts). Asking \
+            again returns what the service already holds. Safe under concurrency: parallel \
+            processes get different ports. Exits 1 when the range is full.
+
+            Examples:
+              PORT=$(portreg reserve billing)
+              portreg reserve grpc-workers --count 4 --range 20000-20999
+              portreg reserve preview --ttl 2h --no-probe
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "Service name: letters, digits, '-', '_' and '.'.")
+    var service: String
+
+    @Option(help: "Ports to choose from, LO-HI (default 1024-49151, less the ephemeral range).")
+    var range: PortRange?
+
+    @Option(help: "Number of consecutive ports.")
+    var count = 1
+
+    @Option(name: .customLong("proto"), help: "Protocol: tcp, udp, sctp or dccp.")
+    var transport: TransportProtocol = .tcp
+
+    @OptionGroup var attributes: AssignmentOptions
+
+    @Flag(help: "Do not test-bind candidate ports on this machine.")
+    var noProbe = false
+
+    func run() throws {
+        try ExitStatus.run {
+            var request = ReservationRequest(service: service)
+            request.count = count
+            request.range = range
+            request.transport = transport
+            request.host = try attributes.hostScope()
+            request.bind = try attributes.bindAddress()
+            request.owner = attributes.owner
+            request.note = attributes.note
+            request.ttlSeconds = try attributes.ttlSeconds()
+            request.probe = !noProbe
+            let registry = try options.openRegistry()
+            let reservation = try Allocator(registry: registry).reserve(request)
+            if options.format == .table {
+                OutputStream.standardOutput.writeLine(reservation.assignment.ports.description)
+            } else {
+                var table = ResultTable(Rows.assignmentColumns + [.init(key: "reused", title: "REUSED")])
+                table.append(Rows.assignmentCells(reservation.assignment) + [.text(reservation.reused ? "true" : "false")])
+                table.write(options.format)
+            }
+        }
+    }
+}

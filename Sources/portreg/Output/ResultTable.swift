@@ -1,0 +1,150 @@
+import ArgumentParser
+import PortRegistry
+
+/// How results are written: `table` for people, `json` and `csv` for scripts.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// One cell: JSON keeps numbers as numbers and absent values as null.
+enum Cell: Equatable {
+    case text(String)
+    case int(Int)
+    /// A port span: its first port in json and csv (with `port_end` beside it), `LO-HI` in tables.
+    case ports(PortRange)
+    case null
+
+    static func optional(_ value: String?) -> Cell { value.map(Cell.text) ?? .null }
+    static func optional(_ value: Int?) -> Cell { value.map(Cell.int) ?? .null }
+
+    var plain: String {
+        switch self {
+        case .text(let text): text
+        case .int(let number): String(number)
+        case .ports(let ports): String(ports.low)
+        case .null: ""
+        }
+    }
+
+    var tableText: String {
+        if case .ports(let ports) = self { return ports.description }
+        return plain
+    }
+}
+
+/// The one shape every command's results take before rendering: named columns and rows.
+/// Keys are the stable JSON keys and CSV header names; titles are for the table.
+struct ResultTable {
+    struct Column {
+        let key: String
+        let title: String
+        /// Shown in `table` format (long fields such as notes can be left to json/csv).
+        var inTable = true
+    }
+
+    var columns: [Column]
+    var rows: [[Cell]] = []
+
+    init(_ columns: [Column]) { self.columns = columns }
+
+    mutating func append(_ row: [Cell]) {
+        precondition(row.count == columns.count, "row has \(row.count) cells for \(columns.count) columns")
+        rows.append(row)
+    }
+
+    func write(_ format: OutputFormat, to out: OutputStream = .standardOutput) {
+        switch format {
+        case .table: writeTable(to: out)
+        case .csv: writeCSV(to: out)
+        case .json: writeJSON(to: out)
+        }
+    }
+
+    func writeCSV(to out: OutputStream) {
+        out.write(CSVFormat.record(columns.map(\.key), terminator: "\n"))
+        for row in rows { out.write(CSVFormat.record(row.map(\.plain), terminator: "\n")) }
+    }
+
+    func writeJSON(to out: OutputStream) {
+        out.write("[")
+        for (index, row) in rows.enumerated() {
+            out.write(index == 0 ? "\n  " : ",\n  ")
+            out.write(JSON.object(zip(columns, row).map { ($0.key, $1) }))
+        }
+        out.write(rows.isEmpty ? "]\n" : "\n]\n")
+    }
+
+    /// Aligned columns; multi-line text is folded to one line; a long cell is cut with "…"
+    /// only when the output is a terminal.
+    func writeTable(to out: OutputStream) {
+        let shown = columns.indices.filter { columns[$0].inTable }
+        guard !shown.isEmpty, !rows.isEmpty else { return }
+        let limit = out.isTerminal ? 60 : Int.max
+        let cells = rows.map { row in shown.map { ResultTable.display(row[$0].tableText, limit: limit) } }
+        var widths = shown.map { columns[$0].title.count }
+        for row in cells {
+            for (column, text) in row.enumerated() { widths[column] = max(widths[column], text.count) }
+        }
+        func line(_ values: [String]) -> String {
+            var text = ""
+            for (column, value) in values.enumerated() {
+                if column == values.count - 1 {
+                    text += value
+                } else {
+                    text += value + String(repeating: " ", count: widths[column] - value.count + 2)
+                }
+            }
+            while text.last == " " { text.removeLast() }
+            return text
+        }
+        out.writeLine(Style.bold(line(shown.map { columns[$0].title }), on: out))
+        for row in cells { out.writeLine(line(row)) }
+    }
+
+    static func display(_ text: String, limit: Int) -> String {
+        var folded = text.contains(where: { $0.isNewline || $0 == "\t" })
+            ? text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
+            : text
+        if folded.count > limit { folded = String(folded.prefix(limit - 1)) + "…" }
+        return folded
+    }
+}
+
+/// A minimal JSON writer: ordered keys (stable output for scripts and diffs), strings escaped
+/// per RFC 8259. Hand-written because JSONEncoder sorts or scrambles keys and builds the
+/// whole document in memory.
+enum JSON {
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func value(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let text): string(text)
+        case .int(let number): String(number)
+        case .ports(let ports): String(ports.low)
+        case .null: "null"
+        }
+    }
+
+    static func object(_ pairs: [(String, Cell)]) -> String {
+        "{" + pairs.map { "\(string($0.0)): \(value($0.1))" }.joined(separator: ", ") + "}"
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import PortRegistry
+
+@main
+struct Portreg: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portreg",
+        abstract: "A port registry for teams: the port catalog and your own assignments in one SQLite file.",
+        discussion: """
+            The database is --db PATH, else $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db, \
+            else ~/.local/share/portreg/registry.db. It is created and seeded on first use.
+
+            Examples:
+              portreg lookup 5432 x11 53/udp
+              portreg add billing 8080 --owner team-pay
+              portreg reserve search-api --range 20000-20999
+              portreg conflicts
+            """,
+        version: "0.1.0",
+        subcommands: [
+            LookupCommand.self, SearchCommand.self,
+            AddCommand.self, ReserveCommand.self, RemoveCommand.self, ListCommand.self,
+            ConflictsCommand.self, FreeCommand.self, ScanCommand.self,
+            ImportCommand.self, ExportCommand.self, CatalogCommand.self, DoctorCommand.self,
+        ]
+    )
+}
+
+/// `--db` and `--format`, on every command.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
+    var db: String?
+
+    @Option(name: .long, help: "Output format: table, json or csv.")
+    var format: OutputFormat = .table
+
+    var databasePath: String {
+        DatabaseLocation.resolve(explicit: db, environment: DatabaseLocation.processEnvironment)
+    }
+
+    func openRegistry() throws -> Registry {
+        try Registry.open(path: databasePath)
+    }
+}
+
+/// Diagnostics on stderr, `portreg: warning: …`.
+enum Diagnostics {
+    static func warning(_ message: String) {
+        let err = OutputStream.standardError
+        err.writeLine("portreg: \(Style.yellow("warning", on: err)): \(message)")
+        err.flush()
+    }
+
+    static func note(_ message: String) {
+        let err = OutputStream.standardError
+        err.writeLine("portreg: \(message)")
+        err.flush()
+    }
+
+    static func error(_ message: String) {
+        let err = OutputStream.standardError
+        err.writeLine("portreg: \(Style.red("error", on: err)): \(message)")
+        err.flush()
+    }
+}
+
+/// The single place where library errors become messages and SPEC.md exit codes.
+enum ExitStatus {
+    static func code(for kind: RegistryError.Kind) -> Int32 {
+        switch kind {
+        case .refused: 1
+        case .usage: 64
+        case .dataFormat: 65
+        case .inputMissing: 66
+        case .cannotCreate: 73
+        case .io: 74
+        case .busy: 75
+        }
+    }
+
+    /// Runs a command body: prints any error once, on stderr, and exits with its code.
+    /// Output already buffered is flushed first, so stdout and stderr stay in order.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+            OutputStream.standardOutput.flush()
+            if let failure = OutputStream.standardOutput.failure {
+                Diagnostics.error("cannot write output: \(failure)")
+                throw ExitCode(74)
+            }
+        } catch let error as RegistryError {
+            OutputStream.standardOutput.flush()
+            Diagnostics.error(error.message)
+            throw ExitCode(code(for: error.kind))
+        } catch let error as DatabaseError {
+            OutputStream.standardOutput.flush()
+            let kind: RegistryError.Kind = error.isBusy ? .busy : .io
+            Diagnostics.error(error.isBusy ? "database is busy (another portreg holds it); try again" : error.description)
+            throw ExitCode(code(for: kind))
+        }
+    }
+
+    /// Ends a command that ran but reports a finding (nothing matched, a collision): exit 1.
+    static let findings = ExitCode(1)
+}
