@@ -17,39 +17,12 @@ CREATE TABLE assignment (
 ) STRICT;
 
 CREATE INDEX assignment_by_service ON assignment (service, host);
+-- Export order, and the overlap index for single-port assignments.
 CREATE INDEX assignment_by_port ON assignment (port_low, protocol, host, service);
 
+-- Blocks (port_high > port_low) in an R*Tree for overlap queries ("who holds anything in
+-- 9000-9009"); single ports are found through assignment_by_port. Kept in step by
+-- AssignmentStore (single-row writes) and AssignmentImporter (one bulk statement), not by
+-- triggers: a trigger makes every INSERT of a million-row import keep a statement journal.
+-- `portreg doctor` checks that it matches the table.
 CREATE VIRTUAL TABLE assignment_span USING rtree_i32 (id, low, high);
-
-CREATE TRIGGER assignment_span_insert AFTER INSERT ON assignment BEGIN
-    INSERT INTO assignment_span (id, low, high) VALUES (new.id, new.port_low, new.port_high);
-END;
-
-CREATE TRIGGER assignment_span_delete AFTER DELETE ON assignment BEGIN
-    DELETE FROM assignment_span WHERE id = old.id;
-END;
-
-CREATE TRIGGER assignment_span_update AFTER UPDATE OF port_low, port_high ON assignment BEGIN
-    UPDATE assignment_span SET low = new.port_low, high = new.port_high WHERE id = new.id;
-END;
-
-CREATE VIRTUAL TABLE assignment_search USING fts5 (
-    service, owner, note,
-    content = 'assignment', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-
-CREATE TRIGGER assignment_search_insert AFTER INSERT ON assignment BEGIN
-    INSERT INTO assignment_search (rowid, service, owner, note) VALUES (new.id, new.service, new.owner, new.note);
-END;
-
-CREATE TRIGGER assignment_search_delete AFTER DELETE ON assignment BEGIN
-    INSERT INTO assignment_search (assignment_search, rowid, service, owner, note)
-    VALUES ('delete', old.id, old.service, old.owner, old.note);
-END;
-
-CREATE TRIGGER assignment_search_update AFTER UPDATE OF service, owner, note ON assignment BEGIN
-    INSERT INTO assignment_search (assignment_search, rowid, service, owner, note)
-    VALUES ('delete', old.id, old.service, old.owner, old.note);
-    INSERT INTO assignment_search (rowid, service, owner, note) VALUES (new.id, new.service, new.owner, new.note);
-END;

@@ -95,25 +95,21 @@ public struct Allocator {
         }
     }
 
-    /// Where a name starts looking: FNV-1a of the lowercased name, folded into the range.
-    public static func preferredStart(for service: String, in range: PortRange) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in service.lowercased().utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return range.low + Int(hash % UInt64(range.count))
-    }
-
     /// The first port of a free block, walking from the preferred start and wrapping around.
     func firstFree(request: ReservationRequest, range: PortRange, now: String) throws -> Int? {
-        let lastStart = range.high - request.count + 1
-        let starts = PortRange(uncheckedLow: range.low, high: lastStart)
-        let origin = Allocator.preferredStart(for: request.service, in: starts)
+        let starts = PortRange(uncheckedLow: range.low, high: range.high - request.count + 1)
+        let origin = preferredStart(for: request.service, in: starts)
         var examined = 0
         var windowLow = origin
         while examined < starts.count {
-            let windowHigh = min(windowLow + Allocator.window - 1, starts.high, windowLow + (starts.count - examined) - 1)
+            let remaining = starts.count - examined
+            if let skipped = staticallyBlocked(from: windowLow, upTo: min(starts.high, windowLow + remaining - 1)) {
+                // Privileged or ephemeral: no query needed to know nothing there is free.
+                examined += skipped.count
+                windowLow = skipped.high + 1 > starts.high ? starts.low : skipped.high + 1
+                continue
+            }
+            let windowHigh = min(windowLow + Allocator.window - 1, starts.high, windowLow + remaining - 1)
             let span = PortRange(uncheckedLow: windowLow, high: windowHigh + request.count - 1)
             var blocked = try blockedPorts(in: span, request: request, now: now)
             var runStart = span.low
@@ -125,19 +121,55 @@ public struct Allocator {
                 guard port - runStart + 1 >= request.count else { continue }
                 let candidate = port - request.count + 1
                 guard candidate <= windowHigh else { break }
-                if !request.probe || (candidate...port).allSatisfy({ isFreeNow($0, request.transport, request.bind) }) {
-                    return candidate
-                }
+                guard request.probe else { return candidate }
+                let taken = (candidate...port).filter { !isFreeNow($0, request.transport, request.bind) }
+                if taken.isEmpty { return candidate }
                 // Something on this machine holds a port of the block: step past it.
-                for probed in candidate...port where !isFreeNow(probed, request.transport, request.bind) {
-                    blocked[probed - span.low] = true
-                    runStart = probed + 1
-                }
+                for port in taken { blocked[port - span.low] = true }
+                runStart = taken.last! + 1
             }
             examined += windowHigh - windowLow + 1
             windowLow = windowHigh + 1 > starts.high ? starts.low : windowHigh + 1
         }
         return nil
+    }
+
+    /// The privileged or ephemeral stretch that `port` starts in, cut at `limit`.
+    func staticallyBlocked(from port: Int, upTo limit: Int) -> PortRange? {
+        if port < 1024 { return PortRange(uncheckedLow: port, high: min(1023, limit)) }
+        if let ephemeral, ephemeral.contains(port) { return PortRange(uncheckedLow: port, high: min(ephemeral.high, limit)) }
+        return nil
+    }
+
+    /// Where a name starts looking: FNV-1a of the lowercased name, folded into the ports of
+    /// `range` that are neither privileged nor ephemeral (so the start is a usable port).
+    public func preferredStart(for service: String, in range: PortRange) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in service.lowercased().utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        var usable: [PortRange] = []
+        var low = range.low
+        while low <= range.high {
+            if let blocked = staticallyBlocked(from: low, upTo: range.high) {
+                low = blocked.high + 1
+                continue
+            }
+            var high = range.high
+            if let ephemeral, ephemeral.low > low { high = min(high, ephemeral.low - 1) }
+            if low < 1024 { high = min(high, 1023) }
+            usable.append(PortRange(uncheckedLow: low, high: high))
+            low = high + 1
+        }
+        let total = usable.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return range.low }
+        var index = Int(hash % UInt64(total))
+        for segment in usable {
+            if index < segment.count { return segment.low + index }
+            index -= segment.count
+        }
+        return range.low
     }
 
     /// One flag per port of `span`: true when something rules the port out.
@@ -153,18 +185,15 @@ public struct Allocator {
         if let ephemeral { block(ephemeral.low, ephemeral.high) }
         let database = registry.database
         try database.cached("""
-            SELECT a.port_low, a.port_high, a.bind FROM assignment_span s JOIN assignment a ON a.id = s.id
-            WHERE s.low <= ?2 AND s.high >= ?1 AND a.protocol = ?3
-              AND (a.expires_at IS NULL OR a.expires_at > ?4)
-              AND (?5 = '*' OR a.host = '*' OR a.host = ?5)
+            SELECT a.port_low, a.port_high, a.bind
+            FROM \(AssignmentStore.overlapping(where: "(?5 = '*' OR host = '*' OR host = ?5)"))
             """).forEachRow([span.low, span.high, request.transport.rawValue, now, request.host.name]) { row in
             let bind = BindAddress(parsing: row.text(2)) ?? .wildcard
             if bind.overlaps(request.bind) { block(row.int(0), row.int(1)) }
         }
         try database.cached("""
-            SELECT s.low, s.high FROM catalog_span s JOIN catalog_entry e ON e.id = s.id
-            WHERE s.low <= ?2 AND s.high >= ?1 AND e.service IS NOT NULL AND e.source IN ('iana', 'common')
-              AND (e.protocol = ?3 OR (e.protocol IS NULL AND ?3 IN ('tcp', 'udp')))
+            SELECT e.port_low, e.port_high
+            FROM \(CatalogStore.overlapping(where: "service IS NOT NULL AND source IN ('iana', 'common') AND (protocol = ?3 OR (protocol IS NULL AND ?3 IN ('tcp', 'udp')))"))
             """).forEachRow([span.low, span.high, request.transport.rawValue]) { row in
             block(row.int(0), row.int(1))
         }

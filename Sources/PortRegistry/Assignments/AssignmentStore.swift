@@ -20,6 +20,19 @@ public struct AssignmentStore {
     public init(database: Database) { self.database = database }
 
     static let columns = "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
+    /// Live assignments on protocol ?3 whose ports overlap ?1...?2 (time ?4), as a table named
+    /// `a`: single ports through assignment_by_port, blocks through the R*Tree.
+    static func overlapping(where condition: String = "1") -> String {
+        """
+        (SELECT * FROM assignment WHERE port_low BETWEEN ?1 AND ?2 AND port_high = port_low
+            AND protocol = ?3 AND (expires_at IS NULL OR expires_at > ?4) AND \(condition)
+         UNION ALL
+         SELECT assignment.* FROM assignment_span JOIN assignment ON assignment.id = assignment_span.id
+         WHERE assignment_span.low <= ?2 AND assignment_span.high >= ?1
+            AND protocol = ?3 AND (expires_at IS NULL OR expires_at > ?4) AND \(condition)) AS a
+        """
+    }
+
     static let returning = "RETURNING id, service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at"
 
     /// Export order: by port, protocol, host, service.
@@ -43,8 +56,7 @@ public struct AssignmentStore {
     /// Live (unexpired) assignments whose ports overlap `ports` on `transport`.
     public func overlapping(_ ports: PortRange, transport: TransportProtocol, now: String) throws -> [Assignment] {
         try database.cached("""
-            SELECT \(AssignmentStore.columns) FROM assignment_span s JOIN assignment a ON a.id = s.id
-            WHERE s.low <= ?2 AND s.high >= ?1 AND a.protocol = ?3 AND (a.expires_at IS NULL OR a.expires_at > ?4)
+            SELECT \(AssignmentStore.columns) FROM \(AssignmentStore.overlapping())
             \(AssignmentStore.order)
             """).rows([ports.low, ports.high, transport.rawValue, now], AssignmentStore.assignment)
     }
@@ -76,6 +88,10 @@ public struct AssignmentStore {
             assignment.host.name, assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt,
             assignment.expiresAt, ttlSeconds,
         ]) { stored = AssignmentStore.assignment($0) }
+        if !stored.ports.isSinglePort {
+            try database.cached("INSERT OR REPLACE INTO assignment_span (id, low, high) VALUES (?1, ?2, ?3)")
+                .run(stored.id, stored.ports.low, stored.ports.high)
+        }
         return stored
     }
 
@@ -108,12 +124,15 @@ public struct AssignmentStore {
     /// `transport` and `host`, when given;
     /// returns what was deleted.
     public func remove(service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil) throws -> [Assignment] {
-        try database.cached("""
+        let removed = try database.cached("""
             DELETE FROM assignment WHERE service = ?1
               AND (?2 IS NULL OR (port_low <= ?2 AND port_high >= ?3))
               AND (?4 IS NULL OR protocol = ?4) AND (?5 IS NULL OR host = ?5)
             \(AssignmentStore.returning)
             """).rows([service, ports?.low, ports?.high, transport?.rawValue, host?.name], AssignmentStore.assignment)
+        let deleteSpan = try database.cached("DELETE FROM assignment_span WHERE id = ?1")
+        for assignment in removed where !assignment.ports.isSinglePort { try deleteSpan.run(assignment.id) }
+        return removed
     }
 
     public func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM assignment") ?? 0 }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One CSV record, with the physical line where it starts so that a message can point at it.
@@ -39,9 +39,14 @@ public struct CSVReader {
 
     /// Opens `path` for reading; `-` is standard input.
     public init(path: String) throws(RegistryError) {
+        try self.init(path: path, chunkSize: 64 * 1024)
+    }
+
+    /// `chunkSize` (at least 4) is the read size: tests make it tiny to put every byte on a boundary.
+    init(path: String, chunkSize: Int) throws(RegistryError) {
         if path == "-" {
             name = "<stdin>"
-            parser = Parser(name: name, descriptor: STDIN_FILENO, ownsDescriptor: false)
+            parser = Parser(name: name, descriptor: STDIN_FILENO, ownsDescriptor: false, chunkSize: chunkSize)
             return
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -54,7 +59,7 @@ public struct CSVReader {
             throw RegistryError(.inputMissing, "\(path): \(systemMessage(EISDIR))")
         }
         name = path
-        parser = Parser(name: name, descriptor: descriptor, ownsDescriptor: true)
+        parser = Parser(name: name, descriptor: descriptor, ownsDescriptor: true, chunkSize: chunkSize)
     }
 
     /// Reads CSV held in memory, such as a seed compiled into the binary; `name` is used in messages.
@@ -119,11 +124,11 @@ private final class Parser {
     var accumulator: [UInt8] = []
     var fieldCountHint = 0
 
-    init(name: String, descriptor: Int32, ownsDescriptor: Bool) {
+    init(name: String, descriptor: Int32, ownsDescriptor: Bool, chunkSize: Int) {
         self.name = name
         self.descriptor = descriptor
         self.ownsDescriptor = ownsDescriptor
-        capacity = 64 * 1024
+        capacity = max(chunkSize, 4)
         buffer = .allocate(capacity: capacity)
     }
 
@@ -204,7 +209,8 @@ private final class Parser {
                 // The chunk is about to be overwritten: keep the part of the field read so far.
                 switch state {
                 case .unquoted, .quoted:
-                    accumulator.append(contentsOf: UnsafeBufferPointer(start: bytes + segmentStart, count: i - segmentStart))
+                    accumulator.append(
+                        contentsOf: UnsafeBufferPointer(start: bytes + segmentStart, count: i - segmentStart))
                     accumulated = true
                 case .afterQuote:
                     accumulator.append(
@@ -247,12 +253,14 @@ private final class Parser {
                 switch bytes[i] {
                 case comma:
                     fields.append(
-                        try field(bytes, segmentStart, i, accumulated: &accumulated, highBits: &highBits, line: fieldLine))
+                        try field(
+                            bytes, segmentStart, i, accumulated: &accumulated, highBits: &highBits, line: fieldLine))
                     state = .fieldStart
                     i += 1
                 case carriageReturn, lineFeed:
                     fields.append(
-                        try field(bytes, segmentStart, i, accumulated: &accumulated, highBits: &highBits, line: fieldLine))
+                        try field(
+                            bytes, segmentStart, i, accumulated: &accumulated, highBits: &highBits, line: fieldLine))
                     return endRecord(fields, line: recordLine, next: i + 1, nextLine: line + 1)
                 case quote:
                     throw RegistryError.data(

@@ -29,8 +29,19 @@ public struct CatalogStore {
 
     static let columns = """
         e.source, e.service, e.port_low, e.port_high, e.protocol, e.description, e.assignee, e.contact,
-        e.registration_date, e.modification_date, e.reference, e.service_code, e.unauthorized_use, e.notes, e.aliases
+        e.registration_date, e.modification_date, e.reference, e.service_code, e.unauthorized_use, e.notes, e.aliases, e.id
         """
+
+    /// Rows of the catalog whose ports overlap ?1...?2, as a table named `e`: single ports
+    /// through the partial index, ranges through the R*Tree.
+    static func overlapping(where condition: String) -> String {
+        """
+        (SELECT * FROM catalog_entry WHERE port_low BETWEEN ?1 AND ?2 AND port_low = port_high AND \(condition)
+         UNION ALL
+         SELECT catalog_entry.* FROM catalog_span JOIN catalog_entry ON catalog_entry.id = catalog_span.id
+         WHERE catalog_span.low <= ?2 AND catalog_span.high >= ?1 AND \(condition)) AS e
+        """
+    }
 
     static func entry(_ row: Row) -> CatalogEntry {
         let ports: PortRange? = row.optionalInt(2).map { PortRange(uncheckedLow: $0, high: row.int(3)) }
@@ -88,7 +99,11 @@ public struct CatalogStore {
                 for alias in entry.aliases { try insertAlias.run(alias, id) }
             }
         }
-        try database.execute("INSERT INTO catalog_search (catalog_search) VALUES ('rebuild')")
+        try database.execute("""
+            DELETE FROM catalog_span;
+            INSERT INTO catalog_span (id, low, high) SELECT id, port_low, port_high FROM catalog_entry WHERE port_high > port_low;
+            INSERT INTO catalog_search (catalog_search) VALUES ('rebuild');
+            """)
         return report
     }
 
@@ -118,9 +133,8 @@ public struct CatalogStore {
     /// protocol covers tcp and udp).
     public func entries(overlapping ports: PortRange, transport: TransportProtocol? = nil) throws -> [CatalogEntry] {
         try database.cached("""
-            SELECT \(CatalogStore.columns) FROM catalog_span s JOIN catalog_entry e ON e.id = s.id
-            WHERE s.low <= ?2 AND s.high >= ?1
-              AND (?3 IS NULL OR e.protocol = ?3 OR (e.protocol IS NULL AND ?3 IN ('tcp', 'udp')))
+            SELECT \(CatalogStore.columns)
+            FROM \(CatalogStore.overlapping(where: "(?3 IS NULL OR protocol = ?3 OR (protocol IS NULL AND ?3 IN ('tcp', 'udp')))"))
             \(CatalogStore.order)
             """).rows([ports.low, ports.high, transport?.rawValue], CatalogStore.entry)
     }

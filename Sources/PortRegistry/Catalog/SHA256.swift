@@ -95,31 +95,37 @@ public struct SHA256: Sendable {
         _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
         blocks: UnsafeRawPointer, count: Int
     ) {
-        roundConstants.withUnsafeBufferPointer { k in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+        roundConstants.withUnsafeBufferPointer { constants in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { schedule in
+                let k = constants.baseAddress!
+                let w = schedule.baseAddress!
                 var block = blocks
                 for _ in 0..<count {
                     for t in 0..<16 {
                         w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
                     }
                     var (a, b, c, d, e, f, g, h) = state
-                    // Eight rounds per iteration, with the variables' roles rotated instead of
-                    // moved; from round 16 on, the schedule is extended as the rounds need it, so
-                    // that its dependency chain overlaps theirs.
-                    var t = 0
-                    while t < 64 {
-                        if t >= 16 {
-                            for i in t..<(t + 8) { w[i] = expand(w, i) }
-                        }
-                        round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
-                        round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
-                        round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
-                        round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
-                        round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
-                        round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
-                        round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
-                        round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
-                        t += 8
+                    // Sixteen rounds per pass, the variables' roles rotated instead of moved; the
+                    // message schedule lives in a 16-word ring and is extended as rounds need it.
+                    for pass in 0..<4 {
+                        let kp = k + pass * 16
+                        let x = pass > 0
+                        round(a, b, c, &d, e, f, g, &h, kp[0] &+ word(w, 0, x))
+                        round(h, a, b, &c, d, e, f, &g, kp[1] &+ word(w, 1, x))
+                        round(g, h, a, &b, c, d, e, &f, kp[2] &+ word(w, 2, x))
+                        round(f, g, h, &a, b, c, d, &e, kp[3] &+ word(w, 3, x))
+                        round(e, f, g, &h, a, b, c, &d, kp[4] &+ word(w, 4, x))
+                        round(d, e, f, &g, h, a, b, &c, kp[5] &+ word(w, 5, x))
+                        round(c, d, e, &f, g, h, a, &b, kp[6] &+ word(w, 6, x))
+                        round(b, c, d, &e, f, g, h, &a, kp[7] &+ word(w, 7, x))
+                        round(a, b, c, &d, e, f, g, &h, kp[8] &+ word(w, 8, x))
+                        round(h, a, b, &c, d, e, f, &g, kp[9] &+ word(w, 9, x))
+                        round(g, h, a, &b, c, d, e, &f, kp[10] &+ word(w, 10, x))
+                        round(f, g, h, &a, b, c, d, &e, kp[11] &+ word(w, 11, x))
+                        round(e, f, g, &h, a, b, c, &d, kp[12] &+ word(w, 12, x))
+                        round(d, e, f, &g, h, a, b, &c, kp[13] &+ word(w, 13, x))
+                        round(c, d, e, &f, g, h, a, &b, kp[14] &+ word(w, 14, x))
+                        round(b, c, d, &e, f, g, h, &a, kp[15] &+ word(w, 15, x))
                     }
                     state.0 &+= a
                     state.1 &+= b
@@ -135,12 +141,18 @@ public struct SHA256: Sendable {
         }
     }
 
+    /// Schedule word `i` of the current pass: after the first pass, W[t] = σ1(W[t-2]) + W[t-7] +
+    /// σ0(W[t-15]) + W[t-16], computed in place in the ring.
     @inline(__always)
-    private static func expand(_ w: UnsafeMutableBufferPointer<UInt32>, _ t: Int) -> UInt32 {
-        let x = w[t - 15], y = w[t - 2]
-        let s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3)
-        let s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y >> 10)
-        return w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+    private static func word(_ w: UnsafeMutablePointer<UInt32>, _ i: Int, _ extend: Bool) -> UInt32 {
+        if extend {
+            let x = w[(i + 1) & 15]
+            let y = w[(i + 14) & 15]
+            let s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3)
+            let s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y >> 10)
+            w[i] = w[i] &+ s0 &+ w[(i + 9) & 15] &+ s1
+        }
+        return w[i]
     }
 
     /// One round: `d` becomes the next `e`, `h` the next `a`.

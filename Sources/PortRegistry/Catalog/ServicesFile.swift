@@ -13,7 +13,7 @@ public struct ServicesFile {
             let (tokens, comment) = split(line)
             guard let first = tokens.first else { continue }
             let lineNumber = index + 1
-            guard tokens.count >= 2, case let (portText, protocolText)? = portAndProtocol(tokens[1]) else {
+            guard tokens.count >= 2, case (let portText, let protocolText)? = portAndProtocol(tokens[1]) else {
                 throw RegistryError.data(
                     file: file, line: lineNumber,
                     "expected NAME PORT/PROTOCOL [ALIASES...] [# COMMENT], found \"\(trimmed(line))\"")
@@ -40,7 +40,7 @@ public struct ServicesFile {
         for line in lines(firstBytes) {
             let (tokens, _) = split(line)
             if tokens.isEmpty { continue }
-            guard tokens.count >= 2, case let (port, proto)? = portAndProtocol(tokens[1]) else { return false }
+            guard tokens.count >= 2, case (let port, let proto)? = portAndProtocol(tokens[1]) else { return false }
             return !port.isEmpty && port.allSatisfy { $0.isASCII && $0.isNumber }
                 && proto.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
         }

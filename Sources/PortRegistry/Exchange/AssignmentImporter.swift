@@ -39,7 +39,7 @@ public enum AssignmentImporter {
                 let now = try store.now()
                 if options.replace {
                     report.removed = try database.scalarInt("SELECT count(*) FROM assignment") ?? 0
-                    try database.execute("DELETE FROM assignment")
+                    try database.execute("DELETE FROM assignment; DELETE FROM assignment_span;")
                 }
                 let firstNewID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM assignment") ?? 0) + 1
                 var updatedIDs = Set<Int>()
@@ -63,6 +63,9 @@ public enum AssignmentImporter {
                     if id >= firstNewID { report.added += 1 } else { updatedIDs.insert(id) }
                 }
                 report.updated = updatedIDs.count
+                try database.cached("""
+                    INSERT INTO assignment_span (id, low, high) SELECT id, port_low, port_high FROM assignment WHERE id >= ?1 AND port_high > port_low
+                    """).run(firstNewID)
                 report.collisions = try CollisionFinder(database: database).collisions(now: now) { id in
                     id >= firstNewID || updatedIDs.contains(id)
                 }

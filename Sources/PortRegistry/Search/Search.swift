@@ -9,8 +9,8 @@ public struct SearchResult: Sendable {
     public var suggestions: [String]
 }
 
-/// Ranked full-text search (SQLite FTS5, bm25) over catalog names, aliases, descriptions and
-/// notes, and over assignments' services, owners and notes. Names weigh most.
+/// Ranked full-text search: SQLite FTS5 with bm25 over catalog names, aliases, descriptions
+/// and notes; a substring match over assignments' services, owners and notes. Names weigh most.
 public struct Search {
     let database: Database
 
@@ -31,16 +31,26 @@ public struct Search {
             WHERE catalog_search MATCH ?1
             ORDER BY score, e.id LIMIT ?3
             """).forEachRow([expression, text, limit]) { row in
-            scored.append((row.double(15), scored.count, .catalog(CatalogStore.entry(row))))
+            scored.append((row.double(16), scored.count, .catalog(CatalogStore.entry(row))))
         }
+        // Assignments are a team's few thousand rows: a scan with instr() ranks them well
+        // enough and keeps every write free of FTS upkeep.
         try database.cached("""
-            SELECT \(AssignmentStore.columns), bm25(assignment_search, 10.0, 3.0, 1.0)
-                   - (CASE WHEN a.service = ?2 COLLATE NOCASE THEN 100 ELSE 0 END) AS score
-            FROM assignment_search JOIN assignment a ON a.id = assignment_search.rowid
-            WHERE assignment_search MATCH ?1
-            ORDER BY score, a.id LIMIT ?3
-            """).forEachRow([expression, text, limit]) { row in
-            scored.append((row.double(11) - 0.001, scored.count, .assignment(AssignmentStore.assignment(row))))
+            SELECT \(AssignmentStore.columns) FROM assignment a
+            WHERE instr(lower(a.service || ' ' || a.owner || ' ' || a.note), ?1) > 0
+            """).forEachRow([words[0]]) { row in
+            let assignment = AssignmentStore.assignment(row)
+            let service = assignment.service.lowercased()
+            let owner = assignment.owner.lowercased()
+            let note = assignment.note.lowercased()
+            var score = 0.0
+            for word in words {
+                let weight = (service.contains(word) ? 10.0 : 0) + (owner.contains(word) ? 3.0 : 0) + (note.contains(word) ? 1.0 : 0)
+                guard weight > 0 else { return }
+                score -= weight
+            }
+            if service == text.lowercased() { score -= 100 }
+            scored.append((score - 0.001, scored.count, .assignment(assignment)))
         }
         let hits = scored.sorted { ($0.score, $0.order) < ($1.score, $1.order) }.prefix(limit).map(\.hit)
         let suggestions = hits.isEmpty && words.count == 1 ? try Suggestions(database: database).closest(to: words[0]) : []
