@@ -41,7 +41,6 @@ CREATE TABLE catalog_alias (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX catalog_alias_by_entry ON catalog_alias (entry_id);
-CREATE INDEX catalog_entry_by_source ON catalog_entry (source);
 
 -- "Which rows cover port 6005": single-port rows (most of them) through this index,
 -- multi-port rows (x11 6000-6063, Unassigned stretches: 759 in IANA's file) through an

@@ -90,10 +90,23 @@ public struct CatalogStore {
             """)
         let insertAlias = try database.cached("INSERT OR IGNORE INTO catalog_alias (alias, entry_id) VALUES (?1, ?2)")
         for entry in entries {
-            try insert.run(
-                source.rawValue, entry.service, entry.ports?.low, entry.ports?.high, entry.transport?.rawValue,
-                entry.description, entry.assignee, entry.contact, entry.registrationDate, entry.modificationDate,
-                entry.reference, entry.serviceCode, entry.unauthorizedUse, entry.notes, entry.aliases.joined(separator: " "))
+            insert.reset()
+            try insert.bind(1, source.rawValue)
+            try insert.bind(2, entry.service)
+            try insert.bind(3, entry.ports?.low)
+            try insert.bind(4, entry.ports?.high)
+            try insert.bind(5, entry.transport?.rawValue)
+            try insert.bind(6, entry.description)
+            try insert.bind(7, entry.assignee)
+            try insert.bind(8, entry.contact)
+            try insert.bind(9, entry.registrationDate)
+            try insert.bind(10, entry.modificationDate)
+            try insert.bind(11, entry.reference)
+            try insert.bind(12, entry.serviceCode)
+            try insert.bind(13, entry.unauthorizedUse)
+            try insert.bind(14, entry.notes)
+            try insert.bind(15, entry.aliases.isEmpty ? "" : entry.aliases.joined(separator: " "))
+            try insert.execute()
             if !entry.aliases.isEmpty {
                 let id = database.lastInsertedRowID
                 for alias in entry.aliases { try insertAlias.run(alias, id) }
@@ -160,20 +173,30 @@ public struct CatalogStore {
 
     // MARK: - Import differences
 
-    typealias Key = String
+    /// Rows are compared per (service name, port, protocol), as IANA identifies them.
+    struct Key: Hashable {
+        var service: String
+        var low: Int32
+        var high: Int32
+        var transport: UInt8
+    }
 
     static func key(_ entry: CatalogEntry) -> Key {
-        "\(entry.service?.lowercased() ?? "")\u{1F}\(entry.ports?.description ?? "")\u{1F}\(entry.transport?.rawValue ?? "")"
+        Key(
+            service: entry.service?.lowercased() ?? "", low: Int32(entry.ports?.low ?? -1),
+            high: Int32(entry.ports?.high ?? -1),
+            transport: entry.transport.map { UInt8(TransportProtocol.allCases.firstIndex(of: $0)!) } ?? 255)
     }
 
     /// Counts keys only in `new` (added), only in `old` (removed), and in both with different
     /// rows (changed).
     static func difference(from old: [CatalogEntry], to new: [CatalogEntry]) -> (added: Int, removed: Int, changed: Int) {
-        func grouped(_ entries: [CatalogEntry]) -> [Key: [CatalogEntry]] {
-            Dictionary(grouping: entries, by: key)
-        }
-        let before = grouped(old)
-        let after = grouped(new)
+        var before: [Key: [Int]] = [:]
+        before.reserveCapacity(old.count)
+        for (index, entry) in old.enumerated() { before[key(entry), default: []].append(index) }
+        var after: [Key: [Int]] = [:]
+        after.reserveCapacity(new.count)
+        for (index, entry) in new.enumerated() { after[key(entry), default: []].append(index) }
         var added = 0
         var changed = 0
         for (key, rows) in after {
@@ -181,7 +204,13 @@ public struct CatalogStore {
                 added += 1
                 continue
             }
-            if Set(previous) != Set(rows) || previous.count != rows.count { changed += 1 }
+            if rows.count != previous.count {
+                changed += 1
+            } else if rows.count == 1 {
+                if old[previous[0]] != new[rows[0]] { changed += 1 }
+            } else if Set(previous.map { old[$0] }) != Set(rows.map { new[$0] }) {
+                changed += 1
+            }
         }
         let removed = before.keys.count { after[$0] == nil }
         return (added, removed, changed)

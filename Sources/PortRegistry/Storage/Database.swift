@@ -12,8 +12,12 @@ public final class Database: @unchecked Sendable {
     /// How long a writer waits for another process's lock before giving up (exit 75).
     public static let defaultBusyTimeout: Int32 = 30_000
 
+    /// Process-wide SQLite settings, applied once before the first connection.
+    private static let configured: Void = { _ = csqlite_disable_memory_statistics() }()
+
     /// Opens (creating when asked) the database at `path`.
     public init(path: String, create: Bool = true, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout) throws(DatabaseError) {
+        Database.configured
         var connection: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         if create { flags |= SQLITE_OPEN_CREATE }
@@ -28,7 +32,9 @@ public final class Database: @unchecked Sendable {
         sqlite3_extended_result_codes(connection, 1)
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         _ = csqlite_enable_defensive(connection)
-        try execute("PRAGMA foreign_keys = ON")
+        // 16 MiB at most, allocated as used: a whole catalog import stays in cache instead of
+        // thrashing the 2 MiB default (measured: 58 ms -> 38 ms to insert IANA's rows).
+        try execute("PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384")
     }
 
     /// A private database that lives as long as this connection.

@@ -46,7 +46,7 @@ public final class Registry {
         guard database.path != ":memory:" else { return }
         do {
             try database.execute("PRAGMA journal_mode = WAL")
-        } catch let error as DatabaseError where error.isBusy {
+        } catch let error where error.isBusy {
             // Another process is switching it at this very moment; it stays WAL once set.
         }
         try database.execute("PRAGMA synchronous = NORMAL")
