@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "portreg",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "portreg", targets: ["portreg"]),
         .library(name: "PortRegistry", targets: ["PortRegistry"]),

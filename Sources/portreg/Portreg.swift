@@ -2,6 +2,12 @@ import ArgumentParser
 import PortRegistry
 
 @main
+enum Entry {
+    static func main() {
+        Portreg.main(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+    }
+}
+
 struct Portreg: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portreg",
@@ -40,6 +46,27 @@ struct GlobalOptions: ParsableArguments {
 
     func openRegistry() throws -> Registry {
         try Registry.open(path: databasePath)
+    }
+
+    /// `portreg --db x.db lookup 80` means `portreg lookup --db x.db 80`: options given before
+    /// the subcommand are moved after it, so both orders work.
+    static func hoisted(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--db" || argument == "--format", index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else if argument.hasPrefix("--db=") || argument.hasPrefix("--format=") {
+                leading.append(argument)
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count, !arguments[index].hasPrefix("-") else { return arguments }
+        return [arguments[index]] + leading + arguments[(index + 1)...]
     }
 }
 

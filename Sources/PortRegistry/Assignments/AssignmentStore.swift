@@ -21,7 +21,7 @@ public struct AssignmentStore {
 
     static let columns = "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
     /// Live assignments on protocol ?3 whose ports overlap ?1...?2 (time ?4), as a table named
-    /// `a`: single ports through assignment_by_port, blocks through the R*Tree.
+    /// `a`: single ports through the UNIQUE index, blocks through the R*Tree.
     static func overlapping(where condition: String = "1") -> String {
         """
         (SELECT * FROM assignment WHERE port_low BETWEEN ?1 AND ?2 AND port_high = port_low
@@ -35,8 +35,9 @@ public struct AssignmentStore {
 
     static let returning = "RETURNING id, service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at"
 
-    /// Export order: by port, protocol, host, service.
-    static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, a.service COLLATE BINARY, a.bind, a.id"
+    /// Export order: by port (first, then last), protocol, host, service — the order of the
+    /// table's UNIQUE index, so no sort is needed.
+    static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, a.service, a.bind"
 
     static func assignment(_ row: Row) -> Assignment {
         Assignment(
@@ -78,7 +79,7 @@ public struct AssignmentStore {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
                     coalesce(nullif(?9, ''), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
                     CASE WHEN ?11 IS NOT NULL THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?11 || ' seconds') ELSE ?10 END)
-            ON CONFLICT (service, port_low, port_high, protocol, host, bind) DO UPDATE SET
+            ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO UPDATE SET
                 owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
             \(AssignmentStore.returning)
             """)

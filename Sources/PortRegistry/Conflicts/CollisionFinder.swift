@@ -14,7 +14,8 @@ public struct CollisionFinder {
         var low: Int32
         var high: Int32
         var host: Int32
-        var service: Int32
+        /// Lowercased; short names are stored inline by String, so no interning table is needed.
+        var service: String
     }
 
     /// Collisions among live assignments; with `involving`, only pairs where at least one side
@@ -22,7 +23,6 @@ public struct CollisionFinder {
     public func collisions(now: String, involving: ((Int) -> Bool)? = nil) throws -> [Collision] {
         var buckets: [TransportProtocol: [Packed]] = [:]
         var hosts: [String: Int32] = ["*": 0]
-        var services: [String: Int32] = [:]
         func intern(_ text: String, _ table: inout [String: Int32]) -> Int32 {
             if let index = table[text] { return index }
             let index = Int32(table.count)
@@ -36,7 +36,7 @@ public struct CollisionFinder {
             let transport = TransportProtocol(rawValue: row.text(3)) ?? .tcp
             let packed = Packed(
                 id: row.int(0), low: Int32(row.int(1)), high: Int32(row.int(2)),
-                host: intern(row.text(4), &hosts), service: intern(row.text(5), &services))
+                host: intern(row.text(4), &hosts), service: row.text(5))
             buckets[transport, default: []].append(packed)
         }
 

@@ -46,21 +46,41 @@ public enum AssignmentImporter {
                 let upsert = try database.cached("""
                     INSERT INTO assignment (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?11), ?10)
-                    ON CONFLICT (service, port_low, port_high, protocol, host, bind) DO UPDATE SET
+                    ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO UPDATE SET
                         owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
-                    RETURNING id
+                    """)
+                // No RETURNING: it gives every INSERT an ephemeral table (measured: a third of
+                // the import's time). A new row moves last_insert_rowid; an update does not.
+                let updatedID = try database.cached("""
+                    SELECT id FROM assignment WHERE port_low = ?1 AND port_high = ?2 AND protocol = ?3 AND host = ?4
+                        AND service = ?5 AND bind = ?6
                     """)
                 while let record = try reader.next() {
                     if record.fields.count == 1 && record.fields[0].isEmpty { continue }
                     let assignment = try RegistryCSV.assignment(record, file: reader.name)
-                    var id = 0
-                    try upsert.forEachRow([
-                        assignment.service, assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
-                        assignment.host.name, assignment.bind.text, assignment.owner, assignment.note,
-                        assignment.createdAt, assignment.expiresAt, now,
-                    ]) { id = $0.int(0) }
+                    upsert.reset()
+                    try upsert.bind(1, assignment.service)
+                    try upsert.bind(2, assignment.ports.low)
+                    try upsert.bind(3, assignment.ports.high)
+                    try upsert.bind(4, assignment.transport.rawValue)
+                    try upsert.bind(5, assignment.host.name)
+                    try upsert.bind(6, assignment.bind.text)
+                    try upsert.bind(7, assignment.owner)
+                    try upsert.bind(8, assignment.note)
+                    try upsert.bind(9, assignment.createdAt)
+                    try upsert.bind(10, assignment.expiresAt)
+                    try upsert.bind(11, now)
+                    let previousID = database.lastInsertedRowID
+                    try upsert.execute()
                     report.rows += 1
-                    if id >= firstNewID { report.added += 1 } else { updatedIDs.insert(id) }
+                    if database.lastInsertedRowID != previousID && database.lastInsertedRowID >= firstNewID {
+                        report.added += 1
+                    } else if let id = try updatedID.scalar([
+                        assignment.ports.low, assignment.ports.high, assignment.transport.rawValue, assignment.host.name,
+                        assignment.service, assignment.bind.text,
+                    ]) {
+                        if case .integer(let id) = id { updatedIDs.insert(id) }
+                    }
                 }
                 report.updated = updatedIDs.count
                 try database.cached("""

@@ -45,10 +45,12 @@ public enum ServiceName {
     public static let rule = "1-63 characters: letters, digits, '-', '_' or '.', starting with a letter or digit"
 
     public static func validate(_ name: String) throws -> String {
-        let scalars = name.unicodeScalars
-        let valid = !scalars.isEmpty && scalars.count <= 63
-            && scalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
-            && scalars.first.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) } == true
+        func isLetterOrDigit(_ byte: UInt8) -> Bool {
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+        }
+        let bytes = name.utf8
+        let valid = !bytes.isEmpty && bytes.count <= 63 && isLetterOrDigit(bytes.first!)
+            && bytes.allSatisfy { isLetterOrDigit($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }
         guard valid else {
             throw RegistryError(.usage, "invalid service name '\(name)': \(rule)")
         }

@@ -57,8 +57,11 @@ public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
 
     private static func format<T>(family: Int32, _ address: inout T) -> String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        guard inet_ntop(family, &address, &buffer, socklen_t(buffer.count)) != nil else { return "" }
-        return String(cString: buffer)
+        let written = withUnsafeBytes(of: &address) { raw in
+            inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
+        }
+        guard written else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public var isWildcard: Bool { kind == .any || kind == .anyIPv4 }

@@ -65,7 +65,10 @@ public final class Statement {
         guard code == SQLITE_OK else { throw error(code) }
     }
 
-    /// Runs a statement bound with `bind(_:_:)` that returns no rows.
+    /// The current row, after `step()` returned true.
+    public var row: Row { Row(handle: handle) }
+
+    /// Runs a statement bound with `bind(_:_:)` to its end.
     public func execute() throws(DatabaseError) {
         while try step() {}
         sqlite3_reset(handle)

@@ -30,17 +30,19 @@ struct ConflictsCommand: ParsableCommand {
             let registry = try options.openRegistry()
             let database = registry.database
             let store = AssignmentStore(database: database)
+            // Read the sockets first: the owner scan can take tens of ms on a busy host, and
+            // no transaction should stay open meanwhile.
+            let listeners = live && !noWarnings ? SocketTable.listening() : []
             let (collisions, warnings) = try registry.read {
                 let now = try store.now()
                 let collisions = try CollisionFinder(database: database).collisions(now: now)
                 var warnings: [(Assignment, PortAdvisory)] = []
                 if !noWarnings {
                     let advisor = try PortAdvisor(database: database)
-                    let listeners = live ? SocketTable.listening() : []
                     try store.forEach(now: now) { assignment in
                         for advisory in advisor.advisories(for: assignment) { warnings.append((assignment, advisory)) }
-                        for socket in listeners where socket.transport == assignment.transport && assignment.ports.contains(socket.port)
-                            && !CollisionRule.sameService(socket.command ?? "", assignment.service) {
+                        for socket in listeners where socket.holds(assignment)
+                            && !socket.mayBe(service: assignment.service) {
                             let process = socket.pid.map { " by pid \($0)" + (socket.command.map { " (\($0))" } ?? "") } ?? ""
                             warnings.append((assignment, PortAdvisory(
                                 kind: .live, ports: assignment.ports,
@@ -83,5 +85,22 @@ struct ConflictsCommand: ParsableCommand {
                 throw ExitStatus.findings
             }
         }
+    }
+}
+
+extension ListeningSocket {
+    /// True when this socket sits on the assignment's protocol, ports and bind scope.
+    func holds(_ assignment: Assignment) -> Bool {
+        guard transport == assignment.transport, assignment.ports.contains(port) else { return false }
+        return BindAddress(parsing: address).map { $0.overlaps(assignment.bind) } ?? true
+    }
+
+    /// The kernel cuts command names to 15 bytes, so "billing-service" may show as
+    /// "billing-service" or "billing-servic": a prefix match counts as the same service.
+    func mayBe(service: String) -> Bool {
+        guard let command, !command.isEmpty else { return false }
+        let name = service.lowercased()
+        let comm = command.lowercased()
+        return comm == name || (comm.count == 15 && name.hasPrefix(comm))
     }
 }

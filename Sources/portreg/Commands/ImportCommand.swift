@@ -41,7 +41,8 @@ struct ImportCommand: ParsableCommand {
         try ExitStatus.run {
             var input = try InputFile(path: file)
             var sniffer = try input.reader()
-            let header = try sniffer.next()?.fields ?? []
+            // A services file is not CSV: its first line may not even parse as CSV.
+            let header = (try? sniffer.next())??.fields ?? []
             if RegistryCSV.isRegistryHeader(header) {
                 try importAssignments(&input)
             } else if IANAHeader.looksLikeIANA(header) {

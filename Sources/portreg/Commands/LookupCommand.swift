@@ -58,7 +58,8 @@ struct LookupCommand: ParsableCommand {
             }
             table.write(options.format)
             OutputStream.standardOutput.flush()
-            for message in unmatched { Diagnostics.note(message) }
+            for message in unmatched.prefix(20) { Diagnostics.note(message) }
+            if unmatched.count > 20 { Diagnostics.note("… and \(unmatched.count - 20) more queries matched nothing") }
             if !matchedAny { throw ExitStatus.findings }
         }
     }

@@ -32,7 +32,7 @@ struct ScanCommand: ParsableCommand {
             let registry = try options.openRegistry()
             let store = AssignmentStore(database: registry.database)
             let thisHost = HostScope(parsing: host ?? ScanCommand.hostName()) ?? .everywhere
-            let assignments = try store.list(now: try store.now()).filter { $0.host.overlaps(thisHost) && !$0.host.isEverywhere || $0.host.isEverywhere }
+            let assignments = try store.list(now: try store.now()).filter { $0.host.overlaps(thisHost) }
             let sockets = SocketTable.listening()
             var table = ResultTable([
                 .init(key: "status", title: "STATUS"), .init(key: "port", title: "PORT"),
@@ -42,7 +42,7 @@ struct ScanCommand: ParsableCommand {
             ])
             var heard = Set<Int>()
             for socket in sockets {
-                let holders = assignments.filter { $0.transport == socket.transport && $0.ports.contains(socket.port) }
+                let holders = assignments.filter { socket.holds($0) }
                 holders.forEach { heard.insert($0.id ?? 0) }
                 table.append([
                     .text(holders.isEmpty ? "unexpected" : "expected"), .int(socket.port), .text(socket.transport.rawValue),
