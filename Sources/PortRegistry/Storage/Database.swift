@@ -32,9 +32,10 @@ public final class Database: @unchecked Sendable {
         sqlite3_extended_result_codes(connection, 1)
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         _ = csqlite_enable_defensive(connection)
-        // 16 MiB at most, allocated as used: a whole catalog import stays in cache instead of
-        // thrashing the 2 MiB default (measured: 58 ms -> 38 ms to insert IANA's rows).
-        try execute("PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384")
+        // 16 MiB of page cache at most, allocated as used: a whole catalog import stays in
+        // cache instead of thrashing the 2 MiB default (58 ms -> 38 ms to insert IANA's rows).
+        // Reads through mmap: a scan of 100,000 assignments is 3,400 pread calls otherwise.
+        try execute("PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA mmap_size = 1073741824")
     }
 
     /// A private database that lives as long as this connection.

@@ -5,7 +5,9 @@ import CSQLite
 public final class Statement {
     let handle: OpaquePointer
     public let sql: String
-    private let database: Database
+    /// Unowned: the database caches its statements, and a strong reference back would keep
+    /// the connection open forever (no close, so no WAL checkpoint at exit).
+    private unowned let database: Database
 
     init(database: Database, sql: String) throws(DatabaseError) {
         var statement: OpaquePointer?

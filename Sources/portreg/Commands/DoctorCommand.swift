@@ -6,8 +6,8 @@ struct DoctorCommand: ParsableCommand {
         commandName: "doctor",
         abstract: "Check the database: path, schema version, integrity and counts.",
         discussion: """
-            Runs SQLite's integrity_check and foreign_key_check. Exits 1 when either finds a \
-            problem.
+            Runs SQLite's integrity_check and foreign_key_check, and checks that the port-range \
+            index (an R*Tree kept by portreg) mirrors the rows. Exits 1 when any finds a problem.
 
             Example:
               portreg doctor --db ./registry.db
@@ -27,6 +27,7 @@ struct DoctorCommand: ParsableCommand {
             table.append([.text("journal_mode"), .text(report.journalMode)])
             table.append([.text("integrity"), .text(report.integrity.joined(separator: "; "))])
             table.append([.text("foreign_keys"), .text(report.foreignKeyProblems == 0 ? "ok" : "\(report.foreignKeyProblems) problems")])
+            table.append([.text("port_index"), .text(report.spanProblems == 0 ? "ok" : "\(report.spanProblems) rows out of step (re-import to rebuild)")])
             table.append([.text("catalog_rows"), .int(report.catalogRows)])
             table.append([.text("assignments"), .int(report.assignments)])
             table.append([.text("expired_leases"), .int(report.expiredLeases)])
