@@ -88,8 +88,8 @@ public struct Allocator {
 
     /// A live assignment of the service with the same shape inside the range.
     func existing(service: String, request: ReservationRequest, range: PortRange, store: AssignmentStore, now: String) throws -> Assignment? {
-        try store.named(service).first { held in
-            !held.isExpired(now: now) && held.transport == request.transport && held.host == request.host
+        try store.named(service, now: now).first { held in
+            held.transport == request.transport && held.host == request.host
                 && held.bind == request.bind && held.ports.count == request.count
                 && range.contains(held.ports.low) && range.contains(held.ports.high)
         }

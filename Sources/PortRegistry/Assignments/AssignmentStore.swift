@@ -115,10 +115,12 @@ public struct AssignmentStore {
         }
     }
 
-    /// Assignments of `service` (any state), for lookup by name.
-    public func named(_ service: String) throws -> [Assignment] {
-        try database.cached("SELECT \(AssignmentStore.columns) FROM assignment a WHERE a.service = ?1 \(AssignmentStore.order)")
-            .rows([service], AssignmentStore.assignment)
+    /// Live assignments of `service`, case-insensitively (a scan: see docs/DECISIONS.md).
+    public func named(_ service: String, now: String) throws -> [Assignment] {
+        try database.cached("""
+            SELECT \(AssignmentStore.columns) FROM assignment a
+            WHERE a.service = ?1 AND (a.expires_at IS NULL OR a.expires_at > ?2) \(AssignmentStore.order)
+            """).rows([service, now], AssignmentStore.assignment)
     }
 
     /// Deletes the assignments of `service`, narrowed to those holding `ports`, and to

@@ -19,7 +19,7 @@ public struct AssignmentImportReport: Sendable {
     public var added = 0
     /// Rows whose claim already existed; owner, note and expiry were taken from the file.
     public var updated = 0
-    /// Rows deleted by `--replace`.
+    /// With `--replace`: assignments that existed and are not in the file, deleted.
     public var removed = 0
     public var collisions: [Collision] = []
     public var dryRun = false
@@ -37,10 +37,6 @@ public enum AssignmentImporter {
             try registry.write {
                 let store = AssignmentStore(database: database)
                 let now = try store.now()
-                if options.replace {
-                    report.removed = try database.scalarInt("SELECT count(*) FROM assignment") ?? 0
-                    try database.execute("DELETE FROM assignment; DELETE FROM assignment_span;")
-                }
                 let firstNewID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM assignment") ?? 0) + 1
                 var updatedIDs = Set<Int>()
                 let upsert = try database.cached("""
@@ -50,7 +46,9 @@ public enum AssignmentImporter {
                         owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
                     """)
                 // No RETURNING: it gives every INSERT an ephemeral table (measured: a third of
-                // the import's time). A new row moves last_insert_rowid; an update does not.
+                // the import's time). A new row takes a rowid above every earlier one and moves
+                // last_insert_rowid there; an update leaves it where it was.
+                var highestID = firstNewID - 1
                 let updatedID = try database.cached("""
                     SELECT id FROM assignment WHERE port_low = ?1 AND port_high = ?2 AND protocol = ?3 AND host = ?4
                         AND service = ?5 AND bind = ?6
@@ -70,10 +68,10 @@ public enum AssignmentImporter {
                     try upsert.bind(9, assignment.createdAt)
                     try upsert.bind(10, assignment.expiresAt)
                     try upsert.bind(11, now)
-                    let previousID = database.lastInsertedRowID
                     try upsert.execute()
                     report.rows += 1
-                    if database.lastInsertedRowID != previousID && database.lastInsertedRowID >= firstNewID {
+                    if database.lastInsertedRowID > highestID {
+                        highestID = database.lastInsertedRowID
                         report.added += 1
                     } else if let id = try updatedID.scalar([
                         assignment.ports.low, assignment.ports.high, assignment.transport.rawValue, assignment.host.name,
@@ -82,7 +80,19 @@ public enum AssignmentImporter {
                         if case .integer(let id) = id { updatedIDs.insert(id) }
                     }
                 }
-                report.updated = updatedIDs.count
+                report.updated = updatedIDs.count { $0 < firstNewID }
+                if options.replace {
+                    // The file is the registry: what existed before and was not in it goes.
+                    try database.execute("CREATE TEMP TABLE IF NOT EXISTS import_kept (id INTEGER PRIMARY KEY); DELETE FROM temp.import_kept;")
+                    let keep = try database.cached("INSERT INTO temp.import_kept (id) VALUES (?1)")
+                    for id in updatedIDs where id < firstNewID { try keep.run(id) }
+                    try database.cached("DELETE FROM assignment WHERE id < ?1 AND id NOT IN (SELECT id FROM temp.import_kept)").run(firstNewID)
+                    report.removed = database.changes
+                    try database.execute("""
+                        DELETE FROM assignment_span WHERE id NOT IN (SELECT id FROM assignment);
+                        DROP TABLE temp.import_kept;
+                        """)
+                }
                 try database.cached("""
                     INSERT INTO assignment_span (id, low, high) SELECT id, port_low, port_high FROM assignment WHERE id >= ?1 AND port_high > port_low
                     """).run(firstNewID)

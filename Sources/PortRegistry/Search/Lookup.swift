@@ -35,7 +35,7 @@ public struct Lookup {
                 query: query, catalog: try catalog.entries(overlapping: ports, transport: transport),
                 assignments: found.sorted { ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name) })
         case .name(let name):
-            var result = LookupResult(query: query, catalog: try catalog.entries(named: name), assignments: try assignments.named(name))
+            var result = LookupResult(query: query, catalog: try catalog.entries(named: name), assignments: try assignments.named(name, now: now))
             if !result.matched { result.suggestions = try Suggestions(database: catalog.database).closest(to: name) }
             return result
         }

@@ -65,7 +65,7 @@ struct AddCommand: ParsableCommand {
     static func describe(_ holder: Assignment) -> String {
         var text = "\(holder.service) (\(holder.ports)/\(holder.transport.rawValue)"
         if !holder.host.isEverywhere { text += " on \(holder.host)" }
-        if !holder.bind.isWildcard || holder.bind.text == "0.0.0.0" { text += " at \(holder.bind)" }
+        if holder.bind.text != "*" { text += " at \(holder.bind)" }
         if !holder.owner.isEmpty { text += ", owner \(holder.owner)" }
         return text + ")"
     }

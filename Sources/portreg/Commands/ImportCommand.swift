@@ -86,7 +86,7 @@ struct ImportCommand: ParsableCommand {
         ])
         table.append([
             .text(report.source.rawValue), .int(report.rows), .int(report.added), .int(report.removed), .int(report.changed),
-            .int(report.skipped), .optional(report.releaseDate), .optional(report.sha256), .text(dryRun ? "true" : "false"),
+            .int(report.skipped), .optional(report.releaseDate), .optional(report.sha256), .bool(dryRun),
         ])
         table.write(options.format)
     }
@@ -107,7 +107,7 @@ struct ImportCommand: ParsableCommand {
         ])
         table.append([
             .text("assignments"), .int(report.rows), .int(report.added), .int(report.updated), .int(report.removed),
-            .int(report.collisions.count), .text(dryRun ? "true" : "false"),
+            .int(report.collisions.count), .bool(dryRun),
         ])
         table.write(options.format)
     }

@@ -57,7 +57,7 @@ struct ReserveCommand: ParsableCommand {
                 OutputStream.standardOutput.writeLine(reservation.assignment.ports.description)
             } else {
                 var table = ResultTable(Rows.assignmentColumns + [.init(key: "reused", title: "REUSED")])
-                table.append(Rows.assignmentCells(reservation.assignment) + [.text(reservation.reused ? "true" : "false")])
+                table.append(Rows.assignmentCells(reservation.assignment) + [.bool(reservation.reused)])
                 table.write(options.format)
             }
         }

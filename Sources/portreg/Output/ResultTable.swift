@@ -10,6 +10,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 enum Cell: Equatable {
     case text(String)
     case int(Int)
+    case bool(Bool)
     /// A port span: its first port in json and csv (with `port_end` beside it), `LO-HI` in tables.
     case ports(PortRange)
     case null
@@ -21,6 +22,7 @@ enum Cell: Equatable {
         switch self {
         case .text(let text): text
         case .int(let number): String(number)
+        case .bool(let flag): flag ? "true" : "false"
         case .ports(let ports): String(ports.low)
         case .null: ""
         }
@@ -139,6 +141,7 @@ enum JSON {
         switch cell {
         case .text(let text): string(text)
         case .int(let number): String(number)
+        case .bool(let flag): flag ? "true" : "false"
         case .ports(let ports): String(ports.low)
         case .null: "null"
         }

@@ -31,7 +31,7 @@ enum Rows {
     /// An assignment in the same columns, source "assigned".
     static func cells(_ assignment: Assignment) -> [Cell] {
         var description = assignment.host.isEverywhere ? "assigned" : "assigned on \(assignment.host.name)"
-        if !assignment.bind.isWildcard || assignment.bind.text == "0.0.0.0" { description += " at \(assignment.bind.text)" }
+        if assignment.bind.text != "*" { description += " at \(assignment.bind.text)" }
         if !assignment.owner.isEmpty { description += " to \(assignment.owner)" }
         if let expires = assignment.expiresAt { description += " until \(expires)" }
         return [
