@@ -2,7 +2,7 @@
 -- One row per line of a catalog file (IANA CSV, the built-in seeds, /etc/services).
 
 CREATE TABLE catalog_source (
-    name         TEXT PRIMARY KEY CHECK (name IN ('iana', 'common', 'system')),
+    name         TEXT PRIMARY KEY CHECK (name = 'iana' OR name = 'common' OR name = 'system'),
     origin       TEXT NOT NULL,                 -- file path, '-' for stdin, or 'built-in'
     row_count    INTEGER NOT NULL CHECK (row_count >= 0),
     release_date TEXT,                          -- latest Modification Date in the file
@@ -16,7 +16,7 @@ CREATE TABLE catalog_entry (
     service           TEXT CHECK (service IS NULL OR length(service) > 0),  -- NULL: Reserved/Unassigned
     port_low          INTEGER CHECK (port_low BETWEEN 0 AND 65535),         -- NULL: name-only registration
     port_high         INTEGER CHECK (port_high BETWEEN 0 AND 65535),
-    protocol          TEXT CHECK (protocol IN ('tcp', 'udp', 'sctp', 'dccp')), -- NULL: tcp and udp
+    protocol          TEXT CHECK (protocol = 'tcp' OR protocol = 'udp' OR protocol = 'sctp' OR protocol = 'dccp'), -- NULL: tcp and udp
     description       TEXT NOT NULL DEFAULT '',
     assignee          TEXT NOT NULL DEFAULT '',
     contact           TEXT NOT NULL DEFAULT '',

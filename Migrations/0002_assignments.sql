@@ -5,7 +5,7 @@ CREATE TABLE assignment (
     service    TEXT NOT NULL COLLATE NOCASE CHECK (length(service) BETWEEN 1 AND 63),
     port_low   INTEGER NOT NULL CHECK (port_low BETWEEN 1 AND 65535),
     port_high  INTEGER NOT NULL CHECK (port_high BETWEEN 1 AND 65535),
-    protocol   TEXT NOT NULL DEFAULT 'tcp' CHECK (protocol IN ('tcp', 'udp', 'sctp', 'dccp')),
+    protocol   TEXT NOT NULL DEFAULT 'tcp' CHECK (protocol = 'tcp' OR protocol = 'udp' OR protocol = 'sctp' OR protocol = 'dccp'),
     host       TEXT NOT NULL DEFAULT '*' CHECK (length(host) > 0),   -- '*': every host
     bind       TEXT NOT NULL DEFAULT '*' CHECK (length(bind) > 0),   -- '*': every address
     owner      TEXT NOT NULL DEFAULT '',

@@ -14,7 +14,8 @@ public struct CollisionFinder {
         var low: Int32
         var high: Int32
         var host: Int32
-        /// Lowercased; short names are stored inline by String, so no interning table is needed.
+        /// As stored; short names are kept inline by String, so no interning table is needed.
+        /// Names that differ only in case pass the prefilter and the rule then rejects them.
         var service: String
     }
 
@@ -30,7 +31,7 @@ public struct CollisionFinder {
             return index
         }
         try database.prepare("""
-            SELECT id, port_low, port_high, protocol, host, lower(service) FROM assignment
+            SELECT id, port_low, port_high, protocol, host, service FROM assignment
             WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY port_low
             """).forEachRow([now]) { row in
             let transport = TransportProtocol(rawValue: row.text(3)) ?? .tcp

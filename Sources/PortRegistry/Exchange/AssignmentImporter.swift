@@ -32,6 +32,7 @@ public enum AssignmentImporter {
     /// `reader` must be positioned after the header.
     public static func run(_ reader: inout CSVReader, into registry: Registry, options: AssignmentImportOptions) throws -> AssignmentImportReport {
         var report = AssignmentImportReport(dryRun: options.dryRun)
+        reader.computesDigest = false
         let database = registry.database
         do {
             try registry.write {

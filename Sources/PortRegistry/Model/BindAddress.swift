@@ -87,11 +87,16 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
 
     /// Host names compare case-insensitively; spaces and control characters are refused.
     public init?(parsing raw: String) {
-        let name = raw.lowercased()
-        guard !name.isEmpty, name.count <= 253, name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0 != "," && $0.value != 0x7F }) else {
+        if raw == "*" {
+            self = .everywhere
+            return
+        }
+        let utf8 = raw.utf8
+        guard !utf8.isEmpty, utf8.count <= 253, utf8.allSatisfy({ $0 > 0x20 && $0 != 0x2C && $0 != 0x7F }) else {
             return nil
         }
-        self.name = name
+        // Lowercase only when needed: most names already are.
+        self.name = utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? raw.lowercased() : raw
     }
 
     public var isEverywhere: Bool { name == "*" }

@@ -20,19 +20,25 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Parses `8080` or `6000-6063`; nil for anything else.
     public init?(parsing text: some StringProtocol) {
-        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let low = PortRange.number(parts[0]) else { return nil }
-        if parts.count == 1 {
-            self.init(port: low)
-        } else {
-            guard let high = PortRange.number(parts[1]) else { return nil }
-            self.init(low: low, high: high)
+        // Byte by byte: this runs once per row of a million-row import.
+        var low = 0
+        var high = 0
+        var digits = 0
+        var sawDash = false
+        for byte in text.utf8 {
+            if byte >= 0x30 && byte <= 0x39 {
+                digits += 1
+                guard digits <= 5 else { return nil }
+                if sawDash { high = high * 10 + Int(byte - 0x30) } else { low = low * 10 + Int(byte - 0x30) }
+            } else if byte == 0x2D && !sawDash && digits > 0 {
+                sawDash = true
+                digits = 0
+            } else {
+                return nil
+            }
         }
-    }
-
-    private static func number(_ text: some StringProtocol) -> Int? {
-        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return Int(text)
+        guard digits > 0 else { return nil }
+        self.init(low: low, high: sawDash ? high : low)
     }
 
     public var count: Int { high - low + 1 }

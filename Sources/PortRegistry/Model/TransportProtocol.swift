@@ -4,7 +4,11 @@ public enum TransportProtocol: String, CaseIterable, Sendable, Comparable, Codab
 
     /// Parses a protocol name, case-insensitively.
     public init?(name: some StringProtocol) {
-        self.init(rawValue: name.lowercased())
+        switch name {
+        case "tcp": self = .tcp
+        case "udp": self = .udp
+        default: self.init(rawValue: name.lowercased())
+        }
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {

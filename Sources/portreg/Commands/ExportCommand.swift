@@ -55,9 +55,7 @@ struct ExportCommand: ParsableCommand {
         try registry.read {
             switch (kind, format) {
             case (.assignments, .csv):
-                out.write(CSVFormat.record(RegistryCSV.header, terminator: "\n"))
-                let store = AssignmentStore(database: registry.database)
-                try store.forEach(AssignmentFilter(includeExpired: true), now: try store.now()) { out.write(RegistryCSV.line($0)) }
+                try RegistryCSV.export(from: registry.database) { out.write(bytes: $0) }
             case (.assignments, .json):
                 let store = AssignmentStore(database: registry.database)
                 var first = true

@@ -31,6 +31,11 @@ final class OutputStream: @unchecked Sendable {
         if buffer.count >= capacity { flush() }
     }
 
+    func write(bytes: UnsafeBufferPointer<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { flush() }
+    }
+
     func writeLine(_ text: String) {
         write(text)
         write("\n")
