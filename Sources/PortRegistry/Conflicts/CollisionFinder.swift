@@ -1,9 +1,10 @@
 /// Finds every collision among the live assignments with one sweep over the port axis:
 /// O(n log n + k) for n assignments and k overlapping pairs, never a pair loop over all rows.
 ///
-/// Rows are read in a packed form (ints for host and service), a cheap necessary condition
-/// (same protocol, overlapping ports and hosts, different services) picks candidate pairs,
-/// and `CollisionRule` — the one rule — decides each candidate.
+/// Rows are read in a packed form (ports and an interned host), a cheap necessary condition
+/// (same protocol, overlapping ports and hosts) picks candidate pairs, and `CollisionRule` —
+/// the one rule — decides each candidate. Service names are left to the rule: reading a
+/// million of them costs more than the few same-service pairs it would spare.
 public struct CollisionFinder {
     let database: Database
 
@@ -14,9 +15,6 @@ public struct CollisionFinder {
         var low: Int32
         var high: Int32
         var host: Int32
-        /// As stored; short names are kept inline by String, so no interning table is needed.
-        /// Names that differ only in case pass the prefilter and the rule then rejects them.
-        var service: String
     }
 
     /// Collisions among live assignments; with `involving`, only pairs where at least one side
@@ -31,13 +29,13 @@ public struct CollisionFinder {
             return index
         }
         try database.prepare("""
-            SELECT id, port_low, port_high, protocol, host, service FROM assignment
+            SELECT id, port_low, port_high, protocol, host FROM assignment
             WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY port_low
             """).forEachRow([now]) { row in
             let transport = TransportProtocol(rawValue: row.text(3)) ?? .tcp
             let packed = Packed(
                 id: row.int(0), low: Int32(row.int(1)), high: Int32(row.int(2)),
-                host: intern(row.text(4), &hosts), service: row.text(5))
+                host: intern(row.text(4), &hosts))
             buckets[transport, default: []].append(packed)
         }
 
@@ -48,7 +46,7 @@ public struct CollisionFinder {
             for claim in claims {
                 active.removeAll { $0.high < claim.low }
                 for other in active
-                where (claim.host == other.host || claim.host == 0 || other.host == 0) && claim.service != other.service {
+                where claim.host == other.host || claim.host == 0 || other.host == 0 {
                     if let involving, !involving(claim.id) && !involving(other.id) { continue }
                     candidates.append((other.id, claim.id))
                 }

@@ -54,9 +54,7 @@ public enum AssignmentImporter {
                     SELECT id FROM assignment WHERE port_low = ?1 AND port_high = ?2 AND protocol = ?3 AND host = ?4
                         AND service = ?5 AND bind = ?6
                     """)
-                while let record = try reader.next() {
-                    if record.fields.count == 1 && record.fields[0].isEmpty { continue }
-                    let assignment = try RegistryCSV.assignment(record, file: reader.name)
+                func insert(_ assignment: Assignment) throws {
                     upsert.reset()
                     try upsert.bind(1, assignment.service)
                     try upsert.bind(2, assignment.ports.low)
@@ -80,6 +78,19 @@ public enum AssignmentImporter {
                     ]) {
                         if case .integer(let id) = id { updatedIDs.insert(id) }
                     }
+                }
+                let pipeline = RegistryCSVPipeline(reader: reader)
+                pipeline.start()
+                do {
+                    while case let batch = try pipeline.next(), !batch.isEmpty {
+                        for assignment in batch {
+                            try insert(assignment)
+                        }
+                    }
+                    pipeline.join()
+                } catch {
+                    pipeline.cancel()
+                    throw error
                 }
                 report.updated = updatedIDs.count { $0 < firstNewID }
                 if options.replace {
