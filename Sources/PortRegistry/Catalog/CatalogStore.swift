@@ -63,7 +63,67 @@ public struct CatalogStore {
     public func replace(
         source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0
     ) throws -> CatalogImportReport {
+        var delivered = false
+        return try replace(source: source, origin: origin, skipped: skipped, next: {
+            defer { delivered = true }
+            return delivered ? [] : entries
+        }, digest: { sha256 })
+    }
+
+    /// Replaces every row of `source` with the batches `next` returns (an empty batch ends
+    /// them), inserting each as it comes, so reading the file and inserting overlap.
+    /// `digest` is asked for the file's sha256 once the last batch is in.
+    public func replace(
+        source: CatalogSource, origin: String, skipped: Int = 0,
+        next: () throws -> [CatalogEntry], digest: () -> String?
+    ) throws -> CatalogImportReport {
         let before = try rows(of: source)
+        try database.cached("DELETE FROM catalog_alias WHERE entry_id IN (SELECT id FROM catalog_entry WHERE source = ?1)").run(source.rawValue)
+        try database.cached("DELETE FROM catalog_span WHERE id IN (SELECT id FROM catalog_entry WHERE source = ?1 AND port_high > port_low)").run(source.rawValue)
+        try database.cached("DELETE FROM catalog_entry WHERE source = ?1").run(source.rawValue)
+        let recordSource = try database.cached("""
+            INSERT INTO catalog_source (name, origin, row_count, release_date, imported_at, sha256)
+            VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?5)
+            ON CONFLICT (name) DO UPDATE SET origin = excluded.origin, row_count = excluded.row_count,
+                release_date = excluded.release_date, imported_at = excluded.imported_at, sha256 = excluded.sha256
+            """)
+        try recordSource.run(source.rawValue, origin, 0, SQLValue.null, SQLValue.null)
+
+        let firstID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM catalog_entry") ?? 0) + 1
+        let insert = try database.cached("""
+            INSERT INTO catalog_entry (source, service, port_low, port_high, protocol, description, assignee, contact,
+                registration_date, modification_date, reference, service_code, unauthorized_use, notes, aliases)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            """)
+        let insertAlias = try database.cached("INSERT OR IGNORE INTO catalog_alias (alias, entry_id) VALUES (?1, ?2)")
+        var entries: [CatalogEntry] = []
+        while case let batch = try next(), !batch.isEmpty {
+            entries += batch
+            for entry in batch {
+                insert.reset()
+                try insert.bind(1, source.rawValue)
+                try insert.bind(2, entry.service)
+                try insert.bind(3, entry.ports?.low)
+                try insert.bind(4, entry.ports?.high)
+                try insert.bind(5, entry.transport?.rawValue)
+                try insert.bind(6, entry.description)
+                try insert.bind(7, entry.assignee)
+                try insert.bind(8, entry.contact)
+                try insert.bind(9, entry.registrationDate)
+                try insert.bind(10, entry.modificationDate)
+                try insert.bind(11, entry.reference)
+                try insert.bind(12, entry.serviceCode)
+                try insert.bind(13, entry.unauthorizedUse)
+                try insert.bind(14, entry.notes)
+                try insert.bind(15, entry.aliases.isEmpty ? "" : entry.aliases.joined(separator: " "))
+                try insert.execute()
+                if !entry.aliases.isEmpty {
+                    let id = database.lastInsertedRowID
+                    for alias in entry.aliases { try insertAlias.run(alias, id) }
+                }
+            }
+        }
+        let sha256 = digest()
         var report = CatalogImportReport(
             source: source, rows: entries.count, added: 0, removed: 0, changed: 0, skipped: skipped,
             releaseDate: entries.lazy.map(\.modificationDate).max().flatMap { $0.isEmpty ? nil : $0 },
@@ -73,50 +133,12 @@ public struct CatalogStore {
         } else {
             report.added = Set(entries.map(CatalogStore.key)).count
         }
-
-        try database.cached("DELETE FROM catalog_alias WHERE entry_id IN (SELECT id FROM catalog_entry WHERE source = ?1)").run(source.rawValue)
-        try database.cached("DELETE FROM catalog_entry WHERE source = ?1").run(source.rawValue)
+        try recordSource.run(source.rawValue, origin, entries.count, report.releaseDate, sha256)
         try database.cached("""
-            INSERT INTO catalog_source (name, origin, row_count, release_date, imported_at, sha256)
-            VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?5)
-            ON CONFLICT (name) DO UPDATE SET origin = excluded.origin, row_count = excluded.row_count,
-                release_date = excluded.release_date, imported_at = excluded.imported_at, sha256 = excluded.sha256
-            """).run(source.rawValue, origin, entries.count, report.releaseDate, sha256)
-
-        let insert = try database.cached("""
-            INSERT INTO catalog_entry (source, service, port_low, port_high, protocol, description, assignee, contact,
-                registration_date, modification_date, reference, service_code, unauthorized_use, notes, aliases)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-            """)
-        let insertAlias = try database.cached("INSERT OR IGNORE INTO catalog_alias (alias, entry_id) VALUES (?1, ?2)")
-        for entry in entries {
-            insert.reset()
-            try insert.bind(1, source.rawValue)
-            try insert.bind(2, entry.service)
-            try insert.bind(3, entry.ports?.low)
-            try insert.bind(4, entry.ports?.high)
-            try insert.bind(5, entry.transport?.rawValue)
-            try insert.bind(6, entry.description)
-            try insert.bind(7, entry.assignee)
-            try insert.bind(8, entry.contact)
-            try insert.bind(9, entry.registrationDate)
-            try insert.bind(10, entry.modificationDate)
-            try insert.bind(11, entry.reference)
-            try insert.bind(12, entry.serviceCode)
-            try insert.bind(13, entry.unauthorizedUse)
-            try insert.bind(14, entry.notes)
-            try insert.bind(15, entry.aliases.isEmpty ? "" : entry.aliases.joined(separator: " "))
-            try insert.execute()
-            if !entry.aliases.isEmpty {
-                let id = database.lastInsertedRowID
-                for alias in entry.aliases { try insertAlias.run(alias, id) }
-            }
-        }
-        try database.execute("""
-            DELETE FROM catalog_span;
-            INSERT INTO catalog_span (id, low, high) SELECT id, port_low, port_high FROM catalog_entry WHERE port_high > port_low;
-            INSERT INTO catalog_search (catalog_search) VALUES ('rebuild');
-            """)
+            INSERT INTO catalog_span (id, low, high)
+            SELECT id, port_low, port_high FROM catalog_entry WHERE id >= ?1 AND port_high > port_low
+            """).run(firstID)
+        try database.execute("INSERT INTO catalog_search (catalog_search) VALUES ('rebuild')")
         return report
     }
 
@@ -183,7 +205,7 @@ public struct CatalogStore {
 
     static func key(_ entry: CatalogEntry) -> Key {
         Key(
-            service: entry.service?.lowercased() ?? "", low: Int32(entry.ports?.low ?? -1),
+            service: entry.service.map(lowercasedIfNeeded) ?? "", low: Int32(entry.ports?.low ?? -1),
             high: Int32(entry.ports?.high ?? -1),
             transport: entry.transport.map { UInt8(TransportProtocol.allCases.firstIndex(of: $0)!) } ?? 255)
     }
@@ -215,4 +237,10 @@ public struct CatalogStore {
         let removed = before.keys.count { after[$0] == nil }
         return (added, removed, changed)
     }
+}
+
+/// `text.lowercased()`, without the allocation when `text` has no upper-case ASCII and no
+/// non-ASCII byte (nearly every catalog name).
+func lowercasedIfNeeded(_ text: String) -> String {
+    text.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }) ? text.lowercased() : text
 }

@@ -79,19 +79,24 @@ public enum AssignmentImporter {
                         if case .integer(let id) = id { updatedIDs.insert(id) }
                     }
                 }
-                let pipeline = RegistryCSVPipeline(reader: reader)
-                pipeline.start()
-                do {
-                    while case let batch = try pipeline.next(), !batch.isEmpty {
-                        for assignment in batch {
-                            try insert(assignment)
+                // Rows are read and validated on a second thread while this one inserts.
+                let input = Handoff(value: reader)
+                try BatchPipeline<Assignment>.run(producer: { emit in
+                    var reader = input.value
+                    var batch: [Assignment] = []
+                    batch.reserveCapacity(2048)
+                    while let record = try reader.next() {
+                        if record.fields.count == 1 && record.fields[0].isEmpty { continue }
+                        batch.append(try RegistryCSV.assignment(record, file: reader.name))
+                        if batch.count == 2048 {
+                            guard emit(batch) else { return }
+                            batch.removeAll(keepingCapacity: true)
                         }
                     }
-                    pipeline.join()
-                } catch {
-                    pipeline.cancel()
-                    throw error
-                }
+                    if !batch.isEmpty { _ = emit(batch) }
+                }, consume: { batch in
+                    for assignment in batch { try insert(assignment) }
+                })
                 report.updated = updatedIDs.count { $0 < firstNewID }
                 if options.replace {
                     // The file is the registry: what existed before and was not in it goes.

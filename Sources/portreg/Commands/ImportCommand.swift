@@ -59,10 +59,8 @@ struct ImportCommand: ParsableCommand {
     }
 
     func importCatalog(_ input: inout InputFile) throws {
-        var reader = try input.reader()
-        let registry = try options.openRegistry()
-        let entries = try CatalogImporter.parseIANA(&reader, source: source)
-        let report = try CatalogImporter.replace(source: source, with: entries, origin: input.origin, sha256: reader.sha256, in: registry, dryRun: dryRun)
+        let report = try CatalogImporter.importIANA(
+            try input.reader(), source: source, origin: input.origin, dryRun: dryRun, open: options.openRegistry)
         write(report)
     }
 
