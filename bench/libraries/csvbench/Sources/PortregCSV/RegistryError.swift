@@ -1,0 +1,1 @@
+../../../../../Sources/PortRegistry/Model/RegistryError.swift

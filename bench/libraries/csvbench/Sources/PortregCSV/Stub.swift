@@ -1,0 +1,5 @@
+/// Stub so RegistryError.swift compiles outside portreg.
+public struct DatabaseError: Error, CustomStringConvertible {
+    public var isBusy: Bool
+    public var description: String { "db" }
+}
