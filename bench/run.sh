@@ -69,9 +69,9 @@ for n in 10000 100000; do
     rm -f "$work"/r$n.db*
     "$bin" import --db "$work/r$n.db" "$work/a$n.csv" >/dev/null
 done
-hf --export-markdown "$out/conflicts.md" \
-    "$bin conflicts --db $work/r10000.db" -i \
-    "$bin conflicts --db $work/r100000.db" -i
+hf --export-markdown "$out/conflicts.md" -i \
+    "$bin conflicts --db $work/r10000.db" \
+    "$bin conflicts --db $work/r100000.db"
 hf --export-markdown "$out/reserve.md" --prepare "$bin remove --db $work/r100000.db bench-svc" -i \
     "$bin reserve --db $work/r100000.db bench-svc"
 

@@ -17,10 +17,12 @@ public struct Lookup {
     let catalog: CatalogStore
     let assignments: AssignmentStore
     let now: String
+    let suggestions: Suggestions
 
     public init(registry: Registry) throws {
         catalog = CatalogStore(database: registry.database)
         assignments = AssignmentStore(database: registry.database)
+        suggestions = Suggestions(database: registry.database)
         now = try assignments.now()
     }
 
@@ -36,7 +38,7 @@ public struct Lookup {
                 assignments: found.sorted { ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name) })
         case .name(let name):
             var result = LookupResult(query: query, catalog: try catalog.entries(named: name), assignments: try assignments.named(name, now: now))
-            if !result.matched { result.suggestions = try Suggestions(database: catalog.database).closest(to: name) }
+            if !result.matched { result.suggestions = try suggestions.closest(to: name) }
             return result
         }
     }

@@ -1,29 +1,41 @@
 /// "Did you mean postgresql?": the known names closest to a misspelt one.
-public struct Suggestions {
+///
+/// A class so that one instance can serve many lookups: the names are read once, and each
+/// misspelling is worked out once (`lookup -` with thousands of queries stays fast).
+public final class Suggestions {
     let database: Database
+    private var names: [(bytes: [UInt8], name: String)]?
+    private var answers: [String: [String]] = [:]
 
     public init(database: Database) { self.database = database }
 
     /// Up to `limit` names within an edit distance of about a third of the word's length.
     public func closest(to word: String, limit: Int = 3) throws -> [String] {
-        let target = Array(word.lowercased().utf8)
+        let key = word.lowercased()
+        if let known = answers[key] { return Array(known.prefix(limit)) }
+        let target = Array(key.utf8)
         guard target.count >= 2 else { return [] }
+        if names == nil {
+            names = try database.cached("""
+                SELECT service FROM catalog_entry WHERE service IS NOT NULL
+                UNION SELECT alias FROM catalog_alias
+                UNION SELECT service FROM assignment
+                """).rows { row in
+                let name = row.text(0)
+                return (Array(name.lowercased().utf8), name)
+            }
+        }
         let budget = max(1, min(3, target.count / 3))
         var candidates: [(distance: Int, name: String)] = []
-        try database.cached("""
-            SELECT service FROM catalog_entry WHERE service IS NOT NULL
-            UNION SELECT alias FROM catalog_alias
-            UNION SELECT service FROM assignment
-            """).forEachRow { row in
-            let name = row.text(0)
-            let bytes = Array(name.lowercased().utf8)
-            guard abs(bytes.count - target.count) <= budget else { return }
+        for (bytes, name) in names! where abs(bytes.count - target.count) <= budget {
             let distance = Suggestions.editDistance(target, bytes, limit: budget)
             if distance <= budget { candidates.append((distance, name)) }
         }
         var seen = Set<String>()
-        return candidates.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }
-            .map(\.name).filter { seen.insert($0.lowercased()).inserted }.prefix(limit).map { $0 }
+        let found = candidates.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }
+            .map(\.name).filter { seen.insert($0.lowercased()).inserted }
+        answers[key] = Array(found.prefix(10))
+        return Array(found.prefix(limit))
     }
 
     /// Damerau–Levenshtein (optimal string alignment) distance, giving up past `limit`.

@@ -46,14 +46,17 @@ struct LookupCommand: ParsableCommand {
                     unmatched.append("\(text): no match\(hint)")
                 }
             }
-            for query in queries {
-                if query == "-" {
-                    while let line = readLine(strippingNewline: true) {
-                        if line.trimmingCharacters(in: " \t\r").isEmpty { continue }
-                        try answer(line)
+            // One read transaction for every query: one lock instead of one per statement.
+            try registry.read {
+                for query in queries {
+                    if query == "-" {
+                        while let line = readLine(strippingNewline: true) {
+                            if line.trimmingCharacters(in: " \t\r").isEmpty { continue }
+                            try answer(line)
+                        }
+                    } else {
+                        try answer(query)
                     }
-                } else {
-                    try answer(query)
                 }
             }
             table.write(options.format)
