@@ -72,7 +72,7 @@ done
 hf --export-markdown "$out/conflicts.md" -i \
     "$bin conflicts --db $work/r10000.db" \
     "$bin conflicts --db $work/r100000.db"
-hf --export-markdown "$out/reserve.md" --prepare "$bin remove --db $work/r100000.db bench-svc" -i \
+hf --export-markdown "$out/reserve.md" --prepare "sh -c '$bin remove --db $work/r100000.db bench-svc >/dev/null 2>&1 || true'" \
     "$bin reserve --db $work/r100000.db bench-svc"
 
 echo "== 1,000,000-row registry CSV"

@@ -16,6 +16,8 @@ struct Portreg: ParsableCommand {
             The database is --db PATH, else $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db, \
             else ~/.local/share/portreg/registry.db. It is created and seeded on first use.
 
+            Shell completions: portreg --generate-completion-script bash|zsh|fish
+
             Examples:
               portreg lookup 5432 x11 53/udp
               portreg add billing 8080 --owner team-pay
