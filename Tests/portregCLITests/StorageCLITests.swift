@@ -176,6 +176,13 @@ struct DoctorHelpTests {
         viaHelp.expect(status: 0, stdout: ["Example"])
     }
 
+    /// A command nobody can find in the README does not exist for its users.
+    @Test(arguments: subcommands.filter { $0 != "release" })
+    func everySubcommandIsShownInTheReadme(_ name: String) throws {
+        let readme = try String(contentsOfFile: Repository.root + "/README.md", encoding: .utf8)
+        #expect(readme.contains("portreg \(name)"), "README.md never shows `portreg \(name)`")
+    }
+
     @Test func versionPrintsAVersion() async throws {
         let cli = try CLI()
         let result = try await cli.run("--version")

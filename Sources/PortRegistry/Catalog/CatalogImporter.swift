@@ -1,16 +1,33 @@
 /// Turns catalog files into catalog rows and replaces a source with them, atomically.
 public enum CatalogImporter {
-    /// Reads every record of an IANA-format CSV (the header first).
-    public static func parseIANA(_ reader: inout CSVReader, source: CatalogSource) throws -> [CatalogEntry] {
+    /// Reads an IANA-format CSV (the header first) and hands its rows over in batches;
+    /// stops early when `emit` returns false.
+    static func readIANA(
+        _ reader: inout CSVReader, source: CatalogSource, batchSize: Int = 1024, emit: ([CatalogEntry]) -> Bool
+    ) throws {
         guard let headerRecord = try reader.next() else {
             throw RegistryError.data(file: reader.name, line: 1, "empty file: expected IANA's CSV header")
         }
         let header = try IANAHeader(headerRecord, file: reader.name)
-        var entries: [CatalogEntry] = []
-        entries.reserveCapacity(16_384)
+        var batch: [CatalogEntry] = []
+        batch.reserveCapacity(batchSize)
         while let record = try reader.next() {
             if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
-            entries.append(try header.entry(record, source: source, file: reader.name))
+            batch.append(try header.entry(record, source: source, file: reader.name))
+            if batch.count == batchSize {
+                guard emit(batch) else { return }
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { _ = emit(batch) }
+    }
+
+    /// Reads every row of an IANA-format CSV.
+    public static func parseIANA(_ reader: inout CSVReader, source: CatalogSource) throws -> [CatalogEntry] {
+        var entries: [CatalogEntry] = []
+        try readIANA(&reader, source: source, batchSize: 4096) { batch in
+            entries += batch
+            return true
         }
         return entries
     }
@@ -27,21 +44,7 @@ public enum CatalogImporter {
         let input = Handoff(value: reader)
         let pipeline = BatchPipeline<CatalogEntry> { emit in
             var reader = input.value
-            guard let headerRecord = try reader.next() else {
-                throw RegistryError.data(file: reader.name, line: 1, "empty file: expected IANA's CSV header")
-            }
-            let header = try IANAHeader(headerRecord, file: reader.name)
-            var batch: [CatalogEntry] = []
-            batch.reserveCapacity(1024)
-            while let record = try reader.next() {
-                if record.fields.count == 1 && record.fields[0].isEmpty { continue }
-                batch.append(try header.entry(record, source: source, file: reader.name))
-                if batch.count == 1024 {
-                    guard emit(batch) else { return }
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            if !batch.isEmpty { _ = emit(batch) }
+            try readIANA(&reader, source: source, emit: emit)
         }
         pipeline.start()
         do {

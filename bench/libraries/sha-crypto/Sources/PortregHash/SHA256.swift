@@ -1,0 +1,1 @@
+../../../../../Sources/PortRegistry/Catalog/SHA256.swift
