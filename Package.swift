@@ -37,7 +37,11 @@ let package = Package(
             ],
             linkerSettings: [
                 // A release binary that needs only libc and libsqlite3, and starts 2-3x faster.
-                .unsafeFlags(["-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-lswiftSynchronization"], .when(configuration: .release))
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+                        "-Xlinker", "-lswiftSynchronization",
+                    ], .when(configuration: .release))
             ]
         ),
         .testTarget(name: "PortRegistryTests", dependencies: ["PortRegistry"]),

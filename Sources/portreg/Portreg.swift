@@ -124,7 +124,8 @@ enum ExitStatus {
         } catch let error as DatabaseError {
             OutputStream.standardOutput.flush()
             let kind: RegistryError.Kind = error.isBusy ? .busy : .io
-            Diagnostics.error(error.isBusy ? "database is busy (another portreg holds it); try again" : error.description)
+            Diagnostics.error(
+                error.isBusy ? "database is busy (another portreg holds it); try again" : error.description)
             throw ExitCode(code(for: kind))
         }
     }

@@ -51,7 +51,8 @@ func makeRegistry(catalog: [CatalogEntry] = []) throws -> Registry {
     try registry.write {
         let store = CatalogStore(database: registry.database)
         for source in [CatalogSource.iana, .common] {
-            _ = try store.replace(source: source, with: catalog.filter { $0.source == source }, origin: "test", sha256: nil)
+            _ = try store.replace(
+                source: source, with: catalog.filter { $0.source == source }, origin: "test", sha256: nil)
         }
     }
     return registry
@@ -84,7 +85,9 @@ struct AllocationOracle {
 
     init(registry: Registry, ephemeral: PortRange?, busy: Set<Int>) throws {
         let catalog = CatalogStore(database: registry.database)
-        registrations = try (catalog.rows(of: .iana) + catalog.rows(of: .common)).filter { $0.service != nil && $0.ports != nil }
+        registrations = try (catalog.rows(of: .iana) + catalog.rows(of: .common)).filter {
+            $0.service != nil && $0.ports != nil
+        }
         let store = AssignmentStore(database: registry.database)
         now = try store.now()
         assignments = try store.list(AssignmentFilter(includeExpired: true), now: now)
@@ -100,7 +103,8 @@ struct AllocationOracle {
             !held.isExpired(now: now) && held.transport == request.transport && held.ports.contains(port)
                 && held.host.overlaps(request.host) && held.bind.overlaps(request.bind)
         }) {
-            return "assigned to \(holder.service) \(holder.ports)/\(holder.transport.rawValue) host \(holder.host) bind \(holder.bind)"
+            return
+                "assigned to \(holder.service) \(holder.ports)/\(holder.transport.rawValue) host \(holder.host) bind \(holder.bind)"
         }
         if let entry = registrations.first(where: { $0.ports!.contains(port) && $0.covers(request.transport) }) {
             return "registered to \(entry.service!) (\(entry.source.rawValue))"
@@ -187,7 +191,9 @@ struct AllocationScenario: CustomStringConvertible {
         }
         // /etc/services rows never block a reservation.
         system = (0..<Int.random(in: 0...4, using: &random)).map { number in
-            CatalogEntry(source: .system, service: "sys\(number)", ports: randomSpan(&random), transport: transports.pick(&random))
+            CatalogEntry(
+                source: .system, service: "sys\(number)", ports: randomSpan(&random),
+                transport: transports.pick(&random))
         }
 
         assignments = (0..<Int.random(in: 0...(wide ? 150 : 25), using: &random)).map { _ in
@@ -195,7 +201,8 @@ struct AllocationScenario: CustomStringConvertible {
             return Assignment(
                 service: "svc\(Int.random(in: 0..<8, using: &random))", ports: randomSpan(&random),
                 transport: [TransportProtocol.tcp, .tcp, .udp, .sctp].pick(&random),
-                host: hostScope(AllocationScenario.hosts.pick(&random)), bind: bindAddress(AllocationScenario.binds.pick(&random)),
+                host: hostScope(AllocationScenario.hosts.pick(&random)),
+                bind: bindAddress(AllocationScenario.binds.pick(&random)),
                 expiresAt: lease < 2 ? Lease.expired : lease < 3 ? Lease.live : nil)
         }
 
@@ -203,7 +210,8 @@ struct AllocationScenario: CustomStringConvertible {
 
         request = ReservationRequest(service: "req-\(index)")
         request.range = range
-        request.count = min(range.count, Int.random(in: 0..<10, using: &random) < 6 ? 1 : Int.random(in: 2...6, using: &random))
+        request.count = min(
+            range.count, Int.random(in: 0..<10, using: &random) < 6 ? 1 : Int.random(in: 2...6, using: &random))
         request.transport = [TransportProtocol.tcp, .udp, .sctp].pick(&random)
         request.host = hostScope(AllocationScenario.hosts.pick(&random))
         request.bind = bindAddress(AllocationScenario.binds.pick(&random))
@@ -257,7 +265,9 @@ struct AllocationScenario: CustomStringConvertible {
                 refusedCount += 1
                 #expect(error.kind == .refused, "\(error) — \(scenario)")
                 #expect(error.message.contains("widen --range"), "\(error)")
-                #expect(expected == nil, "refused, but \(expected.map(\.description) ?? "") is free — \(scenario): \(error)")
+                #expect(
+                    expected == nil, "refused, but \(expected.map(\.description) ?? "") is free — \(scenario): \(error)"
+                )
                 #expect(try store.count() == countBefore, "a refusal recorded something")
                 continue
             }
@@ -265,13 +275,16 @@ struct AllocationScenario: CustomStringConvertible {
             let got = reservation.assignment
             #expect(!reservation.reused, "\(scenario)")
             #expect(got.ports.count == request.count, "\(scenario)")
-            #expect(scenario.range.contains(got.ports.low) && scenario.range.contains(got.ports.high), "\(got.ports) — \(scenario)")
+            #expect(
+                scenario.range.contains(got.ports.low) && scenario.range.contains(got.ports.high),
+                "\(got.ports) — \(scenario)")
             for port in got.ports.low...got.ports.high {
                 if let obstacle = oracle.obstacle(port, for: request) {
                     Issue.record("reserved \(got.ports), but \(port) is \(obstacle) — \(scenario)")
                 }
             }
-            #expect(got.ports == expected, "expected the first free block from the preferred start \(origin) — \(scenario)")
+            #expect(
+                got.ports == expected, "expected the first free block from the preferred start \(origin) — \(scenario)")
             #expect(got.service == request.service && got.transport == request.transport)
             #expect(got.host == request.host && got.bind == request.bind)
             #expect(got.id != nil && Timestamp.isValid(got.createdAt))
@@ -280,7 +293,8 @@ struct AllocationScenario: CustomStringConvertible {
             // Never a collision with a live assignment in an overlapping scope, whoever holds it.
             let now = try store.now()
             for held in scenario.assignments where !held.isExpired(now: now) {
-                let shared = held.transport == got.transport && held.ports.overlaps(got.ports)
+                let shared =
+                    held.transport == got.transport && held.ports.overlaps(got.ports)
                     && held.host.overlaps(got.host) && held.bind.overlaps(got.bind)
                 #expect(!shared, "\(got.ports) overlaps \(held.service) \(held.ports) — \(scenario)")
             }
@@ -303,14 +317,16 @@ struct AllocationScenario: CustomStringConvertible {
         for index in 0..<AllocatorPropertyTests.cases {
             let scenario = AllocationScenario(seed: 0xF4EE_0000 + UInt64(index), index: index)
             try scenario.install(in: registry)
-            let allocator = makeAllocator(registry, ephemeral: scenario.ephemeral, probe: FakeProbe(busy: scenario.busy))
+            let allocator = makeAllocator(
+                registry, ephemeral: scenario.ephemeral, probe: FakeProbe(busy: scenario.busy))
             let oracle = try AllocationOracle(registry: registry, ephemeral: scenario.ephemeral, busy: scenario.busy)
             let limit = 1 + index % 12
             let blocks = try allocator.freeBlocks(scenario.request, limit: limit)
             if !blocks.isEmpty { nonEmpty += 1 }
             for block in blocks {
                 #expect(block.count == scenario.request.count, "\(block) — \(scenario)")
-                #expect(scenario.range.contains(block.low) && scenario.range.contains(block.high), "\(block) — \(scenario)")
+                #expect(
+                    scenario.range.contains(block.low) && scenario.range.contains(block.high), "\(block) — \(scenario)")
                 for port in block.low...block.high {
                     if let obstacle = oracle.obstacle(port, for: scenario.request) {
                         Issue.record("listed \(block) as free, but \(port) is \(obstacle) — \(scenario)")
@@ -319,8 +335,12 @@ struct AllocationScenario: CustomStringConvertible {
             }
             #expect(blocks.count <= limit)
             #expect(zip(blocks, blocks.dropFirst()).allSatisfy { $0.high < $1.low }, "sorted and disjoint: \(blocks)")
-            #expect(blocks == oracle.expectedFreeBlocks(scenario.request, range: scenario.range, limit: limit), "\(scenario)")
-            #expect(try AssignmentStore(database: registry.database).count() == scenario.distinctClaims, "freeBlocks records nothing")
+            #expect(
+                blocks == oracle.expectedFreeBlocks(scenario.request, range: scenario.range, limit: limit),
+                "\(scenario)")
+            #expect(
+                try AssignmentStore(database: registry.database).count() == scenario.distinctClaims,
+                "freeBlocks records nothing")
         }
         #expect(nonEmpty > AllocatorPropertyTests.cases / 2)
     }
@@ -362,7 +382,8 @@ extension AllocationScenario {
             let name = "service-\(number)"
             let start = first.preferredStart(for: name, in: range)
             #expect(second.preferredStart(for: name, in: range) == start)
-            #expect(first.preferredStart(for: name.uppercased(), in: range) == start, "names compare case-insensitively")
+            #expect(
+                first.preferredStart(for: name.uppercased(), in: range) == start, "names compare case-insensitively")
             #expect(range.contains(start) && start >= 1024 && !ephemeral.contains(start), "\(name): \(start)")
             starts.insert(start)
         }
@@ -397,7 +418,9 @@ extension AllocationScenario {
         var renamedOwner = request("api")
         renamedOwner.owner = "ops"
         let renewed = try allocator.reserve(renamedOwner)
-        #expect(renewed.reused && renewed.assignment.id == first.assignment.id && renewed.assignment.ports == first.assignment.ports)
+        #expect(
+            renewed.reused && renewed.assignment.id == first.assignment.id
+                && renewed.assignment.ports == first.assignment.ports)
         #expect(renewed.assignment.owner == "ops")
         #expect(try store.count() == 1)
 
@@ -423,7 +446,9 @@ extension AllocationScenario {
         let registry = try makeRegistry()
         let allocator = makeAllocator(registry, ephemeral: nil, probe: FakeProbe())
         let origin = allocator.preferredStart(for: "api", in: AllocatorTests.range)
-        try recordAssignments([Assignment(service: "api", ports: portRange(origin == 20000 ? 20001 : 20000), expiresAt: Lease.expired)], in: registry)
+        try recordAssignments(
+            [Assignment(service: "api", ports: portRange(origin == 20000 ? 20001 : 20000), expiresAt: Lease.expired)],
+            in: registry)
         let reservation = try allocator.reserve(request("api"))
         #expect(!reservation.reused)
         #expect(reservation.assignment.ports == portRange(origin))
@@ -433,7 +458,8 @@ extension AllocationScenario {
         let registry = try makeRegistry()
         let allocator = makeAllocator(registry, ephemeral: nil, probe: FakeProbe())
         let origin = allocator.preferredStart(for: "web", in: AllocatorTests.range)
-        try recordAssignments([Assignment(service: "old", ports: portRange(origin), expiresAt: Lease.expired)], in: registry)
+        try recordAssignments(
+            [Assignment(service: "old", ports: portRange(origin), expiresAt: Lease.expired)], in: registry)
         #expect(try allocator.reserve(request("web")).assignment.ports == portRange(origin))
     }
 
@@ -441,7 +467,8 @@ extension AllocationScenario {
         let registry = try makeRegistry()
         let allocator = makeAllocator(registry, ephemeral: nil, probe: FakeProbe())
         let origin = allocator.preferredStart(for: "web", in: AllocatorTests.range)
-        try recordAssignments([Assignment(service: "current", ports: portRange(origin), expiresAt: Lease.live)], in: registry)
+        try recordAssignments(
+            [Assignment(service: "current", ports: portRange(origin), expiresAt: Lease.live)], in: registry)
         #expect(try allocator.reserve(request("web")).assignment.ports != portRange(origin))
     }
 
@@ -453,9 +480,12 @@ extension AllocationScenario {
         let origin = allocator.preferredStart(for: "web", in: starts)
         let busyPort = min(origin + offset, AllocatorTests.range.high)
         probe.busy = [busyPort]
-        let expected = try #require(AllocationOracle.order(starts, origin: origin).first { !($0...($0 + count - 1)).contains(busyPort) })
+        let expected = try #require(
+            AllocationOracle.order(starts, origin: origin).first { !($0...($0 + count - 1)).contains(busyPort) })
         let reservation = try allocator.reserve(request("web", count: count))
-        #expect(reservation.assignment.ports == portRange(expected, expected + count - 1), "busy \(busyPort), origin \(origin)")
+        #expect(
+            reservation.assignment.ports == portRange(expected, expected + count - 1),
+            "busy \(busyPort), origin \(origin)")
         #expect(probe.calls.contains(busyPort))
     }
 
@@ -484,7 +514,9 @@ extension AllocationScenario {
         var udp = request("b")
         udp.transport = .udp
         let origin = allocator.preferredStart(for: "b", in: AllocatorTests.range)
-        let expected = AllocationOracle.order(AllocatorTests.range, origin: origin).first { !(20050...20098).contains($0) }
+        let expected = AllocationOracle.order(AllocatorTests.range, origin: origin).first {
+            !(20050...20098).contains($0)
+        }
         #expect(try allocator.reserve(udp).assignment.ports.low == expected)
         // sctp: nothing blocks it.
         var sctp = request("c", count: 2)
@@ -497,31 +529,42 @@ extension AllocationScenario {
         let registry = try makeRegistry()
         try registry.write {
             _ = try CatalogStore(database: registry.database).replace(
-                source: .system, with: [CatalogEntry(source: .system, service: "local", ports: portRange(20000, 20099), transport: .tcp)],
+                source: .system,
+                with: [
+                    CatalogEntry(source: .system, service: "local", ports: portRange(20000, 20099), transport: .tcp)
+                ],
                 origin: "/etc/services", sha256: nil)
         }
         let allocator = makeAllocator(registry, ephemeral: nil, probe: FakeProbe())
-        #expect(try allocator.reserve(request("web")).assignment.ports.low == allocator.preferredStart(for: "web", in: AllocatorTests.range))
+        #expect(
+            try allocator.reserve(request("web")).assignment.ports.low
+                == allocator.preferredStart(for: "web", in: AllocatorTests.range))
     }
 
     @Test func anExhaustedRangeIsRefusedWithAWiderRangeSuggested() throws {
         let registry = try makeRegistry()
-        try recordAssignments((20000...20004).map { Assignment(service: "other\($0)", ports: portRange($0)) }, in: registry)
+        try recordAssignments(
+            (20000...20004).map { Assignment(service: "other\($0)", ports: portRange($0)) }, in: registry)
         let allocator = makeAllocator(registry, ephemeral: nil, probe: FakeProbe())
         let narrow = portRange(20000, 20004)
         let error = expectRegistryError(.refused) { _ = try allocator.reserve(request("web", range: narrow)) }
         let message = error?.message ?? ""
         #expect(message.contains("20000-20004"), "\(message)")
         #expect(message.contains("widen --range"), "\(message)")
-        let suggestion = try #require(message.split(separator: "(e.g. --range ").dropFirst().first?.split(separator: ")").first)
+        let suggestion = try #require(
+            message.split(separator: "(e.g. --range ").dropFirst().first?.split(separator: ")").first)
         let wider = try #require(PortRange(parsing: suggestion), "\(suggestion)")
-        #expect(wider.low <= narrow.low && wider.high >= narrow.high && wider.count > narrow.count, "\(wider) is not wider than \(narrow)")
+        #expect(
+            wider.low <= narrow.low && wider.high >= narrow.high && wider.count > narrow.count,
+            "\(wider) is not wider than \(narrow)")
         #expect(try AssignmentStore(database: registry.database).count() == 5)
 
         // A block that does not fit between the holes is refused too.
         try registry.write { _ = try AssignmentStore(database: registry.database).remove(service: "other20001") }
         try registry.write { _ = try AssignmentStore(database: registry.database).remove(service: "other20003") }
-        let blockError = expectRegistryError(.refused) { _ = try allocator.reserve(request("web", count: 2, range: narrow)) }
+        let blockError = expectRegistryError(.refused) {
+            _ = try allocator.reserve(request("web", count: 2, range: narrow))
+        }
         #expect(blockError?.message.contains("block of 2 ports") == true, "\(String(describing: blockError))")
     }
 
@@ -529,7 +572,9 @@ extension AllocationScenario {
         let registry = try makeRegistry()
         let allocator = makeAllocator(registry, ephemeral: portRange(32768, 60999), probe: FakeProbe())
         expectRegistryError(.refused) { _ = try allocator.reserve(request("web", range: portRange(33000, 33010))) }
-        let privileged = expectRegistryError(.refused) { _ = try allocator.reserve(request("web", range: portRange(1, 1023))) }
+        let privileged = expectRegistryError(.refused) {
+            _ = try allocator.reserve(request("web", range: portRange(1, 1023)))
+        }
         #expect(privileged?.message.contains("--range 1024-") == true, "\(String(describing: privileged))")
         #expect(try AssignmentStore(database: registry.database).count() == 0)
     }
@@ -540,21 +585,33 @@ extension AllocationScenario {
         expectRegistryError(.usage) { _ = try allocator.reserve(request("web", count: 0)) }
         expectRegistryError(.usage) { _ = try allocator.reserve(request("web", count: 4097, range: nil)) }
         expectRegistryError(.usage) { _ = try allocator.reserve(request("web", range: portRange(0, 100))) }
-        expectRegistryError(.usage) { _ = try allocator.reserve(request("web", count: 5, range: portRange(20000, 20003))) }
+        expectRegistryError(.usage) {
+            _ = try allocator.reserve(request("web", count: 5, range: portRange(20000, 20003)))
+        }
         expectRegistryError(.usage) { _ = try allocator.reserve(request("bad name")) }
         #expect(try AssignmentStore(database: registry.database).count() == 0)
     }
 
     @Test func freeBlocksSkipsAssignedPorts() throws {
         let registry = try makeRegistry()
-        try recordAssignments([Assignment(service: "a", ports: portRange(20002)), Assignment(service: "b", ports: portRange(20005, 20006))], in: registry)
+        try recordAssignments(
+            [
+                Assignment(service: "a", ports: portRange(20002)),
+                Assignment(service: "b", ports: portRange(20005, 20006)),
+            ], in: registry)
         let allocator = makeAllocator(registry, ephemeral: nil, probe: FakeProbe(busy: [20009]))
         var pairs = request("web", count: 2, range: portRange(20000, 20011))
         pairs.probe = false
-        #expect(try allocator.freeBlocks(pairs, limit: 10) == [portRange(20000, 20001), portRange(20003, 20004), portRange(20007, 20008), portRange(20009, 20010)])
+        #expect(
+            try allocator.freeBlocks(pairs, limit: 10) == [
+                portRange(20000, 20001), portRange(20003, 20004), portRange(20007, 20008), portRange(20009, 20010),
+            ])
         #expect(try allocator.freeBlocks(pairs, limit: 2) == [portRange(20000, 20001), portRange(20003, 20004)])
         pairs.probe = true
-        #expect(try allocator.freeBlocks(pairs, limit: 10) == [portRange(20000, 20001), portRange(20003, 20004), portRange(20007, 20008), portRange(20010, 20011)])
+        #expect(
+            try allocator.freeBlocks(pairs, limit: 10) == [
+                portRange(20000, 20001), portRange(20003, 20004), portRange(20007, 20008), portRange(20010, 20011),
+            ])
         var singles = request("web", range: portRange(20000, 20006))
         singles.probe = false
         #expect(try allocator.freeBlocks(singles, limit: 10) == [20000, 20001, 20003, 20004].map { portRange($0) })

@@ -21,9 +21,10 @@ import Testing
 
     @Test func insertStoresEveryField() throws {
         let stored = try registry.write {
-            try store.insert(Assignment(
-                service: "billing-api", ports: portRange(9000, 9009), transport: .udp, host: hostScope("Staging"),
-                bind: bindAddress("::ffff:127.0.0.1"), owner: "team-billing", note: "gRPC, \"internal\""))
+            try store.insert(
+                Assignment(
+                    service: "billing-api", ports: portRange(9000, 9009), transport: .udp, host: hostScope("Staging"),
+                    bind: bindAddress("::ffff:127.0.0.1"), owner: "team-billing", note: "gRPC, \"internal\""))
         }
         let id = try #require(stored.id)
         #expect(Timestamp.isValid(stored.createdAt))
@@ -31,7 +32,9 @@ import Testing
         let listed = try store.list(now: store.now())
         #expect(listed == [stored])
         let back = try #require(listed.first)
-        #expect(back.id == id && back.service == "billing-api" && back.ports == portRange(9000, 9009) && back.transport == .udp)
+        #expect(
+            back.id == id && back.service == "billing-api" && back.ports == portRange(9000, 9009)
+                && back.transport == .udp)
         #expect(back.host.name == "staging" && back.bind.text == "127.0.0.1")
         #expect(back.owner == "team-billing" && back.note == "gRPC, \"internal\"")
         #expect(try store.count() == 1)
@@ -52,7 +55,9 @@ import Testing
             Assignment(service: "db", ports: portRange(5432), host: hostScope("prod"), owner: "carol"))
         #expect(try services() == ["db", "web", "web", "api"], "export order: by port")
         #expect(try services(AssignmentFilter(service: "web")) == ["web", "web"])
-        #expect(try services(AssignmentFilter(service: "WEB")) == ["web", "web"], "service names compare case-insensitively")
+        #expect(
+            try services(AssignmentFilter(service: "WEB")) == ["web", "web"], "service names compare case-insensitively"
+        )
         #expect(try services(AssignmentFilter(host: "prod")) == ["db", "web"])
         #expect(try services(AssignmentFilter(host: "PROD")) == ["db", "web"], "hosts compare case-insensitively")
         #expect(try services(AssignmentFilter(owner: "alice")) == ["web", "api"])
@@ -73,12 +78,17 @@ import Testing
         // Lookups by name and overlap queries both see live leases only.
         #expect(try store.named("old", now: store.now()).isEmpty)
         #expect(try store.named("lease", now: store.now()).count == 1)
-        #expect(try store.overlapping(portRange(8000, 8002), transport: .tcp, now: store.now()).map(\.service) == ["lease", "forever"])
+        #expect(
+            try store.overlapping(portRange(8000, 8002), transport: .tcp, now: store.now()).map(\.service) == [
+                "lease", "forever",
+            ])
     }
 
     @Test func aTTLSetsTheExpiryFromTheDatabaseClock() throws {
         let now = try store.now()
-        let stored = try registry.write { try store.insert(Assignment(service: "lease", ports: portRange(8000)), ttlSeconds: 3600) }
+        let stored = try registry.write {
+            try store.insert(Assignment(service: "lease", ports: portRange(8000)), ttlSeconds: 3600)
+        }
         let expiry = try #require(stored.expiresAt)
         #expect(Timestamp.isValid(expiry))
         #expect(expiry > now)
@@ -89,7 +99,9 @@ import Testing
 
     @Test func theSameClaimIsUpdatedInPlace() throws {
         let first = try registry.write {
-            try store.insert(Assignment(service: "web", ports: portRange(8080), owner: "alice", note: "old", expiresAt: Lease.expired))
+            try store.insert(
+                Assignment(
+                    service: "web", ports: portRange(8080), owner: "alice", note: "old", expiresAt: Lease.expired))
         }
         let second = try registry.write {
             try store.insert(Assignment(service: "web", ports: portRange(8080), owner: "bob", note: "new"))
@@ -118,7 +130,9 @@ import Testing
         #expect(try registry.write { try store.remove(service: "web", ports: portRange(7000)) }.isEmpty)
         let inBlock = try registry.write { try store.remove(service: "web", ports: portRange(9005)) }
         #expect(inBlock.map(\.ports) == [portRange(9000, 9009)], "a port inside a block removes the block")
-        #expect(try store.overlapping(portRange(9000, 9009), transport: .tcp, now: store.now()).isEmpty, "the block's span is gone too")
+        #expect(
+            try store.overlapping(portRange(9000, 9009), transport: .tcp, now: store.now()).isEmpty,
+            "the block's span is gone too")
         #expect(try registry.database.scalarInt("SELECT count(*) FROM assignment_span") == 0)
         let udpOnly = try registry.write { try store.remove(service: "web", transport: .udp) }
         #expect(udpOnly.map(\.ports) == [portRange(8081)])
@@ -143,8 +157,12 @@ import Testing
             Assignment(service: "c", ports: portRange(8101, 8200)),
             Assignment(service: "d", ports: portRange(8080), transport: .udp))
         let now = try store.now()
-        #expect(try store.overlapping(portRange(8080), transport: .tcp, now: now).map(\.service).sorted() == ["a", "b"])
-        #expect(try store.overlapping(portRange(8100, 8101), transport: .tcp, now: now).map(\.service).sorted() == ["b", "c"])
+        #expect(
+            try store.overlapping(portRange(8080), transport: .tcp, now: now).map(\.service).sorted() == ["a", "b"])
+        #expect(
+            try store.overlapping(portRange(8100, 8101), transport: .tcp, now: now).map(\.service).sorted() == [
+                "b", "c",
+            ])
         #expect(try store.overlapping(portRange(8080), transport: .udp, now: now).map(\.service) == ["d"])
         #expect(try store.overlapping(portRange(8201, 9000), transport: .tcp, now: now).isEmpty)
         let candidate = Assignment(service: "e", ports: portRange(8080), bind: bindAddress("127.0.0.1"))
@@ -204,8 +222,13 @@ import Testing
         let found = collisions.map { Pair($0.first.id!, $0.second.id!) }
         #expect(found.count == Set(found).count, "each pair is reported once")
         let foundSet = Set(found)
-        #expect(foundSet.subtracting(expected).isEmpty, "reported but not colliding: \(foundSet.subtracting(expected).sorted { ($0.low, $0.high) < ($1.low, $1.high) })")
-        #expect(expected.subtracting(foundSet).isEmpty, "colliding but missed: \(expected.subtracting(foundSet).sorted { ($0.low, $0.high) < ($1.low, $1.high) })")
+        #expect(
+            foundSet.subtracting(expected).isEmpty,
+            "reported but not colliding: \(foundSet.subtracting(expected).sorted { ($0.low, $0.high) < ($1.low, $1.high) })"
+        )
+        #expect(
+            expected.subtracting(foundSet).isEmpty,
+            "colliding but missed: \(expected.subtracting(foundSet).sorted { ($0.low, $0.high) < ($1.low, $1.high) })")
         for collision in collisions {
             #expect(CollisionRule.collide(collision.first, collision.second))
             #expect(collision.first.ports.overlaps(collision.second.ports) && collision.ports.count >= 1)
@@ -214,19 +237,27 @@ import Testing
         // Restricted to some rows: exactly the pairs touching one of them.
         let chosen = Set(stored.compactMap(\.id).filter { $0 % 7 == 0 })
         let restricted = try CollisionFinder(database: registry.database).collisions(now: now) { chosen.contains($0) }
-        #expect(Set(restricted.map { Pair($0.first.id!, $0.second.id!) }) == CollisionFinderTests.bruteForce(stored, now: now) { chosen.contains($0) })
+        #expect(
+            Set(restricted.map { Pair($0.first.id!, $0.second.id!) })
+                == CollisionFinderTests.bruteForce(stored, now: now) { chosen.contains($0) })
     }
 
     @Test func noAssignmentsNoCollisions() throws {
         let registry = try Registry.inMemory()
-        #expect(try CollisionFinder(database: registry.database).collisions(now: AssignmentStore(database: registry.database).now()).isEmpty)
+        #expect(
+            try CollisionFinder(database: registry.database).collisions(
+                now: AssignmentStore(database: registry.database).now()
+            ).isEmpty)
     }
 }
 
 @Suite struct PortAdvisorTests {
     static let ephemeral = portRange(32768, 60999)
 
-    func kinds(_ service: String, _ ports: PortRange, _ transport: TransportProtocol = .tcp, ephemeral: PortRange? = PortAdvisorTests.ephemeral) throws -> [PortAdvisory.Kind] {
+    func kinds(
+        _ service: String, _ ports: PortRange, _ transport: TransportProtocol = .tcp,
+        ephemeral: PortRange? = PortAdvisorTests.ephemeral
+    ) throws -> [PortAdvisory.Kind] {
         let registry = try Registry.inMemory()
         let advisor = try PortAdvisor(database: registry.database, ephemeral: ephemeral)
         return advisor.advisories(for: Assignment(service: service, ports: ports, transport: transport)).map(\.kind)
@@ -244,7 +275,8 @@ import Testing
         #expect(x11.map(\.kind) == [.registered])
         #expect(x11.first?.message.contains("x11") == true, "\(x11)")
         // A common row (vite 5173/tcp).
-        #expect(advisor.advisories(for: Assignment(service: "myapp", ports: portRange(5173))).map(\.kind) == [.registered])
+        #expect(
+            advisor.advisories(for: Assignment(service: "myapp", ports: portRange(5173))).map(\.kind) == [.registered])
     }
 
     @Test func notWhenTheCatalogAgreesOrIsSilent() throws {
@@ -265,7 +297,8 @@ import Testing
     @Test func ephemeral() throws {
         #expect(try kinds("myapp", portRange(40000)) == [.ephemeral])
         #expect(try kinds("myapp", portRange(32760, 32770)).contains(.ephemeral), "a block reaching into the range")
-        #expect(try kinds("myapp", portRange(32767)) == [.registered], "kube-nodeport, and just below the ephemeral range")
+        #expect(
+            try kinds("myapp", portRange(32767)) == [.registered], "kube-nodeport, and just below the ephemeral range")
         #expect(try kinds("myapp", portRange(40000), ephemeral: nil) == [], "no ephemeral range known")
     }
 

@@ -4,7 +4,8 @@ import Testing
 
 /// A catalog row from literals.
 func catalogEntry(
-    _ source: CatalogSource, _ service: String?, _ low: Int?, _ high: Int? = nil, _ transport: TransportProtocol? = .tcp,
+    _ source: CatalogSource, _ service: String?, _ low: Int?, _ high: Int? = nil,
+    _ transport: TransportProtocol? = .tcp,
     description: String = "", modified: String = "", aliases: [String] = []
 ) -> CatalogEntry {
     CatalogEntry(
@@ -21,7 +22,9 @@ func catalogEntry(
         store = CatalogStore(database: registry.database)
     }
 
-    func replace(_ source: CatalogSource, _ entries: [CatalogEntry], sha256: String? = nil) throws -> CatalogImportReport {
+    func replace(_ source: CatalogSource, _ entries: [CatalogEntry], sha256: String? = nil) throws
+        -> CatalogImportReport
+    {
         try CatalogImporter.replace(source: source, with: entries, origin: "test.csv", sha256: sha256, in: registry)
     }
 
@@ -60,7 +63,9 @@ func catalogEntry(
 
         #expect(try store.rows(of: .system).map(\.service) == ["alpha", "BETA", "beta", "delta", "alpha"])
         let info = try #require(try store.sources().first { $0.source == .system })
-        #expect(info.rows == 5 && info.origin == "test.csv" && info.sha256 == CatalogStoreTests.hash2 && info.releaseDate == "2026-06-01")
+        #expect(
+            info.rows == 5 && info.origin == "test.csv" && info.sha256 == CatalogStoreTests.hash2
+                && info.releaseDate == "2026-06-01")
         #expect(Timestamp.isValid(info.importedAt))
         // Other sources are untouched.
         #expect(try store.rows(of: .iana) == SeedCatalog.entries().first { $0.source == .iana }?.entries)
@@ -69,7 +74,8 @@ func catalogEntry(
     @Test func aDryRunReportsAndChangesNothing() throws {
         let before = try store.rows(of: .iana)
         let report = try CatalogImporter.replace(
-            source: .iana, with: [catalogEntry(.iana, "only", 7001)], origin: "x", sha256: nil, in: registry, dryRun: true)
+            source: .iana, with: [catalogEntry(.iana, "only", 7001)], origin: "x", sha256: nil, in: registry,
+            dryRun: true)
         #expect(report.added == 1 && report.removed > 100)
         #expect(try store.rows(of: .iana) == before)
         #expect(try store.sources().first { $0.source == .iana }?.origin == "built-in")
@@ -87,19 +93,29 @@ func catalogEntry(
         #expect(x11.compactMap(\.service).contains("x11"), "\(x11)")
         #expect(Set(x11.filter { $0.service == "x11" }.compactMap(\.transport)) == [.tcp, .udp])
         #expect(try store.entries(overlapping: portRange(6005), transport: .udp).allSatisfy { $0.transport == .udp })
-        #expect(try store.entries(overlapping: portRange(6063), transport: .tcp).contains { $0.service == "x11" }, "the high edge")
+        #expect(
+            try store.entries(overlapping: portRange(6063), transport: .tcp).contains { $0.service == "x11" },
+            "the high edge")
         #expect(try !store.entries(overlapping: portRange(6064), transport: .tcp).contains { $0.service == "x11" })
         // A query range overlapping the start of a range row.
         #expect(try store.entries(overlapping: portRange(5990, 6000), transport: .tcp).contains { $0.service == "x11" })
 
-        _ = try replace(.system, [catalogEntry(.system, "both", 7000, 7010, nil), catalogEntry(.system, "solo", 7005, nil, nil)])
-        #expect(try store.entries(overlapping: portRange(7005), transport: .udp).compactMap(\.service) == ["both", "solo"])
-        #expect(try store.entries(overlapping: portRange(7005), transport: .sctp).isEmpty, "no protocol means tcp and udp")
+        _ = try replace(
+            .system, [catalogEntry(.system, "both", 7000, 7010, nil), catalogEntry(.system, "solo", 7005, nil, nil)])
+        #expect(
+            try store.entries(overlapping: portRange(7005), transport: .udp).compactMap(\.service) == ["both", "solo"])
+        #expect(
+            try store.entries(overlapping: portRange(7005), transport: .sctp).isEmpty, "no protocol means tcp and udp")
         #expect(try store.entries(overlapping: portRange(7005)).count == 2)
     }
 
     @Test func entriesNamedMatchesNamesAndAliases() throws {
-        _ = try replace(.system, [catalogEntry(.system, "http", 80, nil, nil, aliases: ["www", "www-http"]), catalogEntry(.system, "domain", 53, nil, .udp)])
+        _ = try replace(
+            .system,
+            [
+                catalogEntry(.system, "http", 80, nil, nil, aliases: ["www", "www-http"]),
+                catalogEntry(.system, "domain", 53, nil, .udp),
+            ])
         #expect(try store.entries(named: "www").map(\.service) == ["http"])
         #expect(try store.entries(named: "WWW-HTTP").map(\.service) == ["http"], "aliases compare case-insensitively")
         #expect(try store.entries(named: "www").first?.aliases == ["www", "www-http"])
@@ -110,7 +126,11 @@ func catalogEntry(
     }
 
     @Test func lookupAnswersPortsRangesAndNames() throws {
-        try recordAssignments([Assignment(service: "billing", ports: portRange(9000, 9009)), Assignment(service: "dns-cache", ports: portRange(5353), transport: .udp)], in: registry)
+        try recordAssignments(
+            [
+                Assignment(service: "billing", ports: portRange(9000, 9009)),
+                Assignment(service: "dns-cache", ports: portRange(5353), transport: .udp),
+            ], in: registry)
         let lookup = try Lookup(registry: registry)
 
         let x11 = try lookup(LookupQuery(parsing: "6005"))
@@ -119,7 +139,9 @@ func catalogEntry(
         let block = try lookup(LookupQuery(parsing: "9005/tcp"))
         #expect(block.assignments.map(\.service) == ["billing"] && block.matched)
         #expect(try lookup(LookupQuery(parsing: "9005/udp")).assignments.isEmpty)
-        #expect(try lookup(LookupQuery(parsing: "5353")).assignments.map(\.service) == ["dns-cache"], "no protocol: every protocol")
+        #expect(
+            try lookup(LookupQuery(parsing: "5353")).assignments.map(\.service) == ["dns-cache"],
+            "no protocol: every protocol")
 
         let byName = try lookup(LookupQuery(parsing: "billing"))
         #expect(byName.assignments.map(\.ports) == [portRange(9000, 9009)] && byName.catalog.isEmpty && byName.matched)
@@ -136,18 +158,22 @@ func catalogEntry(
     // An expired lease blocks nothing: neither `lookup PORT` nor `lookup NAME` shows it.
     @Test("lookup by name and by port agree about an expired lease")
     func lookupByNameAndByPortAgreeOnExpiredLeases() throws {
-        try recordAssignments([Assignment(service: "tmp", ports: portRange(20000), expiresAt: Lease.expired)], in: registry)
+        try recordAssignments(
+            [Assignment(service: "tmp", ports: portRange(20000), expiresAt: Lease.expired)], in: registry)
         let lookup = try Lookup(registry: registry)
         let byPort = try lookup(LookupQuery(parsing: "20000"))
         let byName = try lookup(LookupQuery(parsing: "tmp"))
         #expect(byPort.assignments.isEmpty && !byPort.matched)
-        #expect(byName.assignments.map(\.service) == byPort.assignments.map(\.service), "by name: \(byName.assignments)")
+        #expect(
+            byName.assignments.map(\.service) == byPort.assignments.map(\.service), "by name: \(byName.assignments)")
         #expect(byName.matched == byPort.matched)
     }
 
-    @Test(arguments: [("80", LookupQuery.ports(portRange(80), nil)), ("53/UDP", .ports(portRange(53), .udp)),
-                      ("6000-6010/tcp", .ports(portRange(6000, 6010), .tcp)), (" 0 ", .ports(portRange(0), nil)),
-                      ("3com-tsmux", .name("3com-tsmux")), ("PostgreSQL", .name("PostgreSQL"))])
+    @Test(arguments: [
+        ("80", LookupQuery.ports(portRange(80), nil)), ("53/UDP", .ports(portRange(53), .udp)),
+        ("6000-6010/tcp", .ports(portRange(6000, 6010), .tcp)), (" 0 ", .ports(portRange(0), nil)),
+        ("3com-tsmux", .name("3com-tsmux")), ("PostgreSQL", .name("PostgreSQL")),
+    ])
     func lookupQueriesParse(_ text: String, _ query: LookupQuery) throws {
         #expect(try LookupQuery(parsing: text) == query)
     }
@@ -168,7 +194,8 @@ func catalogEntry(
         #expect(redis.hits.count > 2, "redis-sentinel and redis-cluster-bus match as prefixes")
         #expect(try search("redis", limit: 1).hits.count == 1)
 
-        try recordAssignments([Assignment(service: "redis", ports: portRange(16000), owner: "cache-team")], in: registry)
+        try recordAssignments(
+            [Assignment(service: "redis", ports: portRange(16000), owner: "cache-team")], in: registry)
         let withAssignment = try search("redis")
         let firstTwo = withAssignment.hits.prefix(2).map { hit -> String in
             switch hit {
@@ -224,7 +251,9 @@ func catalogEntry(
         var hash = SHA256()
         hash.update(try SharedData.bytes(SharedData.iana))
         #expect(sha256 == hash.finalize())
-        let row = try registry.database.prepare("SELECT sha256, release_date, row_count, origin FROM catalog_source WHERE name = 'iana'").rows {
+        let row = try registry.database.prepare(
+            "SELECT sha256, release_date, row_count, origin FROM catalog_source WHERE name = 'iana'"
+        ).rows {
             ($0.optionalText(0), $0.optionalText(1), $0.int(2), $0.text(3))
         }
         #expect(row.count == 1)
@@ -233,8 +262,12 @@ func catalogEntry(
         #expect(row.first?.2 == report.rows)
         #expect(row.first?.3 == SharedData.path(SharedData.iana))
         // The common seed is untouched by an IANA import.
-        #expect(try CatalogStore(database: registry.database).rows(of: .common) == SeedCatalog.entries().first { $0.source == .common }?.entries)
+        #expect(
+            try CatalogStore(database: registry.database).rows(of: .common)
+                == SeedCatalog.entries().first { $0.source == .common }?.entries)
         // And lookups work on the full registry.
-        #expect(try CatalogStore(database: registry.database).entries(overlapping: portRange(6005), transport: .tcp).contains { $0.service == "x11" })
+        #expect(
+            try CatalogStore(database: registry.database).entries(overlapping: portRange(6005), transport: .tcp)
+                .contains { $0.service == "x11" })
     }
 }

@@ -10,7 +10,10 @@ struct ClaimText: Sendable, CustomStringConvertible {
     var host = "*"
     var bind = "*"
 
-    init(_ service: String, _ ports: String, _ transport: TransportProtocol = .tcp, host: String = "*", bind: String = "*") {
+    init(
+        _ service: String, _ ports: String, _ transport: TransportProtocol = .tcp, host: String = "*",
+        bind: String = "*"
+    ) {
         self.service = service
         self.ports = ports
         self.transport = transport
@@ -46,30 +49,64 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
 
     static let table: [CollisionCase] = [
         // Services
-        CollisionCase(a: ClaimText("web", "8080"), b: ClaimText("web", "8080"), collide: false, why: "the same service twice"),
-        CollisionCase(a: ClaimText("Web", "8080"), b: ClaimText("web", "8080"), collide: false, why: "service names compare case-insensitively"),
-        CollisionCase(a: ClaimText("web", "8080"), b: ClaimText("api", "8080"), collide: true, why: "different services, same socket"),
-        CollisionCase(a: ClaimText("web", "8080"), b: ClaimText("web-2", "8080"), collide: true, why: "a prefix is another service"),
+        CollisionCase(
+            a: ClaimText("web", "8080"), b: ClaimText("web", "8080"), collide: false, why: "the same service twice"),
+        CollisionCase(
+            a: ClaimText("Web", "8080"), b: ClaimText("web", "8080"), collide: false,
+            why: "service names compare case-insensitively"),
+        CollisionCase(
+            a: ClaimText("web", "8080"), b: ClaimText("api", "8080"), collide: true,
+            why: "different services, same socket"),
+        CollisionCase(
+            a: ClaimText("web", "8080"), b: ClaimText("web-2", "8080"), collide: true,
+            why: "a prefix is another service"),
         // Protocols
-        CollisionCase(a: ClaimText("pg", "5432", .tcp), b: ClaimText("dns", "5432", .udp), collide: false, why: "tcp and udp are different ports"),
-        CollisionCase(a: ClaimText("a", "5432", .udp), b: ClaimText("b", "5432", .udp), collide: true, why: "udp with udp"),
-        CollisionCase(a: ClaimText("a", "5432", .sctp), b: ClaimText("b", "5432", .tcp), collide: false, why: "sctp and tcp"),
-        CollisionCase(a: ClaimText("a", "5432", .dccp), b: ClaimText("b", "5432", .dccp), collide: true, why: "dccp with dccp"),
+        CollisionCase(
+            a: ClaimText("pg", "5432", .tcp), b: ClaimText("dns", "5432", .udp), collide: false,
+            why: "tcp and udp are different ports"),
+        CollisionCase(
+            a: ClaimText("a", "5432", .udp), b: ClaimText("b", "5432", .udp), collide: true, why: "udp with udp"),
+        CollisionCase(
+            a: ClaimText("a", "5432", .sctp), b: ClaimText("b", "5432", .tcp), collide: false, why: "sctp and tcp"),
+        CollisionCase(
+            a: ClaimText("a", "5432", .dccp), b: ClaimText("b", "5432", .dccp), collide: true, why: "dccp with dccp"),
         // Ranges
-        CollisionCase(a: ClaimText("a", "9000-9009"), b: ClaimText("b", "9005"), collide: true, why: "a port inside a block"),
-        CollisionCase(a: ClaimText("a", "9000-9009"), b: ClaimText("b", "9009-9020"), collide: true, why: "blocks sharing their edge port"),
-        CollisionCase(a: ClaimText("a", "9000-9009"), b: ClaimText("b", "8990-9000"), collide: true, why: "blocks sharing the low edge"),
-        CollisionCase(a: ClaimText("a", "9000-9009"), b: ClaimText("b", "9010-9019"), collide: false, why: "adjacent blocks"),
-        CollisionCase(a: ClaimText("a", "9000-9009"), b: ClaimText("b", "8999"), collide: false, why: "the port just below a block"),
-        CollisionCase(a: ClaimText("a", "9000-9100"), b: ClaimText("b", "9040-9050"), collide: true, why: "a block inside a block"),
+        CollisionCase(
+            a: ClaimText("a", "9000-9009"), b: ClaimText("b", "9005"), collide: true, why: "a port inside a block"),
+        CollisionCase(
+            a: ClaimText("a", "9000-9009"), b: ClaimText("b", "9009-9020"), collide: true,
+            why: "blocks sharing their edge port"),
+        CollisionCase(
+            a: ClaimText("a", "9000-9009"), b: ClaimText("b", "8990-9000"), collide: true,
+            why: "blocks sharing the low edge"),
+        CollisionCase(
+            a: ClaimText("a", "9000-9009"), b: ClaimText("b", "9010-9019"), collide: false, why: "adjacent blocks"),
+        CollisionCase(
+            a: ClaimText("a", "9000-9009"), b: ClaimText("b", "8999"), collide: false,
+            why: "the port just below a block"),
+        CollisionCase(
+            a: ClaimText("a", "9000-9100"), b: ClaimText("b", "9040-9050"), collide: true, why: "a block inside a block"
+        ),
         CollisionCase(a: ClaimText("a", "8080"), b: ClaimText("b", "8081"), collide: false, why: "neighbouring ports"),
         // Hosts
-        CollisionCase(a: ClaimText("a", "8080", host: "*"), b: ClaimText("b", "8080", host: "staging"), collide: true, why: "* covers every host"),
-        CollisionCase(a: ClaimText("a", "8080", host: "prod"), b: ClaimText("b", "8080", host: "*"), collide: true, why: "* on either side"),
-        CollisionCase(a: ClaimText("a", "8080", host: "staging"), b: ClaimText("b", "8080", host: "staging"), collide: true, why: "the same host"),
-        CollisionCase(a: ClaimText("a", "8080", host: "Staging"), b: ClaimText("b", "8080", host: "staging"), collide: true, why: "hosts compare case-insensitively"),
-        CollisionCase(a: ClaimText("a", "8080", host: "staging"), b: ClaimText("b", "8080", host: "prod"), collide: false, why: "different hosts"),
-        CollisionCase(a: ClaimText("a", "8080", host: "db1.example.com"), b: ClaimText("b", "8080", host: "db1"), collide: false, why: "host names are compared, not resolved"),
+        CollisionCase(
+            a: ClaimText("a", "8080", host: "*"), b: ClaimText("b", "8080", host: "staging"), collide: true,
+            why: "* covers every host"),
+        CollisionCase(
+            a: ClaimText("a", "8080", host: "prod"), b: ClaimText("b", "8080", host: "*"), collide: true,
+            why: "* on either side"),
+        CollisionCase(
+            a: ClaimText("a", "8080", host: "staging"), b: ClaimText("b", "8080", host: "staging"), collide: true,
+            why: "the same host"),
+        CollisionCase(
+            a: ClaimText("a", "8080", host: "Staging"), b: ClaimText("b", "8080", host: "staging"), collide: true,
+            why: "hosts compare case-insensitively"),
+        CollisionCase(
+            a: ClaimText("a", "8080", host: "staging"), b: ClaimText("b", "8080", host: "prod"), collide: false,
+            why: "different hosts"),
+        CollisionCase(
+            a: ClaimText("a", "8080", host: "db1.example.com"), b: ClaimText("b", "8080", host: "db1"), collide: false,
+            why: "host names are compared, not resolved"),
         // Binds
         bind("*", "*", true, "wildcards"),
         bind("*", "127.0.0.1", true, "* covers IPv4"),
@@ -111,7 +148,8 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
             b: ClaimText("b", "9009", .udp, host: "staging", bind: "::1"), collide: false, why: "all but the bind"),
         CollisionCase(
             a: ClaimText("a", "9000-9009", .udp, host: "staging", bind: "127.0.0.1"),
-            b: ClaimText("a", "9009", .udp, host: "staging", bind: "0.0.0.0"), collide: false, why: "all but the service"),
+            b: ClaimText("a", "9009", .udp, host: "staging", bind: "0.0.0.0"), collide: false,
+            why: "all but the service"),
     ]
 }
 
@@ -192,7 +230,10 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct HostScopeTests {
-    @Test(arguments: [("*", "*"), ("staging", "staging"), ("Staging", "staging"), ("DB1.Example.COM", "db1.example.com"), ("eu-west_1", "eu-west_1"), ("zürich", "zürich")])
+    @Test(arguments: [
+        ("*", "*"), ("staging", "staging"), ("Staging", "staging"), ("DB1.Example.COM", "db1.example.com"),
+        ("eu-west_1", "eu-west_1"), ("zürich", "zürich"),
+    ])
     func parses(_ raw: String, _ name: String) throws {
         let host = try #require(HostScope(parsing: raw))
         #expect(host.name == name)
@@ -200,7 +241,9 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
         #expect(host.isEverywhere == (name == "*"))
     }
 
-    @Test(arguments: ["", " ", "a b", "a,b", "tab\there", "line\nbreak", "nul\u{0}", "del\u{7F}", String(repeating: "h", count: 254)])
+    @Test(arguments: [
+        "", " ", "a b", "a,b", "tab\there", "line\nbreak", "nul\u{0}", "del\u{7F}", String(repeating: "h", count: 254),
+    ])
     func refuses(_ raw: String) {
         #expect(HostScope(parsing: raw) == nil, "\(raw.debugDescription)")
     }
@@ -221,13 +264,16 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct ServiceNameTests {
-    @Test(arguments: ["web", "billing-api.worker_2", "3com-tsmux", "a", "A1", "x11", String(repeating: "s", count: 63), "Web.API"])
+    @Test(arguments: [
+        "web", "billing-api.worker_2", "3com-tsmux", "a", "A1", "x11", String(repeating: "s", count: 63), "Web.API",
+    ])
     func accepts(_ name: String) throws {
         #expect(try ServiceName.validate(name) == name)
     }
 
     @Test(arguments: [
-        "", "-web", "_web", ".web", "web app", "web/1", "web:1", "wéb", "ｗｅｂ", "web\n", String(repeating: "s", count: 64), "naïve", "web*",
+        "", "-web", "_web", ".web", "web app", "web/1", "web:1", "wéb", "ｗｅｂ", "web\n",
+        String(repeating: "s", count: 64), "naïve", "web*",
     ])
     func refuses(_ name: String) {
         let error = expectRegistryError(.usage) { _ = try ServiceName.validate(name) }
@@ -248,7 +294,8 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test(arguments: [
-        "", "65536", "70000", "123456", "9000-8000", "-1", "-", "1-", "-5", "+80", " 80", "80 ", "80/tcp", "8080-9000-10000",
+        "", "65536", "70000", "123456", "9000-8000", "-1", "-", "1-", "-5", "+80", " 80", "80 ", "80/tcp",
+        "8080-9000-10000",
         "1--2", "0x50", "٣", "8e3", "1,2",
     ])
     func refuses(_ text: String) {
@@ -274,7 +321,8 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
 
 @Suite struct TimestampTests {
     @Test(arguments: [
-        "2026-11-27T10:00:00Z", "2024-02-29T00:00:00Z", "2000-02-29T23:59:59Z", "1970-01-01T00:00:00Z", "2026-12-31T23:59:60Z",
+        "2026-11-27T10:00:00Z", "2024-02-29T00:00:00Z", "2000-02-29T23:59:59Z", "1970-01-01T00:00:00Z",
+        "2026-12-31T23:59:60Z",
         "9999-12-31T23:59:59Z", "2026-04-30T12:30:45Z",
     ])
     func accepts(_ text: String) {
@@ -282,9 +330,12 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test(arguments: [
-        "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z",
-        "2026-00-01T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-32T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T10:60:00Z",
-        "2026-01-01T10:00:61Z", "2026-01-01 10:00:00Z", "2026-01-01T10:00:00", "2026-01-01T10:00:00+00:00", "2026-01-01T10:00:00.5Z",
+        "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+        "2026-13-01T00:00:00Z",
+        "2026-00-01T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-32T00:00:00Z", "2026-01-01T24:00:00Z",
+        "2026-01-01T10:60:00Z",
+        "2026-01-01T10:00:61Z", "2026-01-01 10:00:00Z", "2026-01-01T10:00:00", "2026-01-01T10:00:00+00:00",
+        "2026-01-01T10:00:00.5Z",
         "2026-1-01T10:00:00Z", "", "2026-01-01", "abcd-ef-ghTij:kl:mnZ", "2026-01-01t10:00:00z", "2026-01-01T10:00:00z",
         "+026-01-01T10:00:00Z", "2026-01-01T1a:00:00Z", "２026-01-01T10:00:00Z",
     ])
@@ -302,7 +353,9 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
         #expect(try Duration.seconds(parsing: text) == seconds)
     }
 
-    @Test(arguments: ["", "90", "h", "s90", "1x", "1.5h", "-1h", "0s", "0h0m", "1h 30m", " 1h", "1H", "１h", "1hh", "999999999s"])
+    @Test(arguments: [
+        "", "90", "h", "s90", "1x", "1.5h", "-1h", "0s", "0h0m", "1h 30m", " 1h", "1H", "１h", "1hh", "999999999s",
+    ])
     func refuses(_ text: String) {
         let error = expectRegistryError(.usage) { _ = try Duration.seconds(parsing: text) }
         #expect(error?.message.contains("invalid duration '\(text)'") == true, "\(String(describing: error))")

@@ -9,7 +9,10 @@ func registryCSV(_ rows: [String]) -> String {
 
 /// Imports `text` (a whole registry CSV) as `portreg import` does.
 @discardableResult
-func importAssignments(_ text: String, into registry: Registry, name: String = "team.csv", _ options: AssignmentImportOptions = AssignmentImportOptions()) throws -> AssignmentImportReport {
+func importAssignments(
+    _ text: String, into registry: Registry, name: String = "team.csv",
+    _ options: AssignmentImportOptions = AssignmentImportOptions()
+) throws -> AssignmentImportReport {
     var reader = CSVReader(text: text, name: name)
     let header = try #require(try reader.next())
     #expect(RegistryCSV.isRegistryHeader(header.fields))
@@ -20,14 +23,17 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
     static let awkward: [Assignment] = [
         Assignment(
             service: "billing-api", ports: portRange(9000, 9009), transport: .udp, host: hostScope("staging"),
-            bind: bindAddress("::1"), owner: "O'Brien, \"Ops\"", note: "line one\nline two, with a comma; Zürich — 東京 🚀",
+            bind: bindAddress("::1"), owner: "O'Brien, \"Ops\"",
+            note: "line one\nline two, with a comma; Zürich — 東京 🚀",
             createdAt: "2026-01-02T03:04:05Z", expiresAt: "2027-01-01T00:00:00Z"),
         Assignment(
             service: "web", ports: portRange(8080), owner: "", note: "  padded  ", createdAt: "2026-01-02T03:04:05Z"),
         Assignment(
             service: "dns", ports: portRange(53), transport: .udp, bind: bindAddress("127.0.0.1"), owner: "\"quoted\"",
             note: "tab\there\r\nCRLF inside", createdAt: "2026-01-02T03:04:05Z"),
-        Assignment(service: "x", ports: portRange(1), transport: .dccp, host: hostScope("db1.example.com"), note: ",", createdAt: "2026-01-02T03:04:05Z"),
+        Assignment(
+            service: "x", ports: portRange(1), transport: .dccp, host: hostScope("db1.example.com"), note: ",",
+            createdAt: "2026-01-02T03:04:05Z"),
     ]
 
     @Test(arguments: RegistryCSVTests.awkward)
@@ -88,7 +94,9 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
         store = AssignmentStore(database: registry.database)
         try recordAssignments(
             [
-                Assignment(service: "web", ports: portRange(8080), owner: "alice", note: "front", createdAt: "2026-01-01T00:00:00Z"),
+                Assignment(
+                    service: "web", ports: portRange(8080), owner: "alice", note: "front",
+                    createdAt: "2026-01-01T00:00:00Z"),
                 Assignment(service: "db", ports: portRange(5432), owner: "carol", createdAt: "2026-01-01T00:00:00Z"),
             ], in: registry)
     }
@@ -112,7 +120,8 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
         #expect(web.owner == "bob" && web.note == "new, note")
         #expect(web.createdAt == "2026-01-01T00:00:00Z", "an update keeps the original created_at")
         let api = try #require(try assignment("api"))
-        #expect(api.ports == portRange(9000, 9009) && api.host == hostScope("prod") && api.bind == bindAddress("127.0.0.1"))
+        #expect(
+            api.ports == portRange(9000, 9009) && api.host == hostScope("prod") && api.bind == bindAddress("127.0.0.1"))
         #expect(api.createdAt == "2026-03-04T05:06:07Z" && api.expiresAt == "2999-01-01T00:00:00Z")
         #expect(Timestamp.isValid(try #require(try assignment("cache")).createdAt), "a missing created_at is now")
         #expect(try assignment("db") != nil, "merge keeps what the file does not mention")
@@ -123,23 +132,28 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
     @Test func theReportMatchesWhatWasStored() throws {
         // The same claim twice in one file is one row.
         let before = try store.count()
-        let report = try importAssignments(registryCSV(["api,9000,tcp,*,*,a,,,", "api,9000,tcp,*,*,b,,,"]), into: registry)
+        let report = try importAssignments(
+            registryCSV(["api,9000,tcp,*,*,a,,,", "api,9000,tcp,*,*,b,,,"]), into: registry)
         #expect(report.rows == 2)
         let after = try store.count()
-        #expect(after == before + report.added, "report.added is \(report.added), but \(after - before) rows were added")
+        #expect(
+            after == before + report.added, "report.added is \(report.added), but \(after - before) rows were added")
         #expect(try assignment("api")?.owner == "b", "the last row wins")
     }
 
     @Test func replaceMakesTheFileTheRegistry() throws {
         try recordAssignments([Assignment(service: "old-block", ports: portRange(7000, 7009))], in: registry)
         let report = try importAssignments(
-            registryCSV(["web,8080,tcp,*,*,bob,,,", "blk,9000-9009,udp,*,*,,,,"]), into: registry, AssignmentImportOptions(replace: true))
+            registryCSV(["web,8080,tcp,*,*,bob,,,", "blk,9000-9009,udp,*,*,,,,"]), into: registry,
+            AssignmentImportOptions(replace: true))
         // web was there (updated), blk is new (added), db and old-block are not in the file (removed).
         #expect(report.rows == 2 && report.added == 1 && report.updated == 1 && report.removed == 2, "\(report)")
         #expect(try store.count() == 3 + report.added - report.removed, "\(report)")
-        #expect(try store.list(AssignmentFilter(includeExpired: true), now: store.now()).map(\.service) == ["web", "blk"])
+        #expect(
+            try store.list(AssignmentFilter(includeExpired: true), now: store.now()).map(\.service) == ["web", "blk"])
         let now = try store.now()
-        #expect(try store.overlapping(portRange(7005), transport: .tcp, now: now).isEmpty, "the old block's span is gone")
+        #expect(
+            try store.overlapping(portRange(7005), transport: .tcp, now: now).isEmpty, "the old block's span is gone")
         #expect(try store.overlapping(portRange(9005), transport: .udp, now: now).map(\.service) == ["blk"])
         #expect(try registry.database.scalarInt("SELECT count(*) FROM assignment_span") == 1)
     }
@@ -151,7 +165,8 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
         let registry = try Registry.inMemory()
         try recordAssignments([Assignment(service: "old-block", ports: portRange(7000, 7009))], in: registry)
         let report = try importAssignments(
-            registryCSV(["web,8080,tcp,*,*,,,,", "api,9000,tcp,*,*,,,,"]), into: registry, AssignmentImportOptions(replace: true))
+            registryCSV(["web,8080,tcp,*,*,,,,", "api,9000,tcp,*,*,,,,"]), into: registry,
+            AssignmentImportOptions(replace: true))
         #expect(try AssignmentStore(database: registry.database).count() == 2)
         #expect(report.added == 2 && report.updated == 0 && report.removed == 1, "\(report)")
     }
@@ -160,7 +175,8 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
         for replace in [false, true] {
             let registry = try Registry.inMemory()
             let report = try importAssignments(
-                registryCSV(["web,8080,tcp,*,*,,,,", "blk,9000-9009,tcp,*,*,,,,"]), into: registry, AssignmentImportOptions(replace: replace))
+                registryCSV(["web,8080,tcp,*,*,,,,", "blk,9000-9009,tcp,*,*,,,,"]), into: registry,
+                AssignmentImportOptions(replace: replace))
             #expect(report.added == 2 && report.updated == 0 && report.removed == 0, "replace \(replace): \(report)")
         }
     }
@@ -185,7 +201,9 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
         let before = try RegistryExport.text(registry)
         expectDataError(at: "team.csv:4", "invalid port 'abc'") {
             try importAssignments(
-                registryCSV(["api,9000,tcp,*,*,,,,", "blk,9100-9109,tcp,*,*,,,,", "bad,abc,tcp,*,*,,,,", "late,9200,tcp,*,*,,,,"]),
+                registryCSV([
+                    "api,9000,tcp,*,*,,,,", "blk,9100-9109,tcp,*,*,,,,", "bad,abc,tcp,*,*,,,,", "late,9200,tcp,*,*,,,,",
+                ]),
                 into: registry, AssignmentImportOptions(replace: replace))
         }
         #expect(try RegistryExport.text(registry) == before)
@@ -195,7 +213,8 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
     @Test func malformedCSVImportsNothing() throws {
         let before = try RegistryExport.text(registry)
         expectDataError(at: "team.csv:3", "unterminated quoted field") {
-            try importAssignments(registryCSV(["api,9000,tcp,*,*,,,,", "bad,9001,tcp,*,*,\"unterminated,,"]), into: registry)
+            try importAssignments(
+                registryCSV(["api,9000,tcp,*,*,,,,", "bad,9001,tcp,*,*,\"unterminated,,"]), into: registry)
         }
         #expect(try RegistryExport.text(registry) == before)
     }
@@ -203,7 +222,8 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
     @Test func aCollisionIsRefusedAndImportsNothing() throws {
         let before = try RegistryExport.text(registry)
         let error = expectRegistryError(.refused) {
-            try importAssignments(registryCSV(["ok,9000,tcp,*,*,,,,", "api,8080,tcp,staging,127.0.0.1,,,,"]), into: registry)
+            try importAssignments(
+                registryCSV(["ok,9000,tcp,*,*,,,,", "api,8080,tcp,staging,127.0.0.1,,,,"]), into: registry)
         }
         let message = error?.message ?? ""
         #expect(message.hasPrefix("team.csv: 1 collision"), "\(message)")
@@ -231,7 +251,8 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
 
     @Test func forceRecordsCollisions() throws {
         let report = try importAssignments(
-            registryCSV(["api,8080,tcp,*,*,,,,", "ok,9000,tcp,*,*,,,,"]), into: registry, AssignmentImportOptions(force: true))
+            registryCSV(["api,8080,tcp,*,*,,,,", "ok,9000,tcp,*,*,,,,"]), into: registry,
+            AssignmentImportOptions(force: true))
         #expect(report.added == 2)
         #expect(report.collisions.count == 1)
         let services = Set(report.collisions.flatMap { [$0.first.service, $0.second.service] })
@@ -262,18 +283,19 @@ func importAssignments(_ text: String, into registry: Registry, name: String = "
                 Assignment(service: "beta", ports: portRange(443), transport: .sctp, createdAt: created),
                 Assignment(service: "gone", ports: portRange(8079), createdAt: created, expiresAt: Lease.expired),
             ], in: registry)
-        #expect(try RegistryExport.text(registry) == """
-            service,port,protocol,host,bind,owner,note,created_at,expires_at
-            zeta,80,tcp,*,*,,,2026-01-01T00:00:00Z,
-            beta,443,sctp,*,*,,,2026-01-01T00:00:00Z,
-            gone,8079,tcp,*,*,,,2026-01-01T00:00:00Z,2000-01-01T00:00:00Z
-            alpha,8080,tcp,*,*,,,2026-01-01T00:00:00Z,
-            web,8080,tcp,*,*,,,2026-01-01T00:00:00Z,
-            api,8080,tcp,prod,*,,,2026-01-01T00:00:00Z,
-            api,8080,udp,*,*,,,2026-01-01T00:00:00Z,
-            blk,8080-8089,tcp,*,*,,,2026-01-01T00:00:00Z,
+        #expect(
+            try RegistryExport.text(registry) == """
+                service,port,protocol,host,bind,owner,note,created_at,expires_at
+                zeta,80,tcp,*,*,,,2026-01-01T00:00:00Z,
+                beta,443,sctp,*,*,,,2026-01-01T00:00:00Z,
+                gone,8079,tcp,*,*,,,2026-01-01T00:00:00Z,2000-01-01T00:00:00Z
+                alpha,8080,tcp,*,*,,,2026-01-01T00:00:00Z,
+                web,8080,tcp,*,*,,,2026-01-01T00:00:00Z,
+                api,8080,tcp,prod,*,,,2026-01-01T00:00:00Z,
+                api,8080,udp,*,*,,,2026-01-01T00:00:00Z,
+                blk,8080-8089,tcp,*,*,,,2026-01-01T00:00:00Z,
 
-            """)
+                """)
     }
 
     @Test func exportImportExportIsByteIdentical() throws {

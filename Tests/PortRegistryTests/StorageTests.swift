@@ -100,14 +100,16 @@ func expectRegistryError(
         #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
         return error
     } catch {
-        Issue.record("expected RegistryError .\(kind), got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected RegistryError .\(kind), got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
     }
     return nil
 }
 
 /// Expects `body` to throw a `DatabaseError`, and returns it.
 @discardableResult
-func expectDatabaseError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> DatabaseError? {
+func expectDatabaseError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> DatabaseError?
+{
     do {
         try body()
         Issue.record("expected a DatabaseError, but nothing was thrown", sourceLocation: sourceLocation)
@@ -141,7 +143,8 @@ private func migrationNumber(_ number: Int) -> String {
 
 /// The schema as SQLite stores it, to compare before and after.
 private func schema(_ database: Database) throws -> [String] {
-    try database.prepare("SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY name").rows { $0.text(0) }
+    try database.prepare("SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY name")
+        .rows { $0.text(0) }
 }
 
 private func count(_ database: Database, _ table: String) throws -> Int {
@@ -158,8 +161,13 @@ private func count(_ database: Database, _ table: String) throws -> Int {
             #expect(latest >= 2)
             #expect(try registry.database.scalarInt("PRAGMA user_version") == latest)
             #expect(registry.schemaVersion == latest)
-            let tables = try registry.database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").rows { $0.text(0) }
-            for table in ["assignment", "catalog_entry", "catalog_source", "catalog_alias", "assignment_span", "catalog_span", "catalog_search"] {
+            let tables = try registry.database.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").rows {
+                $0.text(0)
+            }
+            for table in [
+                "assignment", "catalog_entry", "catalog_source", "catalog_alias", "assignment_span", "catalog_span",
+                "catalog_search",
+            ] {
                 #expect(tables.contains(table), "missing table \(table)")
             }
             #expect(try registry.database.scalarInt("PRAGMA foreign_keys") == 1)
@@ -194,13 +202,16 @@ private func count(_ database: Database, _ table: String) throws -> Int {
             do {
                 let registry = try Registry.open(path: path)
                 try registry.write {
-                    _ = try CatalogStore(database: registry.database).replace(source: .common, with: [], origin: "test", sha256: nil)
+                    _ = try CatalogStore(database: registry.database).replace(
+                        source: .common, with: [], origin: "test", sha256: nil)
                 }
             }
             let registry = try Registry.open(path: path)
             #expect(registry.schemaVersion == Migrator.embedded.latestVersion)
             #expect(try CatalogStore(database: registry.database).rows(of: .common).isEmpty)
-            #expect(try CatalogStore(database: registry.database).sources().first { $0.source == .common }?.origin == "test")
+            #expect(
+                try CatalogStore(database: registry.database).sources().first { $0.source == .common }?.origin == "test"
+            )
         }
     }
 
@@ -224,9 +235,13 @@ private func count(_ database: Database, _ table: String) throws -> Int {
 
     @Test(arguments: Backing.allCases)
     func aFailingMigrationLeavesTheDatabaseAsItWas(_ backing: Backing) throws {
-        let broken = Migrator(files: EmbeddedFiles.migrations + [
-            (name: migrationNumber(Migrator.embedded.latestVersion + 1) + "_broken.sql", text: "CREATE TABLE half_done (x INTEGER); SELEC broken;")
-        ])
+        let broken = Migrator(
+            files: EmbeddedFiles.migrations + [
+                (
+                    name: migrationNumber(Migrator.embedded.latestVersion + 1) + "_broken.sql",
+                    text: "CREATE TABLE half_done (x INTEGER); SELEC broken;"
+                )
+            ])
         try withDatabasePath(backing) { path in
             let database = try Database(path: path)
             _ = try Registry(database: database, migrator: .embedded)
@@ -239,7 +254,9 @@ private func count(_ database: Database, _ table: String) throws -> Int {
     }
 
     @Test func aNewDatabaseWhoseFirstMigrationFailsStaysEmpty() throws {
-        let broken = Migrator(files: [(name: "0001_broken.sql", text: "CREATE TABLE half_done (x INTEGER); SELEC broken;")])
+        let broken = Migrator(files: [
+            (name: "0001_broken.sql", text: "CREATE TABLE half_done (x INTEGER); SELEC broken;")
+        ])
         let database = try Database.inMemory()
         expectRegistryError(.io) { _ = try Registry(database: database, migrator: broken) }
         #expect(try database.scalarInt("PRAGMA user_version") == 0)
@@ -266,8 +283,13 @@ private func count(_ database: Database, _ table: String) throws -> Int {
         #expect(DatabaseLocation.resolve(explicit: "/flag.db", environment: all) == "/flag.db")
         #expect(DatabaseLocation.resolve(explicit: nil, environment: all) == "/env/registry.db")
         #expect(DatabaseLocation.resolve(explicit: "", environment: all) == "/env/registry.db")
-        #expect(DatabaseLocation.resolve(explicit: nil, environment: ["XDG_DATA_HOME": "/xdg", "HOME": "/home/me"]) == "/xdg/portreg/registry.db")
-        #expect(DatabaseLocation.resolve(explicit: nil, environment: ["PORTREG_DB": "", "XDG_DATA_HOME": "relative", "HOME": "/home/me"]) == "/home/me/.local/share/portreg/registry.db")
+        #expect(
+            DatabaseLocation.resolve(explicit: nil, environment: ["XDG_DATA_HOME": "/xdg", "HOME": "/home/me"])
+                == "/xdg/portreg/registry.db")
+        #expect(
+            DatabaseLocation.resolve(
+                explicit: nil, environment: ["PORTREG_DB": "", "XDG_DATA_HOME": "relative", "HOME": "/home/me"])
+                == "/home/me/.local/share/portreg/registry.db")
     }
 
     @Test(arguments: Backing.allCases)
@@ -297,7 +319,9 @@ private func count(_ database: Database, _ table: String) throws -> Int {
             #expect(rows[2].3 == .integer(1))
             #expect(try count(database, "scratch") == 3)
             // A bound value is a value, never SQL.
-            #expect(try database.scalarText("SELECT ?1 || ?2", "a'); DROP TABLE scratch; --", "b") == "a'); DROP TABLE scratch; --b")
+            #expect(
+                try database.scalarText("SELECT ?1 || ?2", "a'); DROP TABLE scratch; --", "b")
+                    == "a'); DROP TABLE scratch; --b")
             #expect(try database.scalarInt("SELECT count(*) FROM scratch WHERE label = ?1", hostile) == 1)
             #expect(try database.scalarInt("SELECT count(*) FROM scratch WHERE label = ?1", unicode) == 1)
             #expect(try database.scalarInt("SELECT count(*) FROM scratch WHERE maybe IS ?1", absent) == 1)
@@ -350,7 +374,9 @@ private func count(_ database: Database, _ table: String) throws -> Int {
             let error = expectDatabaseError {
                 try database.transaction {
                     try store.insert(Assignment(service: "lost", ports: PortRange(port: 20003)!))
-                    try database.prepare("INSERT INTO assignment (service, port_low, port_high, created_at) VALUES ('bad', 70000, 70000, '2026-01-01T00:00:00Z')").run()
+                    try database.prepare(
+                        "INSERT INTO assignment (service, port_low, port_high, created_at) VALUES ('bad', 70000, 70000, '2026-01-01T00:00:00Z')"
+                    ).run()
                 }
             }
             #expect(error?.isConstraintViolation == true)
@@ -405,20 +431,30 @@ private func count(_ database: Database, _ table: String) throws -> Int {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """
         static let validAssignment: [SQLValue] = [
-            .text("web"), .integer(8080), .integer(8080), .text("tcp"), .text("*"), .text("*"), .text("2026-01-01T00:00:00Z"), .null,
+            .text("web"), .integer(8080), .integer(8080), .text("tcp"), .text("*"), .text("*"),
+            .text("2026-01-01T00:00:00Z"), .null,
         ]
-        static func assignment(_ name: String, _ index: Int, _ value: SQLValue, code: Int32 = SQLiteCode.constraintCheck) -> SchemaViolation {
+        static func assignment(
+            _ name: String, _ index: Int, _ value: SQLValue, code: Int32 = SQLiteCode.constraintCheck
+        ) -> SchemaViolation {
             var values = validAssignment
             values[index] = value
-            return SchemaViolation(testDescription: "assignment: \(name)", sql: assignmentInsert, values: values, code: code)
+            return SchemaViolation(
+                testDescription: "assignment: \(name)", sql: assignmentInsert, values: values, code: code)
         }
 
-        static let catalogInsert = "INSERT INTO catalog_entry (source, service, port_low, port_high, protocol) VALUES (?1, ?2, ?3, ?4, ?5)"
-        static let validCatalog: [SQLValue] = [.text("iana"), .text("svc"), .integer(6000), .integer(6063), .text("tcp")]
-        static func catalog(_ name: String, _ index: Int, _ value: SQLValue, code: Int32 = SQLiteCode.constraintCheck) -> SchemaViolation {
+        static let catalogInsert =
+            "INSERT INTO catalog_entry (source, service, port_low, port_high, protocol) VALUES (?1, ?2, ?3, ?4, ?5)"
+        static let validCatalog: [SQLValue] = [
+            .text("iana"), .text("svc"), .integer(6000), .integer(6063), .text("tcp"),
+        ]
+        static func catalog(_ name: String, _ index: Int, _ value: SQLValue, code: Int32 = SQLiteCode.constraintCheck)
+            -> SchemaViolation
+        {
             var values = validCatalog
             values[index] = value
-            return SchemaViolation(testDescription: "catalog_entry: \(name)", sql: catalogInsert, values: values, code: code)
+            return SchemaViolation(
+                testDescription: "catalog_entry: \(name)", sql: catalogInsert, values: values, code: code)
         }
 
         static let all: [SchemaViolation] = [
@@ -474,8 +510,12 @@ private func count(_ database: Database, _ table: String) throws -> Int {
         try withDatabasePath(backing) { path in
             let database = try Registry.open(path: path).database
             func snapshot() throws -> [String] {
-                try schema(database) + [String(try count(database, "assignment")), String(try count(database, "catalog_entry"))]
-                    + database.prepare("SELECT name || coalesce(sha256, '') FROM catalog_source ORDER BY name").rows { $0.text(0) }
+                try schema(database) + [
+                    String(try count(database, "assignment")), String(try count(database, "catalog_entry")),
+                ]
+                    + database.prepare("SELECT name || coalesce(sha256, '') FROM catalog_source ORDER BY name").rows {
+                        $0.text(0)
+                    }
             }
             let before = try snapshot()
             let statement = try database.prepare(violation.sql)
@@ -498,7 +538,9 @@ private func count(_ database: Database, _ table: String) throws -> Int {
             case .disk:
                 do {
                     let database = try Database(path: path)
-                    try database.execute("CREATE TABLE future (x INTEGER); INSERT INTO future VALUES (42); PRAGMA user_version = \(newer);")
+                    try database.execute(
+                        "CREATE TABLE future (x INTEGER); INSERT INTO future VALUES (42); PRAGMA user_version = \(newer);"
+                    )
                 }
                 let before = try FileSystem.bytes(path)
                 let error = expectRegistryError(.cannotCreate) { _ = try Registry.open(path: path) }
@@ -569,8 +611,12 @@ private func count(_ database: Database, _ table: String) throws -> Int {
                 #expect(info.releaseDate == "2026-11-27")
                 #expect(try store.rows(of: seed.source) == seed.entries)
             }
-            #expect(try store.entries(named: "postgresql").contains { $0.ports == PortRange(port: 5432) && $0.source == .iana })
-            #expect(try store.entries(named: "vite").contains { $0.ports == PortRange(port: 5173) && $0.source == .common })
+            #expect(
+                try store.entries(named: "postgresql").contains {
+                    $0.ports == PortRange(port: 5432) && $0.source == .iana
+                })
+            #expect(
+                try store.entries(named: "vite").contains { $0.ports == PortRange(port: 5173) && $0.source == .common })
             #expect(try AssignmentStore(database: registry.database).count() == 0)
         }
     }
@@ -618,7 +664,8 @@ enum RegistryExport {
         for file in embedded {
             guard onDisk.contains(file.name) else { continue }
             let bytes = try FileSystem.bytes(directory + "/" + file.name)
-            #expect(Array(file.text.utf8) == bytes, "\(folder)/\(file.name) differs from its embedded copy: build again")
+            #expect(
+                Array(file.text.utf8) == bytes, "\(folder)/\(file.name) differs from its embedded copy: build again")
         }
     }
 

@@ -175,9 +175,11 @@ import Testing
             Set(sockets.filter { socket in expected.contains { $0.inode == socket.inode } })
         }
 
-        let netlink = try #require(SocketDiagnostics.tcpListeners(ipv6: false))
+        let netlink =
+            try #require(SocketDiagnostics.tcpListeners(ipv6: false))
             + #require(SocketDiagnostics.tcpListeners(ipv6: true))
-        let procNet = SocketTable.procTable(transport: .tcp, ipv6: false)
+        let procNet =
+            SocketTable.procTable(transport: .tcp, ipv6: false)
             + SocketTable.procTable(transport: .tcp, ipv6: true)
 
         #expect(own(netlink) == expected)
@@ -378,11 +380,22 @@ private func wildcardSocket(type: __socket_type, port: Int) throws -> (fd: Int32
     return (fd, boundPort, ipv6)
 }
 
+/// Open socket descriptors of this process. Only sockets: tests in other suites run at the
+/// same time and open files and pipes (the CLI tests spawn processes), which says nothing
+/// about the probe.
 private func openDescriptorCount() throws -> Int {
     guard let directory = opendir("/proc/self/fd") else { throw SystemCallError(call: "opendir /proc/self/fd") }
     defer { closedir(directory) }
     var count = 0
-    while readdir(directory) != nil { count += 1 }
+    var target = [CChar](repeating: 0, count: 64)
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let length = readlink("/proc/self/fd/\(name)", &target, target.count - 1)
+        guard length > 0 else { continue }
+        if String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasPrefix("socket:") {
+            count += 1
+        }
+    }
     return count
 }
 

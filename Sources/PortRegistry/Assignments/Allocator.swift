@@ -57,9 +57,12 @@ public struct Allocator {
             throw RegistryError(.usage, "--count must be 1-4096, not \(request.count)")
         }
         let range = request.range ?? Allocator.defaultRange
-        guard range.low >= 1 else { throw RegistryError(.usage, "--range must start at 1 or above: port 0 is never assignable") }
+        guard range.low >= 1 else {
+            throw RegistryError(.usage, "--range must start at 1 or above: port 0 is never assignable")
+        }
         guard range.count >= request.count else {
-            throw RegistryError(.usage, "--range \(range) holds \(range.count) ports, fewer than --count \(request.count)")
+            throw RegistryError(
+                .usage, "--range \(range) holds \(range.count) ports, fewer than --count \(request.count)")
         }
         return try registry.write {
             let store = AssignmentStore(database: registry.database)
@@ -76,7 +79,8 @@ public struct Allocator {
                 let wider = PortRange(low: max(1024, range.low), high: 49151).map { " (e.g. --range \($0))" } ?? ""
                 throw RegistryError(
                     .refused,
-                    "no free \(request.count == 1 ? "port" : "block of \(request.count) ports") in \(range) for \(request.transport.rawValue) on host \(request.host): widen --range\(wider) or release ports with portreg remove")
+                    "no free \(request.count == 1 ? "port" : "block of \(request.count) ports") in \(range) for \(request.transport.rawValue) on host \(request.host): widen --range\(wider) or release ports with portreg remove"
+                )
             }
             let assignment = Assignment(
                 service: service, ports: PortRange(uncheckedLow: low, high: low + request.count - 1),
@@ -87,7 +91,9 @@ public struct Allocator {
     }
 
     /// A live assignment of the service with the same shape inside the range.
-    func existing(service: String, request: ReservationRequest, range: PortRange, store: AssignmentStore, now: String) throws -> Assignment? {
+    func existing(service: String, request: ReservationRequest, range: PortRange, store: AssignmentStore, now: String)
+        throws -> Assignment?
+    {
         try store.named(service, now: now).first { held in
             held.transport == request.transport && held.host == request.host
                 && held.bind == request.bind && held.ports.count == request.count
@@ -137,7 +143,9 @@ public struct Allocator {
     /// The privileged or ephemeral stretch that `port` starts in, cut at `limit`.
     func staticallyBlocked(from port: Int, upTo limit: Int) -> PortRange? {
         if port < 1024 { return PortRange(uncheckedLow: port, high: min(1023, limit)) }
-        if let ephemeral, ephemeral.contains(port) { return PortRange(uncheckedLow: port, high: min(ephemeral.high, limit)) }
+        if let ephemeral, ephemeral.contains(port) {
+            return PortRange(uncheckedLow: port, high: min(ephemeral.high, limit))
+        }
         return nil
     }
 
@@ -184,17 +192,21 @@ public struct Allocator {
         block(0, 1023)
         if let ephemeral { block(ephemeral.low, ephemeral.high) }
         let database = registry.database
-        try database.cached("""
+        try database.cached(
+            """
             SELECT a.port_low, a.port_high, a.bind
             FROM \(AssignmentStore.overlapping(where: "(?5 = '*' OR host = '*' OR host = ?5)"))
-            """).forEachRow([span.low, span.high, request.transport.rawValue, now, request.host.name]) { row in
+            """
+        ).forEachRow([span.low, span.high, request.transport.rawValue, now, request.host.name]) { row in
             let bind = BindAddress(parsing: row.text(2)) ?? .wildcard
             if bind.overlaps(request.bind) { block(row.int(0), row.int(1)) }
         }
-        try database.cached("""
+        try database.cached(
+            """
             SELECT e.port_low, e.port_high
             FROM \(CatalogStore.overlapping(where: "service IS NOT NULL AND source IN ('iana', 'common') AND (protocol = ?3 OR (protocol IS NULL AND ?3 IN ('tcp', 'udp')))"))
-            """).forEachRow([span.low, span.high, request.transport.rawValue]) { row in
+            """
+        ).forEachRow([span.low, span.high, request.transport.rawValue]) { row in
             block(row.int(0), row.int(1))
         }
         return blocked

@@ -19,7 +19,8 @@ public struct AssignmentStore {
 
     public init(database: Database) { self.database = database }
 
-    static let columns = "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
+    static let columns =
+        "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
     /// Live assignments on protocol ?3 whose ports overlap ?1...?2 (time ?4), as a table named
     /// `a`: single ports through the UNIQUE index, blocks through the R*Tree.
     static func overlapping(where condition: String = "1") -> String {
@@ -33,7 +34,8 @@ public struct AssignmentStore {
         """
     }
 
-    static let returning = "RETURNING id, service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at"
+    static let returning =
+        "RETURNING id, service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at"
 
     /// Export order: by port (first, then last), protocol, host, service — the order of the
     /// table's UNIQUE index, so no sort is needed.
@@ -56,10 +58,12 @@ public struct AssignmentStore {
 
     /// Live (unexpired) assignments whose ports overlap `ports` on `transport`.
     public func overlapping(_ ports: PortRange, transport: TransportProtocol, now: String) throws -> [Assignment] {
-        try database.cached("""
+        try database.cached(
+            """
             SELECT \(AssignmentStore.columns) FROM \(AssignmentStore.overlapping())
             \(AssignmentStore.order)
-            """).rows([ports.low, ports.high, transport.rawValue, now], AssignmentStore.assignment)
+            """
+        ).rows([ports.low, ports.high, transport.rawValue, now], AssignmentStore.assignment)
     }
 
     /// Live assignments that `candidate` would collide with.
@@ -74,7 +78,8 @@ public struct AssignmentStore {
     /// `ttlSeconds` sets `expires_at` from the database clock.
     @discardableResult
     public func insert(_ assignment: Assignment, ttlSeconds: Int? = nil) throws -> Assignment {
-        let statement = try database.cached("""
+        let statement = try database.cached(
+            """
             INSERT INTO assignment (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
                     coalesce(nullif(?9, ''), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
@@ -104,35 +109,45 @@ public struct AssignmentStore {
     }
 
     /// Streams assignments matching `filter` in export order, without holding them all.
-    public func forEach(_ filter: AssignmentFilter = AssignmentFilter(), now: String, _ body: (Assignment) throws -> Void) throws {
-        try database.cached("""
+    public func forEach(
+        _ filter: AssignmentFilter = AssignmentFilter(), now: String, _ body: (Assignment) throws -> Void
+    ) throws {
+        try database.cached(
+            """
             SELECT \(AssignmentStore.columns) FROM assignment a
             WHERE (?1 IS NULL OR a.service = ?1) AND (?2 IS NULL OR a.host = lower(?2)) AND (?3 IS NULL OR a.owner = ?3)
               AND (?4 OR a.expires_at IS NULL OR a.expires_at > ?5)
             \(AssignmentStore.order)
-            """).forEachRow([filter.service, filter.host, filter.owner, filter.includeExpired, now]) {
+            """
+        ).forEachRow([filter.service, filter.host, filter.owner, filter.includeExpired, now]) {
             try body(AssignmentStore.assignment($0))
         }
     }
 
     /// Live assignments of `service`, case-insensitively (a scan: see docs/DECISIONS.md).
     public func named(_ service: String, now: String) throws -> [Assignment] {
-        try database.cached("""
+        try database.cached(
+            """
             SELECT \(AssignmentStore.columns) FROM assignment a
             WHERE a.service = ?1 AND (a.expires_at IS NULL OR a.expires_at > ?2) \(AssignmentStore.order)
-            """).rows([service, now], AssignmentStore.assignment)
+            """
+        ).rows([service, now], AssignmentStore.assignment)
     }
 
     /// Deletes the assignments of `service`, narrowed to those holding `ports`, and to
     /// `transport` and `host`, when given;
     /// returns what was deleted.
-    public func remove(service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil) throws -> [Assignment] {
-        let removed = try database.cached("""
+    public func remove(
+        service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil
+    ) throws -> [Assignment] {
+        let removed = try database.cached(
+            """
             DELETE FROM assignment WHERE service = ?1
               AND (?2 IS NULL OR (port_low <= ?2 AND port_high >= ?3))
               AND (?4 IS NULL OR protocol = ?4) AND (?5 IS NULL OR host = ?5)
             \(AssignmentStore.returning)
-            """).rows([service, ports?.low, ports?.high, transport?.rawValue, host?.name], AssignmentStore.assignment)
+            """
+        ).rows([service, ports?.low, ports?.high, transport?.rawValue, host?.name], AssignmentStore.assignment)
         let deleteSpan = try database.cached("DELETE FROM assignment_span WHERE id = ?1")
         for assignment in removed where !assignment.ports.isSinglePort { try deleteSpan.run(assignment.id) }
         return removed

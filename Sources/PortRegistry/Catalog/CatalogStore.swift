@@ -64,10 +64,12 @@ public struct CatalogStore {
         source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0
     ) throws -> CatalogImportReport {
         var delivered = false
-        return try replace(source: source, origin: origin, skipped: skipped, next: {
-            defer { delivered = true }
-            return delivered ? [] : entries
-        }, digest: { sha256 })
+        return try replace(
+            source: source, origin: origin, skipped: skipped,
+            next: {
+                defer { delivered = true }
+                return delivered ? [] : entries
+            }, digest: { sha256 })
     }
 
     /// Replaces every row of `source` with the batches `next` returns (an empty batch ends
@@ -78,10 +80,15 @@ public struct CatalogStore {
         next: () throws -> [CatalogEntry], digest: () -> String?
     ) throws -> CatalogImportReport {
         let before = try rows(of: source)
-        try database.cached("DELETE FROM catalog_alias WHERE entry_id IN (SELECT id FROM catalog_entry WHERE source = ?1)").run(source.rawValue)
-        try database.cached("DELETE FROM catalog_span WHERE id IN (SELECT id FROM catalog_entry WHERE source = ?1 AND port_high > port_low)").run(source.rawValue)
+        try database.cached(
+            "DELETE FROM catalog_alias WHERE entry_id IN (SELECT id FROM catalog_entry WHERE source = ?1)"
+        ).run(source.rawValue)
+        try database.cached(
+            "DELETE FROM catalog_span WHERE id IN (SELECT id FROM catalog_entry WHERE source = ?1 AND port_high > port_low)"
+        ).run(source.rawValue)
         try database.cached("DELETE FROM catalog_entry WHERE source = ?1").run(source.rawValue)
-        let recordSource = try database.cached("""
+        let recordSource = try database.cached(
+            """
             INSERT INTO catalog_source (name, origin, row_count, release_date, imported_at, sha256)
             VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?5)
             ON CONFLICT (name) DO UPDATE SET origin = excluded.origin, row_count = excluded.row_count,
@@ -90,7 +97,8 @@ public struct CatalogStore {
         try recordSource.run(source.rawValue, origin, 0, SQLValue.null, SQLValue.null)
 
         let firstID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM catalog_entry") ?? 0) + 1
-        let insert = try database.cached("""
+        let insert = try database.cached(
+            """
             INSERT INTO catalog_entry (source, service, port_low, port_high, protocol, description, assignee, contact,
                 registration_date, modification_date, reference, service_code, unauthorized_use, notes, aliases)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
@@ -134,10 +142,12 @@ public struct CatalogStore {
             report.added = Set(entries.map(CatalogStore.key)).count
         }
         try recordSource.run(source.rawValue, origin, entries.count, report.releaseDate, sha256)
-        try database.cached("""
+        try database.cached(
+            """
             INSERT INTO catalog_span (id, low, high)
             SELECT id, port_low, port_high FROM catalog_entry WHERE id >= ?1 AND port_high > port_low
-            """).run(firstID)
+            """
+        ).run(firstID)
         try database.execute("INSERT INTO catalog_search (catalog_search) VALUES ('rebuild')")
         return report
     }
@@ -149,10 +159,12 @@ public struct CatalogStore {
     }
 
     public func sources() throws -> [CatalogSourceInfo] {
-        try database.cached("""
+        try database.cached(
+            """
             SELECT name, origin, row_count, release_date, imported_at, sha256 FROM catalog_source
             ORDER BY CASE name WHEN 'iana' THEN 0 WHEN 'common' THEN 1 ELSE 2 END
-            """).rows { row in
+            """
+        ).rows { row in
             CatalogSourceInfo(
                 source: CatalogSource(rawValue: row.text(0)) ?? .iana, origin: row.text(1), rows: row.int(2),
                 releaseDate: row.optionalText(3), importedAt: row.text(4), sha256: row.optionalText(5))
@@ -167,25 +179,31 @@ public struct CatalogStore {
     /// Rows whose port span overlaps `ports`, optionally for one protocol (a row without a
     /// protocol covers tcp and udp).
     public func entries(overlapping ports: PortRange, transport: TransportProtocol? = nil) throws -> [CatalogEntry] {
-        try database.cached("""
+        try database.cached(
+            """
             SELECT \(CatalogStore.columns)
             FROM \(CatalogStore.overlapping(where: "(?3 IS NULL OR protocol = ?3 OR (protocol IS NULL AND ?3 IN ('tcp', 'udp')))"))
             \(CatalogStore.order)
-            """).rows([ports.low, ports.high, transport?.rawValue], CatalogStore.entry)
+            """
+        ).rows([ports.low, ports.high, transport?.rawValue], CatalogStore.entry)
     }
 
     /// Rows named `name` or with `name` as an alias, case-insensitively.
     public func entries(named name: String) throws -> [CatalogEntry] {
-        try database.cached("""
+        try database.cached(
+            """
             SELECT \(CatalogStore.columns) FROM catalog_entry e
             WHERE e.service = ?1 COLLATE NOCASE
                OR e.id IN (SELECT entry_id FROM catalog_alias WHERE alias = ?1)
             \(CatalogStore.order)
-            """).rows([name], CatalogStore.entry)
+            """
+        ).rows([name], CatalogStore.entry)
     }
 
     /// Named rows registered on `transport` that overlap `ports` (used to steer clear of them).
-    public func registrations(overlapping ports: PortRange, transport: TransportProtocol, sources: [CatalogSource] = [.iana, .common]) throws -> [CatalogEntry] {
+    public func registrations(
+        overlapping ports: PortRange, transport: TransportProtocol, sources: [CatalogSource] = [.iana, .common]
+    ) throws -> [CatalogEntry] {
         try entries(overlapping: ports, transport: transport).filter { entry in
             entry.service != nil && sources.contains(entry.source)
         }
@@ -212,7 +230,8 @@ public struct CatalogStore {
 
     /// Counts keys only in `new` (added), only in `old` (removed), and in both with different
     /// rows (changed).
-    static func difference(from old: [CatalogEntry], to new: [CatalogEntry]) -> (added: Int, removed: Int, changed: Int) {
+    static func difference(from old: [CatalogEntry], to new: [CatalogEntry]) -> (added: Int, removed: Int, changed: Int)
+    {
         var before: [Key: [Int]] = [:]
         before.reserveCapacity(old.count)
         for (index, entry) in old.enumerated() { before[key(entry), default: []].append(index) }

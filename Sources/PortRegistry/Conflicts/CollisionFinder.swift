@@ -28,10 +28,12 @@ public struct CollisionFinder {
             table[text] = index
             return index
         }
-        try database.prepare("""
+        try database.prepare(
+            """
             SELECT id, port_low, port_high, protocol, host FROM assignment
             WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY port_low
-            """).forEachRow([now]) { row in
+            """
+        ).forEachRow([now]) { row in
             let transport = TransportProtocol(rawValue: row.text(3)) ?? .tcp
             let packed = Packed(
                 id: row.int(0), low: Int32(row.int(1)), high: Int32(row.int(2)),

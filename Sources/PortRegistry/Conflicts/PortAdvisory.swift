@@ -31,13 +31,16 @@ public struct PortAdvisor {
 
     public init(database: Database, ephemeral: PortRange? = EphemeralRange.current()) throws {
         self.ephemeral = ephemeral
-        try database.cached("""
+        try database.cached(
+            """
             SELECT service, port_low, port_high, protocol FROM catalog_entry
             WHERE service IS NOT NULL AND port_low IS NOT NULL AND source IN ('iana', 'common')
             ORDER BY CASE source WHEN 'iana' THEN 0 ELSE 1 END, id
-            """).forEachRow { row in
+            """
+        ).forEachRow { row in
             let name = row.text(0)
-            let transports: [TransportProtocol] = row.optionalText(3).flatMap(TransportProtocol.init(rawValue:)).map { [$0] } ?? [.tcp, .udp]
+            let transports: [TransportProtocol] =
+                row.optionalText(3).flatMap(TransportProtocol.init(rawValue:)).map { [$0] } ?? [.tcp, .udp]
             for transport in transports {
                 for port in row.int(1)...row.int(2) where !(registered[transport]?[port]?.contains(name) ?? false) {
                     registered[transport, default: [:]][port, default: []].append(name)
@@ -68,19 +71,28 @@ public struct PortAdvisor {
         }
         if let first = others.first {
             let more = others.count > 1 ? " (and \(others.count - 1) more ports of the block)" : ""
-            result.append(PortAdvisory(
-                kind: .registered, ports: PortRange(uncheckedLow: first.0, high: first.0),
-                message: "\(first.0)/\(claim.transport.rawValue) is registered to \(first.1.prefix(3).joined(separator: ", ")) in the catalog\(more)"))
+            result.append(
+                PortAdvisory(
+                    kind: .registered, ports: PortRange(uncheckedLow: first.0, high: first.0),
+                    message:
+                        "\(first.0)/\(claim.transport.rawValue) is registered to \(first.1.prefix(3).joined(separator: ", ")) in the catalog\(more)"
+                ))
         }
         if claim.ports.low < 1024 {
-            result.append(PortAdvisory(
-                kind: .privileged, ports: claim.ports,
-                message: "\(claim.ports) is a privileged port (below 1024): binding it needs root or CAP_NET_BIND_SERVICE"))
+            result.append(
+                PortAdvisory(
+                    kind: .privileged, ports: claim.ports,
+                    message:
+                        "\(claim.ports) is a privileged port (below 1024): binding it needs root or CAP_NET_BIND_SERVICE"
+                ))
         }
         if let ephemeral, ephemeral.overlaps(claim.ports) {
-            result.append(PortAdvisory(
-                kind: .ephemeral, ports: claim.ports,
-                message: "\(claim.ports) is inside this host's ephemeral range \(ephemeral): outgoing connections can take it first"))
+            result.append(
+                PortAdvisory(
+                    kind: .ephemeral, ports: claim.ports,
+                    message:
+                        "\(claim.ports) is inside this host's ephemeral range \(ephemeral): outgoing connections can take it first"
+                ))
         }
         return result
     }

@@ -30,7 +30,9 @@ public struct AssignmentImportReport: Sendable {
 /// from the reader; memory stays bounded however long the file.
 public enum AssignmentImporter {
     /// `reader` must be positioned after the header.
-    public static func run(_ reader: inout CSVReader, into registry: Registry, options: AssignmentImportOptions) throws -> AssignmentImportReport {
+    public static func run(_ reader: inout CSVReader, into registry: Registry, options: AssignmentImportOptions) throws
+        -> AssignmentImportReport
+    {
         var report = AssignmentImportReport(dryRun: options.dryRun)
         reader.computesDigest = false
         let database = registry.database
@@ -40,7 +42,8 @@ public enum AssignmentImporter {
                 let now = try store.now()
                 let firstNewID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM assignment") ?? 0) + 1
                 var updatedIDs = Set<Int>()
-                let upsert = try database.cached("""
+                let upsert = try database.cached(
+                    """
                     INSERT INTO assignment (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?11), ?10)
                     ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO UPDATE SET
@@ -50,7 +53,8 @@ public enum AssignmentImporter {
                 // the import's time). A new row takes a rowid above every earlier one and moves
                 // last_insert_rowid there; an update leaves it where it was.
                 var highestID = firstNewID - 1
-                let updatedID = try database.cached("""
+                let updatedID = try database.cached(
+                    """
                     SELECT id FROM assignment WHERE port_low = ?1 AND port_high = ?2 AND protocol = ?3 AND host = ?4
                         AND service = ?5 AND bind = ?6
                     """)
@@ -73,7 +77,8 @@ public enum AssignmentImporter {
                         highestID = database.lastInsertedRowID
                         report.added += 1
                     } else if let id = try updatedID.scalar([
-                        assignment.ports.low, assignment.ports.high, assignment.transport.rawValue, assignment.host.name,
+                        assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
+                        assignment.host.name,
                         assignment.service, assignment.bind.text,
                     ]) {
                         if case .integer(let id) = id { updatedIDs.insert(id) }
@@ -81,38 +86,47 @@ public enum AssignmentImporter {
                 }
                 // Rows are read and validated on a second thread while this one inserts.
                 let input = Handoff(value: reader)
-                try BatchPipeline<Assignment>.run(producer: { emit in
-                    var reader = input.value
-                    var batch: [Assignment] = []
-                    batch.reserveCapacity(2048)
-                    while let record = try reader.next() {
-                        if record.fields.count == 1 && record.fields[0].isEmpty { continue }
-                        batch.append(try RegistryCSV.assignment(record, file: reader.name))
-                        if batch.count == 2048 {
-                            guard emit(batch) else { return }
-                            batch.removeAll(keepingCapacity: true)
+                try BatchPipeline<Assignment>.run(
+                    producer: { emit in
+                        var reader = input.value
+                        var batch: [Assignment] = []
+                        batch.reserveCapacity(2048)
+                        while let record = try reader.next() {
+                            if record.fields.count == 1 && record.fields[0].isEmpty { continue }
+                            batch.append(try RegistryCSV.assignment(record, file: reader.name))
+                            if batch.count == 2048 {
+                                guard emit(batch) else { return }
+                                batch.removeAll(keepingCapacity: true)
+                            }
                         }
-                    }
-                    if !batch.isEmpty { _ = emit(batch) }
-                }, consume: { batch in
-                    for assignment in batch { try insert(assignment) }
-                })
+                        if !batch.isEmpty { _ = emit(batch) }
+                    },
+                    consume: { batch in
+                        for assignment in batch { try insert(assignment) }
+                    })
                 report.updated = updatedIDs.count { $0 < firstNewID }
                 if options.replace {
                     // The file is the registry: what existed before and was not in it goes.
-                    try database.execute("CREATE TEMP TABLE IF NOT EXISTS import_kept (id INTEGER PRIMARY KEY); DELETE FROM temp.import_kept;")
+                    try database.execute(
+                        "CREATE TEMP TABLE IF NOT EXISTS import_kept (id INTEGER PRIMARY KEY); DELETE FROM temp.import_kept;"
+                    )
                     let keep = try database.cached("INSERT INTO temp.import_kept (id) VALUES (?1)")
                     for id in updatedIDs where id < firstNewID { try keep.run(id) }
-                    try database.cached("DELETE FROM assignment WHERE id < ?1 AND id NOT IN (SELECT id FROM temp.import_kept)").run(firstNewID)
+                    try database.cached(
+                        "DELETE FROM assignment WHERE id < ?1 AND id NOT IN (SELECT id FROM temp.import_kept)"
+                    ).run(firstNewID)
                     report.removed = database.changes
-                    try database.execute("""
+                    try database.execute(
+                        """
                         DELETE FROM assignment_span WHERE id NOT IN (SELECT id FROM assignment);
                         DROP TABLE temp.import_kept;
                         """)
                 }
-                try database.cached("""
+                try database.cached(
+                    """
                     INSERT INTO assignment_span (id, low, high) SELECT id, port_low, port_high FROM assignment WHERE id >= ?1 AND port_high > port_low
-                    """).run(firstNewID)
+                    """
+                ).run(firstNewID)
                 report.collisions = try CollisionFinder(database: database).collisions(now: now) { id in
                     id >= firstNewID || updatedIDs.contains(id)
                 }
@@ -132,10 +146,12 @@ public enum AssignmentImporter {
     static func describe(_ collisions: [Collision], file: String) -> String {
         let shown = collisions.prefix(5).map { collision in
             "\(collision.ports)/\(collision.first.transport.rawValue): \(collision.second.service) collides with \(collision.first.service)"
-                + (collision.first.host == collision.second.host ? "" : " (hosts \(collision.first.host), \(collision.second.host))")
+                + (collision.first.host == collision.second.host
+                    ? "" : " (hosts \(collision.first.host), \(collision.second.host))")
         }
         let more = collisions.count > 5 ? "; and \(collisions.count - 5) more" : ""
-        return "\(file): \(collisions.count) collision\(collisions.count == 1 ? "" : "s"), nothing imported (use --force to record them anyway): "
+        return
+            "\(file): \(collisions.count) collision\(collisions.count == 1 ? "" : "s"), nothing imported (use --force to record them anyway): "
             + shown.joined(separator: "; ") + more
     }
 }

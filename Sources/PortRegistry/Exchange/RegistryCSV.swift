@@ -2,7 +2,9 @@
 /// `service,port,protocol,host,bind,owner,note,created_at,expires_at`, sorted by port,
 /// protocol, host and service, LF line ends. Export then import then export is byte-identical.
 public enum RegistryCSV {
-    public static let header = ["service", "port", "protocol", "host", "bind", "owner", "note", "created_at", "expires_at"]
+    public static let header = [
+        "service", "port", "protocol", "host", "bind", "owner", "note", "created_at", "expires_at",
+    ]
 
     /// True when a CSV header is the registry's (column order as exported).
     public static func isRegistryHeader(_ fields: [String]) -> Bool {
@@ -63,11 +65,13 @@ extension RegistryCSV {
         line.append(contentsOf: header.joined(separator: ",").utf8)
         line.append(0x0A)
         try line.withUnsafeBufferPointer(emit)
-        try database.prepare("""
+        try database.prepare(
+            """
             SELECT a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at,
                    coalesce(a.expires_at, '')
             FROM assignment a \(AssignmentStore.order)
-            """).forEachRow { row in
+            """
+        ).forEachRow { row in
             line.removeAll(keepingCapacity: true)
             row.withBytes(0) { appendField($0, to: &line) }
             line.append(0x2C)

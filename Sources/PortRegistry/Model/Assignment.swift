@@ -49,7 +49,8 @@ public enum ServiceName {
             (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
         }
         let bytes = name.utf8
-        let valid = !bytes.isEmpty && bytes.count <= 63 && isLetterOrDigit(bytes.first!)
+        let valid =
+            !bytes.isEmpty && bytes.count <= 63 && isLetterOrDigit(bytes.first!)
             && bytes.allSatisfy { isLetterOrDigit($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }
         guard valid else {
             throw RegistryError(.usage, "invalid service name '\(name)': \(rule)")

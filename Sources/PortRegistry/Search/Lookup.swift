@@ -35,9 +35,13 @@ public struct Lookup {
             }
             return LookupResult(
                 query: query, catalog: try catalog.entries(overlapping: ports, transport: transport),
-                assignments: found.sorted { ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name) })
+                assignments: found.sorted {
+                    ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name)
+                })
         case .name(let name):
-            var result = LookupResult(query: query, catalog: try catalog.entries(named: name), assignments: try assignments.named(name, now: now))
+            var result = LookupResult(
+                query: query, catalog: try catalog.entries(named: name),
+                assignments: try assignments.named(name, now: now))
             if !result.matched { result.suggestions = try suggestions.closest(to: name) }
             return result
         }

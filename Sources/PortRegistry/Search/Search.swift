@@ -24,28 +24,34 @@ public struct Search {
         }
         let expression = words.map { "\"\($0)\"*" }.joined(separator: " ")
         var scored: [(score: Double, order: Int, hit: SearchHit)] = []
-        try database.cached("""
+        try database.cached(
+            """
             SELECT \(CatalogStore.columns), bm25(catalog_search, 10.0, 6.0, 1.0, 0.5)
                    - (CASE WHEN e.service = ?2 COLLATE NOCASE THEN 100 ELSE 0 END) AS score
             FROM catalog_search JOIN catalog_entry e ON e.id = catalog_search.rowid
             WHERE catalog_search MATCH ?1
             ORDER BY score, e.id LIMIT ?3
-            """).forEachRow([expression, text, limit]) { row in
+            """
+        ).forEachRow([expression, text, limit]) { row in
             scored.append((row.double(16), scored.count, .catalog(CatalogStore.entry(row))))
         }
         // Assignments are a team's few thousand rows: a scan with instr() ranks them well
         // enough and keeps every write free of FTS upkeep.
-        try database.cached("""
+        try database.cached(
+            """
             SELECT \(AssignmentStore.columns) FROM assignment a
             WHERE instr(lower(a.service || ' ' || a.owner || ' ' || a.note), ?1) > 0
-            """).forEachRow([words[0]]) { row in
+            """
+        ).forEachRow([words[0]]) { row in
             let assignment = AssignmentStore.assignment(row)
             let service = assignment.service.lowercased()
             let owner = assignment.owner.lowercased()
             let note = assignment.note.lowercased()
             var score = 0.0
             for word in words {
-                let weight = (service.contains(word) ? 10.0 : 0) + (owner.contains(word) ? 3.0 : 0) + (note.contains(word) ? 1.0 : 0)
+                let weight =
+                    (service.contains(word) ? 10.0 : 0) + (owner.contains(word) ? 3.0 : 0)
+                    + (note.contains(word) ? 1.0 : 0)
                 guard weight > 0 else { return }
                 score -= weight
             }
@@ -53,7 +59,8 @@ public struct Search {
             scored.append((score - 0.001, scored.count, .assignment(assignment)))
         }
         let hits = scored.sorted { ($0.score, $0.order) < ($1.score, $1.order) }.prefix(limit).map(\.hit)
-        let suggestions = hits.isEmpty && words.count == 1 ? try Suggestions(database: database).closest(to: words[0]) : []
+        let suggestions =
+            hits.isEmpty && words.count == 1 ? try Suggestions(database: database).closest(to: words[0]) : []
         return SearchResult(hits: hits, suggestions: suggestions)
     }
 

@@ -16,11 +16,13 @@ public final class Suggestions {
         let target = Array(key.utf8)
         guard target.count >= 2 else { return [] }
         if names == nil {
-            names = try database.cached("""
+            names = try database.cached(
+                """
                 SELECT service FROM catalog_entry WHERE service IS NOT NULL
                 UNION SELECT alias FROM catalog_alias
                 UNION SELECT service FROM assignment
-                """).rows { row in
+                """
+            ).rows { row in
                 let name = row.text(0)
                 return (Array(name.lowercased().utf8), name)
             }

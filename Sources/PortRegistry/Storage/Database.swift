@@ -16,7 +16,9 @@ public final class Database: @unchecked Sendable {
     private static let configured: Void = { _ = csqlite_disable_memory_statistics() }()
 
     /// Opens (creating when asked) the database at `path`.
-    public init(path: String, create: Bool = true, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout) throws(DatabaseError) {
+    public init(path: String, create: Bool = true, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout)
+        throws(DatabaseError)
+    {
         Database.configured
         var connection: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE

@@ -14,7 +14,8 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     }
 
     init(handle: OpaquePointer?, code: Int32, sql: String? = nil) {
-        let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        let message =
+            handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
         self.init(code: code, message: message, sql: sql)
     }

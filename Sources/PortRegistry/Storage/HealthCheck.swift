@@ -26,16 +26,18 @@ public struct HealthCheck {
         let integrity = try database.prepare("PRAGMA integrity_check").rows { $0.text(0) }
         let foreignKeys = try database.prepare("PRAGMA foreign_key_check").rows { _ in 1 }.count
         // The span tables are kept by code, not triggers: check that they mirror the rows.
-        let spans = try database.scalarInt("""
-            SELECT (SELECT count(*) FROM catalog_entry e LEFT JOIN catalog_span s ON s.id = e.id
-                    WHERE e.port_high > e.port_low AND (s.id IS NULL OR s.low <> e.port_low OR s.high <> e.port_high))
-                 + (SELECT count(*) FROM catalog_span s LEFT JOIN catalog_entry e ON e.id = s.id
-                    WHERE e.id IS NULL OR e.port_high = e.port_low)
-                 + (SELECT count(*) FROM assignment a LEFT JOIN assignment_span s ON s.id = a.id
-                    WHERE a.port_high > a.port_low AND (s.id IS NULL OR s.low <> a.port_low OR s.high <> a.port_high))
-                 + (SELECT count(*) FROM assignment_span s LEFT JOIN assignment a ON a.id = s.id
-                    WHERE a.id IS NULL OR a.port_high = a.port_low)
-            """) ?? 0
+        let spans =
+            try database.scalarInt(
+                """
+                SELECT (SELECT count(*) FROM catalog_entry e LEFT JOIN catalog_span s ON s.id = e.id
+                        WHERE e.port_high > e.port_low AND (s.id IS NULL OR s.low <> e.port_low OR s.high <> e.port_high))
+                     + (SELECT count(*) FROM catalog_span s LEFT JOIN catalog_entry e ON e.id = s.id
+                        WHERE e.id IS NULL OR e.port_high = e.port_low)
+                     + (SELECT count(*) FROM assignment a LEFT JOIN assignment_span s ON s.id = a.id
+                        WHERE a.port_high > a.port_low AND (s.id IS NULL OR s.low <> a.port_low OR s.high <> a.port_high))
+                     + (SELECT count(*) FROM assignment_span s LEFT JOIN assignment a ON a.id = s.id
+                        WHERE a.id IS NULL OR a.port_high = a.port_low)
+                """) ?? 0
         let assignments = AssignmentStore(database: database)
         let now = try assignments.now()
         return HealthReport(

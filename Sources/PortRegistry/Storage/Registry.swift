@@ -29,7 +29,8 @@ public final class Registry {
             do {
                 try migrator.checkCompatible(database)
             } catch let error as DatabaseError where error.code & 0xFF == SQLITE_NOTADB {
-                throw RegistryError(.cannotCreate, "\(database.path): not a SQLite database (is --db pointing at the right file?)")
+                throw RegistryError(
+                    .cannotCreate, "\(database.path): not a SQLite database (is --db pointing at the right file?)")
             }
             try Registry.configureJournal(database)
             try migrator.migrate(database) { database in

@@ -54,7 +54,9 @@ public final class Statement {
         }
         // The UTF-8 bytes with their length: no NUL-terminated copy (an allocation per value).
         let code = text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, csqlite_transient()) }
+            guard let base = bytes.baseAddress else {
+                return sqlite3_bind_text(handle, index, "", 0, csqlite_transient())
+            }
             return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
                 sqlite3_bind_text(handle, index, $0, Int32(bytes.count), csqlite_transient())
             }

@@ -237,7 +237,8 @@ private enum ProcNetRow {
             guard let value = hex(bytes, (start + 8 * word)..<(start + 8 * word + 8)) else { return nil }
             withUnsafeMutableBytes(of: &words) { $0.storeBytes(of: value, toByteOffset: 4 * word, as: UInt32.self) }
         }
-        guard let text = withUnsafeBytes(of: &words, { SocketTable.addressText(family: ipv6 ? AF_INET6 : AF_INET, $0) }) else {
+        guard let text = withUnsafeBytes(of: &words, { SocketTable.addressText(family: ipv6 ? AF_INET6 : AF_INET, $0) })
+        else {
             return nil
         }
         return (text, Int(port))
@@ -352,7 +353,8 @@ enum SocketDiagnostics {
         guard message[1] == listenState, family == AF_INET || family == AF_INET6 else { return nil }
         let port = Int(UInt16(bigEndian: message.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
         let inode = Int(message.loadUnaligned(fromByteOffset: 68, as: UInt32.self))
-        guard let address = SocketTable.addressText(family: family, UnsafeRawBufferPointer(rebasing: message[8..<24])) else {
+        guard let address = SocketTable.addressText(family: family, UnsafeRawBufferPointer(rebasing: message[8..<24]))
+        else {
             return nil
         }
         return ListeningSocket(transport: .tcp, address: address, isIPv6: family == AF_INET6, port: port, inode: inode)

@@ -48,11 +48,16 @@ struct AddCommand: ParsableCommand {
                 let collisions = try store.collisions(with: candidate, now: try store.now())
                 if !collisions.isEmpty && !force {
                     let holders = collisions.prefix(3).map(AddCommand.describe).joined(separator: "; ")
-                    throw RegistryError(.refused, "\(candidate.ports)/\(candidate.transport.rawValue) collides with \(holders); choose another port (portreg reserve \(name)) or use --force")
+                    throw RegistryError(
+                        .refused,
+                        "\(candidate.ports)/\(candidate.transport.rawValue) collides with \(holders); choose another port (portreg reserve \(name)) or use --force"
+                    )
                 }
                 return (try store.insert(candidate, ttlSeconds: ttl), collisions)
             }
-            for collision in collisions { Diagnostics.warning("recorded despite collision with \(AddCommand.describe(collision))") }
+            for collision in collisions {
+                Diagnostics.warning("recorded despite collision with \(AddCommand.describe(collision))")
+            }
             for advisory in try PortAdvisor(database: registry.database).advisories(for: stored) {
                 Diagnostics.warning(advisory.message)
             }

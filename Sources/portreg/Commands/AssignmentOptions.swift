@@ -20,14 +20,17 @@ struct AssignmentOptions: ParsableArguments {
 
     func hostScope() throws -> HostScope {
         guard let scope = HostScope(parsing: host) else {
-            throw RegistryError(.usage, "invalid --host '\(host)': a host or environment name without spaces or commas, or *")
+            throw RegistryError(
+                .usage, "invalid --host '\(host)': a host or environment name without spaces or commas, or *")
         }
         return scope
     }
 
     func bindAddress() throws -> BindAddress {
         guard let address = BindAddress(parsing: bind) else {
-            throw RegistryError(.usage, "invalid --bind '\(bind)': an IPv4 or IPv6 address, 0.0.0.0, :: or * (host names are not accepted)")
+            throw RegistryError(
+                .usage,
+                "invalid --bind '\(bind)': an IPv4 or IPv6 address, 0.0.0.0, :: or * (host names are not accepted)")
         }
         return address
     }

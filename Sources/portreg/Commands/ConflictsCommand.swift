@@ -41,12 +41,21 @@ struct ConflictsCommand: ParsableCommand {
                     let advisor = try PortAdvisor(database: database)
                     try store.forEach(now: now) { assignment in
                         for advisory in advisor.advisories(for: assignment) { warnings.append((assignment, advisory)) }
-                        for socket in listeners where socket.holds(assignment)
-                            && !socket.mayBe(service: assignment.service) {
-                            let process = socket.pid.map { " by pid \($0)" + (socket.command.map { " (\($0))" } ?? "") } ?? ""
-                            warnings.append((assignment, PortAdvisory(
-                                kind: .live, ports: assignment.ports,
-                                message: "\(socket.port)/\(socket.transport.rawValue) is in use now at \(socket.address)\(process)")))
+                        for socket in listeners
+                        where socket.holds(assignment)
+                            && !socket.mayBe(service: assignment.service)
+                        {
+                            let process =
+                                socket.pid.map { " by pid \($0)" + (socket.command.map { " (\($0))" } ?? "") } ?? ""
+                            warnings.append(
+                                (
+                                    assignment,
+                                    PortAdvisory(
+                                        kind: .live, ports: assignment.ports,
+                                        message:
+                                            "\(socket.port)/\(socket.transport.rawValue) is in use now at \(socket.address)\(process)"
+                                    )
+                                ))
                         }
                     }
                 }
@@ -61,16 +70,19 @@ struct ConflictsCommand: ParsableCommand {
             ])
             for collision in collisions {
                 let (a, b) = (collision.first, collision.second)
-                let message = "\(a.service) (\(a.ports)\(a.host.isEverywhere ? "" : " on \(a.host)")) and \(b.service) (\(b.ports)\(b.host.isEverywhere ? "" : " on \(b.host)")) claim the same socket"
+                let message =
+                    "\(a.service) (\(a.ports)\(a.host.isEverywhere ? "" : " on \(a.host)")) and \(b.service) (\(b.ports)\(b.host.isEverywhere ? "" : " on \(b.host)")) claim the same socket"
                 table.append([
                     .text("error"), .text("collision"), .ports(collision.ports), .int(collision.ports.high),
-                    .text(a.transport.rawValue), .text(a.service), .text(a.host.name), .text(b.service), .text(b.host.name), .text(message),
+                    .text(a.transport.rawValue), .text(a.service), .text(a.host.name), .text(b.service),
+                    .text(b.host.name), .text(message),
                 ])
             }
             for (assignment, advisory) in warnings {
                 table.append([
                     .text("warning"), .text(advisory.kind.rawValue), .ports(advisory.ports), .int(advisory.ports.high),
-                    .text(assignment.transport.rawValue), .text(assignment.service), .text(assignment.host.name), .null, .null,
+                    .text(assignment.transport.rawValue), .text(assignment.service), .text(assignment.host.name), .null,
+                    .null,
                     .text(advisory.message),
                 ])
             }
@@ -81,7 +93,9 @@ struct ConflictsCommand: ParsableCommand {
             }
             if !collisions.isEmpty {
                 OutputStream.standardOutput.flush()
-                Diagnostics.note("\(collisions.count) collision\(collisions.count == 1 ? "" : "s"), \(warnings.count) warning\(warnings.count == 1 ? "" : "s")")
+                Diagnostics.note(
+                    "\(collisions.count) collision\(collisions.count == 1 ? "" : "s"), \(warnings.count) warning\(warnings.count == 1 ? "" : "s")"
+                )
                 throw ExitStatus.findings
             }
         }

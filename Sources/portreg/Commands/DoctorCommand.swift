@@ -26,8 +26,15 @@ struct DoctorCommand: ParsableCommand {
             table.append([.text("schema_version"), .int(report.schemaVersion)])
             table.append([.text("journal_mode"), .text(report.journalMode)])
             table.append([.text("integrity"), .text(report.integrity.joined(separator: "; "))])
-            table.append([.text("foreign_keys"), .text(report.foreignKeyProblems == 0 ? "ok" : "\(report.foreignKeyProblems) problems")])
-            table.append([.text("port_index"), .text(report.spanProblems == 0 ? "ok" : "\(report.spanProblems) rows out of step (re-import to rebuild)")])
+            table.append([
+                .text("foreign_keys"),
+                .text(report.foreignKeyProblems == 0 ? "ok" : "\(report.foreignKeyProblems) problems"),
+            ])
+            table.append([
+                .text("port_index"),
+                .text(
+                    report.spanProblems == 0 ? "ok" : "\(report.spanProblems) rows out of step (re-import to rebuild)"),
+            ])
             table.append([.text("catalog_rows"), .int(report.catalogRows)])
             table.append([.text("assignments"), .int(report.assignments)])
             table.append([.text("expired_leases"), .int(report.expiredLeases)])

@@ -37,7 +37,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try Registry.open(path: DatabaseLocation.resolve(explicit: db, environment: DatabaseLocation.processEnvironment))
+            let registry = try Registry.open(
+                path: DatabaseLocation.resolve(explicit: db, environment: DatabaseLocation.processEnvironment))
             if let output {
                 try TextFile.writeAtomically(output) { descriptor in
                     let stream = OutputStream(descriptor: descriptor)
@@ -63,13 +64,16 @@ struct ExportCommand: ParsableCommand {
                 try store.forEach(AssignmentFilter(includeExpired: true), now: try store.now()) { assignment in
                     out.write(first ? "\n  " : ",\n  ")
                     first = false
-                    out.write(JSON.object([
-                        ("service", .text(assignment.service)), ("port", .int(assignment.ports.low)),
-                        ("port_end", .int(assignment.ports.high)), ("protocol", .text(assignment.transport.rawValue)),
-                        ("host", .text(assignment.host.name)), ("bind", .text(assignment.bind.text)),
-                        ("owner", .text(assignment.owner)), ("note", .text(assignment.note)),
-                        ("created_at", .text(assignment.createdAt)), ("expires_at", .optional(assignment.expiresAt)),
-                    ]))
+                    out.write(
+                        JSON.object([
+                            ("service", .text(assignment.service)), ("port", .int(assignment.ports.low)),
+                            ("port_end", .int(assignment.ports.high)),
+                            ("protocol", .text(assignment.transport.rawValue)),
+                            ("host", .text(assignment.host.name)), ("bind", .text(assignment.bind.text)),
+                            ("owner", .text(assignment.owner)), ("note", .text(assignment.note)),
+                            ("created_at", .text(assignment.createdAt)),
+                            ("expires_at", .optional(assignment.expiresAt)),
+                        ]))
                 }
                 out.write(first ? "]\n" : "\n]\n")
             case (.catalog, .csv):
@@ -83,16 +87,19 @@ struct ExportCommand: ParsableCommand {
                 for entry in try CatalogStore(database: registry.database).rows(of: source) {
                     out.write(first ? "\n  " : ",\n  ")
                     first = false
-                    out.write(JSON.object([
-                        ("service", .optional(entry.service)), ("port", .optional(entry.ports?.low)),
-                        ("port_end", .optional(entry.ports?.high)), ("protocol", .optional(entry.transport?.rawValue)),
-                        ("description", .text(entry.description)), ("source", .text(entry.source.rawValue)),
-                        ("aliases", .text(entry.aliases.joined(separator: " "))),
-                        ("assignee", .text(entry.assignee)), ("contact", .text(entry.contact)),
-                        ("registration_date", .text(entry.registrationDate)), ("modification_date", .text(entry.modificationDate)),
-                        ("reference", .text(entry.reference)), ("service_code", .text(entry.serviceCode)),
-                        ("unauthorized_use", .text(entry.unauthorizedUse)), ("notes", .text(entry.notes)),
-                    ]))
+                    out.write(
+                        JSON.object([
+                            ("service", .optional(entry.service)), ("port", .optional(entry.ports?.low)),
+                            ("port_end", .optional(entry.ports?.high)),
+                            ("protocol", .optional(entry.transport?.rawValue)),
+                            ("description", .text(entry.description)), ("source", .text(entry.source.rawValue)),
+                            ("aliases", .text(entry.aliases.joined(separator: " "))),
+                            ("assignee", .text(entry.assignee)), ("contact", .text(entry.contact)),
+                            ("registration_date", .text(entry.registrationDate)),
+                            ("modification_date", .text(entry.modificationDate)),
+                            ("reference", .text(entry.reference)), ("service_code", .text(entry.serviceCode)),
+                            ("unauthorized_use", .text(entry.unauthorizedUse)), ("notes", .text(entry.notes)),
+                        ]))
                 }
                 out.write(first ? "]\n" : "\n]\n")
             }

@@ -54,7 +54,10 @@ struct FreeCommand: ParsableCommand {
             ])
             for block in blocks { table.append([.ports(block), .int(block.high), .text(transport.rawValue)]) }
             table.write(options.format)
-            if blocks.isEmpty { throw RegistryError(.refused, "no free \(count == 1 ? "port" : "block") in \(range ?? Allocator.defaultRange)") }
+            if blocks.isEmpty {
+                throw RegistryError(
+                    .refused, "no free \(count == 1 ? "port" : "block") in \(range ?? Allocator.defaultRange)")
+            }
         }
     }
 }

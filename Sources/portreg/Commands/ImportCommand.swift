@@ -46,14 +46,17 @@ struct ImportCommand: ParsableCommand {
             if RegistryCSV.isRegistryHeader(header) {
                 try importAssignments(&input)
             } else if IANAHeader.looksLikeIANA(header) {
-                guard source != .system else { throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common") }
+                guard source != .system else {
+                    throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common")
+                }
                 try importCatalog(&input)
             } else if ServicesFile.looksLikeServicesFile(try input.prefix()) {
                 try importServices(&input)
             } else {
                 throw RegistryError.data(
                     file: input.displayName, line: 1,
-                    "not a known format: expected IANA's CSV header (Service Name,Port Number,Transport Protocol,…), the registry header (\(RegistryCSV.header.joined(separator: ","))) or /etc/services lines (name port/proto)")
+                    "not a known format: expected IANA's CSV header (Service Name,Port Number,Transport Protocol,…), the registry header (\(RegistryCSV.header.joined(separator: ","))) or /etc/services lines (name port/proto)"
+                )
             }
         }
     }
@@ -71,19 +74,23 @@ struct ImportCommand: ParsableCommand {
         let registry = try options.openRegistry()
         let (entries, skipped) = try ServicesFile.parse(text, file: input.displayName)
         let report = try CatalogImporter.replace(
-            source: .system, with: entries, origin: input.origin, sha256: hash.finalize(), skipped: skipped, in: registry, dryRun: dryRun)
+            source: .system, with: entries, origin: input.origin, sha256: hash.finalize(), skipped: skipped,
+            in: registry, dryRun: dryRun)
         write(report)
     }
 
     func write(_ report: CatalogImportReport) {
         var table = ResultTable([
-            .init(key: "source", title: "SOURCE"), .init(key: "rows", title: "ROWS"), .init(key: "added", title: "ADDED"),
-            .init(key: "removed", title: "REMOVED"), .init(key: "changed", title: "CHANGED"), .init(key: "skipped", title: "SKIPPED"),
+            .init(key: "source", title: "SOURCE"), .init(key: "rows", title: "ROWS"),
+            .init(key: "added", title: "ADDED"),
+            .init(key: "removed", title: "REMOVED"), .init(key: "changed", title: "CHANGED"),
+            .init(key: "skipped", title: "SKIPPED"),
             .init(key: "release_date", title: "RELEASE"), .init(key: "sha256", title: "SHA256"),
             .init(key: "dry_run", title: "DRY RUN", inTable: dryRun),
         ])
         table.append([
-            .text(report.source.rawValue), .int(report.rows), .int(report.added), .int(report.removed), .int(report.changed),
+            .text(report.source.rawValue), .int(report.rows), .int(report.added), .int(report.removed),
+            .int(report.changed),
             .int(report.skipped), .optional(report.releaseDate), .optional(report.sha256), .bool(dryRun),
         ])
         table.write(options.format)
@@ -96,7 +103,9 @@ struct ImportCommand: ParsableCommand {
         let report = try AssignmentImporter.run(
             &reader, into: registry, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force))
         for collision in report.collisions {
-            Diagnostics.warning("recorded despite collision: \(collision.ports)/\(collision.first.transport.rawValue) \(collision.first.service) and \(collision.second.service)")
+            Diagnostics.warning(
+                "recorded despite collision: \(collision.ports)/\(collision.first.transport.rawValue) \(collision.first.service) and \(collision.second.service)"
+            )
         }
         var table = ResultTable([
             .init(key: "kind", title: "KIND"), .init(key: "rows", title: "ROWS"), .init(key: "added", title: "ADDED"),

@@ -33,7 +33,9 @@ struct LookupCommand: ParsableCommand {
         try ExitStatus.run {
             let registry = try options.openRegistry()
             let lookup = try Lookup(registry: registry)
-            var table = ResultTable([.init(key: "query", title: "QUERY", inTable: queries.count > 1 || queries == ["-"])] + Rows.entryColumns)
+            var table = ResultTable(
+                [.init(key: "query", title: "QUERY", inTable: queries.count > 1 || queries == ["-"])]
+                    + Rows.entryColumns)
             var unmatched: [String] = []
             var matchedAny = false
             func answer(_ text: String) throws {
@@ -42,7 +44,9 @@ struct LookupCommand: ParsableCommand {
                 for assignment in result.assignments { table.append([.text(text)] + Rows.cells(assignment)) }
                 matchedAny = matchedAny || result.matched
                 if !result.matched {
-                    let hint = result.suggestions.isEmpty ? "" : " (did you mean \(result.suggestions.joined(separator: ", "))?)"
+                    let hint =
+                        result.suggestions.isEmpty
+                        ? "" : " (did you mean \(result.suggestions.joined(separator: ", "))?)"
                     unmatched.append("\(text): no match\(hint)")
                 }
             }

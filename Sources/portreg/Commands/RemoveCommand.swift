@@ -37,18 +37,26 @@ struct RemoveCommand: ParsableCommand {
                 (ports, transport) = parsed
             }
             let scope = try host.map { text in
-                guard let scope = HostScope(parsing: text) else { throw RegistryError(.usage, "invalid --host '\(text)'") }
+                guard let scope = HostScope(parsing: text) else {
+                    throw RegistryError(.usage, "invalid --host '\(text)'")
+                }
                 return scope
             }
             let registry = try options.openRegistry()
             let removed = try registry.write {
-                try AssignmentStore(database: registry.database).remove(service: service, ports: ports, transport: transport, host: scope)
+                try AssignmentStore(database: registry.database).remove(
+                    service: service, ports: ports, transport: transport, host: scope)
             }
             guard !removed.isEmpty else {
-                throw RegistryError(.refused, "no assignment of \(service)\(port.map { " holding \($0)" } ?? "")\(host.map { " on host \($0)" } ?? "") to remove")
+                throw RegistryError(
+                    .refused,
+                    "no assignment of \(service)\(port.map { " holding \($0)" } ?? "")\(host.map { " on host \($0)" } ?? "") to remove"
+                )
             }
             var table = ResultTable(Rows.assignmentColumns)
-            for assignment in removed.sorted(by: { ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name) }) {
+            for assignment in removed.sorted(by: {
+                ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name)
+            }) {
                 table.append(Rows.assignmentCells(assignment))
             }
             table.write(options.format)

@@ -2,7 +2,7 @@ import ArgumentParser
 import PortRegistry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct ScanCommand: ParsableCommand {
@@ -45,14 +45,17 @@ struct ScanCommand: ParsableCommand {
                 let holders = assignments.filter { socket.holds($0) }
                 holders.forEach { heard.insert($0.id ?? 0) }
                 table.append([
-                    .text(holders.isEmpty ? "unexpected" : "expected"), .int(socket.port), .text(socket.transport.rawValue),
+                    .text(holders.isEmpty ? "unexpected" : "expected"), .int(socket.port),
+                    .text(socket.transport.rawValue),
                     .text(socket.address), .optional(socket.pid), .optional(socket.command),
                     holders.isEmpty ? .null : .text(holders.map(\.service).joined(separator: ",")),
                 ])
             }
-            for assignment in assignments where !heard.contains(assignment.id ?? 0) && [.tcp, .udp].contains(assignment.transport) {
+            for assignment in assignments
+            where !heard.contains(assignment.id ?? 0) && [.tcp, .udp].contains(assignment.transport) {
                 table.append([
-                    .text("missing"), .ports(assignment.ports), .text(assignment.transport.rawValue), .text(assignment.bind.text),
+                    .text("missing"), .ports(assignment.ports), .text(assignment.transport.rawValue),
+                    .text(assignment.bind.text),
                     .null, .null, .text(assignment.service),
                 ])
             }

@@ -41,7 +41,8 @@ struct SearchCommand: ParsableCommand {
                 }
             }
             if result.hits.isEmpty {
-                let hint = result.suggestions.isEmpty ? "" : "; did you mean \(result.suggestions.joined(separator: ", "))?"
+                let hint =
+                    result.suggestions.isEmpty ? "" : "; did you mean \(result.suggestions.joined(separator: ", "))?"
                 if options.format != .table { table.write(options.format) }
                 throw RegistryError(.refused, "no match for '\(query)'\(hint)")
             }

@@ -104,7 +104,8 @@ struct ResultTable {
     }
 
     static func display(_ text: String, limit: Int) -> String {
-        var folded = text.contains(where: { $0.isNewline || $0 == "\t" })
+        var folded =
+            text.contains(where: { $0.isNewline || $0 == "\t" })
             ? text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
             : text
         if folded.count > limit { folded = String(folded.prefix(limit - 1)) + "…" }

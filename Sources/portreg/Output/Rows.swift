@@ -61,7 +61,8 @@ enum Rows {
         [
             .text(assignment.service), .ports(assignment.ports), .int(assignment.ports.high),
             .text(assignment.transport.rawValue), .text(assignment.host.name), .text(assignment.bind.text),
-            .text(assignment.owner), .text(assignment.note), .text(assignment.createdAt), .optional(assignment.expiresAt),
+            .text(assignment.owner), .text(assignment.note), .text(assignment.createdAt),
+            .optional(assignment.expiresAt),
         ]
     }
 }
