@@ -42,12 +42,14 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
-    var databasePath: String {
-        DatabaseLocation.resolve(explicit: db, environment: DatabaseLocation.processEnvironment)
-    }
+    func openRegistry() throws -> Registry { try GlobalOptions.openRegistry(db: db) }
 
-    func openRegistry() throws -> Registry {
-        try Registry.open(path: databasePath)
+    /// Opens the registry named by `--db`, the environment or the default path.
+    static func openRegistry(db: String?) throws -> Registry {
+        let environment = DatabaseLocation.processEnvironment
+        return try Registry.open(
+            path: DatabaseLocation.resolve(explicit: db, environment: environment),
+            busyTimeoutMilliseconds: try DatabaseLocation.busyTimeout(environment: environment))
     }
 
     /// `portreg --db x.db lookup 80` means `portreg lookup --db x.db 80`: options given before
@@ -125,7 +127,9 @@ enum ExitStatus {
             OutputStream.standardOutput.flush()
             let kind: RegistryError.Kind = error.isBusy ? .busy : .io
             Diagnostics.error(
-                error.isBusy ? "database is busy (another portreg holds it); try again" : error.description)
+                error.isBusy
+                    ? "database is busy: another process held its write lock past the busy timeout (PORTREG_BUSY_TIMEOUT); try again"
+                    : error.description)
             throw ExitCode(code(for: kind))
         }
     }

@@ -176,6 +176,39 @@ struct DoctorHelpTests {
         viaHelp.expect(status: 0, stdout: ["Example"])
     }
 
+    /// Another process holding the write lock past PORTREG_BUSY_TIMEOUT: exit 75, a message,
+    /// and the write did not happen.
+    @Test(.enabled(if: SQLiteShell.isAvailable, SQLiteShell.skipMessage))
+    func aLockHeldPastTheBusyTimeoutExits75() async throws {
+        let cli = try CLI()
+        try await cli.run("add", "first", "9001").expect(status: 0)
+        let flag = cli.path("locked")
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: SQLiteShell.path)
+        holder.arguments = [cli.database, "BEGIN IMMEDIATE;", ".shell touch \(flag)", ".shell sleep 2", "COMMIT;"]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        holder.standardInput = FileHandle.nullDevice
+        try holder.run()
+        defer {
+            holder.terminate()
+            holder.waitUntilExit()
+        }
+        for _ in 0..<200 where !cli.exists(flag) { try await Task.sleep(for: .milliseconds(25)) }
+        #expect(cli.exists(flag), "sqlite3 never took the lock")
+        let result = try await cli.run("add", "second", "9002", environment: ["PORTREG_BUSY_TIMEOUT": "200"])
+        result.expectFailure(75, "busy", "PORTREG_BUSY_TIMEOUT")
+        holder.terminate()
+        holder.waitUntilExit()
+        let list = try await cli.run("list", "--format", "csv")
+        list.expect(status: 0, stdout: ["first"], stdoutLacks: ["second"])
+    }
+
+    @Test func aBadBusyTimeoutIsAUsageError() async throws {
+        let result = try await CLI().run("list", environment: ["PORTREG_BUSY_TIMEOUT": "soon"])
+        result.expectFailure(64, "PORTREG_BUSY_TIMEOUT")
+    }
+
     /// A command nobody can find in the README does not exist for its users.
     @Test(arguments: subcommands.filter { $0 != "release" })
     func everySubcommandIsShownInTheReadme(_ name: String) throws {

@@ -38,7 +38,10 @@ extension RegistryError {
     /// Wraps a SQLite failure: busy becomes `.busy`, anything else `.io`.
     public init(_ error: DatabaseError, path: String) {
         if error.isBusy {
-            self.init(.busy, "\(path): database is busy (another portreg holds it); try again")
+            self.init(
+                .busy,
+                "\(path): database is busy: another process held its write lock past the busy timeout (PORTREG_BUSY_TIMEOUT, default 30000 ms); try again"
+            )
         } else {
             self.init(.io, "\(path): \(error)")
         }

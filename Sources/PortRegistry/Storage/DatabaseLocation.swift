@@ -21,10 +21,21 @@ public enum DatabaseLocation {
     /// (cheaper than materialising the whole environment).
     public static var processEnvironment: [String: String] {
         var values: [String: String] = [:]
-        for name in ["PORTREG_DB", "XDG_DATA_HOME", "HOME"] {
+        for name in ["PORTREG_DB", "XDG_DATA_HOME", "HOME", "PORTREG_BUSY_TIMEOUT"] {
             if let value = getenv(name) { values[name] = String(cString: value) }
         }
         return values
+    }
+
+    /// How long to wait for another process's write lock before exit 75:
+    /// `$PORTREG_BUSY_TIMEOUT` in milliseconds (0 to 600000), else 30 s.
+    public static func busyTimeout(environment: [String: String]) throws -> Int32 {
+        guard let text = environment["PORTREG_BUSY_TIMEOUT"], !text.isEmpty else { return Database.defaultBusyTimeout }
+        guard let value = Int32(text), (0...600_000).contains(value) else {
+            throw RegistryError(
+                .usage, "PORTREG_BUSY_TIMEOUT must be a number of milliseconds from 0 to 600000, not '\(text)'")
+        }
+        return value
     }
 
     /// Creates the folders above `path` (like `mkdir -p`), so the first use needs no set-up.

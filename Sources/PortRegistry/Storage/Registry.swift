@@ -6,12 +6,14 @@ public final class Registry {
     public var path: String { database.path }
 
     /// Opens the registry at `path`, creating, migrating and seeding it on first use.
-    public static func open(path: String, migrator: Migrator = .embedded) throws -> Registry {
+    public static func open(
+        path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, migrator: Migrator = .embedded
+    ) throws -> Registry {
         let isNew = path == ":memory:" || !DatabaseLocation.exists(path)
         if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
         let database: Database
         do {
-            database = try Database(path: path)
+            database = try Database(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch {
             throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
         }

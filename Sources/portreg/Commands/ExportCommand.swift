@@ -37,8 +37,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try Registry.open(
-                path: DatabaseLocation.resolve(explicit: db, environment: DatabaseLocation.processEnvironment))
+            let registry = try GlobalOptions.openRegistry(db: db)
             if let output {
                 try TextFile.writeAtomically(output) { descriptor in
                     let stream = OutputStream(descriptor: descriptor)
