@@ -183,23 +183,23 @@ struct DoctorHelpTests {
         let cli = try CLI()
         try await cli.run("add", "first", "9001").expect(status: 0)
         let flag = cli.path("locked")
+        // sqlite3 reads its commands from a pipe, so the lock is held until we say COMMIT.
         let holder = Process()
+        let commands = Pipe()
         holder.executableURL = URL(fileURLWithPath: SQLiteShell.path)
-        holder.arguments = [cli.database, "BEGIN IMMEDIATE;", ".shell touch \(flag)", ".shell sleep 2", "COMMIT;"]
+        holder.arguments = [cli.database]
+        holder.standardInput = commands
         holder.standardOutput = FileHandle.nullDevice
         holder.standardError = FileHandle.nullDevice
-        holder.standardInput = FileHandle.nullDevice
         try holder.run()
-        defer {
-            holder.terminate()
-            holder.waitUntilExit()
-        }
-        for _ in 0..<200 where !cli.exists(flag) { try await Task.sleep(for: .milliseconds(25)) }
+        commands.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\n.shell touch \(flag)\n".utf8))
+        for _ in 0..<400 where !cli.exists(flag) { try await Task.sleep(for: .milliseconds(25)) }
         #expect(cli.exists(flag), "sqlite3 never took the lock")
         let result = try await cli.run("add", "second", "9002", environment: ["PORTREG_BUSY_TIMEOUT": "200"])
-        result.expectFailure(75, "busy", "PORTREG_BUSY_TIMEOUT")
-        holder.terminate()
+        commands.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
+        try commands.fileHandleForWriting.close()
         holder.waitUntilExit()
+        result.expectFailure(75, "busy", "PORTREG_BUSY_TIMEOUT")
         let list = try await cli.run("list", "--format", "csv")
         list.expect(status: 0, stdout: ["first"], stdoutLacks: ["second"])
     }
