@@ -235,16 +235,21 @@ public struct CatalogStore {
         var before: [Key: [Int]] = [:]
         before.reserveCapacity(old.count)
         for (index, entry) in old.enumerated() { before[key(entry), default: []].append(index) }
-        var after: [Key: [Int]] = [:]
-        after.reserveCapacity(new.count)
-        for (index, entry) in new.enumerated() { after[key(entry), default: []].append(index) }
+        // Only keys that existed before need their rows kept; the others are just counted.
+        var seen = Set<Key>(minimumCapacity: new.count)
+        var matching: [Key: [Int]] = [:]
         var added = 0
-        var changed = 0
-        for (key, rows) in after {
-            guard let previous = before[key] else {
+        for (index, entry) in new.enumerated() {
+            let key = key(entry)
+            if before[key] != nil {
+                matching[key, default: []].append(index)
+            } else if seen.insert(key).inserted {
                 added += 1
-                continue
             }
+        }
+        var changed = 0
+        for (key, rows) in matching {
+            let previous = before[key]!
             if rows.count != previous.count {
                 changed += 1
             } else if rows.count == 1 {
@@ -253,7 +258,7 @@ public struct CatalogStore {
                 changed += 1
             }
         }
-        let removed = before.keys.count { after[$0] == nil }
+        let removed = before.count - matching.count
         return (added, removed, changed)
     }
 }

@@ -13,8 +13,15 @@ public enum DatabaseLocation {
         if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
             return data + "/portreg/registry.db"
         }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "."
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? accountHome() ?? "."
         return home + "/.local/share/portreg/registry.db"
+    }
+
+    /// The home folder from the password database, for when $HOME is unset (cron, systemd).
+    static func accountHome() -> String? {
+        guard let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir else { return nil }
+        let path = String(cString: directory)
+        return path.isEmpty ? nil : path
     }
 
     /// The process environment, read with getenv for the three variables that matter

@@ -55,7 +55,7 @@ struct LookupCommand: ParsableCommand {
                 for query in queries {
                     if query == "-" {
                         while let line = readLine(strippingNewline: true) {
-                            if line.trimmingCharacters(in: " \t\r").isEmpty { continue }
+                            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
                             try answer(line)
                         }
                     } else {
@@ -69,14 +69,5 @@ struct LookupCommand: ParsableCommand {
             if unmatched.count > 20 { Diagnostics.note("… and \(unmatched.count - 20) more queries matched nothing") }
             if !matchedAny { throw ExitStatus.findings }
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }
