@@ -28,39 +28,10 @@ struct ConflictsCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.run {
             let registry = try options.openRegistry()
-            let database = registry.database
-            let store = AssignmentStore(database: database)
-            // Read the sockets first: the owner scan can take tens of ms on a busy host, and
-            // no transaction should stay open meanwhile.
+            // Sockets are read before the transaction: the owner scan can take tens of ms.
             let listeners = live && !noWarnings ? SocketTable.listening() : []
-            let (collisions, warnings) = try registry.read {
-                let now = try store.now()
-                let collisions = try CollisionFinder(database: database).collisions(now: now)
-                var warnings: [(Assignment, PortAdvisory)] = []
-                if !noWarnings {
-                    let advisor = try PortAdvisor(database: database)
-                    try store.forEach(now: now) { assignment in
-                        for advisory in advisor.advisories(for: assignment) { warnings.append((assignment, advisory)) }
-                        for socket in listeners
-                        where socket.holds(assignment)
-                            && !socket.mayBe(service: assignment.service)
-                        {
-                            let process =
-                                socket.pid.map { " by pid \($0)" + (socket.command.map { " (\($0))" } ?? "") } ?? ""
-                            warnings.append(
-                                (
-                                    assignment,
-                                    PortAdvisory(
-                                        kind: .live, ports: assignment.ports,
-                                        message:
-                                            "\(socket.port)/\(socket.transport.rawValue) is in use now at \(socket.address)\(process)"
-                                    )
-                                ))
-                        }
-                    }
-                }
-                return (collisions, warnings)
-            }
+            let report = try ConflictReport.make(registry: registry, warnings: !noWarnings, listeners: listeners)
+            let (collisions, warnings) = (report.collisions, report.warnings)
             var table = ResultTable([
                 .init(key: "severity", title: "SEVERITY"), .init(key: "kind", title: "KIND"),
                 .init(key: "port", title: "PORT"), .init(key: "port_end", title: "END", inTable: false),
@@ -78,7 +49,8 @@ struct ConflictsCommand: ParsableCommand {
                     .text(b.host.name), .text(message),
                 ])
             }
-            for (assignment, advisory) in warnings {
+            for warning in warnings {
+                let (assignment, advisory) = (warning.assignment, warning.advisory)
                 table.append([
                     .text("warning"), .text(advisory.kind.rawValue), .ports(advisory.ports), .int(advisory.ports.high),
                     .text(assignment.transport.rawValue), .text(assignment.service), .text(assignment.host.name), .null,
@@ -99,22 +71,5 @@ struct ConflictsCommand: ParsableCommand {
                 throw ExitStatus.findings
             }
         }
-    }
-}
-
-extension ListeningSocket {
-    /// True when this socket sits on the assignment's protocol, ports and bind scope.
-    func holds(_ assignment: Assignment) -> Bool {
-        guard transport == assignment.transport, assignment.ports.contains(port) else { return false }
-        return BindAddress(parsing: address).map { $0.overlaps(assignment.bind) } ?? true
-    }
-
-    /// The kernel cuts command names to 15 bytes, so "billing-service" may show as
-    /// "billing-service" or "billing-servic": a prefix match counts as the same service.
-    func mayBe(service: String) -> Bool {
-        guard let command, !command.isEmpty else { return false }
-        let name = service.lowercased()
-        let comm = command.lowercased()
-        return comm == name || (comm.count == 15 && name.hasPrefix(comm))
     }
 }

@@ -1,10 +1,6 @@
 import ArgumentParser
 import PortRegistry
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
@@ -31,42 +27,31 @@ struct ScanCommand: ParsableCommand {
         try ExitStatus.run {
             let registry = try options.openRegistry()
             let store = AssignmentStore(database: registry.database)
-            let thisHost = HostScope(parsing: host ?? ScanCommand.hostName()) ?? .everywhere
-            let assignments = try store.list(now: try store.now()).filter { $0.host.overlaps(thisHost) }
-            let sockets = SocketTable.listening()
+            let assignments = try store.list(now: try store.now())
+            let thisHost = HostScope(parsing: host ?? SocketScan.hostName()) ?? .everywhere
+            let scan = SocketScan.match(sockets: SocketTable.listening(), assignments: assignments, host: thisHost)
             var table = ResultTable([
                 .init(key: "status", title: "STATUS"), .init(key: "port", title: "PORT"),
                 .init(key: "protocol", title: "PROTO"), .init(key: "address", title: "ADDRESS"),
                 .init(key: "pid", title: "PID"), .init(key: "command", title: "COMMAND"),
                 .init(key: "service", title: "SERVICE"),
             ])
-            var heard = Set<Int>()
-            for socket in sockets {
-                let holders = assignments.filter { socket.holds($0) }
-                holders.forEach { heard.insert($0.id ?? 0) }
-                table.append([
-                    .text(holders.isEmpty ? "unexpected" : "expected"), .int(socket.port),
-                    .text(socket.transport.rawValue),
-                    .text(socket.address), .optional(socket.pid), .optional(socket.command),
-                    holders.isEmpty ? .null : .text(holders.map(\.service).joined(separator: ",")),
-                ])
-            }
-            for assignment in assignments
-            where !heard.contains(assignment.id ?? 0) && [.tcp, .udp].contains(assignment.transport) {
-                table.append([
-                    .text("missing"), .ports(assignment.ports), .text(assignment.transport.rawValue),
-                    .text(assignment.bind.text),
-                    .null, .null, .text(assignment.service),
-                ])
+            for line in scan.lines {
+                let services: Cell =
+                    line.assignments.isEmpty ? .null : .text(line.assignments.map(\.service).joined(separator: ","))
+                if let socket = line.socket {
+                    table.append([
+                        .text(line.status.rawValue), .int(socket.port), .text(socket.transport.rawValue),
+                        .text(socket.address), .optional(socket.pid), .optional(socket.command), services,
+                    ])
+                } else if let assignment = line.assignments.first {
+                    table.append([
+                        .text(line.status.rawValue), .ports(assignment.ports), .text(assignment.transport.rawValue),
+                        .text(assignment.bind.text), .null, .null, services,
+                    ])
+                }
             }
             table.write(options.format)
         }
-    }
-
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count) == 0 else { return "*" }
-        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

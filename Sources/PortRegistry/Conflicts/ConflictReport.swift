@@ -1,0 +1,42 @@
+/// What `portreg conflicts` finds: collisions (errors) and advisories (warnings).
+public struct ConflictReport: Sendable {
+    public struct Warning: Sendable {
+        public var assignment: Assignment
+        public var advisory: PortAdvisory
+    }
+
+    public var collisions: [Collision]
+    public var warnings: [Warning]
+
+    /// Checks every live assignment: the collision sweep, then, unless `warnings` is false,
+    /// registered / privileged / ephemeral advisories and, for each socket in `listeners`,
+    /// an assigned port that another process is listening on now.
+    public static func make(
+        registry: Registry, warnings includeWarnings: Bool = true, listeners: [ListeningSocket] = []
+    ) throws -> ConflictReport {
+        try registry.read {
+            let database = registry.database
+            let store = AssignmentStore(database: database)
+            let now = try store.now()
+            var report = ConflictReport(
+                collisions: try CollisionFinder(database: database).collisions(now: now), warnings: [])
+            guard includeWarnings else { return report }
+            let advisor = try PortAdvisor(database: database)
+            try store.forEach(now: now) { assignment in
+                for advisory in advisor.advisories(for: assignment) {
+                    report.warnings.append(Warning(assignment: assignment, advisory: advisory))
+                }
+                for socket in listeners where socket.holds(assignment) && !socket.mayBe(service: assignment.service) {
+                    let process = socket.pid.map { " by pid \($0)" + (socket.command.map { " (\($0))" } ?? "") } ?? ""
+                    let message =
+                        "\(socket.port)/\(socket.transport.rawValue) is in use now at \(socket.address)\(process)"
+                    report.warnings.append(
+                        Warning(
+                            assignment: assignment,
+                            advisory: PortAdvisory(kind: .live, ports: assignment.ports, message: message)))
+                }
+            }
+            return report
+        }
+    }
+}
