@@ -42,36 +42,14 @@ struct AddCommand: ParsableCommand {
                 service: name, ports: ports, transport: transport ?? .tcp, host: try attributes.hostScope(),
                 bind: try attributes.bindAddress(), owner: attributes.owner, note: attributes.note)
             let ttl = try attributes.ttlSeconds()
-            let registry = try options.openRegistry()
-            let (stored, collisions) = try registry.write {
-                let store = AssignmentStore(database: registry.database)
-                let collisions = try store.collisions(with: candidate, now: try store.now())
-                if !collisions.isEmpty && !force {
-                    let holders = collisions.prefix(3).map(AddCommand.describe).joined(separator: "; ")
-                    throw RegistryError(
-                        .refused,
-                        "\(candidate.ports)/\(candidate.transport.rawValue) collides with \(holders); choose another port (portreg reserve \(name)) or use --force"
-                    )
-                }
-                return (try store.insert(candidate, ttlSeconds: ttl), collisions)
+            let claim = try options.openRegistry().add(candidate, ttlSeconds: ttl, force: force)
+            for holder in claim.overridden {
+                Diagnostics.warning("recorded despite collision with \(holder.holderDescription)")
             }
-            for collision in collisions {
-                Diagnostics.warning("recorded despite collision with \(AddCommand.describe(collision))")
-            }
-            for advisory in try PortAdvisor(database: registry.database).advisories(for: stored) {
-                Diagnostics.warning(advisory.message)
-            }
+            for advisory in claim.advisories { Diagnostics.warning(advisory.message) }
             var table = ResultTable(Rows.assignmentColumns)
-            table.append(Rows.assignmentCells(stored))
+            table.append(Rows.assignmentCells(claim.assignment))
             table.write(options.format)
         }
-    }
-
-    static func describe(_ holder: Assignment) -> String {
-        var text = "\(holder.service) (\(holder.ports)/\(holder.transport.rawValue)"
-        if !holder.host.isEverywhere { text += " on \(holder.host)" }
-        if holder.bind.text != "*" { text += " at \(holder.bind)" }
-        if !holder.owner.isEmpty { text += ", owner \(holder.owner)" }
-        return text + ")"
     }
 }
