@@ -83,7 +83,9 @@ public struct PortAdvisor {
                 PortAdvisory(
                     kind: .privileged, ports: claim.ports,
                     message:
-                        "\(claim.ports) is a privileged port (below 1024): binding it needs root or CAP_NET_BIND_SERVICE"
+                        claim.ports.isSinglePort
+                        ? "\(claim.ports) is a privileged port (below 1024): binding it needs root or CAP_NET_BIND_SERVICE"
+                        : "\(claim.ports) includes privileged ports (below 1024): binding them needs root or CAP_NET_BIND_SERVICE"
                 ))
         }
         if let ephemeral, ephemeral.overlaps(claim.ports) {

@@ -38,6 +38,10 @@ public final class Registry {
             try migrator.migrate(database) { database in
                 try SeedCatalog.load(into: database)
             }
+        } catch let error as DatabaseError where !error.isBusy {
+            // Opening, configuring or migrating failed: the file cannot serve as a registry.
+            throw RegistryError(
+                .cannotCreate, "\(database.path): cannot use this file as the registry: \(error.message)")
         } catch let error as DatabaseError {
             throw RegistryError(error, path: database.path)
         }
