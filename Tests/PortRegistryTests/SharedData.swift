@@ -34,18 +34,7 @@ enum SharedData {
     static let ianaOlderParsed: Result<ParsedCSV, RegistryError> = ParsedCSV.read(path(ianaOlder))
 
     /// The whole file (`ServicesFile.parse` takes text).
-    static func bytes(_ name: String) throws -> [UInt8] {
-        guard let file = fopen(path(name), "rb") else { throw TestFailure("cannot open \(path(name))") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count == 0 { break }
-            bytes += chunk[..<count]
-        }
-        return bytes
-    }
+    static func bytes(_ name: String) throws -> [UInt8] { try FileSystem.bytes(path(name)) }
 
     static func text(_ name: String) throws -> String {
         String(decoding: try bytes(name), as: UTF8.self)
