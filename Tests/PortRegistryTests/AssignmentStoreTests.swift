@@ -111,6 +111,9 @@ import Testing
         #expect(second.expiresAt == nil, "renewing a lease without a TTL makes it permanent")
         #expect(second.createdAt == first.createdAt)
         #expect(try store.count() == 1)
+        // Adding it again with no owner or note (`portreg add web 8080`) keeps them.
+        let third = try registry.write { try store.insert(Assignment(service: "web", ports: portRange(8080))) }
+        #expect(third.owner == "bob" && third.note == "new")
         // Any other field makes another claim.
         try insert(
             Assignment(service: "web", ports: portRange(8080), transport: .udp),

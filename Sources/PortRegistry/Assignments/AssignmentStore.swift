@@ -74,8 +74,9 @@ public struct AssignmentStore {
     }
 
     /// Records `assignment`. An identical claim (same service, ports, protocol, host and bind)
-    /// is updated in place, so that re-adding or renewing a lease is not an error.
-    /// `ttlSeconds` sets `expires_at` from the database clock.
+    /// is updated in place, so that re-adding or renewing a lease is not an error: a new owner
+    /// or note replaces the old one, an empty one keeps it, and the expiry is the new one's
+    /// (none makes the claim permanent). `ttlSeconds` sets `expires_at` from the database clock.
     @discardableResult
     public func insert(_ assignment: Assignment, ttlSeconds: Int? = nil) throws -> Assignment {
         let statement = try database.cached(
@@ -85,7 +86,8 @@ public struct AssignmentStore {
                     coalesce(nullif(?9, ''), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
                     CASE WHEN ?11 IS NOT NULL THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?11 || ' seconds') ELSE ?10 END)
             ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO UPDATE SET
-                owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
+                owner = coalesce(nullif(excluded.owner, ''), owner), note = coalesce(nullif(excluded.note, ''), note),
+                expires_at = excluded.expires_at
             \(AssignmentStore.returning)
             """)
         var stored = assignment
