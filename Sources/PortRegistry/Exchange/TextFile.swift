@@ -51,7 +51,10 @@ public enum TextFile {
     /// so a reader never sees half a file and a failure leaves the old one.
     public static func writeAtomically(_ path: String, _ body: (Int32) throws -> Void) throws {
         let temporary = "\(path).tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // A leftover of a crashed run with the same pid is ours to replace; a link is never
+        // followed (O_EXCL | O_NOFOLLOW), so the temporary file cannot land elsewhere.
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw RegistryError(.cannotCreate, "\(path): cannot create: \(String(cString: strerror(errno)))")
         }
