@@ -117,11 +117,14 @@ public struct AssignmentStore {
         try database.cached(
             """
             SELECT \(AssignmentStore.columns) FROM assignment a
-            WHERE (?1 IS NULL OR a.service = ?1) AND (?2 IS NULL OR a.host = lower(?2)) AND (?3 IS NULL OR a.owner = ?3)
+            WHERE (?1 IS NULL OR a.service = ?1) AND (?2 IS NULL OR a.host = ?2) AND (?3 IS NULL OR a.owner = ?3)
               AND (?4 OR a.expires_at IS NULL OR a.expires_at > ?5)
             \(AssignmentStore.order)
             """
-        ).forEachRow([filter.service, filter.host, filter.owner, filter.includeExpired, now]) {
+        ).forEachRow([
+            filter.service, filter.host.map { HostScope(parsing: $0)?.name ?? $0 }, filter.owner,
+            filter.includeExpired, now,
+        ]) {
             try body(AssignmentStore.assignment($0))
         }
     }

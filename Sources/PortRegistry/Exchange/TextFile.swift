@@ -47,31 +47,58 @@ public enum TextFile {
         return line
     }
 
-    /// Writes `text` to `path` atomically: a temporary file in the same folder, then rename,
-    /// so a reader never sees half a file and a failure leaves the old one.
+    /// Writes `path` atomically: a temporary file beside it, then rename, so a reader never
+    /// sees half a file and a failure leaves the old one. A link is followed (the file it
+    /// names is replaced, the link stays) and an existing file keeps its mode and owner. A
+    /// device or pipe (`/dev/stdout`) has nothing to replace and is written directly.
     public static func writeAtomically(_ path: String, _ body: (Int32) throws -> Void) throws {
-        let temporary = "\(path).tmp-\(getpid())"
-        // A leftover of a crashed run with the same pid is ours to replace; a link is never
-        // followed (O_EXCL | O_NOFOLLOW), so the temporary file cannot land elsewhere.
+        func failure(_ kind: RegistryError.Kind, _ what: String) -> RegistryError {
+            RegistryError(kind, "\(path): \(what): \(String(cString: strerror(errno)))")
+        }
+        var existing = stat()
+        let exists = stat(path, &existing) == 0
+        if exists && (existing.st_mode & S_IFMT) == S_IFDIR {
+            throw RegistryError(.cannotCreate, "\(path): is a directory")
+        }
+        if exists && (existing.st_mode & S_IFMT) != S_IFREG {
+            let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw failure(.cannotCreate, "cannot open") }
+            defer { close(descriptor) }
+            try body(descriptor)
+            return
+        }
+        var target = path
+        if exists, let resolved = realpath(path, nil) {
+            target = String(cString: resolved)
+            free(resolved)
+        }
+        let temporary = "\(target).tmp-\(getpid())"
+        // A leftover of a crashed run with the same pid is ours to replace; the temporary
+        // name itself is never followed as a link (O_EXCL | O_NOFOLLOW).
         unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw RegistryError(.cannotCreate, "\(path): cannot create: \(String(cString: strerror(errno)))")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw failure(.cannotCreate, "cannot create") }
+        if exists {
+            _ = fchmod(descriptor, existing.st_mode & 0o7777)
+            _ = fchown(descriptor, existing.st_uid, existing.st_gid)
         }
         do {
             try body(descriptor)
-            guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-                throw RegistryError(.io, "\(path): \(String(cString: strerror(errno)))")
-            }
+            guard fsync(descriptor) == 0 else { throw failure(.io, "cannot write") }
         } catch {
             close(descriptor)
             unlink(temporary)
             throw error
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        guard close(descriptor) == 0 else {
+            let error = failure(.io, "cannot write")
             unlink(temporary)
-            throw RegistryError(.io, "\(path): cannot rename into place: \(reason)")
+            throw error
+        }
+        guard rename(temporary, target) == 0 else {
+            let error = failure(.io, "cannot rename into place")
+            unlink(temporary)
+            throw error
         }
     }
 }

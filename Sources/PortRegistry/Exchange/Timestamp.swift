@@ -29,6 +29,8 @@ public enum Timestamp {
 /// Lease lengths such as `90s`, `30m`, `2h`, `7d`, `1w`, or combined: `1h30m`.
 public enum Duration {
     public static let rule = "a duration is a number with a unit s, m, h, d or w, e.g. 90s, 30m, 2h, 7d, 1h30m"
+    /// Ten years: a claim meant to last longer should have no expiry.
+    public static let longest = 520 * 604_800
 
     public static func seconds(parsing text: String) throws -> Int {
         var total = 0
@@ -53,6 +55,10 @@ public enum Duration {
             number = nil
         }
         guard number == nil, total > 0 else { throw RegistryError(.usage, "invalid duration '\(text)': \(rule)") }
+        // Past year 9999 SQLite's strftime gives NULL, which would make the lease permanent.
+        guard total <= longest else {
+            throw RegistryError(.usage, "invalid duration '\(text)': a lease lasts at most 10 years (520w)")
+        }
         return total
     }
 }

@@ -23,21 +23,25 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
         // Byte by byte: this runs once per row of a million-row import.
         var low = 0
         var high = 0
-        var digits = 0
+        var sawDigit = false
+        var significant = 0
         var sawDash = false
         for byte in text.utf8 {
             if byte >= 0x30 && byte <= 0x39 {
-                digits += 1
-                guard digits <= 5 else { return nil }
+                sawDigit = true
+                // Leading zeros do not count towards the five digits ("00080" is 80).
+                if (sawDash ? high : low) > 0 || byte != 0x30 { significant += 1 }
+                guard significant <= 5 else { return nil }
                 if sawDash { high = high * 10 + Int(byte - 0x30) } else { low = low * 10 + Int(byte - 0x30) }
-            } else if byte == 0x2D && !sawDash && digits > 0 {
+            } else if byte == 0x2D && !sawDash && sawDigit {
                 sawDash = true
-                digits = 0
+                sawDigit = false
+                significant = 0
             } else {
                 return nil
             }
         }
-        guard digits > 0 else { return nil }
+        guard sawDigit else { return nil }
         self.init(low: low, high: sawDash ? high : low)
     }
 

@@ -35,14 +35,16 @@ public struct Search {
         ).forEachRow([expression, text, limit]) { row in
             scored.append((row.double(16), scored.count, .catalog(CatalogStore.entry(row))))
         }
-        // Assignments are a team's few thousand rows: a scan with instr() ranks them well
-        // enough and keeps every write free of FTS upkeep.
+        // Assignments are a team's few thousand rows: a scan ranks them well enough and keeps
+        // every write free of FTS upkeep. SQLite's lower() folds ASCII only, so the SQL
+        // prefilter is used for ASCII words, and Swift's full case folding decides.
+        let prefilter = words[0].utf8.allSatisfy { $0 < 0x80 } ? words[0] : nil
         try database.cached(
             """
             SELECT \(AssignmentStore.columns) FROM assignment a
-            WHERE instr(lower(a.service || ' ' || a.owner || ' ' || a.note), ?1) > 0
+            WHERE ?1 IS NULL OR instr(lower(a.service || ' ' || a.owner || ' ' || a.note), ?1) > 0
             """
-        ).forEachRow([words[0]]) { row in
+        ).forEachRow([prefilter]) { row in
             let assignment = AssignmentStore.assignment(row)
             let service = assignment.service.lowercased()
             let owner = assignment.owner.lowercased()

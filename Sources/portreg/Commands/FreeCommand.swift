@@ -35,6 +35,9 @@ struct FreeCommand: ParsableCommand {
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if !(1...4096).contains(count) { throw ValidationError("--count must be 1-4096") }
+        if let range, range.count < count {
+            throw ValidationError("--range \(range) holds \(range.count) ports, fewer than --count \(count)")
+        }
     }
 
     func run() throws {

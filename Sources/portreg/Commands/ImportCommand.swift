@@ -50,7 +50,7 @@ struct ImportCommand: ParsableCommand {
                     throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common")
                 }
                 try importCatalog(&input)
-            } else if ServicesFile.looksLikeServicesFile(try input.prefix()) {
+            } else if ServicesFile.looksLikeServicesFile(try input.text()) {
                 try importServices(&input)
             } else {
                 throw RegistryError.data(
@@ -104,7 +104,7 @@ struct ImportCommand: ParsableCommand {
             &reader, into: registry, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force))
         for collision in report.collisions {
             Diagnostics.warning(
-                "recorded despite collision: \(collision.ports)/\(collision.first.transport.rawValue) \(collision.first.service) and \(collision.second.service)"
+                "\(dryRun ? "would be recorded" : "recorded") despite collision: \(collision.ports)/\(collision.first.transport.rawValue) \(collision.first.service) and \(collision.second.service)"
             )
         }
         var table = ResultTable([
@@ -141,11 +141,6 @@ struct InputFile {
     func reader() throws -> CSVReader {
         if let stdinText { return CSVReader(text: stdinText, name: "<stdin>") }
         return try CSVReader(path: path)
-    }
-
-    /// The first few kilobytes, to recognise the format.
-    mutating func prefix() throws -> String {
-        String(try text().prefix(4096))
     }
 
     /// The whole file as text (services files are small).

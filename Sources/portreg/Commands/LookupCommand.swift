@@ -54,9 +54,16 @@ struct LookupCommand: ParsableCommand {
             try registry.read {
                 for query in queries {
                     if query == "-" {
+                        var number = 0
                         while let line = readLine(strippingNewline: true) {
+                            number += 1
                             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-                            try answer(line)
+                            do {
+                                try answer(line)
+                            } catch let error as RegistryError where error.kind == .usage {
+                                // A bad query read from stdin is bad input data: name its line.
+                                throw RegistryError.data(file: "<stdin>", line: number, error.message)
+                            }
                         }
                     } else {
                         try answer(query)

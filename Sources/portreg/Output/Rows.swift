@@ -21,7 +21,7 @@ enum Rows {
     static func cells(_ entry: CatalogEntry) -> [Cell] {
         let description = entry.service == nil && entry.description.isEmpty ? "Unassigned" : entry.description
         return [
-            .optional(entry.service ?? "-"), portCell(entry.ports), .optional(entry.ports?.high),
+            .optional(entry.service), portCell(entry.ports), .optional(entry.ports?.high),
             .text(entry.transport?.rawValue ?? (entry.ports == nil ? "" : "tcp+udp")),
             .text(entry.source.rawValue), .text(description),
             .null, .null, .null, entry.notes.isEmpty ? .null : .text(entry.notes), .null,
