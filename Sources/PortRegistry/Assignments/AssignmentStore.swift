@@ -21,16 +21,16 @@ public struct AssignmentStore {
 
     static let columns =
         "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
-    /// Live assignments on protocol ?3 whose ports overlap ?1...?2 (time ?4), as a table named
+    /// Live assignments on protocol ?3 (NULL: any) whose ports overlap ?1...?2 (time ?4), as a table named
     /// `a`: single ports through the UNIQUE index, blocks through the R*Tree.
     static func overlapping(where condition: String = "1") -> String {
         """
         (SELECT * FROM assignment WHERE port_low BETWEEN ?1 AND ?2 AND port_high = port_low
-            AND protocol = ?3 AND (expires_at IS NULL OR expires_at > ?4) AND \(condition)
+            AND (?3 IS NULL OR protocol = ?3) AND (expires_at IS NULL OR expires_at > ?4) AND \(condition)
          UNION ALL
          SELECT assignment.* FROM assignment_span JOIN assignment ON assignment.id = assignment_span.id
          WHERE assignment_span.low <= ?2 AND assignment_span.high >= ?1
-            AND protocol = ?3 AND (expires_at IS NULL OR expires_at > ?4) AND \(condition)) AS a
+            AND (?3 IS NULL OR protocol = ?3) AND (expires_at IS NULL OR expires_at > ?4) AND \(condition)) AS a
         """
     }
 
@@ -56,14 +56,15 @@ public struct AssignmentStore {
         try database.scalarText("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')") ?? ""
     }
 
-    /// Live (unexpired) assignments whose ports overlap `ports` on `transport`.
-    public func overlapping(_ ports: PortRange, transport: TransportProtocol, now: String) throws -> [Assignment] {
+    /// Live (unexpired) assignments whose ports overlap `ports` on `transport` (nil: any), in
+    /// export order.
+    public func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: String) throws -> [Assignment] {
         try database.cached(
             """
             SELECT \(AssignmentStore.columns) FROM \(AssignmentStore.overlapping())
             \(AssignmentStore.order)
             """
-        ).rows([ports.low, ports.high, transport.rawValue, now], AssignmentStore.assignment)
+        ).rows([ports.low, ports.high, transport?.rawValue, now], AssignmentStore.assignment)
     }
 
     /// Live assignments that `candidate` would collide with.

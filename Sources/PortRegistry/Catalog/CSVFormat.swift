@@ -5,23 +5,29 @@ public enum CSVFormat {
     /// `s`, quoted (with doubled quotes) iff it contains a comma, a quote, CR or LF, or starts or
     /// ends with a space or tab, which some readers would trim.
     public static func field(_ s: String) -> String {
-        var needsQuotes = false
-        for byte in s.utf8 where byte == 0x2C || byte == 0x22 || byte == 0x0D || byte == 0x0A {
-            needsQuotes = true
-            break
-        }
-        if !needsQuotes, let first = s.utf8.first, let last = s.utf8.last {
+        var text = s
+        var bytes: [UInt8] = []
+        text.withUTF8 { append($0, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends one field's UTF-8 bytes to `line`, quoted by the rule of `field(_:)`. The one
+    /// implementation of the quoting rule; the registry export calls it on SQLite's buffers.
+    public static func append(_ bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
+        var needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
+        if !needsQuotes, let first = bytes.first, let last = bytes.last {
             needsQuotes = first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
         }
-        guard needsQuotes else { return s }
-        var quoted = "\""
-        quoted.reserveCapacity(s.utf8.count + 2)
-        for character in s.unicodeScalars {
-            if character == "\"" { quoted.unicodeScalars.append("\"") }
-            quoted.unicodeScalars.append(character)
+        guard needsQuotes else {
+            line.append(contentsOf: bytes)
+            return
         }
-        quoted.unicodeScalars.append("\"")
-        return quoted
+        line.append(0x22)
+        for byte in bytes {
+            if byte == 0x22 { line.append(0x22) }
+            line.append(byte)
+        }
+        line.append(0x22)
     }
 
     /// One record, terminator included. A record of one empty field is written as `""`, because

@@ -200,15 +200,6 @@ public struct CatalogStore {
         ).rows([name], CatalogStore.entry)
     }
 
-    /// Named rows registered on `transport` that overlap `ports` (used to steer clear of them).
-    public func registrations(
-        overlapping ports: PortRange, transport: TransportProtocol, sources: [CatalogSource] = [.iana, .common]
-    ) throws -> [CatalogEntry] {
-        try entries(overlapping: ports, transport: transport).filter { entry in
-            entry.service != nil && sources.contains(entry.source)
-        }
-    }
-
     public func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM catalog_entry") ?? 0 }
 
     // MARK: - Import differences

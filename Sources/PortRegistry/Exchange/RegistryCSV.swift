@@ -58,7 +58,7 @@ public enum RegistryCSV {
 extension RegistryCSV {
     /// Writes every assignment as registry CSV (header first), in export order, one line at a
     /// time to `emit`. Bytes go from SQLite's buffers to the line with no String in between:
-    /// a million rows export in about a second. Quoting follows `CSVFormat.field`.
+    /// a million rows export in about a second. Quoting is `CSVFormat.append`'s.
     public static func export(from database: Database, _ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         var line: [UInt8] = []
         line.reserveCapacity(512)
@@ -73,7 +73,7 @@ extension RegistryCSV {
             """
         ).forEachRow { row in
             line.removeAll(keepingCapacity: true)
-            row.withBytes(0) { appendField($0, to: &line) }
+            row.withBytes(0) { CSVFormat.append($0, to: &line) }
             line.append(0x2C)
             let low = row.int(1)
             let high = row.int(2)
@@ -84,29 +84,10 @@ extension RegistryCSV {
             }
             for column in Int32(3)...9 {
                 line.append(0x2C)
-                row.withBytes(column) { appendField($0, to: &line) }
+                row.withBytes(column) { CSVFormat.append($0, to: &line) }
             }
             line.append(0x0A)
             try line.withUnsafeBufferPointer(emit)
         }
-    }
-
-    /// Appends one field, quoted (quotes doubled) when it holds a comma, a quote, CR or LF, or
-    /// starts or ends with a space or tab — the rule of `CSVFormat.field`.
-    static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
-        var needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
-        if !needsQuotes, let first = bytes.first, let last = bytes.last {
-            needsQuotes = first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
-        }
-        guard needsQuotes else {
-            line.append(contentsOf: bytes)
-            return
-        }
-        line.append(0x22)
-        for byte in bytes {
-            if byte == 0x22 { line.append(0x22) }
-            line.append(byte)
-        }
-        line.append(0x22)
     }
 }

@@ -51,9 +51,6 @@ public struct CatalogEntry: Hashable, Sendable {
         self.aliases = aliases
     }
 
-    /// True when the row names a service (not Reserved/Unassigned).
-    public var isRegistration: Bool { service != nil }
-
     /// True when the row applies to `transport` (a row with no protocol covers tcp and udp).
     public func covers(_ transport: TransportProtocol) -> Bool {
         guard let own = self.transport else { return transport == .tcp || transport == .udp }

@@ -29,15 +29,9 @@ public struct Lookup {
     public func callAsFunction(_ query: LookupQuery) throws -> LookupResult {
         switch query {
         case .ports(let ports, let transport):
-            var found: [Assignment] = []
-            for each in transport.map({ [$0] }) ?? TransportProtocol.allCases {
-                found += try assignments.overlapping(ports, transport: each, now: now)
-            }
             return LookupResult(
                 query: query, catalog: try catalog.entries(overlapping: ports, transport: transport),
-                assignments: found.sorted {
-                    ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name)
-                })
+                assignments: try assignments.overlapping(ports, transport: transport, now: now))
         case .name(let name):
             var result = LookupResult(
                 query: query, catalog: try catalog.entries(named: name),

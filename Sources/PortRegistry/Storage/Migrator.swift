@@ -29,7 +29,8 @@ public struct Migrator: Sendable {
     public var latestVersion: Int { migrations.last?.version ?? 0 }
 
     /// Refuses a database written by a newer portreg before anything is changed.
-    public func checkCompatible(_ database: Database) throws {
+    @discardableResult
+    public func checkCompatible(_ database: Database) throws -> Int {
         let version = try database.scalarInt("PRAGMA user_version") ?? 0
         if version > latestVersion {
             throw RegistryError(
@@ -37,6 +38,7 @@ public struct Migrator: Sendable {
                 "\(database.path): schema version \(version) is newer than this portreg supports (\(latestVersion)); upgrade portreg. The database was not changed."
             )
         }
+        return version
     }
 
     /// Applies what is missing. `afterCreate` runs in the transaction of the first migration
@@ -44,11 +46,10 @@ public struct Migrator: Sendable {
     /// processes open a new database at once: the version is read again under the write lock.
     @discardableResult
     public func migrate(_ database: Database, afterCreate: (Database) throws -> Void = { _ in }) throws -> Int {
-        try checkCompatible(database)
-        guard try (database.scalarInt("PRAGMA user_version") ?? 0) < latestVersion else { return 0 }
+        guard try checkCompatible(database) < latestVersion else { return 0 }
         return try database.transaction(.immediate) {
-            let current = try database.scalarInt("PRAGMA user_version") ?? 0
-            if current > latestVersion { try checkCompatible(database) }
+            // Read again under the write lock: another process may have migrated meanwhile.
+            let current = try checkCompatible(database)
             var applied = 0
             for migration in migrations where migration.version > current {
                 do {
