@@ -10,6 +10,15 @@ static inline int csqlite_enable_defensive(sqlite3 *db) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
 }
 
+/* Double-quoted string literals off, in statements and in schema: "x" is always an
+   identifier, so a misspelt column name is an error instead of the string 'x'
+   (https://sqlite.org/quirks.html#dblquote). */
+static inline int csqlite_disable_double_quoted_strings(sqlite3 *db) {
+    int dml = sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)0);
+    int ddl = sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)0);
+    return dml != SQLITE_OK ? dml : ddl;
+}
+
 /* Memory statistics take a global mutex on every allocation; portreg never reads them.
    Must run before the library initialises (the first open). */
 static inline int csqlite_disable_memory_statistics(void) {

@@ -42,15 +42,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
-    func openRegistry() throws -> Registry { try GlobalOptions.openRegistry(db: db) }
-
     /// Opens the registry named by `--db`, the environment or the default path.
-    static func openRegistry(db: String?) throws -> Registry {
-        let environment = DatabaseLocation.processEnvironment
-        return try Registry.open(
-            path: DatabaseLocation.resolve(explicit: db, environment: environment),
-            busyTimeoutMilliseconds: try DatabaseLocation.busyTimeout(environment: environment))
-    }
+    func openRegistry() throws -> Registry { try Registry.open(explicitPath: db) }
 
     /// `portreg --db x.db lookup 80` means `portreg lookup --db x.db 80`: options given before
     /// the subcommand are moved after it, so both orders work.
@@ -74,30 +67,35 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// Diagnostics on stderr, `portreg: warning: …`.
+/// The one printer of diagnostics, on stderr. Location first when there is one, as
+/// compilers and swift-format write it (`ports.csv:3: error: …`); otherwise the program's
+/// name (`portreg: error: …`). A note has no severity word: `portreg: 2 collisions`.
 enum Diagnostics {
-    static func warning(_ message: String) {
+    static func print(_ diagnostic: Diagnostic) {
         let err = OutputStream.standardError
-        err.writeLine("portreg: \(Style.yellow("warning", on: err)): \(message)")
+        let prefix = diagnostic.location.map { "\($0)" } ?? "portreg"
+        let label: String
+        switch diagnostic.severity {
+        case .error: label = Style.red("error", on: err) + ": "
+        case .warning: label = Style.yellow("warning", on: err) + ": "
+        case .note: label = ""
+        }
+        err.writeLine("\(prefix): \(label)\(diagnostic.message)")
         err.flush()
     }
 
-    static func note(_ message: String) {
-        let err = OutputStream.standardError
-        err.writeLine("portreg: \(message)")
-        err.flush()
-    }
+    static func warning(_ message: String) { print(Diagnostic(.warning, .refused, message)) }
 
-    static func error(_ message: String) {
-        let err = OutputStream.standardError
-        err.writeLine("portreg: \(Style.red("error", on: err)): \(message)")
-        err.flush()
+    static func note(_ message: String) { print(Diagnostic(.note, .refused, message)) }
+
+    static func error(_ message: String, kind: Diagnostic.Kind = .refused) {
+        print(Diagnostic(.error, kind, message))
     }
 }
 
 /// The single place where library errors become messages and SPEC.md exit codes.
 enum ExitStatus {
-    static func code(for kind: RegistryError.Kind) -> Int32 {
+    static func code(for kind: Diagnostic.Kind) -> Int32 {
         switch kind {
         case .refused: 1
         case .usage: 64
@@ -121,16 +119,8 @@ enum ExitStatus {
             }
         } catch let error as RegistryError {
             OutputStream.standardOutput.flush()
-            Diagnostics.error(error.message)
+            Diagnostics.print(error.diagnostic)
             throw ExitCode(code(for: error.kind))
-        } catch let error as DatabaseError {
-            OutputStream.standardOutput.flush()
-            let kind: RegistryError.Kind = error.isBusy ? .busy : .io
-            Diagnostics.error(
-                error.isBusy
-                    ? "database is busy: another process held its write lock past the busy timeout (PORTREG_BUSY_TIMEOUT); try again"
-                    : error.description)
-            throw ExitCode(code(for: kind))
         }
     }
 

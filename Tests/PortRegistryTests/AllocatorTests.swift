@@ -71,8 +71,8 @@ final class FakeProbe {
     }
 }
 
-func makeAllocator(_ registry: Registry, ephemeral: PortRange?, probe: FakeProbe) -> Allocator {
-    Allocator(registry: registry, ephemeral: ephemeral, isFreeNow: probe.isFree)
+func makeAllocator(_ registry: Registry, ephemeral: PortRange?, probe: FakeProbe) -> TestAllocator {
+    TestAllocator(registry: registry, allocator: Allocator(ephemeral: ephemeral, isFreeNow: probe.isFree))
 }
 
 /// What the allocator must decide, computed the slow and obvious way.
@@ -81,7 +81,7 @@ struct AllocationOracle {
     var assignments: [Assignment]
     var ephemeral: PortRange?
     var busy: Set<Int>
-    var now: String
+    var now: Timestamp
 
     init(registry: Registry, ephemeral: PortRange?, busy: Set<Int>) throws {
         let catalog = CatalogStore(database: registry.database)
@@ -631,7 +631,8 @@ extension AllocationScenario {
             for worker in 0..<workers {
                 group.addTask {
                     let registry = try Registry.open(path: path)
-                    let allocator = Allocator(registry: registry, ephemeral: nil, isFreeNow: { _, _, _ in true })
+                    let allocator = TestAllocator(
+                        registry: registry, allocator: Allocator(ephemeral: nil, isFreeNow: { _, _, _ in true }))
                     var got: [PortRange] = []
                     for number in 0..<perWorker {
                         var request = ReservationRequest(service: "w\(worker)-\(number)")

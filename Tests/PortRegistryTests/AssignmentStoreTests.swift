@@ -91,9 +91,9 @@ import Testing
         }
         let expiry = try #require(stored.expiresAt)
         #expect(Timestamp.isValid(expiry))
-        #expect(expiry > now)
+        #expect(expiry > now.text)
         #expect(!stored.isExpired(now: now))
-        #expect(stored.isExpired(now: expiry))
+        #expect(stored.isExpired(now: Timestamp(parsing: expiry)!))
         #expect(try services() == ["lease"])
     }
 
@@ -200,7 +200,7 @@ import Testing
         var description: String { "(\(low), \(high))" }
     }
 
-    static func bruteForce(_ stored: [Assignment], now: String, involving: (Int) -> Bool = { _ in true }) -> Set<Pair> {
+    static func bruteForce(_ stored: [Assignment], now: Timestamp, involving: (Int) -> Bool = { _ in true }) -> Set<Pair> {
         let live = stored.filter { !$0.isExpired(now: now) }
         var pairs = Set<Pair>()
         for i in live.indices {

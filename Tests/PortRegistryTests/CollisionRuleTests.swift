@@ -23,7 +23,7 @@ struct ClaimText: Sendable, CustomStringConvertible {
 
     var description: String { "\(service) \(ports)/\(transport.rawValue) host \(host) bind \(bind)" }
 
-    func assignment(sourceLocation: SourceLocation = #_sourceLocation) throws -> Assignment {
+    func assignment(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Assignment {
         Assignment(
             service: service,
             ports: try #require(PortRange(parsing: ports), "\(ports)", sourceLocation: sourceLocation),
@@ -350,14 +350,14 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
         ("1w2d3h4m5s", 604_800 + 2 * 86_400 + 3 * 3600 + 4 * 60 + 5), ("0h1s", 1),
     ])
     func parses(_ text: String, _ seconds: Int) throws {
-        #expect(try Duration.seconds(parsing: text) == seconds)
+        #expect(try LeaseDuration.seconds(parsing: text) == seconds)
     }
 
     @Test(arguments: [
         "", "90", "h", "s90", "1x", "1.5h", "-1h", "0s", "0h0m", "1h 30m", " 1h", "1H", "１h", "1hh", "999999999s",
     ])
     func refuses(_ text: String) {
-        let error = expectRegistryError(.usage) { _ = try Duration.seconds(parsing: text) }
+        let error = expectRegistryError(.usage) { _ = try LeaseDuration.seconds(parsing: text) }
         #expect(error?.message.contains("invalid duration '\(text)'") == true, "\(String(describing: error))")
     }
 }

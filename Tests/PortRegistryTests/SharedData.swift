@@ -92,7 +92,7 @@ func readAll(_ text: String, name: String = "t.csv") throws(RegistryError) -> [C
 /// Expects `body` to fail with a `.dataFormat` error whose message starts with `location: `
 /// (e.g. `t.csv:3`) and contains `fragment`.
 func expectDataError(
-    at location: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
+    at location: String, _ fragment: String, sourceLocation: Testing.SourceLocation = #_sourceLocation,
     _ body: () throws -> Void
 ) {
     do {
@@ -100,7 +100,7 @@ func expectDataError(
         Issue.record("expected a data error at \(location) containing \"\(fragment)\"", sourceLocation: sourceLocation)
     } catch let error as RegistryError {
         #expect(error.kind == .dataFormat, "\(error)", sourceLocation: sourceLocation)
-        #expect(error.message.hasPrefix("\(location): "), "\(error)", sourceLocation: sourceLocation)
+        #expect(error.description.hasPrefix("\(location): "), "\(error)", sourceLocation: sourceLocation)
         #expect(error.message.contains(fragment), "\(error)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("expected a RegistryError, got \(error)", sourceLocation: sourceLocation)

@@ -91,7 +91,7 @@ func withDatabasePath<T>(_ backing: Backing, _ body: (String) throws -> T) throw
 /// Expects `body` to throw a `RegistryError` of `kind`, and returns it.
 @discardableResult
 func expectRegistryError(
-    _ kind: RegistryError.Kind, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+    _ kind: RegistryError.Kind, sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void
 ) -> RegistryError? {
     do {
         try body()
@@ -108,7 +108,7 @@ func expectRegistryError(
 
 /// Expects `body` to throw a `DatabaseError`, and returns it.
 @discardableResult
-func expectDatabaseError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> DatabaseError?
+func expectDatabaseError(sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> DatabaseError?
 {
     do {
         try body()
@@ -334,7 +334,11 @@ private func count(_ database: Database, _ table: String) throws -> Int {
             let database = try Registry.open(path: path).database
             let statement = try database.prepare("SELECT ?1, ?2")
             #expect(try statement.rows(["x", "y"]) { [$0.value(0), $0.value(1)] } == [[.text("x"), .text("y")]])
-            #expect(try statement.rows(["z"]) { [$0.value(0), $0.value(1)] } == [[.text("z"), .null]])
+            // Too few values is an error, not a silent NULL for the rest.
+            let tooFew = expectDatabaseError { _ = try statement.rows(["z"]) { [$0.value(0), $0.value(1)] } }
+            #expect(tooFew?.resultCode == .range)
+            #expect(tooFew?.message.contains("1 value for 2 parameters") == true, "\(String(describing: tooFew))")
+            #expect(try statement.rows(["z", SQLValue.null]) { [$0.value(0), $0.value(1)] } == [[.text("z"), .null]])
             // A cached statement is the same object, and works again after an error.
             #expect(try database.cached("SELECT ?1") === database.cached("SELECT ?1"))
             let error = expectDatabaseError { _ = try statement.rows(["a", "b", "c"]) { $0.text(0) } }

@@ -28,31 +28,31 @@ public struct Reservation: Sendable {
 /// overlapping host and bind scope, catalog registrations (iana, common) for the protocol,
 /// privileged ports, the host's ephemeral range, and — when probing — ports bound right now.
 ///
-/// Check and insert run in one `BEGIN IMMEDIATE` transaction, so concurrent processes are
-/// serialised by SQLite's write lock: N processes get N different ports.
+/// `Registry.reserve` runs the check and the insert in one write transaction of the
+/// assignment storage (SQLite: `BEGIN IMMEDIATE`), so concurrent processes are serialised by
+/// its write lock: N processes get N different ports.
 public struct Allocator {
     /// The RFC 6335 user range; the ephemeral part of it is skipped anyway.
     public static let defaultRange = PortRange(uncheckedLow: 1024, high: 49151)
     /// Ports examined per query.
     static let window = 128
 
-    let registry: Registry
     let ephemeral: PortRange?
     let isFreeNow: (Int, TransportProtocol, BindAddress) -> Bool
 
     public init(
-        registry: Registry, ephemeral: PortRange? = EphemeralRange.current(),
+        ephemeral: PortRange? = EphemeralRange.current(),
         isFreeNow: @escaping (Int, TransportProtocol, BindAddress) -> Bool = { port, transport, bind in
             PortProbe.isFree(port: port, transport: transport, bind: bind.text)
         }
     ) {
-        self.registry = registry
         self.ephemeral = ephemeral
         self.isFreeNow = isFreeNow
     }
 
-    public func reserve(_ request: ReservationRequest) throws -> Reservation {
-        let service = try ServiceName.validate(request.service)
+    /// Checks the request; throws a usage error before any transaction starts.
+    public func validate(_ request: ReservationRequest) throws {
+        _ = try ServiceName.validate(request.service)
         guard (1...4096).contains(request.count) else {
             throw RegistryError(.usage, "--count must be 1-4096, not \(request.count)")
         }
@@ -64,18 +64,26 @@ public struct Allocator {
             throw RegistryError(
                 .usage, "--range \(range) holds \(range.count) ports, fewer than --count \(request.count)")
         }
-        return try registry.write {
-            let store = AssignmentStore(database: registry.database)
-            let now = try store.now()
+    }
+
+    /// Reuses what the service holds, or finds and records free ports; inside the caller's
+    /// write transaction (see `Registry.reserve`).
+    public func reserve(_ request: ReservationRequest, in context: StorageContext) throws -> Reservation {
+        try validate(request)
+        let service = request.service
+        let range = request.range ?? Allocator.defaultRange
+        do {
+            let store = context.assignments
+            let now = context.now
             if var held = try existing(service: service, request: request, range: range, store: store, now: now) {
                 if request.ttlSeconds != nil || request.owner != held.owner || request.note != held.note {
                     held.owner = request.owner.isEmpty ? held.owner : request.owner
                     held.note = request.note.isEmpty ? held.note : request.note
-                    held = try store.insert(held, ttlSeconds: request.ttlSeconds)
+                    held = try store.insert(held, ttlSeconds: request.ttlSeconds, now: now)
                 }
                 return Reservation(assignment: held, reused: true)
             }
-            guard let low = try firstFree(request: request, range: range, now: now) else {
+            guard let low = try firstFree(request: request, range: range, in: context) else {
                 let wider = PortRange(low: max(1024, range.low), high: 49151).map { " (e.g. --range \($0))" } ?? ""
                 throw RegistryError(
                     .refused,
@@ -86,12 +94,15 @@ public struct Allocator {
                 service: service, ports: PortRange(uncheckedLow: low, high: low + request.count - 1),
                 transport: request.transport, host: request.host, bind: request.bind,
                 owner: request.owner, note: request.note)
-            return Reservation(assignment: try store.insert(assignment, ttlSeconds: request.ttlSeconds), reused: false)
+            return Reservation(
+                assignment: try store.insert(assignment, ttlSeconds: request.ttlSeconds, now: now), reused: false)
         }
     }
 
     /// A live assignment of the service with the same shape inside the range.
-    func existing(service: String, request: ReservationRequest, range: PortRange, store: AssignmentStore, now: String)
+    func existing(
+        service: String, request: ReservationRequest, range: PortRange, store: any AssignmentStorage, now: Timestamp
+    )
         throws -> Assignment?
     {
         try store.named(service, now: now).first { held in
@@ -102,7 +113,7 @@ public struct Allocator {
     }
 
     /// The first port of a free block, walking from the preferred start and wrapping around.
-    func firstFree(request: ReservationRequest, range: PortRange, now: String) throws -> Int? {
+    func firstFree(request: ReservationRequest, range: PortRange, in context: StorageContext) throws -> Int? {
         let starts = PortRange(uncheckedLow: range.low, high: range.high - request.count + 1)
         let origin = preferredStart(for: request.service, in: starts)
         var examined = 0
@@ -117,7 +128,7 @@ public struct Allocator {
             }
             let windowHigh = min(windowLow + Allocator.window - 1, starts.high, windowLow + remaining - 1)
             let span = PortRange(uncheckedLow: windowLow, high: windowHigh + request.count - 1)
-            var blocked = try blockedPorts(in: span, request: request, now: now)
+            var blocked = try blockedPorts(in: span, request: request, in: context)
             var runStart = span.low
             for port in span.low...span.high {
                 if blocked[port - span.low] {
@@ -181,7 +192,7 @@ public struct Allocator {
     }
 
     /// One flag per port of `span`: true when something rules the port out.
-    func blockedPorts(in span: PortRange, request: ReservationRequest, now: String) throws -> [Bool] {
+    func blockedPorts(in span: PortRange, request: ReservationRequest, in context: StorageContext) throws -> [Bool] {
         var blocked = [Bool](repeating: false, count: span.count)
         func block(_ low: Int, _ high: Int) {
             let from = max(low, span.low)
@@ -191,23 +202,13 @@ public struct Allocator {
         }
         block(0, 1023)
         if let ephemeral { block(ephemeral.low, ephemeral.high) }
-        let database = registry.database
-        try database.cached(
-            """
-            SELECT a.port_low, a.port_high, a.bind
-            FROM \(AssignmentStore.overlapping(where: "(?5 = '*' OR host = '*' OR host = ?5)"))
-            """
-        ).forEachRow([span.low, span.high, request.transport.rawValue, now, request.host.name]) { row in
-            let bind = BindAddress(parsing: row.text(2)) ?? .wildcard
-            if bind.overlaps(request.bind) { block(row.int(0), row.int(1)) }
+        try context.assignments.blockingClaims(
+            in: span, transport: request.transport, host: request.host, now: context.now
+        ) { ports, bind in
+            if bind.overlaps(request.bind) { block(ports.low, ports.high) }
         }
-        try database.cached(
-            """
-            SELECT e.port_low, e.port_high
-            FROM \(CatalogStore.overlapping(where: "service IS NOT NULL AND source IN ('iana', 'common') AND (protocol = ?3 OR (protocol IS NULL AND ?3 IN ('tcp', 'udp')))"))
-            """
-        ).forEachRow([span.low, span.high, request.transport.rawValue]) { row in
-            block(row.int(0), row.int(1))
+        try context.catalog.forEachRegistration(overlapping: span, transport: request.transport) { ports in
+            block(ports.low, ports.high)
         }
         return blocked
     }
@@ -216,16 +217,15 @@ public struct Allocator {
 extension Allocator {
     /// Free ports (or consecutive blocks of `request.count`) from the bottom of the range up,
     /// by the same rules as `reserve`, without recording anything.
-    public func freeBlocks(_ request: ReservationRequest, limit: Int) throws -> [PortRange] {
+    public func freeBlocks(_ request: ReservationRequest, limit: Int, in context: StorageContext) throws -> [PortRange] {
         let range = request.range ?? Allocator.defaultRange
         guard range.count >= request.count else { return [] }
-        let now = try AssignmentStore(database: registry.database).now()
         var found: [PortRange] = []
         var windowLow = range.low
         var runStart = range.low
         while windowLow <= range.high && found.count < limit {
             let span = PortRange(uncheckedLow: windowLow, high: min(windowLow + Allocator.window - 1, range.high))
-            let blocked = try blockedPorts(in: span, request: request, now: now)
+            let blocked = try blockedPorts(in: span, request: request, in: context)
             for port in span.low...span.high {
                 if blocked[port - span.low] || (request.probe && !isFreeNow(port, request.transport, request.bind)) {
                     runStart = port + 1

@@ -1,24 +1,13 @@
-/// Filters for listing assignments.
-public struct AssignmentFilter: Sendable {
-    public var service: String?
-    public var host: String?
-    public var owner: String?
-    public var includeExpired = false
-
-    public init(service: String? = nil, host: String? = nil, owner: String? = nil, includeExpired: Bool = false) {
-        self.service = service
-        self.host = host
-        self.owner = owner
-        self.includeExpired = includeExpired
-    }
-}
-
-/// Reads and writes the `assignment` table. Writes belong inside `Registry.write`.
-public struct AssignmentStore {
+/// The assignments in SQLite: the `assignment` table and its R*Tree of blocks
+/// (`assignment_span`, through `SpanIndex`). The one type that holds assignment SQL; the
+/// registry reaches it as an `AssignmentStorage`.
+public struct AssignmentStore: AssignmentStorage {
     public let database: Database
+    var spans: SpanIndex { .assignments(database) }
 
     public init(database: Database) { self.database = database }
 
+    /// The columns `assignment(_:)` reads, in its order: the one list of them.
     static let columns =
         "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
     /// Live assignments on protocol ?3 (NULL: any) whose ports overlap ?1...?2 (time ?4), as a table named
@@ -41,6 +30,7 @@ public struct AssignmentStore {
     /// table's UNIQUE index, so no sort is needed.
     static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, a.service, a.bind"
 
+    /// A row of `columns` (or of `returning`, the same list).
     static func assignment(_ row: Row) -> Assignment {
         Assignment(
             id: row.int(0), service: row.text(1),
@@ -51,69 +41,46 @@ public struct AssignmentStore {
             owner: row.text(7), note: row.text(8), createdAt: row.text(9), expiresAt: row.optionalText(10))
     }
 
-    /// The current time as stored: RFC 3339 UTC to the second.
-    public func now() throws -> String {
-        try database.scalarText("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')") ?? ""
+    /// Writes check this: outside a transaction each statement would commit on its own.
+    func requireWriteTransaction() throws {
+        guard database.isInsideTransaction else {
+            throw DatabaseError(
+                code: ResultCode.misuse.rawValue, message: "assignment write outside a write transaction")
+        }
     }
 
-    /// Live (unexpired) assignments whose ports overlap `ports` on `transport` (nil: any), in
-    /// export order.
-    public func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: String) throws -> [Assignment] {
+    public func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T {
+        if database.isInsideTransaction { return try body() }
+        return try database.transaction(mode == .write ? .immediate : .deferred, commit: !dryRun, body)
+    }
+
+    // MARK: Reads
+
+    public func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: Timestamp) throws -> [Assignment] {
         try database.cached(
             """
             SELECT \(AssignmentStore.columns) FROM \(AssignmentStore.overlapping())
             \(AssignmentStore.order)
             """
-        ).rows([ports.low, ports.high, transport?.rawValue, now], AssignmentStore.assignment)
+        ).rows([ports.low, ports.high, transport?.rawValue, now.text], AssignmentStore.assignment)
     }
 
     /// Live assignments that `candidate` would collide with.
-    public func collisions(with candidate: some SocketClaim, now: String) throws -> [Assignment] {
+    public func collisions(with candidate: some SocketClaim, now: Timestamp) throws -> [Assignment] {
         try overlapping(candidate.ports, transport: candidate.transport, now: now).filter {
             CollisionRule.collide($0, candidate)
         }
     }
 
-    /// Records `assignment`. An identical claim (same service, ports, protocol, host and bind)
-    /// is updated in place, so that re-adding or renewing a lease is not an error: a new owner
-    /// or note replaces the old one, an empty one keeps it, and the expiry is the new one's
-    /// (none makes the claim permanent). `ttlSeconds` sets `expires_at` from the database clock.
-    @discardableResult
-    public func insert(_ assignment: Assignment, ttlSeconds: Int? = nil) throws -> Assignment {
-        let statement = try database.cached(
-            """
-            INSERT INTO assignment (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                    coalesce(nullif(?9, ''), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-                    CASE WHEN ?11 IS NOT NULL THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?11 || ' seconds') ELSE ?10 END)
-            ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO UPDATE SET
-                owner = coalesce(nullif(excluded.owner, ''), owner), note = coalesce(nullif(excluded.note, ''), note),
-                expires_at = excluded.expires_at
-            \(AssignmentStore.returning)
-            """)
-        var stored = assignment
-        try statement.forEachRow([
-            assignment.service, assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
-            assignment.host.name, assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt,
-            assignment.expiresAt, ttlSeconds,
-        ]) { stored = AssignmentStore.assignment($0) }
-        if !stored.ports.isSinglePort {
-            try database.cached("INSERT OR REPLACE INTO assignment_span (id, low, high) VALUES (?1, ?2, ?3)")
-                .run(stored.id, stored.ports.low, stored.ports.high)
-        }
-        return stored
-    }
-
     /// Assignments matching `filter`, in export order.
-    public func list(_ filter: AssignmentFilter = AssignmentFilter(), now: String) throws -> [Assignment] {
+    public func list(_ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp) throws -> [Assignment] {
         var result: [Assignment] = []
         try forEach(filter, now: now) { result.append($0) }
         return result
     }
 
-    /// Streams assignments matching `filter` in export order, without holding them all.
     public func forEach(
-        _ filter: AssignmentFilter = AssignmentFilter(), now: String, _ body: (Assignment) throws -> Void
+        _ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp, _ body: (Assignment) throws -> Void
     ) throws {
         try database.cached(
             """
@@ -124,28 +91,145 @@ public struct AssignmentStore {
             """
         ).forEachRow([
             filter.service, filter.host.map { HostScope(parsing: $0)?.name ?? $0 }, filter.owner,
-            filter.includeExpired, now,
+            filter.includeExpired, now.text,
         ]) {
             try body(AssignmentStore.assignment($0))
         }
     }
 
     /// Live assignments of `service`, case-insensitively (a scan: see docs/DECISIONS.md).
-    public func named(_ service: String, now: String) throws -> [Assignment] {
+    public func named(_ service: String, now: Timestamp) throws -> [Assignment] {
         try database.cached(
             """
             SELECT \(AssignmentStore.columns) FROM assignment a
             WHERE a.service = ?1 AND (a.expires_at IS NULL OR a.expires_at > ?2) \(AssignmentStore.order)
             """
-        ).rows([service, now], AssignmentStore.assignment)
+        ).rows([service, now.text], AssignmentStore.assignment)
     }
 
-    /// Deletes the assignments of `service`, narrowed to those holding `ports`, and to
-    /// `transport` and `host`, when given;
-    /// returns what was deleted.
+    public func blockingClaims(
+        in span: PortRange, transport: TransportProtocol, host: HostScope, now: Timestamp,
+        _ body: (PortRange, BindAddress) -> Void
+    ) throws {
+        try database.cached(
+            """
+            SELECT a.port_low, a.port_high, a.bind
+            FROM \(AssignmentStore.overlapping(where: "(?5 = '*' OR host = '*' OR host = ?5)"))
+            """
+        ).forEachRow([span.low, span.high, transport.rawValue, now.text, host.name]) { row in
+            let bind = BindAddress(parsing: row.text(2)) ?? .wildcard
+            body(PortRange(uncheckedLow: row.int(0), high: row.int(1)), bind)
+        }
+    }
+
+    public func forEachLiveClaim(
+        now: Timestamp, _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String) -> Void
+    ) throws {
+        try database.prepare(
+            """
+            SELECT id, port_low, port_high, protocol, host FROM assignment
+            WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY port_low
+            """
+        ).forEachRow([now.text]) { row in
+            body(
+                row.int(0), PortRange(uncheckedLow: row.int(1), high: row.int(2)),
+                TransportProtocol(rawValue: row.text(3)) ?? .tcp, row.text(4))
+        }
+    }
+
+    public func assignment(id: Int) throws -> Assignment? {
+        var found: Assignment?
+        try database.cached("SELECT \(AssignmentStore.columns) FROM assignment a WHERE a.id = ?1")
+            .forEachRow([id]) { found = AssignmentStore.assignment($0) }
+        return found
+    }
+
+    public func forEachContaining(_ substring: String?, _ body: (Assignment) throws -> Void) throws {
+        try database.cached(
+            """
+            SELECT \(AssignmentStore.columns) FROM assignment a
+            WHERE ?1 IS NULL OR instr(lower(a.service || ' ' || a.owner || ' ' || a.note), ?1) > 0
+            """
+        ).forEachRow([substring]) { try body(AssignmentStore.assignment($0)) }
+    }
+
+    public func serviceNames() throws -> [String] {
+        try database.cached("SELECT DISTINCT service FROM assignment").rows { $0.text(0) }
+    }
+
+    public func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM assignment") ?? 0 }
+
+    public func counts(now: Timestamp) throws -> (total: Int, expired: Int) {
+        (try count(), try database.scalarInt("SELECT count(*) FROM assignment WHERE expires_at <= ?1", now.text) ?? 0)
+    }
+
+    public func indexProblems() throws -> Int { try spans.problems() }
+
+    /// Bytes go from SQLite's buffers to the line with no String in between: a million rows
+    /// export in about a second. Quoting is `CSVFormat.append`'s.
+    public func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        line.append(contentsOf: RegistryCSV.header.joined(separator: ",").utf8)
+        line.append(0x0A)
+        try line.withUnsafeBufferPointer(emit)
+        try database.prepare(
+            """
+            SELECT a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at,
+                   coalesce(a.expires_at, '')
+            FROM assignment a \(AssignmentStore.order)
+            """
+        ).forEachRow { row in
+            line.removeAll(keepingCapacity: true)
+            row.withBytes(0) { CSVFormat.append($0, to: &line) }
+            line.append(0x2C)
+            let low = row.int(1)
+            let high = row.int(2)
+            line.append(contentsOf: String(low).utf8)
+            if high != low {
+                line.append(0x2D)
+                line.append(contentsOf: String(high).utf8)
+            }
+            for column in Int32(3)...9 {
+                line.append(0x2C)
+                row.withBytes(column) { CSVFormat.append($0, to: &line) }
+            }
+            line.append(0x0A)
+            try line.withUnsafeBufferPointer(emit)
+        }
+    }
+
+    // MARK: Writes
+
+    @discardableResult
+    public func insert(_ assignment: Assignment, ttlSeconds: Int? = nil, now: Timestamp = RegistryClock.system.now())
+        throws -> Assignment
+    {
+        try requireWriteTransaction()
+        let statement = try database.cached(
+            """
+            INSERT INTO assignment (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?11), ?10)
+            ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO UPDATE SET
+                owner = coalesce(nullif(excluded.owner, ''), owner), note = coalesce(nullif(excluded.note, ''), note),
+                expires_at = excluded.expires_at
+            \(AssignmentStore.returning)
+            """)
+        let expiresAt = ttlSeconds.map { now.adding(seconds: $0).text } ?? assignment.expiresAt
+        var stored = assignment
+        try statement.forEachRow([
+            assignment.service, assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
+            assignment.host.name, assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt,
+            expiresAt, now.text,
+        ]) { stored = AssignmentStore.assignment($0) }
+        try spans.stored(id: stored.id!, ports: stored.ports)
+        return stored
+    }
+
     public func remove(
         service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil
     ) throws -> [Assignment] {
+        try requireWriteTransaction()
         let removed = try database.cached(
             """
             DELETE FROM assignment WHERE service = ?1
@@ -154,10 +238,79 @@ public struct AssignmentStore {
             \(AssignmentStore.returning)
             """
         ).rows([service, ports?.low, ports?.high, transport?.rawValue, host?.name], AssignmentStore.assignment)
-        let deleteSpan = try database.cached("DELETE FROM assignment_span WHERE id = ?1")
-        for assignment in removed where !assignment.ports.isSinglePort { try deleteSpan.run(assignment.id) }
+        for assignment in removed { try spans.deleted(id: assignment.id!, ports: assignment.ports) }
         return removed
     }
 
-    public func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM assignment") ?? 0 }
+    public func merge(
+        replace: Bool, now: Timestamp, _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void
+    ) throws -> AssignmentMerge {
+        try requireWriteTransaction()
+        var merge = AssignmentMerge()
+        let firstNewID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM assignment") ?? 0) + 1
+        merge.firstNewID = firstNewID
+        var updatedIDs = Set<Int>()
+        let upsert = try database.cached(
+            """
+            INSERT INTO assignment (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?11), ?10)
+            ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO UPDATE SET
+                owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
+            """)
+        // No RETURNING: it gives every INSERT an ephemeral table (measured: a third of
+        // the import's time). A new row takes a rowid above every earlier one and moves
+        // last_insert_rowid there; an update leaves it where it was.
+        var highestID = firstNewID - 1
+        let updatedID = try database.cached(
+            """
+            SELECT id FROM assignment WHERE port_low = ?1 AND port_high = ?2 AND protocol = ?3 AND host = ?4
+                AND service = ?5 AND bind = ?6
+            """)
+        let nowText = now.text
+        func insert(_ assignment: Assignment) throws {
+            upsert.reset()
+            try upsert.bind(1, assignment.service)
+            try upsert.bind(2, assignment.ports.low)
+            try upsert.bind(3, assignment.ports.high)
+            try upsert.bind(4, assignment.transport.rawValue)
+            try upsert.bind(5, assignment.host.name)
+            try upsert.bind(6, assignment.bind.text)
+            try upsert.bind(7, assignment.owner)
+            try upsert.bind(8, assignment.note)
+            try upsert.bind(9, assignment.createdAt)
+            try upsert.bind(10, assignment.expiresAt)
+            try upsert.bind(11, nowText)
+            try upsert.execute()
+            merge.rows += 1
+            if database.lastInsertedRowID > highestID {
+                highestID = database.lastInsertedRowID
+                merge.added += 1
+            } else if let id = try updatedID.scalar([
+                assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
+                assignment.host.name,
+                assignment.service, assignment.bind.text,
+            ]) {
+                if case .integer(let id) = id { updatedIDs.insert(id) }
+            }
+        }
+        try feed(insert)
+        merge.updated = updatedIDs.count { $0 < firstNewID }
+        if replace {
+            // The file is the registry: what existed before and was not in it goes.
+            try database.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS import_kept (id INTEGER PRIMARY KEY); DELETE FROM temp.import_kept;"
+            )
+            let keep = try database.cached("INSERT INTO temp.import_kept (id) VALUES (?1)")
+            for id in updatedIDs where id < firstNewID { try keep.run(id) }
+            try database.cached(
+                "DELETE FROM assignment WHERE id < ?1 AND id NOT IN (SELECT id FROM temp.import_kept)"
+            ).run(firstNewID)
+            merge.removed = database.changes
+            try spans.deletedOrphans()
+            try database.execute("DROP TABLE temp.import_kept")
+        }
+        try spans.storedAll(fromID: firstNewID)
+        merge.updatedIDs = updatedIDs
+        return merge
+    }
 }

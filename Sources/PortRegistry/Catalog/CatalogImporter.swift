@@ -2,7 +2,7 @@
 public enum CatalogImporter {
     /// Reads an IANA-format CSV (the header first) and hands its rows over in batches;
     /// stops early when `emit` returns false.
-    static func readIANA(
+    public static func readIANA(
         _ reader: inout CSVReader, source: CatalogSource, batchSize: Int = 1024, emit: ([CatalogEntry]) -> Bool
     ) throws {
         guard let headerRecord = try reader.next() else {
@@ -31,61 +31,6 @@ public enum CatalogImporter {
         }
         return entries
     }
-
-    /// Imports an IANA-format CSV into `source`, replacing what it held, in one transaction.
-    ///
-    /// The file is read and checked on a second thread while `open` opens (or creates) the
-    /// registry and rows are inserted as they arrive: on the real IANA file this overlaps
-    /// about 20 ms of parsing with the database work. A bad line aborts with its file:line
-    /// and leaves the catalog as it was.
-    public static func importIANA(
-        _ reader: CSVReader, source: CatalogSource, origin: String, dryRun: Bool = false, open: () throws -> Registry
-    ) throws -> CatalogImportReport {
-        let input = Handoff(value: reader)
-        let pipeline = BatchPipeline<CatalogEntry> { emit in
-            var reader = input.value
-            try readIANA(&reader, source: source, emit: emit)
-        }
-        pipeline.start()
-        do {
-            let registry = try open()
-            var report: CatalogImportReport?
-            do {
-                try registry.write {
-                    report = try CatalogStore(database: registry.database).replace(
-                        source: source, origin: origin, next: { try pipeline.next() },
-                        digest: {
-                            pipeline.join()
-                            return input.value.sha256
-                        })
-                    if dryRun { throw DryRun() }
-                }
-            } catch is DryRun {}
-            return report!
-        } catch {
-            pipeline.cancel()
-            throw error
-        }
-    }
-
-    /// Replaces `source` with `entries` in one transaction and reports the difference;
-    /// with `dryRun` the transaction is rolled back after the report is made.
-    public static func replace(
-        source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0,
-        in registry: Registry, dryRun: Bool = false
-    ) throws -> CatalogImportReport {
-        var report: CatalogImportReport?
-        do {
-            try registry.write {
-                report = try CatalogStore(database: registry.database).replace(
-                    source: source, with: entries, origin: origin, sha256: sha256, skipped: skipped)
-                if dryRun { throw DryRun() }
-            }
-        } catch is DryRun {}
-        return report!
-    }
-
-    private struct DryRun: Error {}
 }
 
 /// The catalog compiled into the binary from `Seeds/`: loaded into every new database so that
@@ -106,10 +51,11 @@ public enum SeedCatalog {
     }
 
     /// Loads the seeds; call inside the transaction that creates the database.
-    static func load(into database: Database) throws {
+    static func load(into database: Database, at now: Timestamp) throws {
         let store = CatalogStore(database: database)
         for seed in try entries() {
-            _ = try store.replace(source: seed.source, with: seed.entries, origin: "built-in", sha256: seed.sha256)
+            _ = try store.replace(
+                source: seed.source, with: seed.entries, origin: "built-in", sha256: seed.sha256, importedAt: now)
         }
     }
 }

@@ -27,10 +27,13 @@ public struct CatalogStore {
 
     public init(database: Database) { self.database = database }
 
+    /// The columns `entry(_:)` reads, in its order: the one list of them. A query that adds
+    /// a column of its own puts it after these, at index `columnCount`.
     static let columns = """
         e.source, e.service, e.port_low, e.port_high, e.protocol, e.description, e.assignee, e.contact,
         e.registration_date, e.modification_date, e.reference, e.service_code, e.unauthorized_use, e.notes, e.aliases, e.id
         """
+    static let columnCount: Int32 = 16
 
     /// Rows of the catalog whose ports overlap ?1...?2, as a table named `e`: single ports
     /// through the partial index, ranges through the R*Tree.
@@ -61,11 +64,12 @@ public struct CatalogStore {
     /// Replaces every row of `source` with `entries`. Call inside a write transaction: the
     /// caller's transaction makes the whole import atomic.
     public func replace(
-        source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0
+        source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0,
+        importedAt: Timestamp = RegistryClock.system.now()
     ) throws -> CatalogImportReport {
         var delivered = false
         return try replace(
-            source: source, origin: origin, skipped: skipped,
+            source: source, origin: origin, skipped: skipped, importedAt: importedAt,
             next: {
                 defer { delivered = true }
                 return delivered ? [] : entries
@@ -76,25 +80,26 @@ public struct CatalogStore {
     /// them), inserting each as it comes, so reading the file and inserting overlap.
     /// `digest` is asked for the file's sha256 once the last batch is in.
     public func replace(
-        source: CatalogSource, origin: String, skipped: Int = 0,
+        source: CatalogSource, origin: String, skipped: Int = 0, importedAt: Timestamp,
         next: () throws -> [CatalogEntry], digest: () -> String?
     ) throws -> CatalogImportReport {
+        guard database.isInsideTransaction else {
+            throw DatabaseError(code: ResultCode.misuse.rawValue, message: "catalog write outside a write transaction")
+        }
         let before = try rows(of: source)
         try database.cached(
             "DELETE FROM catalog_alias WHERE entry_id IN (SELECT id FROM catalog_entry WHERE source = ?1)"
         ).run(source.rawValue)
-        try database.cached(
-            "DELETE FROM catalog_span WHERE id IN (SELECT id FROM catalog_entry WHERE source = ?1 AND port_high > port_low)"
-        ).run(source.rawValue)
+        try SpanIndex.catalog(database).deleting(where: "source = ?1", source.rawValue)
         try database.cached("DELETE FROM catalog_entry WHERE source = ?1").run(source.rawValue)
         let recordSource = try database.cached(
             """
             INSERT INTO catalog_source (name, origin, row_count, release_date, imported_at, sha256)
-            VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?5)
+            VALUES (?1, ?2, ?3, ?4, ?6, ?5)
             ON CONFLICT (name) DO UPDATE SET origin = excluded.origin, row_count = excluded.row_count,
                 release_date = excluded.release_date, imported_at = excluded.imported_at, sha256 = excluded.sha256
             """)
-        try recordSource.run(source.rawValue, origin, 0, SQLValue.null, SQLValue.null)
+        try recordSource.run(source.rawValue, origin, 0, SQLValue.null, SQLValue.null, importedAt.text)
 
         let firstID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM catalog_entry") ?? 0) + 1
         let insert = try database.cached(
@@ -141,13 +146,8 @@ public struct CatalogStore {
         } else {
             report.added = Set(entries.map(CatalogStore.key)).count
         }
-        try recordSource.run(source.rawValue, origin, entries.count, report.releaseDate, sha256)
-        try database.cached(
-            """
-            INSERT INTO catalog_span (id, low, high)
-            SELECT id, port_low, port_high FROM catalog_entry WHERE id >= ?1 AND port_high > port_low
-            """
-        ).run(firstID)
+        try recordSource.run(source.rawValue, origin, entries.count, report.releaseDate, sha256, importedAt.text)
+        try SpanIndex.catalog(database).storedAll(fromID: firstID)
         try database.execute("INSERT INTO catalog_search (catalog_search) VALUES ('rebuild')")
         return report
     }
@@ -202,6 +202,51 @@ public struct CatalogStore {
 
     public func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM catalog_entry") ?? 0 }
 
+    /// Calls `body` with the ports of every named iana or common row that registers a port of
+    /// `span` for `transport` (a row without a protocol covers tcp and udp): what `reserve`
+    /// must skip.
+    func forEachRegistration(overlapping span: PortRange, transport: TransportProtocol, _ body: (PortRange) -> Void)
+        throws
+    {
+        try database.cached(
+            """
+            SELECT e.port_low, e.port_high
+            FROM \(CatalogStore.overlapping(where: "service IS NOT NULL AND source IN ('iana', 'common') AND (protocol = ?3 OR (protocol IS NULL AND ?3 IN ('tcp', 'udp')))"))
+            """
+        ).forEachRow([span.low, span.high, transport.rawValue]) { row in
+            body(PortRange(uncheckedLow: row.int(0), high: row.int(1)))
+        }
+    }
+
+    /// Full-text search (FTS5, bm25 over names, aliases, descriptions and notes; names weigh
+    /// most, an exact name most of all): rows with their score, best (lowest) first.
+    func search(_ expression: String, exactName: String, limit: Int) throws -> [(score: Double, entry: CatalogEntry)] {
+        try database.cached(
+            """
+            SELECT \(CatalogStore.columns), bm25(catalog_search, 10.0, 6.0, 1.0, 0.5)
+                   - (CASE WHEN e.service = ?2 COLLATE NOCASE THEN 100 ELSE 0 END) AS score
+            FROM catalog_search JOIN catalog_entry e ON e.id = catalog_search.rowid
+            WHERE catalog_search MATCH ?1
+            ORDER BY score, e.id LIMIT ?3
+            """
+        ).rows([expression, exactName, limit]) { row in
+            (row.double(CatalogStore.columnCount), CatalogStore.entry(row))
+        }
+    }
+
+    /// Every service name and alias of the catalog (for "did you mean").
+    func names() throws -> [String] {
+        try database.cached(
+            """
+            SELECT service FROM catalog_entry WHERE service IS NOT NULL
+            UNION SELECT alias FROM catalog_alias
+            """
+        ).rows { $0.text(0) }
+    }
+
+    /// Rows out of step with the R*Tree of ranges (0 when in step).
+    func indexProblems() throws -> Int { try SpanIndex.catalog(database).problems() }
+
     // MARK: - Import differences
 
     /// Rows are compared per (service name, port, protocol), as IANA identifies them.
@@ -252,10 +297,4 @@ public struct CatalogStore {
         let removed = before.count - matching.count
         return (added, removed, changed)
     }
-}
-
-/// `text.lowercased()`, without the allocation when `text` has no upper-case ASCII and no
-/// non-ASCII byte (nearly every catalog name).
-func lowercasedIfNeeded(_ text: String) -> String {
-    text.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }) ? text.lowercased() : text
 }

@@ -11,18 +11,17 @@ public struct ConflictReport: Sendable {
     /// Checks every live assignment: the collision sweep, then, unless `warnings` is false,
     /// registered / privileged / ephemeral advisories and, for each socket in `listeners`,
     /// an assigned port that another process is listening on now.
-    public static func make(
-        registry: Registry, warnings includeWarnings: Bool = true, listeners: [ListeningSocket] = []
+    /// Inside one read transaction (`Registry.conflicts`).
+    static func make(
+        assignments store: any AssignmentStorage, catalog database: Database, now: Timestamp,
+        warnings includeWarnings: Bool = true, listeners: [ListeningSocket] = []
     ) throws -> ConflictReport {
-        try registry.read {
-            let database = registry.database
-            let store = AssignmentStore(database: database)
-            let now = try store.now()
+        do {
             var report = ConflictReport(
-                collisions: try CollisionFinder(database: database).collisions(now: now), warnings: [])
+                collisions: try CollisionFinder(storage: store).collisions(now: now), warnings: [])
             guard includeWarnings else { return report }
             let advisor = try PortAdvisor(database: database)
-            try store.forEach(now: now) { assignment in
+            try store.forEach(AssignmentFilter(), now: now) { assignment in
                 for advisory in advisor.advisories(for: assignment) {
                     report.warnings.append(Warning(assignment: assignment, advisory: advisory))
                 }

@@ -35,3 +35,41 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
         (lhs.file, lhs.line ?? 0, lhs.column ?? 0) < (rhs.file, rhs.line ?? 0, rhs.column ?? 0)
     }
 }
+
+/// An error or a finding as a value: what happened, how serious it is, where, and which kind
+/// of failure it is (the kind alone decides the exit code, in the executable's one mapping).
+/// Printed location first, as compilers do: `ports.csv:3: error: invalid port '0'`.
+public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure; SPEC.md's exit code follows from it.
+    public enum Kind: Sendable, Hashable {
+        /// The command ran and found what it reports: nothing matched, a collision, a refusal (1).
+        case refused
+        /// Bad arguments (64).
+        case usage
+        /// Malformed input data: the location names file and line (65).
+        case dataFormat
+        /// An input file is missing or unreadable (66).
+        case inputMissing
+        /// The database cannot be created or opened, or is newer than this binary (73).
+        case cannotCreate
+        /// A read or write failed (74).
+        case io
+        /// Another process held the database past the busy timeout (75).
+        case busy
+    }
+
+    public var severity: Severity
+    public var kind: Kind
+    public var message: String
+    public var location: SourceLocation?
+
+    public init(_ severity: Severity = .error, _ kind: Kind, _ message: String, at location: SourceLocation? = nil) {
+        self.severity = severity
+        self.kind = kind
+        self.message = message
+        self.location = location
+    }
+
+    /// `file:line: message`, or the message alone when there is no location.
+    public var description: String { location.map { "\($0): \(message)" } ?? message }
+}

@@ -15,15 +15,15 @@ public struct LookupResult: Sendable {
 /// cost a tree walk each.
 public struct Lookup {
     let catalog: CatalogStore
-    let assignments: AssignmentStore
-    let now: String
+    let assignments: any AssignmentStorage
+    let now: Timestamp
     let suggestions: Suggestions
 
-    public init(registry: Registry) throws {
-        catalog = CatalogStore(database: registry.database)
-        assignments = AssignmentStore(database: registry.database)
-        suggestions = Suggestions(database: registry.database)
-        now = try assignments.now()
+    init(catalog: CatalogStore, assignments: any AssignmentStorage, now: Timestamp) {
+        self.catalog = catalog
+        self.assignments = assignments
+        self.suggestions = Suggestions(catalog: catalog, assignments: assignments)
+        self.now = now
     }
 
     public func callAsFunction(_ query: LookupQuery) throws -> LookupResult {

@@ -12,9 +12,13 @@ public struct SearchResult: Sendable {
 /// Ranked full-text search: SQLite FTS5 with bm25 over catalog names, aliases, descriptions
 /// and notes; a substring match over assignments' services, owners and notes. Names weigh most.
 public struct Search {
-    let database: Database
+    let catalog: CatalogStore
+    let assignments: any AssignmentStorage
 
-    public init(registry: Registry) { database = registry.database }
+    init(catalog: CatalogStore, assignments: any AssignmentStorage) {
+        self.catalog = catalog
+        self.assignments = assignments
+    }
 
     /// Every word must match (as a prefix); `limit` caps the hits.
     public func callAsFunction(_ text: String, limit: Int = 20) throws -> SearchResult {
@@ -24,28 +28,14 @@ public struct Search {
         }
         let expression = words.map { "\"\($0)\"*" }.joined(separator: " ")
         var scored: [(score: Double, order: Int, hit: SearchHit)] = []
-        try database.cached(
-            """
-            SELECT \(CatalogStore.columns), bm25(catalog_search, 10.0, 6.0, 1.0, 0.5)
-                   - (CASE WHEN e.service = ?2 COLLATE NOCASE THEN 100 ELSE 0 END) AS score
-            FROM catalog_search JOIN catalog_entry e ON e.id = catalog_search.rowid
-            WHERE catalog_search MATCH ?1
-            ORDER BY score, e.id LIMIT ?3
-            """
-        ).forEachRow([expression, text, limit]) { row in
-            scored.append((row.double(16), scored.count, .catalog(CatalogStore.entry(row))))
+        for (score, entry) in try catalog.search(expression, exactName: text, limit: limit) {
+            scored.append((score, scored.count, .catalog(entry)))
         }
         // Assignments are a team's few thousand rows: a scan ranks them well enough and keeps
         // every write free of FTS upkeep. SQLite's lower() folds ASCII only, so the SQL
         // prefilter is used for ASCII words, and Swift's full case folding decides.
         let prefilter = words[0].utf8.allSatisfy { $0 < 0x80 } ? words[0] : nil
-        try database.cached(
-            """
-            SELECT \(AssignmentStore.columns) FROM assignment a
-            WHERE ?1 IS NULL OR instr(lower(a.service || ' ' || a.owner || ' ' || a.note), ?1) > 0
-            """
-        ).forEachRow([prefilter]) { row in
-            let assignment = AssignmentStore.assignment(row)
+        try assignments.forEachContaining(prefilter) { assignment in
             let service = assignment.service.lowercased()
             let owner = assignment.owner.lowercased()
             let note = assignment.note.lowercased()
@@ -62,7 +52,8 @@ public struct Search {
         }
         let hits = scored.sorted { ($0.score, $0.order) < ($1.score, $1.order) }.prefix(limit).map(\.hit)
         let suggestions =
-            hits.isEmpty && words.count == 1 ? try Suggestions(database: database).closest(to: words[0]) : []
+            hits.isEmpty && words.count == 1
+            ? try Suggestions(catalog: catalog, assignments: assignments).closest(to: words[0]) : []
         return SearchResult(hits: hits, suggestions: suggestions)
     }
 

@@ -3,11 +3,15 @@
 /// A class so that one instance can serve many lookups: the names are read once, and each
 /// misspelling is worked out once (`lookup -` with thousands of queries stays fast).
 public final class Suggestions {
-    let database: Database
+    let catalog: CatalogStore
+    let assignments: any AssignmentStorage
     private var names: [(bytes: [UInt8], name: String)]?
     private var answers: [String: [String]] = [:]
 
-    public init(database: Database) { self.database = database }
+    init(catalog: CatalogStore, assignments: any AssignmentStorage) {
+        self.catalog = catalog
+        self.assignments = assignments
+    }
 
     /// Up to `limit` names within an edit distance of about a third of the word's length.
     public func closest(to word: String, limit: Int = 3) throws -> [String] {
@@ -16,15 +20,8 @@ public final class Suggestions {
         let target = Array(key.utf8)
         guard target.count >= 2 else { return [] }
         if names == nil {
-            names = try database.cached(
-                """
-                SELECT service FROM catalog_entry WHERE service IS NOT NULL
-                UNION SELECT alias FROM catalog_alias
-                UNION SELECT service FROM assignment
-                """
-            ).rows { row in
-                let name = row.text(0)
-                return (Array(name.lowercased().utf8), name)
+            names = Set(try catalog.names() + assignments.serviceNames()).map { name in
+                (Array(name.lowercased().utf8), name)
             }
         }
         let budget = max(1, min(3, target.count / 3))

@@ -1,5 +1,27 @@
 import CSQLite
 
+/// A SQLite result code, extended (`SQLITE_CONSTRAINT_UNIQUE`) or primary (`SQLITE_CONSTRAINT`).
+/// The one place that knows the low byte of an extended code is its primary code.
+public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int32
+
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// The primary code of an extended one (`SQLITE_CONSTRAINT_UNIQUE` → `SQLITE_CONSTRAINT`).
+    public var primary: ResultCode { ResultCode(rawValue: rawValue & 0xFF) }
+
+    public static let ok = ResultCode(rawValue: SQLITE_OK)
+    public static let error = ResultCode(rawValue: SQLITE_ERROR)
+    public static let busy = ResultCode(rawValue: SQLITE_BUSY)
+    public static let locked = ResultCode(rawValue: SQLITE_LOCKED)
+    public static let constraint = ResultCode(rawValue: SQLITE_CONSTRAINT)
+    public static let range = ResultCode(rawValue: SQLITE_RANGE)
+    public static let misuse = ResultCode(rawValue: SQLITE_MISUSE)
+    public static let notADatabase = ResultCode(rawValue: SQLITE_NOTADB)
+
+    public var description: String { String(rawValue) }
+}
+
 /// A failure reported by SQLite, with the statement that caused it.
 public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     /// SQLite's extended result code.
@@ -20,16 +42,15 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
         self.init(code: code, message: message, sql: sql)
     }
 
-    /// Another connection held the lock past the busy timeout.
-    public var isBusy: Bool {
-        let primary = code & 0xFF
-        return primary == SQLITE_BUSY || primary == SQLITE_LOCKED
-    }
+    public var resultCode: ResultCode { ResultCode(rawValue: code) }
 
-    public var isConstraintViolation: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+    /// Another connection held the lock past the busy timeout.
+    public var isBusy: Bool { resultCode.primary == .busy || resultCode.primary == .locked }
+
+    public var isConstraintViolation: Bool { resultCode.primary == .constraint }
 
     public var description: String {
-        var text = "SQLite error \(code & 0xFF): \(message)"
+        var text = "SQLite error \(resultCode.primary): \(message)"
         if let sql { text += " - while executing `\(sql)`" }
         return text
     }

@@ -23,9 +23,18 @@ public final class Statement {
     deinit { sqlite3_finalize(handle) }
 
     /// Binds values to `?1`, `?2`, … in order, after clearing what the last use left.
+    /// The number of values must be the number of parameters: too few would leave some
+    /// NULL without anyone noticing, too many means the SQL is not the one meant.
     public func bind(_ values: [any SQLBindable]) throws(DatabaseError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        let parameters = Int(sqlite3_bind_parameter_count(handle))
+        guard values.count == parameters else {
+            throw DatabaseError(
+                code: ResultCode.range.rawValue,
+                message: "\(values.count) value\(values.count == 1 ? "" : "s") for \(parameters) parameter\(parameters == 1 ? "" : "s")",
+                sql: sql)
+        }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -93,6 +102,10 @@ public final class Statement {
 
     /// Runs a statement that returns no rows.
     public func run(_ values: any SQLBindable...) throws(DatabaseError) {
+        try run(values: values)
+    }
+
+    public func run(values: [any SQLBindable]) throws(DatabaseError) {
         try bind(values)
         while try step() {}
         sqlite3_reset(handle)
@@ -125,6 +138,10 @@ public final class Statement {
         DatabaseError(handle: database.handle, code: code, sql: sql)
     }
 }
+
+/// A prepared statement belongs to its connection's thread.
+@available(*, unavailable)
+extension Statement: Sendable {}
 
 /// The current row of a statement; valid only inside the callback that receives it.
 public struct Row {

@@ -18,10 +18,13 @@ struct AssignmentOptions: ParsableArguments {
     @Option(help: "Make a lease that expires after this long: 90s, 30m, 2h, 7d, 1h30m.")
     var ttl: String?
 
-    func hostScope() throws -> HostScope {
-        guard let scope = HostScope(parsing: host) else {
+    func hostScope() throws -> HostScope { try AssignmentOptions.hostScope(host) }
+
+    /// The one check of a `--host` value, for every command that takes one.
+    static func hostScope(_ text: String) throws -> HostScope {
+        guard let scope = HostScope(parsing: text) else {
             throw RegistryError(
-                .usage, "invalid --host '\(host)': a host or environment name without spaces or commas, or *")
+                .usage, "invalid --host '\(text)': a host or environment name without spaces or commas, or *")
         }
         return scope
     }
@@ -36,7 +39,7 @@ struct AssignmentOptions: ParsableArguments {
     }
 
     func ttlSeconds() throws -> Int? {
-        try ttl.map { try Duration.seconds(parsing: $0) }
+        try ttl.map { try LeaseDuration.seconds(parsing: $0) }
     }
 }
 

@@ -26,7 +26,7 @@ struct CatalogCommand: ParsableCommand {
                 .init(key: "release_date", title: "RELEASE"), .init(key: "imported_at", title: "IMPORTED"),
                 .init(key: "origin", title: "FROM"), .init(key: "sha256", title: "SHA256"),
             ])
-            for source in try CatalogStore(database: registry.database).sources() {
+            for source in try registry.catalogSources() {
                 table.append([
                     .text(source.source.rawValue), .int(source.rows), .optional(source.releaseDate),
                     .text(source.importedAt), .text(source.origin), .optional(source.sha256),

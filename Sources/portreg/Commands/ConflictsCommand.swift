@@ -30,7 +30,7 @@ struct ConflictsCommand: ParsableCommand {
             let registry = try options.openRegistry()
             // Sockets are read before the transaction: the owner scan can take tens of ms.
             let listeners = live && !noWarnings ? SocketTable.listening() : []
-            let report = try ConflictReport.make(registry: registry, warnings: !noWarnings, listeners: listeners)
+            let report = try registry.conflicts(warnings: !noWarnings, listeners: listeners)
             let (collisions, warnings) = (report.collisions, report.warnings)
             var table = ResultTable([
                 .init(key: "severity", title: "SEVERITY"), .init(key: "kind", title: "KIND"),

@@ -18,8 +18,7 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try options.openRegistry()
-            let report = try HealthCheck(registry: registry).run()
+            let report = try options.openRegistry().doctor()
             var table = ResultTable([.init(key: "check", title: "CHECK"), .init(key: "value", title: "VALUE")])
             table.append([.text("database"), .text(report.path)])
             table.append([.text("sqlite"), .text(report.sqliteVersion)])

@@ -37,7 +37,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try GlobalOptions.openRegistry(db: db)
+            let registry = try Registry.open(explicitPath: db)
             if let output {
                 try TextFile.writeAtomically(output) { descriptor in
                     let stream = OutputStream(descriptor: descriptor)
@@ -52,38 +52,28 @@ struct ExportCommand: ParsableCommand {
     }
 
     func write(_ registry: Registry, to out: OutputStream) throws {
-        try registry.read {
+        do {
             switch (kind, format) {
             case (.assignments, .csv):
-                try RegistryCSV.export(from: registry.database) { out.write(bytes: $0) }
+                try registry.exportAssignmentsCSV { out.write(bytes: $0) }
             case (.assignments, .json):
-                let store = AssignmentStore(database: registry.database)
                 var first = true
                 out.write("[")
-                try store.forEach(AssignmentFilter(includeExpired: true), now: try store.now()) { assignment in
+                try registry.exportAssignments { assignment in
                     out.write(first ? "\n  " : ",\n  ")
                     first = false
-                    out.write(
-                        JSON.object([
-                            ("service", .text(assignment.service)), ("port", .int(assignment.ports.low)),
-                            ("port_end", .int(assignment.ports.high)),
-                            ("protocol", .text(assignment.transport.rawValue)),
-                            ("host", .text(assignment.host.name)), ("bind", .text(assignment.bind.text)),
-                            ("owner", .text(assignment.owner)), ("note", .text(assignment.note)),
-                            ("created_at", .text(assignment.createdAt)),
-                            ("expires_at", .optional(assignment.expiresAt)),
-                        ]))
+                    out.write(JSON.object(Rows.assignmentPairs(assignment)))
                 }
                 out.write(first ? "]\n" : "\n]\n")
             case (.catalog, .csv):
                 out.write(CSVFormat.record(IANAHeader.columns))
-                for entry in try CatalogStore(database: registry.database).rows(of: source) {
+                for entry in try registry.catalogRows(of: source) {
                     out.write(CSVFormat.record(IANAHeader.fields(of: entry)))
                 }
             case (.catalog, .json):
                 var first = true
                 out.write("[")
-                for entry in try CatalogStore(database: registry.database).rows(of: source) {
+                for entry in try registry.catalogRows(of: source) {
                     out.write(first ? "\n  " : ",\n  ")
                     first = false
                     out.write(

@@ -42,15 +42,14 @@ struct FreeCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            guard let scope = HostScope(parsing: host) else { throw RegistryError(.usage, "invalid --host '\(host)'") }
+            let scope = try AssignmentOptions.hostScope(host)
             var request = ReservationRequest(service: "free")
             request.range = range
             request.transport = transport
             request.host = scope
             request.count = count
             request.probe = !noProbe
-            let registry = try options.openRegistry()
-            let blocks = try Allocator(registry: registry).freeBlocks(request, limit: limit)
+            let blocks = try options.openRegistry().freeBlocks(request, limit: limit)
             var table = ResultTable([
                 .init(key: "port", title: "PORT"), .init(key: "port_end", title: "END", inTable: false),
                 .init(key: "protocol", title: "PROTO"),

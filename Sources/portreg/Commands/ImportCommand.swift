@@ -62,20 +62,15 @@ struct ImportCommand: ParsableCommand {
     }
 
     func importCatalog(_ input: inout InputFile) throws {
-        let report = try CatalogImporter.importIANA(
+        let report = try Registry.importCatalog(
             try input.reader(), source: source, origin: input.origin, dryRun: dryRun, open: options.openRegistry)
         write(report)
     }
 
     func importServices(_ input: inout InputFile) throws {
         let text = try input.text()
-        var hash = SHA256()
-        hash.update(Array(text.utf8))
-        let registry = try options.openRegistry()
-        let (entries, skipped) = try ServicesFile.parse(text, file: input.displayName)
-        let report = try CatalogImporter.replace(
-            source: .system, with: entries, origin: input.origin, sha256: hash.finalize(), skipped: skipped,
-            in: registry, dryRun: dryRun)
+        let report = try options.openRegistry().importServices(
+            text, file: input.displayName, origin: input.origin, dryRun: dryRun)
         write(report)
     }
 
@@ -99,9 +94,8 @@ struct ImportCommand: ParsableCommand {
     func importAssignments(_ input: inout InputFile) throws {
         var reader = try input.reader()
         _ = try reader.next()
-        let registry = try options.openRegistry()
-        let report = try AssignmentImporter.run(
-            &reader, into: registry, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force))
+        let report = try options.openRegistry().importAssignments(
+            &reader, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force))
         for collision in report.collisions {
             Diagnostics.warning(
                 "\(dryRun ? "would be recorded" : "recorded") despite collision: \(collision.ports)/\(collision.first.transport.rawValue) \(collision.first.service) and \(collision.second.service)"

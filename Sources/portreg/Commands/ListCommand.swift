@@ -30,11 +30,9 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try options.openRegistry()
-            let store = AssignmentStore(database: registry.database)
             var table = ResultTable(Rows.assignmentColumns)
             let filter = AssignmentFilter(service: service, host: host, owner: owner, includeExpired: all)
-            try store.forEach(filter, now: try store.now()) { table.append(Rows.assignmentCells($0)) }
+            try options.openRegistry().list(filter) { table.append(Rows.assignmentCells($0)) }
             table.write(options.format)
         }
     }

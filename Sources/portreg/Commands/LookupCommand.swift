@@ -32,13 +32,12 @@ struct LookupCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.run {
             let registry = try options.openRegistry()
-            let lookup = try Lookup(registry: registry)
             var table = ResultTable(
                 [.init(key: "query", title: "QUERY", inTable: queries.count > 1 || queries == ["-"])]
                     + Rows.entryColumns)
             var unmatched: [String] = []
             var matchedAny = false
-            func answer(_ text: String) throws {
+            func answer(_ text: String, _ lookup: Lookup) throws {
                 let result = try lookup(try LookupQuery(parsing: text))
                 for entry in result.catalog { table.append([.text(text)] + Rows.cells(entry)) }
                 for assignment in result.assignments { table.append([.text(text)] + Rows.cells(assignment)) }
@@ -51,7 +50,7 @@ struct LookupCommand: ParsableCommand {
                 }
             }
             // One read transaction for every query: one lock instead of one per statement.
-            try registry.read {
+            try registry.lookup { lookup in
                 for query in queries {
                     if query == "-" {
                         var number = 0
@@ -59,14 +58,14 @@ struct LookupCommand: ParsableCommand {
                             number += 1
                             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
                             do {
-                                try answer(line)
+                                try answer(line, lookup)
                             } catch let error as RegistryError where error.kind == .usage {
                                 // A bad query read from stdin is bad input data: name its line.
                                 throw RegistryError.data(file: "<stdin>", line: number, error.message)
                             }
                         }
                     } else {
-                        try answer(query)
+                        try answer(query, lookup)
                     }
                 }
             }

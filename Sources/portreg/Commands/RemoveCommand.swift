@@ -36,17 +36,9 @@ struct RemoveCommand: ParsableCommand {
                 }
                 (ports, transport) = parsed
             }
-            let scope = try host.map { text in
-                guard let scope = HostScope(parsing: text) else {
-                    throw RegistryError(.usage, "invalid --host '\(text)'")
-                }
-                return scope
-            }
-            let registry = try options.openRegistry()
-            let removed = try registry.write {
-                try AssignmentStore(database: registry.database).remove(
-                    service: service, ports: ports, transport: transport, host: scope)
-            }
+            let scope = try host.map(AssignmentOptions.hostScope)
+            let removed = try options.openRegistry().remove(
+                service: service, ports: ports, transport: transport, host: scope)
             guard !removed.isEmpty else {
                 throw RegistryError(
                     .refused,

@@ -51,8 +51,7 @@ struct ReserveCommand: ParsableCommand {
             request.note = attributes.note
             request.ttlSeconds = try attributes.ttlSeconds()
             request.probe = !noProbe
-            let registry = try options.openRegistry()
-            let reservation = try Allocator(registry: registry).reserve(request)
+            let reservation = try options.openRegistry().reserve(request)
             if options.format == .table {
                 OutputStream.standardOutput.writeLine(reservation.assignment.ports.description)
             } else {

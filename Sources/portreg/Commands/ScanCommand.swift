@@ -25,11 +25,9 @@ struct ScanCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try options.openRegistry()
-            let store = AssignmentStore(database: registry.database)
-            let assignments = try store.list(now: try store.now())
-            let thisHost = HostScope(parsing: host ?? SocketScan.hostName()) ?? .everywhere
-            let scan = SocketScan.match(sockets: SocketTable.listening(), assignments: assignments, host: thisHost)
+            let thisHost =
+                try host.map(AssignmentOptions.hostScope) ?? HostScope(parsing: SocketScan.hostName()) ?? .everywhere
+            let scan = try options.openRegistry().scan(host: thisHost, sockets: SocketTable.listening())
             var table = ResultTable([
                 .init(key: "status", title: "STATUS"), .init(key: "port", title: "PORT"),
                 .init(key: "protocol", title: "PROTO"), .init(key: "address", title: "ADDRESS"),

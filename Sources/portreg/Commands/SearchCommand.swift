@@ -30,9 +30,8 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try options.openRegistry()
             let query = text.joined(separator: " ")
-            let result = try Search(registry: registry)(query, limit: limit)
+            let result = try options.openRegistry().search(query, limit: limit)
             var table = ResultTable(Rows.entryColumns)
             for hit in result.hits {
                 switch hit {

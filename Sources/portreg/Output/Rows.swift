@@ -65,4 +65,10 @@ enum Rows {
             .optional(assignment.expiresAt),
         ]
     }
+
+    /// An assignment as JSON key-value pairs: the keys of `assignmentColumns`, the one list
+    /// of them (`list --format json` and `export --format json` agree).
+    static func assignmentPairs(_ assignment: Assignment) -> [(String, Cell)] {
+        Array(zip(assignmentColumns.map(\.key), assignmentCells(assignment)))
+    }
 }

@@ -6,9 +6,9 @@
 /// the one rule — decides each candidate. Service names are left to the rule: reading a
 /// million of them costs more than the few same-service pairs it would spare.
 public struct CollisionFinder {
-    let database: Database
+    let storage: any AssignmentStorage
 
-    public init(database: Database) { self.database = database }
+    public init(storage: any AssignmentStorage) { self.storage = storage }
 
     struct Packed {
         var id: Int
@@ -19,7 +19,7 @@ public struct CollisionFinder {
 
     /// Collisions among live assignments; with `involving`, only pairs where at least one side
     /// passes it (an import checks only what it brought).
-    public func collisions(now: String, involving: ((Int) -> Bool)? = nil) throws -> [Collision] {
+    public func collisions(now: Timestamp, involving: ((Int) -> Bool)? = nil) throws -> [Collision] {
         var buckets: [TransportProtocol: [Packed]] = [:]
         var hosts: [String: Int32] = ["*": 0]
         func intern(_ text: String, _ table: inout [String: Int32]) -> Int32 {
@@ -28,16 +28,8 @@ public struct CollisionFinder {
             table[text] = index
             return index
         }
-        try database.prepare(
-            """
-            SELECT id, port_low, port_high, protocol, host FROM assignment
-            WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY port_low
-            """
-        ).forEachRow([now]) { row in
-            let transport = TransportProtocol(rawValue: row.text(3)) ?? .tcp
-            let packed = Packed(
-                id: row.int(0), low: Int32(row.int(1)), high: Int32(row.int(2)),
-                host: intern(row.text(4), &hosts))
+        try storage.forEachLiveClaim(now: now) { id, ports, transport, host in
+            let packed = Packed(id: id, low: Int32(ports.low), high: Int32(ports.high), host: intern(host, &hosts))
             buckets[transport, default: []].append(packed)
         }
 
@@ -57,14 +49,14 @@ public struct CollisionFinder {
         }
         guard !candidates.isEmpty else { return [] }
 
-        let fetch = try database.cached("SELECT \(AssignmentStore.columns) FROM assignment a WHERE a.id = ?1")
         var cache: [Int: Assignment] = [:]
         func assignment(_ id: Int) throws -> Assignment {
             if let known = cache[id] { return known }
-            var found: Assignment?
-            try fetch.forEachRow([id]) { found = AssignmentStore.assignment($0) }
+            guard let found = try storage.assignment(id: id) else {
+                throw RegistryError(.io, "assignment \(id) vanished during the collision check")
+            }
             cache[id] = found
-            return found!
+            return found
         }
         var result: [Collision] = []
         for (first, second) in candidates {

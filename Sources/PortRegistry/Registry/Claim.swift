@@ -11,9 +11,10 @@ extension Registry {
     /// written and the error (exit 1) names up to three holders. With `force` the claim is
     /// recorded anyway and the holders are returned.
     public func add(_ candidate: Assignment, ttlSeconds: Int? = nil, force: Bool = false) throws -> Claim {
-        let (stored, collisions) = try write {
-            let store = AssignmentStore(database: database)
-            let collisions = try store.collisions(with: candidate, now: try store.now())
+        let (stored, collisions) = try write { context in
+            let store = context.assignments
+            let collisions = try store.overlapping(candidate.ports, transport: candidate.transport, now: context.now)
+                .filter { CollisionRule.collide($0, candidate) }
             if !collisions.isEmpty && !force {
                 let holders = collisions.prefix(3).map(\.holderDescription).joined(separator: "; ")
                 throw RegistryError(
@@ -21,20 +22,9 @@ extension Registry {
                     "\(candidate.ports)/\(candidate.transport.rawValue) collides with \(holders); choose another port (portreg reserve \(candidate.service)) or use --force"
                 )
             }
-            return (try store.insert(candidate, ttlSeconds: ttlSeconds), collisions)
+            return (try store.insert(candidate, ttlSeconds: ttlSeconds, now: context.now), collisions)
         }
-        let advisories = try PortAdvisor(database: database).advisories(for: stored)
+        let advisories = try read { try PortAdvisor(database: database).advisories(for: stored) }
         return Claim(assignment: stored, overridden: collisions, advisories: advisories)
-    }
-}
-
-extension Assignment {
-    /// "billing (8080/tcp on prod at 127.0.0.1, owner team-pay)": who holds a port, for messages.
-    public var holderDescription: String {
-        var text = "\(service) (\(ports)/\(transport.rawValue)"
-        if !host.isEverywhere { text += " on \(host)" }
-        if bind.text != "*" { text += " at \(bind)" }
-        if !owner.isEmpty { text += ", owner \(owner)" }
-        return text + ")"
     }
 }

@@ -1,13 +1,23 @@
 import CSQLite
 
-/// An open port registry: one SQLite file holding the catalog and the team's assignments.
+/// The front door: an open port registry, and every use case as one call that opens and
+/// ends its own transaction. The catalog lives in one SQLite file; the assignments live
+/// there too, behind `AssignmentStorage`, which another backend can implement.
+///
+/// The executable talks to this type only: it never sees a connection, a statement or a
+/// store, and every database error reaches it already mapped to a `RegistryError`.
 public final class Registry {
-    public let database: Database
+    let database: Database
+    let assignments: any AssignmentStorage
+    let clock: RegistryClock
+    /// The busy timeout in force, for the message when it runs out.
+    let busyTimeoutMilliseconds: Int32
     public var path: String { database.path }
 
     /// Opens the registry at `path`, creating, migrating and seeding it on first use.
     public static func open(
-        path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, migrator: Migrator = .embedded
+        path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, clock: RegistryClock = .system,
+        migrator: Migrator = .embedded
     ) throws -> Registry {
         let isNew = path == ":memory:" || !DatabaseLocation.exists(path)
         if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
@@ -17,33 +27,42 @@ public final class Registry {
         } catch {
             throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
         }
-        return try Registry(database: database, migrator: migrator)
+        return try Registry(
+            database: database, migrator: migrator, clock: clock, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
     }
 
     /// A registry on a private in-memory database (tests, dry runs).
-    public static func inMemory() throws -> Registry {
-        try Registry(database: Database.inMemory(), migrator: .embedded)
+    public static func inMemory(clock: RegistryClock = .system) throws -> Registry {
+        try Registry(
+            database: Database.inMemory(), migrator: .embedded, clock: clock,
+            busyTimeoutMilliseconds: Database.defaultBusyTimeout)
     }
 
-    init(database: Database, migrator: Migrator) throws {
+    init(
+        database: Database, migrator: Migrator, clock: RegistryClock = .system,
+        busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
+    ) throws {
         self.database = database
+        self.assignments = AssignmentStore(database: database)
+        self.clock = clock
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         do {
             do {
                 try migrator.checkCompatible(database)
-            } catch let error as DatabaseError where error.code & 0xFF == SQLITE_NOTADB {
+            } catch let error as DatabaseError where error.resultCode.primary == .notADatabase {
                 throw RegistryError(
                     .cannotCreate, "\(database.path): not a SQLite database (is --db pointing at the right file?)")
             }
             try Registry.configureJournal(database)
             try migrator.migrate(database) { database in
-                try SeedCatalog.load(into: database)
+                try SeedCatalog.load(into: database, at: clock.now())
             }
         } catch let error as DatabaseError where !error.isBusy {
             // Opening, configuring or migrating failed: the file cannot serve as a registry.
             throw RegistryError(
                 .cannotCreate, "\(database.path): cannot use this file as the registry: \(error.message)")
         } catch let error as DatabaseError {
-            throw RegistryError(error, path: database.path)
+            throw mapped(error)
         }
     }
 
@@ -59,23 +78,5 @@ public final class Registry {
         try database.execute("PRAGMA synchronous = NORMAL")
     }
 
-    /// Runs `body` as one write transaction; a thrown error leaves the database as it was.
-    public func write<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try database.transaction(.immediate, body)
-        } catch let error as DatabaseError {
-            throw RegistryError(error, path: path)
-        }
-    }
-
-    /// Runs `body` with one consistent view of the database.
-    public func read<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try database.transaction(.deferred, body)
-        } catch let error as DatabaseError {
-            throw RegistryError(error, path: path)
-        }
-    }
-
-    public var schemaVersion: Int { (try? database.scalarInt("PRAGMA user_version")) ?? 0 }
+    var schemaVersion: Int { (try? database.scalarInt("PRAGMA user_version")) ?? 0 }
 }

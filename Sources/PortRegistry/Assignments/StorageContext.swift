@@ -1,0 +1,14 @@
+/// What one use case works on, inside the transaction the front door (`Registry`) opened:
+/// the assignments, the catalog, and the one "now" that every statement of the transaction
+/// binds.
+public struct StorageContext {
+    public var assignments: any AssignmentStorage
+    public var catalog: CatalogStore
+    public var now: Timestamp
+
+    public init(assignments: any AssignmentStorage, catalog: CatalogStore, now: Timestamp) {
+        self.assignments = assignments
+        self.catalog = catalog
+        self.now = now
+    }
+}

@@ -1,0 +1,141 @@
+/// Filters for listing assignments.
+public struct AssignmentFilter: Sendable {
+    public var service: String?
+    public var host: String?
+    public var owner: String?
+    public var includeExpired = false
+
+    public init(service: String? = nil, host: String? = nil, owner: String? = nil, includeExpired: Bool = false) {
+        self.service = service
+        self.host = host
+        self.owner = owner
+        self.includeExpired = includeExpired
+    }
+}
+
+/// Whether a transaction only reads or also writes.
+public enum AccessMode: Sendable {
+    /// One consistent view of the data; no lock that stops writers.
+    case read
+    /// Serialised with every other writer from its first statement (SQLite: `BEGIN
+    /// IMMEDIATE`; PostgreSQL: a transaction that locks the assignment table, or SERIALIZABLE
+    /// with retries), so that a read-then-write cannot be overtaken by another process.
+    case write
+}
+
+/// What a bulk merge (`AssignmentStorage.merge`) did. Ids grow with every insert, so "new in
+/// this merge" is `id >= firstNewID`.
+public struct AssignmentMerge: Sendable {
+    public var rows = 0
+    public var added = 0
+    /// Rows whose claim already existed (owner, note and expiry were replaced).
+    public var updated = 0
+    /// With `replace`: assignments that existed and were not in the input, deleted.
+    public var removed = 0
+    /// The smallest id a row inserted by this merge can have.
+    public var firstNewID = 1
+    /// Ids of rows that existed before the merge and were updated by it.
+    public var updatedIDs: Set<Int> = []
+
+    public init() {}
+
+    /// True for a row this merge inserted or updated.
+    public func touched(_ id: Int) -> Bool { id >= firstNewID || updatedIDs.contains(id) }
+}
+
+/// Everything the registry asks of the place where assignments live. The SQLite backend is
+/// `AssignmentStore`; a PostgreSQL backend implements the same requirements.
+///
+/// Coarse-grained on purpose: each requirement is one step of a use case, not a SQL
+/// fragment, so that a backend can answer it with its own queries and indexes.
+///
+/// Common rules:
+/// - Times are `Timestamp`s from the registry's clock, bound as parameters: a backend never
+///   asks its server for "now". An assignment is live at `now` when it has no expiry or
+///   `expiresAt > now` (RFC 3339 text of one shape compares in time order).
+/// - "Export order" is port low, port high, protocol, host, service, bind.
+/// - Service names compare case-insensitively (ASCII); hosts are stored lowercased
+///   (`HostScope`), so they compare as stored.
+/// - Reads may run inside or outside a transaction; writes must run inside
+///   `transaction(.write)` and throw otherwise.
+/// - A storage value belongs to one thread, like the connection under it.
+public protocol AssignmentStorage {
+    /// Runs `body` in one transaction of this backend: committed when it returns, rolled
+    /// back when it throws. With `.write`, writers are serialised from the first statement:
+    /// `Allocator`'s check (which ports are free) and insert happen in one such transaction,
+    /// and two processes reserving at once must get different ports. Called inside a
+    /// transaction of the same backend, runs `body` in it (no nesting). With `dryRun` the
+    /// transaction is rolled back after `body` returns.
+    func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T
+
+    // MARK: Reads
+
+    /// Streams the assignments matching `filter` in export order; `filter.host` is compared
+    /// after `HostScope` normalisation; expired leases only with `includeExpired`.
+    func forEach(_ filter: AssignmentFilter, now: Timestamp, _ body: (Assignment) throws -> Void) throws
+
+    /// Live assignments whose ports overlap `ports`, on `transport` (nil: any), in export order.
+    func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: Timestamp) throws -> [Assignment]
+
+    /// Live assignments of `service` (case-insensitively), in export order.
+    func named(_ service: String, now: Timestamp) throws -> [Assignment]
+
+    /// Calls `body` with the ports and bind of every live assignment on `transport` whose
+    /// ports overlap `span` and whose host scope overlaps `host` (equal, or either is `*`).
+    /// The allocator's inner query: it runs once per window of 128 candidate ports.
+    func blockingClaims(
+        in span: PortRange, transport: TransportProtocol, host: HostScope, now: Timestamp,
+        _ body: (PortRange, BindAddress) -> Void
+    ) throws
+
+    /// Every live assignment in order of its first port, reduced to what the collision
+    /// sweep needs: id, ports, protocol and host name. Called once per `conflicts` and per
+    /// import, over the whole table: it must stream, not build the rows first.
+    func forEachLiveClaim(
+        now: Timestamp, _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String) -> Void
+    ) throws
+
+    /// The assignment with this id, or nil.
+    func assignment(id: Int) throws -> Assignment?
+
+    /// Every assignment (expired ones too) whose service, owner or note contains
+    /// `substring`, lowercased ASCII-wise (nil: every assignment); any order. `Search` ranks.
+    func forEachContaining(_ substring: String?, _ body: (Assignment) throws -> Void) throws
+
+    /// Every service name held, expired leases included (for "did you mean").
+    func serviceNames() throws -> [String]
+
+    /// How many assignments there are, and how many of them are expired leases.
+    func counts(now: Timestamp) throws -> (total: Int, expired: Int)
+
+    /// Rows of the backend's own indexes that are out of step with the assignments (SQLite:
+    /// the R*Tree of blocks); 0 for a backend with nothing to keep in step.
+    func indexProblems() throws -> Int
+
+    /// Writes the registry CSV (`RegistryCSV`: header, quoting, LF), every assignment
+    /// including expired leases, in export order, one line at a time: a million rows must
+    /// export in about a second and in bounded memory.
+    func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws
+
+    // MARK: Writes (inside transaction(.write))
+
+    /// Records `assignment`. The same claim (service, ports, protocol, host, bind) is updated
+    /// in place: a non-empty owner or note replaces the old one, an empty one keeps it, and
+    /// the expiry becomes the new one's. An empty `createdAt` means `now`; `ttlSeconds` sets
+    /// the expiry to `now` plus that. Returns what is stored, id included.
+    func insert(_ assignment: Assignment, ttlSeconds: Int?, now: Timestamp) throws -> Assignment
+
+    /// Deletes the assignments of `service` (case-insensitively), narrowed to those holding
+    /// all of `ports`, and to `transport` and `host`, when given; returns what was deleted.
+    func remove(service: String, ports: PortRange?, transport: TransportProtocol?, host: HostScope?) throws
+        -> [Assignment]
+
+    /// A bulk merge: `feed` calls the function it is given once per row, in file order.
+    /// A row for an existing claim replaces its owner, note and expiry (empty stays empty);
+    /// a new one is inserted, `createdAt` defaulting to `now`. With `replace`, rows that
+    /// existed before and were not fed are deleted at the end. Must stay linear: a
+    /// million-row file merges in a few seconds, with no per-row RETURNING or round trip
+    /// that a batch could avoid.
+    func merge(replace: Bool, now: Timestamp, _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void) throws
+        -> AssignmentMerge
+}

@@ -1,0 +1,57 @@
+extension Registry {
+    /// Opens the registry that `--db` (nil: none given) and the environment name.
+    public static func open(explicitPath: String?, environment: [String: String] = DatabaseLocation.processEnvironment)
+        throws -> Registry
+    {
+        try open(
+            path: DatabaseLocation.resolve(explicit: explicitPath, environment: environment),
+            busyTimeoutMilliseconds: try DatabaseLocation.busyTimeout(environment: environment))
+    }
+
+    // MARK: Transactions
+
+    /// The one mapping of database errors to what a user reads: busy becomes `.busy` and
+    /// names the timeout in force, anything else `.io` with SQLite's message.
+    func mapped(_ error: DatabaseError) -> RegistryError {
+        if error.isBusy {
+            return RegistryError(
+                .busy,
+                "\(path): database is busy: another process held its write lock past the busy timeout of \(busyTimeoutMilliseconds) ms (PORTREG_BUSY_TIMEOUT); try again"
+            )
+        }
+        return RegistryError(.io, "\(path): \(error)")
+    }
+
+    /// Runs `body` as one write transaction, with the clock read once under the write lock;
+    /// a thrown error leaves the database as it was, and so does `dryRun` (rolled back
+    /// after `body` returns).
+    func write<T>(dryRun: Bool = false, _ body: (StorageContext) throws -> T) throws -> T {
+        do {
+            return try database.transaction(.immediate, commit: !dryRun) {
+                try assignments.transaction(.write, dryRun: dryRun) { try body(context()) }
+            }
+        } catch let error as DatabaseError {
+            throw mapped(error)
+        }
+    }
+
+    /// Runs `body` with one consistent view of the database.
+    func read<T>(_ body: (StorageContext) throws -> T) throws -> T {
+        do {
+            return try database.transaction(.deferred) {
+                try assignments.transaction(.read, dryRun: false) { try body(context()) }
+            }
+        } catch let error as DatabaseError {
+            throw mapped(error)
+        }
+    }
+
+    func write<T>(_ body: () throws -> T) throws -> T { try write { (_: StorageContext) in try body() } }
+
+    func read<T>(_ body: () throws -> T) throws -> T { try read { (_: StorageContext) in try body() } }
+
+    private func context() -> StorageContext {
+        StorageContext(assignments: assignments, catalog: CatalogStore(database: database), now: clock.now())
+    }
+
+}

@@ -1,0 +1,164 @@
+/// The use cases of the front door besides `add` (Claim.swift): each opens and ends its own
+/// transaction, so the executable never holds one.
+extension Registry {
+    // MARK: Lookup and search
+
+    /// Runs `body` with a `Lookup` inside one read transaction: thousands of queries (`lookup
+    /// -`) take one lock, not one per statement.
+    public func lookup<T>(_ body: (Lookup) throws -> T) throws -> T {
+        try read { context in
+            try body(Lookup(catalog: context.catalog, assignments: context.assignments, now: context.now))
+        }
+    }
+
+    /// Ranked full-text search over the catalog and the assignments.
+    public func search(_ text: String, limit: Int = 20) throws -> SearchResult {
+        try read { context in try Search(catalog: context.catalog, assignments: context.assignments)(text, limit: limit) }
+    }
+
+    // MARK: Assignments
+
+    /// Picks and records free ports (`portreg reserve`): check and insert in one write
+    /// transaction, so concurrent processes get different ports.
+    public func reserve(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> Reservation {
+        try allocator.validate(request)
+        return try write { context in try allocator.reserve(request, in: context) }
+    }
+
+    /// Free ports or blocks by the rules of `reserve`, recording nothing (`portreg free`).
+    public func freeBlocks(_ request: ReservationRequest, limit: Int, using allocator: Allocator = Allocator()) throws
+        -> [PortRange]
+    {
+        try read { context in try allocator.freeBlocks(request, limit: limit, in: context) }
+    }
+
+    /// Deletes a service's assignments, narrowed by `ports`, `transport` and `host`; returns
+    /// what was deleted.
+    public func remove(
+        service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil
+    ) throws -> [Assignment] {
+        try write { context in
+            try context.assignments.remove(service: service, ports: ports, transport: transport, host: host)
+        }
+    }
+
+    /// Streams the assignments matching `filter`, in export order.
+    public func list(_ filter: AssignmentFilter = AssignmentFilter(), _ body: (Assignment) throws -> Void) throws {
+        try read { context in try context.assignments.forEach(filter, now: context.now, body) }
+    }
+
+    /// Collisions and, unless `warnings` is false, advisories (`portreg conflicts`). Sockets
+    /// are read by the caller before: the owner scan can take tens of milliseconds.
+    public func conflicts(warnings: Bool = true, listeners: [ListeningSocket] = []) throws -> ConflictReport {
+        try read { context in
+            try ConflictReport.make(
+                assignments: context.assignments, catalog: database, now: context.now, warnings: warnings,
+                listeners: listeners)
+        }
+    }
+
+    /// This machine's listening sockets against the live assignments of `host` (`portreg scan`).
+    public func scan(host: HostScope, sockets: [ListeningSocket]) throws -> SocketScan {
+        let assignments = try read { context in
+            var live: [Assignment] = []
+            try context.assignments.forEach(AssignmentFilter(), now: context.now) { live.append($0) }
+            return live
+        }
+        return SocketScan.match(sockets: sockets, assignments: assignments, host: host)
+    }
+
+    // MARK: Import and export
+
+    /// Merges (or with `replace`, installs) a registry CSV; `reader` is after the header.
+    /// One transaction: a bad row or a refused collision leaves everything as it was, and
+    /// a dry run is rolled back once the report is made.
+    public func importAssignments(_ reader: inout CSVReader, options: AssignmentImportOptions) throws
+        -> AssignmentImportReport
+    {
+        try write(dryRun: options.dryRun) { context in
+            try AssignmentImporter.run(&reader, options: options, in: context)
+        }
+    }
+
+    /// Imports an IANA-format CSV into `source`, replacing what it held, in one transaction.
+    ///
+    /// The file is read and checked on a second thread while `open` opens (or creates) the
+    /// registry and rows are inserted as they arrive: on the real IANA file this overlaps
+    /// about 20 ms of parsing with the database work. A bad line aborts with its file:line
+    /// and leaves the catalog as it was.
+    public static func importCatalog(
+        _ reader: CSVReader, source: CatalogSource, origin: String, dryRun: Bool = false, open: () throws -> Registry
+    ) throws -> CatalogImportReport {
+        let input = Handoff(value: reader)
+        let pipeline = BatchPipeline<CatalogEntry> { emit in
+            var reader = input.value
+            try CatalogImporter.readIANA(&reader, source: source, emit: emit)
+        }
+        pipeline.start()
+        do {
+            let registry = try open()
+            return try registry.write(dryRun: dryRun) { context in
+                try context.catalog.replace(
+                    source: source, origin: origin, importedAt: context.now, next: { try pipeline.next() },
+                    digest: {
+                        pipeline.join()
+                        return input.value.sha256
+                    })
+            }
+        } catch {
+            pipeline.cancel()
+            throw error
+        }
+    }
+
+    /// Replaces `source` with `entries` in one transaction and reports the difference;
+    /// with `dryRun` the transaction is rolled back after the report is made.
+    public func replaceCatalog(
+        source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0,
+        dryRun: Bool = false
+    ) throws -> CatalogImportReport {
+        try write(dryRun: dryRun) { context in
+            try context.catalog.replace(
+                source: source, with: entries, origin: origin, sha256: sha256, skipped: skipped,
+                importedAt: context.now)
+        }
+    }
+
+    /// Imports a services(5) file (`/etc/services`) as the `system` source.
+    public func importServices(_ text: String, file: String, origin: String, dryRun: Bool = false) throws
+        -> CatalogImportReport
+    {
+        var hash = SHA256()
+        hash.update(Array(text.utf8))
+        let (entries, skipped) = try ServicesFile.parse(text, file: file)
+        return try replaceCatalog(
+            source: .system, with: entries, origin: origin, sha256: hash.finalize(), skipped: skipped, dryRun: dryRun)
+    }
+
+    /// Writes the registry CSV, every assignment (expired leases too), in export order.
+    public func exportAssignmentsCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try read { context in try context.assignments.exportCSV(emit) }
+    }
+
+    /// Every assignment (expired leases too), in export order.
+    public func exportAssignments(_ body: (Assignment) throws -> Void) throws {
+        try list(AssignmentFilter(includeExpired: true), body)
+    }
+
+    /// The rows of one catalog source, in file order.
+    public func catalogRows(of source: CatalogSource) throws -> [CatalogEntry] {
+        try read { context in try context.catalog.rows(of: source) }
+    }
+
+    /// The catalog's sources as recorded at their last import (`portreg catalog`).
+    public func catalogSources() throws -> [CatalogSourceInfo] {
+        try read { context in try context.catalog.sources() }
+    }
+
+    // MARK: Health
+
+    /// Integrity, index mirrors and counts (`portreg doctor`).
+    public func doctor() throws -> HealthReport {
+        try read { context in try HealthCheck(registry: self).run(in: context) }
+    }
+}
