@@ -44,7 +44,9 @@ let package = Package(
                     ], .when(configuration: .release))
             ]
         ),
-        .testTarget(name: "PortRegistryTests", dependencies: ["PortRegistry"]),
-        .testTarget(name: "portregCLITests", dependencies: ["portreg"]),
+        // Fixtures both test targets share: temporary folders, the real data, file helpers.
+        .target(name: "PortregTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PortRegistryTests", dependencies: ["PortRegistry", "PortregTestSupport"]),
+        .testTarget(name: "portregCLITests", dependencies: ["portreg", "PortregTestSupport"]),
     ]
 )

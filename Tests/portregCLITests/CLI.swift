@@ -1,4 +1,5 @@
 import Foundation
+import PortregTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -18,7 +19,7 @@ struct CLI: Sendable {
     let database: String
 
     init() throws {
-        directory = try TemporaryDirectory()
+        directory = try TemporaryDirectory(prefix: "portreg-cli")
         database = directory.path + "/registry.db"
     }
 
@@ -263,31 +264,6 @@ enum PortregBinary {
     }
 }
 
-enum Repository {
-    /// #filePath is REPO/Tests/portregCLITests/CLI.swift.
-    static let root: String = {
-        URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-    }()
-}
-
-/// The real catalog files in `REPO/../shared/data`; tests on them are skipped, visibly,
-/// where the folder is absent.
-enum SharedData {
-    static let directory = URL(fileURLWithPath: Repository.root + "/../shared/data").standardizedFileURL.path
-
-    static let iana = path("service-names-port-numbers.csv")
-    static let ianaOlder = path("service-names-port-numbers.older.csv")
-    static let services = path("etc-services")
-
-    static func path(_ name: String) -> String { directory + "/" + name }
-
-    static var isAvailable: Bool { ([iana, ianaOlder, services] as [String]).allSatisfy { access($0, R_OK) == 0 } }
-
-    static let skipMessage: Comment =
-        "\(directory) not found: skipping the tests on the real IANA and /etc/services files"
-}
-
 /// `/usr/bin/sqlite3`, to edit a database behind portreg's back.
 enum SQLiteShell {
     static let path = "/usr/bin/sqlite3"
@@ -313,23 +289,6 @@ enum SQLiteShell {
         }
         return String(decoding: out, as: UTF8.self)
     }
-}
-
-/// A fresh folder under the system's temporary directory, removed with everything in it
-/// when the last reference goes away.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
-        var template = Array((base + "portreg-cli-XXXXXX").utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw CLIError("mkdtemp failed: \(String(cString: strerror(errno)))")
-        }
-        path = String(cString: created)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// RFC 4180 records (quoted fields may hold commas, quotes and newlines), enough to read

@@ -1,4 +1,5 @@
 import Foundation
+import PortregTestSupport
 import Testing
 
 /// Edge cases found in review, each once a bug.

@@ -1,4 +1,5 @@
 import Foundation
+import PortregTestSupport
 import Testing
 
 private let ianaHeader =

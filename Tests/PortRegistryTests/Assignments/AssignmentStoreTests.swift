@@ -1,3 +1,4 @@
+import PortregTestSupport
 import Testing
 
 @testable import PortRegistry
@@ -314,5 +315,49 @@ import Testing
         #expect(advisor.isRegistered(6379, transport: .tcp))
         #expect(!advisor.isRegistered(6378, transport: .tcp))
         #expect(advisor.registrations(portRange(6000, 6063), transport: .tcp).count == 64)
+    }
+}
+
+@Suite struct LeaseClockTests {
+    /// The lease runs out when the registry's clock passes its expiry: hidden from `list`,
+    /// still exported, and its port free for someone else; no test sleeps for it.
+    @Test func aLeaseExpiresWhenTheClockMoves() throws {
+        let time = MovableClock()
+        let registry = try Registry.inMemory(clock: time.clock)
+        var lease = ReservationRequest(service: "preview")
+        lease.ttlSeconds = 60
+        lease.range = PortRange(low: 20000, high: 20000)
+        let allocator = Allocator(ephemeral: nil, isFreeNow: { _, _, _ in true })
+        let reserved = try registry.reserve(lease, using: allocator)
+        #expect(reserved.assignment.createdAt == "2026-11-27T10:00:00Z")
+        #expect(reserved.assignment.expiresAt == "2026-11-27T10:01:00Z")
+        func listed(includeExpired: Bool = false) throws -> [String] {
+            var names: [String] = []
+            try registry.list(AssignmentFilter(includeExpired: includeExpired)) { names.append($0.service) }
+            return names
+        }
+        #expect(try listed() == ["preview"])
+        time.advance(seconds: 59)
+        #expect(try listed() == ["preview"], "a second before its expiry the lease holds")
+        expectRegistryError(.refused) { _ = try registry.add(Assignment(service: "next", ports: reserved.assignment.ports)) }
+        time.advance(seconds: 1)
+        #expect(try listed().isEmpty, "expired at its expiry time")
+        #expect(try listed(includeExpired: true) == ["preview"], "an expired lease stays in the table")
+        #expect(try registry.doctor().expiredLeases == 1)
+        let successor = try registry.add(Assignment(service: "next", ports: reserved.assignment.ports))
+        #expect(successor.overridden.isEmpty)
+        #expect(successor.assignment.createdAt == "2026-11-27T10:01:00Z")
+    }
+
+    @Test func timestampsRoundTripAndAdd() throws {
+        for text in ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-11-27T10:00:00Z", "9999-12-31T23:59:59Z"] {
+            let parsed = try #require(Timestamp(parsing: text))
+            #expect(parsed.text == text)
+        }
+        let start = try #require(Timestamp(parsing: "2026-12-31T23:59:30Z"))
+        #expect(start.adding(seconds: 30).text == "2027-01-01T00:00:00Z")
+        #expect(start.adding(seconds: 520 * 604_800).text == "2036-12-18T23:59:30Z")
+        #expect(Timestamp.latest.adding(seconds: 1) == Timestamp.latest)
+        #expect(Timestamp(parsing: "2026-02-30T00:00:00Z") == nil)
     }
 }

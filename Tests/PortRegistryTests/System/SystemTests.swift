@@ -1,4 +1,5 @@
 import Glibc
+import PortregTestSupport
 import Testing
 
 @testable import PortRegistry

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import PortRegistry
+import PortregTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -8,37 +9,10 @@ import Testing
     import Darwin
 #endif
 
-/// The real catalog files in `shared/data`, next to the repository (`REPO/../shared/data`).
-/// Tests on them are skipped, visibly, on a machine that lacks the folder.
-enum SharedData {
-    static let directory: String = {
-        // #filePath is REPO/Tests/PortRegistryTests/SharedData.swift: drop 4 components for REPO/..
-        let components = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        return components.dropLast(4).joined(separator: "/") + "/shared/data"
-    }()
-
-    static let iana = "service-names-port-numbers.csv"
-    static let ianaOlder = "service-names-port-numbers.older.csv"
-    static let services = "etc-services"
-
-    static var isAvailable: Bool { exists(iana) && exists(ianaOlder) && exists(services) }
-
-    static func path(_ name: String) -> String { directory + "/" + name }
-
-    static func exists(_ name: String) -> Bool { access(path(name), R_OK) == 0 }
-
-    static let skipMessage: Comment = "\(directory) not found: skipping real-file tests"
-
+extension SharedData {
     /// The current IANA file, parsed once for every test that needs it.
-    static let ianaParsed: Result<ParsedCSV, RegistryError> = ParsedCSV.read(path(iana))
-    static let ianaOlderParsed: Result<ParsedCSV, RegistryError> = ParsedCSV.read(path(ianaOlder))
-
-    /// The whole file (`ServicesFile.parse` takes text).
-    static func bytes(_ name: String) throws -> [UInt8] { try FileSystem.bytes(path(name)) }
-
-    static func text(_ name: String) throws -> String {
-        String(decoding: try bytes(name), as: UTF8.self)
-    }
+    static let ianaParsed: Result<ParsedCSV, RegistryError> = ParsedCSV.read(iana)
+    static let ianaOlderParsed: Result<ParsedCSV, RegistryError> = ParsedCSV.read(ianaOlder)
 }
 
 struct ParsedCSV: Sendable {
@@ -55,11 +29,6 @@ struct ParsedCSV: Sendable {
             return ParsedCSV(header: header, records: records, sha256: reader.sha256)
         }
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// A file in /tmp holding `bytes`, removed when the value is released.

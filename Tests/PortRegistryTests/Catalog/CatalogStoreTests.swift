@@ -1,3 +1,4 @@
+import PortregTestSupport
 import Testing
 
 @testable import PortRegistry
@@ -230,10 +231,10 @@ func catalogEntry(
 
 @Suite struct CatalogRealFileTests {
     static func importFile(_ name: String, into registry: Registry) throws -> (CatalogImportReport, String) {
-        var reader = try CSVReader(path: SharedData.path(name))
+        var reader = try CSVReader(path: name)
         let entries = try CatalogImporter.parseIANA(&reader, source: .iana)
         let report = try CatalogImporter.replace(
-            source: .iana, with: entries, origin: SharedData.path(name), sha256: reader.sha256, in: registry)
+            source: .iana, with: entries, origin: name, sha256: reader.sha256, in: registry)
         return (report, reader.sha256)
     }
 
@@ -260,7 +261,7 @@ func catalogEntry(
         #expect(row.first?.0 == sha256)
         #expect(row.first?.1 == "2026-02-13")
         #expect(row.first?.2 == report.rows)
-        #expect(row.first?.3 == SharedData.path(SharedData.iana))
+        #expect(row.first?.3 == SharedData.iana)
         // The common seed is untouched by an IANA import.
         #expect(
             try CatalogStore(database: registry.database).rows(of: .common)

@@ -1,3 +1,5 @@
+import Synchronization
+
 @testable import PortRegistry
 
 // Shorthands for tests that drive one layer directly, inside transactions they open
@@ -74,4 +76,19 @@ struct TestAllocator {
     func preferredStart(for service: String, in range: PortRange) -> Int {
         allocator.preferredStart(for: service, in: range)
     }
+}
+
+/// A clock that moves only when a test moves it: a lease expires without anyone sleeping.
+final class MovableClock: Sendable {
+    private let seconds: Atomic<Int>
+
+    init(_ start: Timestamp = Timestamp(parsing: "2026-11-27T10:00:00Z")!) {
+        seconds = Atomic(start.secondsSinceEpoch)
+    }
+
+    var now: Timestamp { Timestamp(secondsSinceEpoch: seconds.load(ordering: .relaxed)) }
+
+    var clock: RegistryClock { RegistryClock { [self] in now } }
+
+    func advance(seconds delta: Int) { seconds.add(delta, ordering: .relaxed) }
 }
