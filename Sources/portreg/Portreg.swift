@@ -4,7 +4,13 @@ import PortRegistry
 @main
 enum Entry {
     static func main() {
-        Portreg.main(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+        let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try Portreg.parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            ExitStatus.exit(withParserError: error)
+        }
     }
 }
 
@@ -122,6 +128,23 @@ enum ExitStatus {
             Diagnostics.print(error.diagnostic)
             throw ExitCode(code(for: error.kind))
         }
+    }
+
+    /// Ends the process after argument-parser's own outcome: help, version and completions
+    /// as it prints them; a usage error in the style of every other diagnostic
+    /// (`portreg: error: …`, then the usage lines), exit 64.
+    static func exit(withParserError error: any Error) -> Never {
+        guard Portreg.exitCode(for: error) == .validationFailure, !(error is ExitCode) else {
+            Portreg.exit(withError: error)
+        }
+        var lines = Portreg.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+        if let first = lines.first, first.hasPrefix("Error: ") { lines[0] = first.dropFirst("Error: ".count) }
+        OutputStream.standardOutput.flush()
+        Diagnostics.error(lines.first.map(String.init) ?? "", kind: .usage)
+        let err = OutputStream.standardError
+        for line in lines.dropFirst() { err.writeLine(String(line)) }
+        err.flush()
+        Portreg.exit(withError: ExitCode(ExitStatus.code(for: .usage)))
     }
 
     /// Ends a command that ran but reports a finding (nothing matched, a collision): exit 1.

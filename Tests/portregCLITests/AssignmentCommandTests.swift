@@ -145,7 +145,7 @@ struct AddCommandTests {
         let cli = try CLI()
         let result = try await cli.run(["add", "--", name, "19600"])
         result.expectFailure(64)
-        #expect(result.stderr.contains("invalid service name") || result.stderr.contains("Error:"), "\(result)")
+        #expect(result.stderr.hasPrefix("portreg: error: "), "\(result)")
         #expect(try await listed(cli).isEmpty)
     }
 

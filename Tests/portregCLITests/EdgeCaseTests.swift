@@ -77,3 +77,27 @@ struct EdgeCaseTests {
         #expect(!rows.isEmpty && rows.allSatisfy { $0["service"] is NSNull }, "\(rows)")
     }
 }
+
+@Suite("diagnostics")
+struct DiagnosticStyleTests {
+    /// argument-parser's own errors read like every other diagnostic, exit 64, usage after.
+    @Test(arguments: [["add"], ["lookup", "--limit", "3", "80"], ["search", "x", "--limit", "0"], ["nosuchcommand"]])
+    func parserErrorsReadLikeEveryOtherError(_ arguments: [String]) async throws {
+        let result = try await CLI().run(arguments)
+        result.expectFailure(64)
+        #expect(result.stderr.hasPrefix("portreg: error: "), "\(result)")
+        #expect(!result.stderr.contains("Error: "), "\(result)")
+        #expect(result.stderr.contains("Usage: ") || result.stderr.contains("USAGE: "), "\(result)")
+    }
+
+    /// An error with a location prints it first, as compilers do.
+    @Test func aDataErrorPrintsFileAndLineFirst() async throws {
+        let cli = try CLI()
+        let file = cli.path("bad.csv")
+        try "service,port,protocol,host,bind,owner,note,created_at,expires_at\nweb,abc,tcp,*,*,,,,\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
+        let result = try await cli.run("import", file)
+        result.expectFailure(65)
+        #expect(result.stderr.hasPrefix("\(file):2: error: invalid port 'abc'"), "\(result)")
+    }
+}
