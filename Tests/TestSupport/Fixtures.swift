@@ -38,7 +38,9 @@ public enum SharedData {
 
     public static func path(_ name: String) -> String { directory + "/" + name }
 
-    public static var isAvailable: Bool { ([iana, ianaOlder, services] as [String]).allSatisfy { access($0, R_OK) == 0 } }
+    public static var isAvailable: Bool {
+        ([iana, ianaOlder, services] as [String]).allSatisfy { access($0, R_OK) == 0 }
+    }
 
     public static let skipMessage: Comment =
         "\(directory) not found: skipping the tests on the real IANA and /etc/services files"

@@ -217,7 +217,8 @@ public struct Allocator {
 extension Allocator {
     /// Free ports (or consecutive blocks of `request.count`) from the bottom of the range up,
     /// by the same rules as `reserve`, without recording anything.
-    public func freeBlocks(_ request: ReservationRequest, limit: Int, in context: StorageContext) throws -> [PortRange] {
+    public func freeBlocks(_ request: ReservationRequest, limit: Int, in context: StorageContext) throws -> [PortRange]
+    {
         let range = request.range ?? Allocator.defaultRange
         guard range.count >= request.count else { return [] }
         var found: [PortRange] = []

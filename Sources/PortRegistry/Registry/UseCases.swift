@@ -13,7 +13,8 @@ extension Registry {
 
     /// Ranked full-text search over the catalog and the assignments.
     public func search(_ text: String, limit: Int = 20) throws -> SearchResult {
-        try read { context in try Search(catalog: context.catalog, assignments: context.assignments)(text, limit: limit) }
+        try read { context in try Search(catalog: context.catalog, assignments: context.assignments)(text, limit: limit)
+        }
     }
 
     // MARK: Assignments

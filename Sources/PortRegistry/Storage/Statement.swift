@@ -30,10 +30,10 @@ public final class Statement {
         sqlite3_clear_bindings(handle)
         let parameters = Int(sqlite3_bind_parameter_count(handle))
         guard values.count == parameters else {
+            let valueCount = "\(values.count) value\(values.count == 1 ? "" : "s")"
+            let parameterCount = "\(parameters) parameter\(parameters == 1 ? "" : "s")"
             throw DatabaseError(
-                code: ResultCode.range.rawValue,
-                message: "\(values.count) value\(values.count == 1 ? "" : "s") for \(parameters) parameter\(parameters == 1 ? "" : "s")",
-                sql: sql)
+                code: ResultCode.range.rawValue, message: "\(valueCount) for \(parameterCount)", sql: sql)
         }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)

@@ -201,7 +201,9 @@ import Testing
         var description: String { "(\(low), \(high))" }
     }
 
-    static func bruteForce(_ stored: [Assignment], now: Timestamp, involving: (Int) -> Bool = { _ in true }) -> Set<Pair> {
+    static func bruteForce(_ stored: [Assignment], now: Timestamp, involving: (Int) -> Bool = { _ in true }) -> Set<
+        Pair
+    > {
         let live = stored.filter { !$0.isExpired(now: now) }
         var pairs = Set<Pair>()
         for i in live.indices {
@@ -339,7 +341,9 @@ import Testing
         #expect(try listed() == ["preview"])
         time.advance(seconds: 59)
         #expect(try listed() == ["preview"], "a second before its expiry the lease holds")
-        expectRegistryError(.refused) { _ = try registry.add(Assignment(service: "next", ports: reserved.assignment.ports)) }
+        expectRegistryError(.refused) {
+            _ = try registry.add(Assignment(service: "next", ports: reserved.assignment.ports))
+        }
         time.advance(seconds: 1)
         #expect(try listed().isEmpty, "expired at its expiry time")
         #expect(try listed(includeExpired: true) == ["preview"], "an expired lease stays in the table")

@@ -50,7 +50,8 @@ func catalogEntry(
             .system,
             [
                 catalogEntry(.system, "alpha", 7001, modified: "2025-01-01"),  // unchanged
-                catalogEntry(.system, "BETA", 7002, description: "now described", modified: "2025-03-01"),  // changed (names compare case-insensitively)
+                // changed (names compare case-insensitively)
+                catalogEntry(.system, "BETA", 7002, description: "now described", modified: "2025-03-01"),
                 catalogEntry(.system, "beta", 7002, nil, .udp, modified: "2025-02-01"),  // unchanged
                 catalogEntry(.system, "delta", 7004, modified: "2026-06-01"),  // added
                 catalogEntry(.system, "alpha", 7001, nil, .sctp),  // added: another protocol is another key
@@ -84,7 +85,8 @@ func catalogEntry(
 
     @Test func aFailedReplaceLeavesTheSourceAsItWas() throws {
         let before = try store.rows(of: .common)
-        let bad = [catalogEntry(.common, "fine", 7001), catalogEntry(.common, "", 7002)]  // an empty name breaks a CHECK
+        // An empty name breaks a CHECK.
+        let bad = [catalogEntry(.common, "fine", 7001), catalogEntry(.common, "", 7002)]
         #expect(throws: (any Error).self) { _ = try replace(.common, bad) }
         #expect(try store.rows(of: .common) == before)
     }
