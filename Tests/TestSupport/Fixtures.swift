@@ -1,8 +1,6 @@
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Fixtures shared by both test targets: the one temporary-folder type, the one place that
 /// knows where the real data lives, and the few file operations the tests need, without

@@ -2,11 +2,7 @@ import Foundation
 import PortregTestSupport
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Runs the built `portreg` binary end to end: arguments, standard input and environment in;
 /// standard output, standard error and exit status out.

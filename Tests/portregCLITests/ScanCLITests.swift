@@ -2,9 +2,7 @@ import Foundation
 import PortregTestSupport
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// `portreg scan` and `conflicts --live` against a socket this test really listens on.
 @Suite("scan and live conflicts")

@@ -68,7 +68,7 @@ public struct Allocator {
 
     /// Reuses what the service holds, or finds and records free ports; inside the caller's
     /// write transaction (see `Registry.reserve`).
-    public func reserve(_ request: ReservationRequest, in context: StorageContext) throws -> Reservation {
+    package func reserve(_ request: ReservationRequest, in context: StorageContext) throws -> Reservation {
         try validate(request)
         let service = request.service
         let range = request.range ?? Allocator.defaultRange
@@ -217,7 +217,7 @@ public struct Allocator {
 extension Allocator {
     /// Free ports (or consecutive blocks of `request.count`) from the bottom of the range up,
     /// by the same rules as `reserve`, without recording anything.
-    public func freeBlocks(_ request: ReservationRequest, limit: Int, in context: StorageContext) throws -> [PortRange]
+    package func freeBlocks(_ request: ReservationRequest, limit: Int, in context: StorageContext) throws -> [PortRange]
     {
         let range = request.range ?? Allocator.defaultRange
         guard range.count >= request.count else { return [] }

@@ -1,7 +1,7 @@
 /// The assignments in SQLite: the `assignment` table and its R*Tree of blocks
 /// (`assignment_span`, through `SpanIndex`). The one type that holds assignment SQL; the
 /// registry reaches it as an `AssignmentStorage`.
-public struct AssignmentStore: AssignmentStorage {
+package struct AssignmentStore: AssignmentStorage {
     public let database: Database
     var spans: SpanIndex { .assignments(database) }
 

@@ -5,7 +5,7 @@
 /// (same protocol, overlapping ports and hosts) picks candidate pairs, and `CollisionRule` —
 /// the one rule — decides each candidate. Service names are left to the rule: reading a
 /// million of them costs more than the few same-service pairs it would spare.
-public struct CollisionFinder {
+package struct CollisionFinder {
     let storage: any AssignmentStorage
 
     public init(storage: any AssignmentStorage) { self.storage = storage }

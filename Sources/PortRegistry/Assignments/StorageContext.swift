@@ -1,7 +1,7 @@
 /// What one use case works on, inside the transaction the front door (`Registry`) opened:
 /// the assignments, the catalog, and the one "now" that every statement of the transaction
 /// binds.
-public struct StorageContext {
+package struct StorageContext {
     public var assignments: any AssignmentStorage
     public var catalog: CatalogStore
     public var now: Timestamp

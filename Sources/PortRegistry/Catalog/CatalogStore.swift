@@ -22,7 +22,7 @@ public struct CatalogSourceInfo: Sendable, Equatable {
 }
 
 /// Reads and replaces the catalog tables.
-public struct CatalogStore {
+package struct CatalogStore {
     public let database: Database
 
     public init(database: Database) { self.database = database }

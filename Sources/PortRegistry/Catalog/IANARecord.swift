@@ -63,9 +63,9 @@ public struct IANAHeader: Sendable {
             positions[column.rawValue].map { fields[$0] } ?? ""
         }
 
-        let name = IANAHeader.trimmed(value(.service))
+        let name = value(.service).trimmed()
 
-        let portText = IANAHeader.trimmed(value(.port))
+        let portText = value(.port).trimmed()
         var ports: PortRange?
         if !portText.isEmpty {
             guard let range = IANAHeader.portRange(portText) else {
@@ -76,7 +76,7 @@ public struct IANAHeader: Sendable {
             ports = range
         }
 
-        let protocolText = IANAHeader.trimmed(value(.transport))
+        let protocolText = value(.transport).trimmed()
         var transport: TransportProtocol?
         if !protocolText.isEmpty {
             guard let parsed = IANAHeader.transport(protocolText) else {
@@ -110,7 +110,7 @@ public struct IANAHeader: Sendable {
         if let range = asciiPortRange(text) { return range }
         let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return PortRange(parsing: text) }
-        return PortRange(parsing: trimmed(String(parts[0])) + "-" + trimmed(String(parts[1])))
+        return PortRange(parsing: parts[0].trimmed() + "-" + parts[1].trimmed())
     }
 
     /// The common case, on bytes: import parses 14,000 ports, and Character-level parsing
@@ -149,16 +149,6 @@ public struct IANAHeader: Sendable {
     }
 
     private static func normalized(_ name: String) -> String {
-        trimmed(name).lowercased()
-    }
-
-    static func trimmed(_ text: String) -> String {
-        // Almost every field has nothing to trim: check its ends as bytes first.
-        let utf8 = text.utf8
-        guard let head = utf8.first, let tail = utf8.last else { return text }
-        if head > 0x20, head < 0x7F, tail > 0x20, tail < 0x7F { return text }
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let last = text.lastIndex(where: { !$0.isWhitespace })!
-        return String(text[first...last])
+        name.trimmed().lowercased()
     }
 }

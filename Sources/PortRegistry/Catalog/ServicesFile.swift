@@ -16,7 +16,7 @@ public struct ServicesFile {
             guard tokens.count >= 2, case (let portText, let protocolText)? = portAndProtocol(tokens[1]) else {
                 throw RegistryError.data(
                     file: file, line: lineNumber,
-                    "expected NAME PORT/PROTOCOL [ALIASES...] [# COMMENT], found \"\(trimmed(line))\"")
+                    "expected NAME PORT/PROTOCOL [ALIASES...] [# COMMENT], found \"\(line.trimmed())\"")
             }
             guard !portText.contains("-"), let port = PortRange(parsing: portText) else {
                 throw RegistryError.data(
@@ -29,7 +29,7 @@ public struct ServicesFile {
             entries.append(
                 CatalogEntry(
                     source: .system, service: String(first), ports: port, transport: transport,
-                    description: comment.map(trimmed) ?? "", aliases: tokens.dropFirst(2).map(String.init)))
+                    description: comment.map { $0.trimmed() } ?? "", aliases: tokens.dropFirst(2).map(String.init)))
         }
         return (entries, skipped)
     }
@@ -69,11 +69,5 @@ public struct ServicesFile {
         let proto = token[token.index(after: slash)...]
         guard !proto.isEmpty else { return nil }
         return (token[..<slash], proto)
-    }
-
-    private static func trimmed(_ text: Substring) -> String {
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let last = text.lastIndex(where: { !$0.isWhitespace })!
-        return String(text[first...last])
     }
 }

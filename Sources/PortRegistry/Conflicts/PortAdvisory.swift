@@ -29,7 +29,7 @@ public struct PortAdvisor {
     /// Registered names per protocol and port (iana and common sources).
     private var registered: [TransportProtocol: [Int: [String]]] = [:]
 
-    public init(database: Database, ephemeral: PortRange? = EphemeralRange.current()) throws {
+    package init(database: Database, ephemeral: PortRange? = EphemeralRange.current()) throws {
         self.ephemeral = ephemeral
         try database.cached(
             """

@@ -8,7 +8,7 @@ public enum RegistryCSV {
 
     /// True when a CSV header is the registry's (column order as exported).
     public static func isRegistryHeader(_ fields: [String]) -> Bool {
-        fields.map { $0.lowercased().trimmingASCIIWhitespace() } == header
+        fields.map { $0.lowercased().trimmed() } == header
     }
 
     public static func fields(_ assignment: Assignment) -> [String] {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Whole-file reads with the errors SPEC.md names: missing or unreadable (66), not UTF-8 (65).
 public enum TextFile {
@@ -21,9 +17,8 @@ public enum TextFile {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
-                if errno == EINTR { continue }
                 throw RegistryError(.io, "\(name): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }

@@ -1,16 +1,6 @@
-/// Text helpers on ASCII, the one copy of each: names, protocols, hosts and CSV headers are
-/// ASCII, and working on bytes avoids Unicode-aware work that would change nothing.
+/// Text helpers, the one copy of each. Names, protocols, hosts and CSV headers are mostly
+/// ASCII: checking bytes first avoids Unicode-aware work that would change nothing.
 extension StringProtocol {
-    /// Without leading and trailing spaces, tabs, CRs and LFs.
-    func trimmingASCIIWhitespace() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" || first == "\r" || first == "\n" {
-            slice.removeFirst()
-        }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" || last == "\n" { slice.removeLast() }
-        return String(slice)
-    }
-
     /// True when some byte is an ASCII capital or not ASCII at all: only then can
     /// `lowercased()` change the text.
     var mayHaveUppercase: Bool {
@@ -22,4 +12,18 @@ extension StringProtocol {
 /// non-ASCII byte (nearly every catalog name and host).
 func lowercasedIfNeeded(_ text: String) -> String {
     text.mayHaveUppercase ? text.lowercased() : text
+}
+
+extension StringProtocol where UTF8View: BidirectionalCollection {
+    /// Without leading and trailing whitespace (`Character.isWhitespace`). The one trim of
+    /// the library: almost every field of a catalog import has nothing to trim, so its ends
+    /// are checked as bytes first and the text is returned without a copy.
+    func trimmed() -> String {
+        let utf8 = self.utf8
+        guard let head = utf8.first, let tail = utf8.last else { return String(self) }
+        if head > 0x20, head < 0x7F, tail > 0x20, tail < 0x7F { return String(self) }
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace })!
+        return String(self[first...last])
+    }
 }

@@ -56,12 +56,7 @@ public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func format<T>(family: Int32, _ address: inout T) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        let written = withUnsafeBytes(of: &address) { raw in
-            inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil
-        }
-        guard written else { return "" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        withUnsafeBytes(of: &address) { internetAddressText(family: family, $0) } ?? ""
     }
 
     public var isWildcard: Bool { kind == .any || kind == .anyIPv4 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Where the registry lives: `--db`, else `$PORTREG_DB`, else `$XDG_DATA_HOME/portreg/registry.db`,
 /// else `~/.local/share/portreg/registry.db`.

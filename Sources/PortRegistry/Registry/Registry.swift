@@ -14,10 +14,20 @@ public final class Registry {
     let busyTimeoutMilliseconds: Int32
     public var path: String { database.path }
 
+    /// How long a writer waits for another process's lock before giving up (exit 75).
+    public static let defaultBusyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
+
     /// Opens the registry at `path`, creating, migrating and seeding it on first use.
     public static func open(
+        path: String, busyTimeoutMilliseconds: Int32 = Registry.defaultBusyTimeoutMilliseconds,
+        clock: RegistryClock = .system
+    ) throws -> Registry {
+        try open(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded)
+    }
+
+    package static func open(
         path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, clock: RegistryClock = .system,
-        migrator: Migrator = .embedded
+        migrator: Migrator
     ) throws -> Registry {
         let isNew = path == ":memory:" || !DatabaseLocation.exists(path)
         if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
@@ -32,7 +42,7 @@ public final class Registry {
     }
 
     /// A registry on a private in-memory database (tests, dry runs).
-    public static func inMemory(clock: RegistryClock = .system) throws -> Registry {
+    package static func inMemory(clock: RegistryClock = .system) throws -> Registry {
         try Registry(
             database: Database.inMemory(), migrator: .embedded, clock: clock,
             busyTimeoutMilliseconds: Database.defaultBusyTimeout)

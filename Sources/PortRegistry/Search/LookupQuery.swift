@@ -7,7 +7,7 @@ public enum LookupQuery: Hashable, Sendable, CustomStringConvertible {
     /// (digits, an optional `-digits`, an optional `/word`) must be a valid one: `70000` or
     /// `9000-8000` is an error, not a name. Names such as `3com-tsmux` still work.
     public init(parsing raw: some StringProtocol) throws {
-        let text = raw.trimmingASCIIWhitespace()
+        let text = String(raw).trimmed()
         guard !text.isEmpty else {
             throw RegistryError(.usage, "empty query: give a port (80, 53/udp, 6000-6010) or a service name")
         }

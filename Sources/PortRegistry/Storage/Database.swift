@@ -5,7 +5,7 @@ import CSQLite
 /// A connection belongs to one thread: it is not `Sendable` (see the end of this file), and
 /// is opened with `SQLITE_OPEN_NOMUTEX` since nothing else can reach it. portreg opens one per
 /// process.
-public final class Database {
+package final class Database {
     let handle: OpaquePointer
     /// The file path, or ":memory:".
     public let path: String

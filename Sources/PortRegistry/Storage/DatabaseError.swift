@@ -2,7 +2,7 @@ import CSQLite
 
 /// A SQLite result code, extended (`SQLITE_CONSTRAINT_UNIQUE`) or primary (`SQLITE_CONSTRAINT`).
 /// The one place that knows the low byte of an extended code is its primary code.
-public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+package struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
 
     public init(rawValue: Int32) { self.rawValue = rawValue }
@@ -23,7 +23,7 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
 }
 
 /// A failure reported by SQLite, with the statement that caused it.
-public struct DatabaseError: Error, CustomStringConvertible, Sendable {
+package struct DatabaseError: Error, CustomStringConvertible, Sendable {
     /// SQLite's extended result code.
     public let code: Int32
     public let message: String

@@ -3,7 +3,7 @@
 /// Forward-only. The pending migrations run in one `BEGIN IMMEDIATE` transaction, each
 /// followed by its `PRAGMA user_version`, so a failure leaves the database as it was and
 /// a half-migrated file cannot exist.
-public struct Migrator: Sendable {
+package struct Migrator: Sendable {
     public struct Migration: Sendable {
         public let version: Int
         public let name: String

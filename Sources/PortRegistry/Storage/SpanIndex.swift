@@ -4,7 +4,7 @@
 ///
 /// Kept by code rather than triggers: a trigger makes every INSERT of a bulk import keep a
 /// statement journal (docs/DECISIONS.md, "One owner for the R*Tree mirrors").
-public struct SpanIndex {
+package struct SpanIndex {
     let database: Database
     /// The R*Tree, e.g. `assignment_span`.
     let spans: String

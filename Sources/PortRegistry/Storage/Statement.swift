@@ -2,7 +2,7 @@ import CSQLite
 
 /// A prepared statement. Finalized when the last reference goes away, so no statement outlives
 /// the code that uses it.
-public final class Statement {
+package final class Statement {
     let handle: OpaquePointer
     public let sql: String
     /// Unowned: the database caches its statements, and a strong reference back would keep
@@ -144,7 +144,7 @@ public final class Statement {
 extension Statement: Sendable {}
 
 /// The current row of a statement; valid only inside the callback that receives it.
-public struct Row {
+package struct Row {
     let handle: OpaquePointer
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 extension ListeningSocket {
     /// True when this socket sits on the assignment's protocol, ports and bind scope.

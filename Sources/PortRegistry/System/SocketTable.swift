@@ -164,20 +164,6 @@ public enum SocketTable {
         return index == 0 ? nil : pid
     }
 
-    /// `inet_ntop` of an address held in network byte order.
-    static func addressText(family: Int32, _ address: UnsafeRawBufferPointer) -> String? {
-        var storage: (UInt64, UInt64) = (0, 0)  // aligned for in6_addr
-        return withUnsafeMutableBytes(of: &storage) { aligned in
-            aligned.copyMemory(from: UnsafeRawBufferPointer(rebasing: address.prefix(aligned.count)))
-            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { text -> String? in
-                guard inet_ntop(family, aligned.baseAddress, text.baseAddress, socklen_t(text.count)) != nil else {
-                    return nil
-                }
-                return String(cString: text.baseAddress!)
-            }
-        }
-    }
-
     static func precedes(_ lhs: ListeningSocket, _ rhs: ListeningSocket) -> Bool {
         if lhs.port != rhs.port { return lhs.port < rhs.port }
         if lhs.transport != rhs.transport { return lhs.transport < rhs.transport }
@@ -237,7 +223,7 @@ private enum ProcNetRow {
             guard let value = hex(bytes, (start + 8 * word)..<(start + 8 * word + 8)) else { return nil }
             withUnsafeMutableBytes(of: &words) { $0.storeBytes(of: value, toByteOffset: 4 * word, as: UInt32.self) }
         }
-        guard let text = withUnsafeBytes(of: &words, { SocketTable.addressText(family: ipv6 ? AF_INET6 : AF_INET, $0) })
+        guard let text = withUnsafeBytes(of: &words, { internetAddressText(family: ipv6 ? AF_INET6 : AF_INET, $0) })
         else {
             return nil
         }
@@ -353,7 +339,7 @@ enum SocketDiagnostics {
         guard message[1] == listenState, family == AF_INET || family == AF_INET6 else { return nil }
         let port = Int(UInt16(bigEndian: message.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
         let inode = Int(message.loadUnaligned(fromByteOffset: 68, as: UInt32.self))
-        guard let address = SocketTable.addressText(family: family, UnsafeRawBufferPointer(rebasing: message[8..<24]))
+        guard let address = internetAddressText(family: family, UnsafeRawBufferPointer(rebasing: message[8..<24]))
         else {
             return nil
         }
@@ -382,13 +368,11 @@ enum ProcFile {
         var bytes: [UInt8] = []
         let complete = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { chunk -> Bool in
             while true {
-                let count = Glibc.read(fd, chunk.baseAddress, chunk.count)
+                let count = SystemCall.read(fd, chunk.baseAddress, chunk.count)
                 if count > 0 {
                     bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count]))
-                } else if count == 0 {
-                    return true
-                } else if errno != EINTR {
-                    return false
+                } else {
+                    return count == 0
                 }
             }
         }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Buffered writes to a file descriptor: a million-row export is a few hundred write(2)
 /// calls, not a million.

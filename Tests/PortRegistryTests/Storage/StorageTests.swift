@@ -3,11 +3,7 @@ import Testing
 @testable import PortRegistry
 import PortregTestSupport
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Where a test database lives. Storage tests run the same body on both.
 enum Backing: String, CaseIterable, Sendable, CustomTestStringConvertible {

@@ -3,11 +3,7 @@ import Testing
 @testable import PortRegistry
 import PortregTestSupport
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 extension SharedData {
     /// The current IANA file, parsed once for every test that needs it.
