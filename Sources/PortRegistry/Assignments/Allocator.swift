@@ -72,31 +72,29 @@ public struct Allocator {
         try validate(request)
         let service = request.service
         let range = request.range ?? Allocator.defaultRange
-        do {
-            let store = context.assignments
-            let now = context.now
-            if var held = try existing(service: service, request: request, range: range, store: store, now: now) {
-                if request.ttlSeconds != nil || request.owner != held.owner || request.note != held.note {
-                    held.owner = request.owner.isEmpty ? held.owner : request.owner
-                    held.note = request.note.isEmpty ? held.note : request.note
-                    held = try store.insert(held, ttlSeconds: request.ttlSeconds, now: now)
-                }
-                return Reservation(assignment: held, reused: true)
+        let store = context.assignments
+        let now = context.now
+        if var held = try existing(service: service, request: request, range: range, store: store, now: now) {
+            if request.ttlSeconds != nil || request.owner != held.owner || request.note != held.note {
+                held.owner = request.owner.isEmpty ? held.owner : request.owner
+                held.note = request.note.isEmpty ? held.note : request.note
+                held = try store.insert(held, ttlSeconds: request.ttlSeconds, now: now)
             }
-            guard let low = try firstFree(request: request, range: range, in: context) else {
-                let wider = PortRange(low: max(1024, range.low), high: 49151).map { " (e.g. --range \($0))" } ?? ""
-                throw RegistryError(
-                    .refused,
-                    "no free \(request.count == 1 ? "port" : "block of \(request.count) ports") in \(range) for \(request.transport.rawValue) on host \(request.host): widen --range\(wider) or release ports with portreg remove"
-                )
-            }
-            let assignment = Assignment(
-                service: service, ports: PortRange(uncheckedLow: low, high: low + request.count - 1),
-                transport: request.transport, host: request.host, bind: request.bind,
-                owner: request.owner, note: request.note)
-            return Reservation(
-                assignment: try store.insert(assignment, ttlSeconds: request.ttlSeconds, now: now), reused: false)
+            return Reservation(assignment: held, reused: true)
         }
+        guard let low = try firstFree(request: request, range: range, in: context) else {
+            let wider = PortRange(low: max(1024, range.low), high: 49151).map { " (e.g. --range \($0))" } ?? ""
+            throw RegistryError(
+                .refused,
+                "no free \(request.count == 1 ? "port" : "block of \(request.count) ports") in \(range) for \(request.transport.rawValue) on host \(request.host): widen --range\(wider) or release ports with portreg remove"
+            )
+        }
+        let assignment = Assignment(
+            service: service, ports: PortRange(uncheckedLow: low, high: low + request.count - 1),
+            transport: request.transport, host: request.host, bind: request.bind,
+            owner: request.owner, note: request.note)
+        return Reservation(
+            assignment: try store.insert(assignment, ttlSeconds: request.ttlSeconds, now: now), reused: false)
     }
 
     /// A live assignment of the service with the same shape inside the range.

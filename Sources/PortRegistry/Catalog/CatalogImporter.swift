@@ -2,7 +2,7 @@
 public enum CatalogImporter {
     /// Reads an IANA-format CSV (the header first) and hands its rows over in batches;
     /// stops early when `emit` returns false.
-    public static func readIANA(
+    package static func readIANA(
         _ reader: inout CSVReader, source: CatalogSource, batchSize: Int = 1024, emit: ([CatalogEntry]) -> Bool
     ) throws {
         guard let headerRecord = try reader.next() else {
@@ -23,7 +23,7 @@ public enum CatalogImporter {
     }
 
     /// Reads every row of an IANA-format CSV.
-    public static func parseIANA(_ reader: inout CSVReader, source: CatalogSource) throws -> [CatalogEntry] {
+    package static func parseIANA(_ reader: inout CSVReader, source: CatalogSource) throws -> [CatalogEntry] {
         var entries: [CatalogEntry] = []
         try readIANA(&reader, source: source, batchSize: 4096) { batch in
             entries += batch

@@ -4,7 +4,7 @@ public enum SeedCatalog {
     /// Seed files and the source each one fills.
     static let files: [(name: String, source: CatalogSource)] = [("iana-core.csv", .iana), ("common.csv", .common)]
 
-    public static func entries() throws -> [(source: CatalogSource, entries: [CatalogEntry], sha256: String)] {
+    package static func entries() throws -> [(source: CatalogSource, entries: [CatalogEntry], sha256: String)] {
         try files.map { file in
             guard let text = EmbeddedFiles.seeds.first(where: { $0.name == file.name })?.text else {
                 throw RegistryError(.io, "built-in seed \(file.name) is missing from this binary")

@@ -50,10 +50,4 @@ public struct CatalogEntry: Hashable, Sendable {
         self.notes = notes
         self.aliases = aliases
     }
-
-    /// True when the row applies to `transport` (a row with no protocol covers tcp and udp).
-    public func covers(_ transport: TransportProtocol) -> Bool {
-        guard let own = self.transport else { return transport == .tcp || transport == .udp }
-        return own == transport
-    }
 }

@@ -57,17 +57,4 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.low, lhs.high) < (rhs.low, rhs.high)
     }
-
-    /// RFC 6335 port classes.
-    public enum PortClass: String, Sendable {
-        case system, user, dynamic
-    }
-
-    public static func portClass(of port: Int) -> PortClass {
-        switch port {
-        case ..<1024: .system
-        case ..<49152: .user
-        default: .dynamic
-        }
-    }
 }

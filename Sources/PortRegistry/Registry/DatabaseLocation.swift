@@ -3,7 +3,7 @@ import Glibc
 /// Where the registry lives: `--db`, else `$PORTREG_DB`, else `$XDG_DATA_HOME/portreg/registry.db`,
 /// else `~/.local/share/portreg/registry.db`.
 public enum DatabaseLocation {
-    public static func resolve(explicit: String?, environment: [String: String]) -> String {
+    package static func resolve(explicit: String?, environment: [String: String]) -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         if let path = environment["PORTREG_DB"], !path.isEmpty { return path }
         if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
@@ -32,7 +32,7 @@ public enum DatabaseLocation {
 
     /// How long to wait for another process's write lock before exit 75:
     /// `$PORTREG_BUSY_TIMEOUT` in milliseconds (0 to 600000), else 30 s.
-    public static func busyTimeout(environment: [String: String]) throws -> Int32 {
+    package static func busyTimeout(environment: [String: String]) throws -> Int32 {
         guard let text = environment["PORTREG_BUSY_TIMEOUT"], !text.isEmpty else { return Database.defaultBusyTimeout }
         guard let value = Int32(text), (0...600_000).contains(value) else {
             throw RegistryError(

@@ -313,10 +313,6 @@ struct CollisionCase: Sendable, CustomTestStringConvertible {
         #expect(!block.overlaps(try #require(PortRange(port: 9010))))
         #expect(block.description == "9000-9009")
         #expect(try #require(PortRange(port: 80)).description == "80")
-        #expect(PortRange.portClass(of: 1023) == .system)
-        #expect(PortRange.portClass(of: 1024) == .user)
-        #expect(PortRange.portClass(of: 49151) == .user)
-        #expect(PortRange.portClass(of: 49152) == .dynamic)
     }
 }
 

@@ -92,3 +92,11 @@ final class MovableClock: Sendable {
 
     func advance(seconds delta: Int) { seconds.add(delta, ordering: .relaxed) }
 }
+
+extension CatalogEntry {
+    /// True when the row applies to `transport` (a row with no protocol covers tcp and udp).
+    func covers(_ transport: TransportProtocol) -> Bool {
+        guard let own = self.transport else { return transport == .tcp || transport == .udp }
+        return own == transport
+    }
+}
