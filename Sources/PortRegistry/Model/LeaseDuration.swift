@@ -27,7 +27,7 @@ public enum LeaseDuration {
             number = nil
         }
         guard number == nil, total > 0 else { throw RegistryError(.usage, "invalid duration '\(text)': \(rule)") }
-        // Past year 9999 SQLite's strftime gives NULL, which would make the lease permanent.
+        // Past year 9999 an expiry cannot be written as a timestamp (`Timestamp.latest`).
         guard total <= longest else {
             throw RegistryError(.usage, "invalid duration '\(text)': a lease lasts at most 10 years (520w)")
         }

@@ -25,9 +25,11 @@ public final class Registry {
         try open(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded)
     }
 
+    /// `assignments` puts the assignments on another backend (a PostgreSQL one); the catalog
+    /// stays in the SQLite file at `path`.
     package static func open(
         path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, clock: RegistryClock = .system,
-        migrator: Migrator
+        migrator: Migrator, assignments: (any AssignmentStorage)? = nil
     ) throws -> Registry {
         let isNew = path == ":memory:" || !DatabaseLocation.exists(path)
         if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
@@ -38,7 +40,8 @@ public final class Registry {
             throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
         }
         return try Registry(
-            database: database, migrator: migrator, clock: clock, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            database: database, migrator: migrator, clock: clock, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+            assignments: assignments)
     }
 
     /// A registry on a private in-memory database (tests, dry runs).
@@ -50,10 +53,10 @@ public final class Registry {
 
     init(
         database: Database, migrator: Migrator, clock: RegistryClock = .system,
-        busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
+        busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, assignments: (any AssignmentStorage)? = nil
     ) throws {
         self.database = database
-        self.assignments = AssignmentStore(database: database)
+        self.assignments = assignments ?? AssignmentStore(database: database)
         self.clock = clock
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         do {

@@ -100,3 +100,133 @@ import Testing
         #expect(error?.message.contains("busy timeout of 50 ms") == true, "\(String(describing: error))")
     }
 }
+
+/// An `AssignmentStorage` that forwards to the SQLite one and records which requirements
+/// the front door used: every assignment read and write must go through the protocol, so
+/// that another backend sees all of them.
+final class RecordingStorage: AssignmentStorage {
+    let inner: AssignmentStore
+    private(set) var calls: Set<String> = []
+
+    init(_ inner: AssignmentStore) { self.inner = inner }
+
+    private func note(_ name: String = #function) { calls.insert(String(name.prefix { $0 != "(" })) }
+
+    func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T {
+        note()
+        return try inner.transaction(mode, dryRun: dryRun, body)
+    }
+    func forEach(_ filter: AssignmentFilter, now: Timestamp, _ body: (Assignment) throws -> Void) throws {
+        note()
+        try inner.forEach(filter, now: now, body)
+    }
+    func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: Timestamp) throws -> [Assignment] {
+        note()
+        return try inner.overlapping(ports, transport: transport, now: now)
+    }
+    func named(_ service: String, now: Timestamp) throws -> [Assignment] {
+        note()
+        return try inner.named(service, now: now)
+    }
+    func blockingClaims(
+        in span: PortRange, transport: TransportProtocol, host: HostScope, now: Timestamp,
+        _ body: (PortRange, BindAddress) -> Void
+    ) throws {
+        note()
+        try inner.blockingClaims(in: span, transport: transport, host: host, now: now, body)
+    }
+    func forEachLiveClaim(
+        now: Timestamp, _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String) -> Void
+    ) throws {
+        note()
+        try inner.forEachLiveClaim(now: now, body)
+    }
+    func assignment(id: Int) throws -> Assignment? {
+        note()
+        return try inner.assignment(id: id)
+    }
+    func forEachContaining(_ substring: String?, _ body: (Assignment) throws -> Void) throws {
+        note()
+        try inner.forEachContaining(substring, body)
+    }
+    func serviceNames() throws -> [String] {
+        note()
+        return try inner.serviceNames()
+    }
+    func counts(now: Timestamp) throws -> (total: Int, expired: Int) {
+        note()
+        return try inner.counts(now: now)
+    }
+    func indexProblems() throws -> Int {
+        note()
+        return try inner.indexProblems()
+    }
+    func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        note()
+        try inner.exportCSV(emit)
+    }
+    func insert(_ assignment: Assignment, ttlSeconds: Int?, now: Timestamp) throws -> Assignment {
+        note()
+        return try inner.insert(assignment, ttlSeconds: ttlSeconds, now: now)
+    }
+    func remove(service: String, ports: PortRange?, transport: TransportProtocol?, host: HostScope?) throws
+        -> [Assignment]
+    {
+        note()
+        return try inner.remove(service: service, ports: ports, transport: transport, host: host)
+    }
+    func merge(replace: Bool, now: Timestamp, _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void) throws
+        -> AssignmentMerge
+    {
+        note()
+        return try inner.merge(replace: replace, now: now, feed)
+    }
+}
+
+@Suite struct AssignmentStorageSeamTests {
+    /// Every use case runs with the assignments behind a storage the registry was given, and
+    /// between them they use every requirement of the protocol.
+    @Test func everyUseCaseGoesThroughTheStorageProtocol() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/r.db"
+        _ = try Registry.open(path: path)  // created and seeded
+        let database = try Database(path: path)
+        let storage = RecordingStorage(AssignmentStore(database: database))
+        let registry = try Registry(database: database, migrator: .embedded, assignments: storage)
+        let allocator = Allocator(ephemeral: nil, isFreeNow: { _, _, _ in true })
+
+        _ = try registry.add(Assignment(service: "billing", ports: PortRange(port: 20080)!, owner: "zorbteam"))
+        _ = try registry.add(
+            Assignment(service: "shop", ports: PortRange(low: 20080, high: 20081)!), force: true)
+        var request = ReservationRequest(service: "search-api")
+        request.range = PortRange(low: 21000, high: 21999)
+        let reserved = try registry.reserve(request, using: allocator)
+        #expect(try registry.reserve(request, using: allocator).reused)
+        #expect(!(try registry.freeBlocks(request, limit: 3, using: allocator)).isEmpty)
+        let found = try registry.lookup { lookup in
+            (try lookup(.ports(PortRange(port: 20080)!, .tcp)).assignments.count, try lookup(.name("biling")))
+        }
+        #expect(found.0 == 2)
+        #expect(found.1.suggestions.contains("billing"))
+        #expect(try registry.search("zorbteam").hits.count == 1)
+        #expect(try registry.conflicts().collisions.count == 1)
+        var listed: [String] = []
+        try registry.list { listed.append($0.service) }
+        #expect(listed == ["billing", "shop", "search-api"])
+        var csv: [UInt8] = []
+        try registry.exportAssignmentsCSV { csv += $0 }
+        var reader = CSVReader(text: String(decoding: csv, as: UTF8.self), name: "export.csv")
+        _ = try reader.next()
+        let merged = try registry.importAssignments(&reader, options: AssignmentImportOptions(force: true))
+        #expect(merged.rows == 3 && merged.updated == 3 && merged.added == 0)
+        #expect(try registry.remove(service: "shop").count == 1)
+        #expect(try registry.doctor().isHealthy)
+        #expect(reserved.assignment.ports.count == 1)
+
+        let requirements: Set<String> = [
+            "transaction", "forEach", "overlapping", "named", "blockingClaims", "forEachLiveClaim", "assignment",
+            "forEachContaining", "serviceNames", "counts", "indexProblems", "exportCSV", "insert", "remove", "merge",
+        ]
+        #expect(storage.calls == requirements, "unused: \(requirements.subtracting(storage.calls))")
+    }
+}
