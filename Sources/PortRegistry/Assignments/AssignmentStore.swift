@@ -65,13 +65,6 @@ package struct AssignmentStore: AssignmentStorage {
         ).rows([ports.low, ports.high, transport?.rawValue, now.text], AssignmentStore.assignment)
     }
 
-    /// Live assignments that `candidate` would collide with.
-    public func collisions(with candidate: some SocketClaim, now: Timestamp) throws -> [Assignment] {
-        try overlapping(candidate.ports, transport: candidate.transport, now: now).filter {
-            CollisionRule.collide($0, candidate)
-        }
-    }
-
     /// Assignments matching `filter`, in export order.
     public func list(_ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp) throws -> [Assignment] {
         var result: [Assignment] = []

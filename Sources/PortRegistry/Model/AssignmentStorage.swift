@@ -139,3 +139,12 @@ public protocol AssignmentStorage {
     func merge(replace: Bool, now: Timestamp, _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void) throws
         -> AssignmentMerge
 }
+
+extension AssignmentStorage {
+    /// Live assignments that `candidate` would collide with (`CollisionRule`), in export order.
+    public func collisions(with candidate: some SocketClaim, now: Timestamp) throws -> [Assignment] {
+        try overlapping(candidate.ports, transport: candidate.transport, now: now).filter {
+            CollisionRule.collide($0, candidate)
+        }
+    }
+}

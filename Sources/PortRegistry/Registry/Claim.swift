@@ -13,8 +13,7 @@ extension Registry {
     public func add(_ candidate: Assignment, ttlSeconds: Int? = nil, force: Bool = false) throws -> Claim {
         let (stored, collisions) = try write { context in
             let store = context.assignments
-            let collisions = try store.overlapping(candidate.ports, transport: candidate.transport, now: context.now)
-                .filter { CollisionRule.collide($0, candidate) }
+            let collisions = try store.collisions(with: candidate, now: context.now)
             if !collisions.isEmpty && !force {
                 let holders = collisions.prefix(3).map(\.holderDescription).joined(separator: "; ")
                 throw RegistryError(
