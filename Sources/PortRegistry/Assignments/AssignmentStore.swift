@@ -116,17 +116,18 @@ package struct AssignmentStore: AssignmentStorage {
     }
 
     public func forEachLiveClaim(
-        now: Timestamp, _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String) -> Void
+        now: Timestamp,
+        _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String, _ bind: String) -> Void
     ) throws {
         try database.prepare(
             """
-            SELECT id, port_low, port_high, protocol, host FROM assignment
+            SELECT id, port_low, port_high, protocol, host, bind FROM assignment
             WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY port_low
             """
         ).forEachRow([now.text]) { row in
             body(
                 row.int(0), PortRange(uncheckedLow: row.int(1), high: row.int(2)),
-                TransportProtocol(rawValue: row.text(3)) ?? .tcp, row.text(4))
+                TransportProtocol(rawValue: row.text(3)) ?? .tcp, row.text(4), row.text(5))
         }
     }
 

@@ -28,7 +28,7 @@ package struct CollisionFinder {
             table[text] = index
             return index
         }
-        try storage.forEachLiveClaim(now: now) { id, ports, transport, host in
+        try storage.forEachLiveClaim(now: now) { id, ports, transport, host, _ in
             let packed = Packed(id: id, low: Int32(ports.low), high: Int32(ports.high), host: intern(host, &hosts))
             buckets[transport, default: []].append(packed)
         }

@@ -89,10 +89,12 @@ public protocol AssignmentStorage {
     ) throws
 
     /// Every live assignment in order of its first port, reduced to what the collision
-    /// sweep needs: id, ports, protocol and host name. Called once per `conflicts` and per
-    /// import, over the whole table: it must stream, not build the rows first.
+    /// sweep needs: id, ports, protocol, host name and bind address as stored. Called once
+    /// per `conflicts` and per import, over the whole table: it must stream, not build the
+    /// rows first.
     func forEachLiveClaim(
-        now: Timestamp, _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String) -> Void
+        now: Timestamp,
+        _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String, _ bind: String) -> Void
     ) throws
 
     /// The assignment with this id, or nil.

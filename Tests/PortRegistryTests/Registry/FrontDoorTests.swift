@@ -136,7 +136,8 @@ final class RecordingStorage: AssignmentStorage {
         try inner.blockingClaims(in: span, transport: transport, host: host, now: now, body)
     }
     func forEachLiveClaim(
-        now: Timestamp, _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String) -> Void
+        now: Timestamp,
+        _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String, _ bind: String) -> Void
     ) throws {
         note()
         try inner.forEachLiveClaim(now: now, body)
