@@ -68,6 +68,21 @@ extension Registry {
         return SocketScan.match(sockets: sockets, assignments: assignments, host: host)
     }
 
+    /// What `portreg check` compares config files with, read in one transaction: the live
+    /// assignments (when `includeAssignments`) and the catalog's registrations. ConfigScan
+    /// sits below the front door, so it receives these values instead of opening a store.
+    public func checkBaseline(includeAssignments: Bool, ephemeral: PortRange? = nil) throws
+        -> (assignments: [Assignment], catalog: PortAdvisor)
+    {
+        try read { context in
+            var live: [Assignment] = []
+            if includeAssignments {
+                try context.assignments.forEach(AssignmentFilter(), now: context.now) { live.append($0) }
+            }
+            return (live, try PortAdvisor(database: database, ephemeral: ephemeral))
+        }
+    }
+
     // MARK: Import and export
 
     /// Merges (or with `replace`, installs) a registry CSV; `reader` is after the header.

@@ -231,3 +231,17 @@ final class RecordingStorage: AssignmentStorage {
         #expect(storage.calls == requirements, "unused: \(requirements.subtracting(storage.calls))")
     }
 }
+
+@Suite struct CheckBaselineTests {
+    @Test func theBaselineHoldsLiveAssignmentsAndTheCatalog() throws {
+        let time = MovableClock()
+        let registry = try Registry.inMemory(clock: time.clock)
+        _ = try registry.add(Assignment(service: "web", ports: PortRange(port: 20080)!))
+        _ = try registry.add(Assignment(service: "lease", ports: PortRange(port: 20081)!), ttlSeconds: 60)
+        time.advance(seconds: 60)
+        let baseline = try registry.checkBaseline(includeAssignments: true)
+        #expect(baseline.assignments.map(\.service) == ["web"], "an expired lease is not a baseline")
+        #expect(!baseline.catalog.registrations(PortRange(port: 5432)!, transport: .tcp).isEmpty)
+        #expect(try registry.checkBaseline(includeAssignments: false).assignments.isEmpty)
+    }
+}
