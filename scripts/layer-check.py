@@ -23,7 +23,7 @@ LAYERS = [
     ["Formats", "System"],
     ["Storage", "PostgreSQL"],
     ["Catalog", "Assignments"],
-    ["Conflicts", "Search", "Exchange", "ConfigScan"],
+    ["Conflicts", "Search", "Exchange", "ConfigScan", "Map"],
     ["Registry"],
 ]
 RANK = {folder: index for index, layer in enumerate(LAYERS) for folder in layer}
