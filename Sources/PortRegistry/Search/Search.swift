@@ -1,6 +1,6 @@
-/// One full-text search hit: a catalog row or an assignment.
+/// One full-text search hit: a catalog registration (every source's row for it) or an assignment.
 public enum SearchHit: Sendable {
-    case catalog(CatalogEntry)
+    case catalog(Registration)
     case assignment(Assignment)
 }
 
@@ -24,6 +24,7 @@ public struct Search {
         }
         let expression = words.map { "\"\($0)\"*" }.joined(separator: " ")
         var scored: [(score: Double, order: Int, hit: SearchHit)] = []
+        var rows: [(score: Double, entry: CatalogEntry)] = []
         try database.cached(
             """
             SELECT \(CatalogStore.columns), bm25(catalog_search, 10.0, 6.0, 1.0, 0.5)
@@ -32,8 +33,14 @@ public struct Search {
             WHERE catalog_search MATCH ?1
             ORDER BY score, e.id LIMIT ?3
             """
-        ).forEachRow([expression, text, limit]) { row in
-            scored.append((row.double(16), scored.count, .catalog(CatalogStore.entry(row))))
+        ).forEachRow([expression, text, min(limit, 1 << 30) * CatalogSource.allCases.count]) { row in
+            rows.append((row.double(16), CatalogStore.entry(row)))
+        }
+        // One hit per registration, ranked by its best row. A registration has one row per
+        // source that lists it, so `limit` times the sources' count rows hold `limit` of them.
+        let entries = rows.map(\.entry)
+        for group in Registration.groups(entries) {
+            scored.append((rows[group[0]].score, scored.count, .catalog(Registration(rows: group.map { entries[$0] }))))
         }
         // Assignments are a team's few thousand rows: a scan ranks them well enough and keeps
         // every write free of FTS upkeep. SQLite's lower() folds ASCII only, so the SQL

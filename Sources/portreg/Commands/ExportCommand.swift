@@ -13,12 +13,14 @@ struct ExportCommand: ParsableCommand {
 
             Examples:
               portreg export -o ports.csv
+              portreg export --format services     # services(5): billing 8080/tcp  # team-pay
+              portreg export --format env -o ports.env   # BILLING_PORT=8080
               portreg export --kind catalog --source common --format json
             """
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case assignments, catalog }
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, services, env }
 
     @Option(help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
     var db: String?
@@ -26,7 +28,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "What to export: assignments or catalog.")
     var kind: Kind = .assignments
 
-    @Option(help: "Output format: csv or json.")
+    @Option(help: "Output format: csv or json; for assignments also services (services(5) lines) or env (NAME_PORT=N).")
     var format: Format = .csv
 
     @Option(help: "Catalog source to export: iana, common or system.")
@@ -34,6 +36,12 @@ struct ExportCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
+
+    func validate() throws {
+        if kind == .catalog && (format == .services || format == .env) {
+            throw ValidationError("--format \(format.rawValue) exports assignments only; use --kind assignments")
+        }
+    }
 
     func run() throws {
         try ExitStatus.run {
@@ -75,6 +83,13 @@ struct ExportCommand: ParsableCommand {
                         ]))
                 }
                 out.write(first ? "]\n" : "\n]\n")
+            case (.assignments, .services):
+                try ServicesExport.write(from: registry) { out.writeLine($0) }
+            case (.assignments, .env):
+                try EnvExport.write(from: registry) { out.writeLine($0) }
+            case (.catalog, .services), (.catalog, .env):
+                throw RegistryError(
+                    .usage, "--format \(format.rawValue) exports assignments only; the catalog exports as csv or json")
             case (.catalog, .csv):
                 out.write(CSVFormat.record(IANAHeader.columns))
                 for entry in try CatalogStore(database: registry.database).rows(of: source) {

@@ -1,0 +1,228 @@
+import Testing
+
+@testable import PortRegistry
+
+/// The port map's value model, its two renderings, the services/env exports and the merging
+/// of catalog rows into registrations.
+@Suite struct PortMapTests {
+    func claim(_ service: String, _ low: Int, _ high: Int? = nil, owner: String = "", id: Int? = nil) -> Assignment {
+        Assignment(id: id, service: service, ports: portRange(low, high), owner: owner)
+    }
+
+    @Test func blocksCountEachKindOfPortOnce() {
+        let input = PortMapInput(
+            assignments: [claim("web", 8080, owner: "b"), claim("grpc", 9000, 9019, owner: "a")],
+            // Overlapping catalog spans count each port once.
+            registered: [portRange(8000, 8009), portRange(8005, 8014), portRange(1000, 1030)],
+            ephemeral: portRange(8010, 8100))
+        let map = PortMap(input, range: portRange(0, 9999), blockSize: 10)
+        #expect(map.blocks.count == 1000)
+        #expect(map.blocks[0].system == 10 && map.blocks[102].system == 4 && map.blocks[103].system == 0)
+        #expect(map.blocks[100].registered == 10 && map.blocks[101].registered == 10)
+        #expect(map.blocks[102].registered == 10 && map.blocks[103].registered == 1)
+        #expect(map.blocks[800].registered == 10 && map.blocks[801].registered == 5 && map.blocks[802].registered == 0)
+        #expect(map.blocks[801].ephemeral == 10 && map.blocks[810].ephemeral == 1 && map.blocks[811].ephemeral == 0)
+        #expect(map.blocks[808].assigned == 1 && map.blocks[900].assigned == 10 && map.blocks[901].assigned == 10)
+        #expect(map.owners == ["a", "b"], "sorted, so colours stay put")
+        #expect(map.claims.map(\.assignment.service) == ["web", "grpc"])
+        #expect(map.blocks[900].claims == [1] && map.blocks[808].claims == [0])
+        #expect(map.claims[0].owner == 1 && map.claims[1].owner == 0)
+    }
+
+    @Test func aRangeNotOnABlockBoundaryClipsTheFirstAndLastBlocks() {
+        let map = PortMap(PortMapInput(assignments: [], registered: []), range: portRange(8005, 8024), blockSize: 10)
+        #expect(map.blocks.map(\.ports) == [portRange(8005, 8009), portRange(8010, 8019), portRange(8020, 8024)])
+    }
+
+    @Test func collisionsMarkBothClaims() {
+        let a = claim("billing", 8080, owner: "pay", id: 1)
+        let b = claim("shop", 8080, id: 2)
+        let map = PortMap(
+            PortMapInput(
+                assignments: [a, b, claim("ok", 9000, id: 3)], registered: [],
+                collisions: [Collision(first: a, second: b)]), blockSize: 100)
+        #expect(map.claims.filter(\.colliding).map(\.assignment.service).sorted() == ["billing", "shop"])
+        #expect(map.claims.first { $0.assignment.service == "billing" }?.collidesWith == ["shop"])
+        #expect(map.blocks[80].colliding == 1 && map.blocks[90].colliding == 0)
+        #expect(map.owners == ["pay", ""], "no owner sorts last")
+    }
+
+    @Test func roundStepsAreOneTwoFive() {
+        #expect([0, 1, 2, 3, 6, 11, 1928, 2001].map(PortMap.roundStep) == [1, 1, 2, 5, 10, 20, 2000, 5000])
+    }
+
+    @Test func theWholeSpaceTakesThirtyThreeRowsOfTwoThousandPorts() {
+        #expect(PortMapSVG.layout(for: .all) == (rowSpan: 2000, blockSize: 20))
+        #expect(PortMapSVG.layout(for: portRange(8000, 8999)) == (rowSpan: 50, blockSize: 1))
+        #expect(PortMapText.layout(for: .all, width: 80) == (perLine: 50, blockSize: 50))
+        #expect(PortMapText.layout(for: .all, width: 200) == (perLine: 100, blockSize: 50))
+    }
+
+    @Test func svgTextIsEscapedAndControlCharactersDropped() {
+        #expect(PortMapSVG.escape("a<b>&\"c\"'d'") == "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;")
+        #expect(PortMapSVG.escape("x\u{1B}[31my\u{7}\nz\u{85}") == "x[31my z")
+        let svg = PortMapSVG.render(
+            PortMapInput(
+                assignments: [claim("web", 8080, owner: "<script>alert(1)</script>\u{1B}")], registered: [],
+                source: "/tmp/a&b.db"))
+        #expect(!svg.contains("<script"))
+        #expect(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(svg.contains("registry /tmp/a&amp;b.db"))
+        #expect(!svg.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+    }
+
+    @Test func svgDrawsEveryClaimWithATooltipAndCollisionsInRed() {
+        let a = claim("billing", 8080, owner: "pay", id: 1)
+        let b = claim("shop", 8080, owner: "shop", id: 2)
+        let svg = PortMapSVG.render(
+            PortMapInput(
+                assignments: [a, b, claim("grpc", 20000, 20999, owner: "pay", id: 3)], registered: [portRange(8000)],
+                collisions: [Collision(first: a, second: b)], ephemeral: portRange(32768, 60999)))
+        #expect(svg.components("<rect class=\"claim\"") == 3)
+        #expect(svg.contains("<title>billing 8080/tcp · owner pay · COLLIDES with shop</title>"))
+        #expect(svg.contains("<title>grpc 20000-20999/tcp · owner pay</title>"))
+        #expect(svg.components("fill=\"\(PortMapSVG.collisionColour)\" stroke=\"#7a0c0c\" stroke-width=\"1.5\"") == 2)
+        #expect(svg.contains(">grpc</text>"), "a wide claim carries its name")
+        #expect(svg.contains("ephemeral range 32768–60999"))
+        #expect(!svg.contains("<script") && !svg.contains("href") && !svg.contains("@import"))
+    }
+
+    @Test(arguments: [20, 40, 60, 80, 132, 300])
+    func terminalLinesFitTheWidth(_ width: Int) {
+        let input = PortMapInput(
+            assignments: (0..<40).map {
+                claim("service-with-a-long-name-\($0)", 8000 + $0 * 3, owner: "team-\($0 % 7)")
+            },
+            registered: [portRange(1, 5000)], ephemeral: portRange(32768, 60999),
+            source: "/a/very/long/path/to/the/registry/database/file/that/goes/on/registry.db",
+            date: "2026-12-01T09:00:00Z")
+        for colour in [false, true] {
+            let text = PortMapText.render(input, width: width, colour: colour)
+            for line in text.split(separator: "\n") {
+                let visible = PortMapTests.strippingEscapes(String(line))
+                #expect(visible.count <= width, "\(visible.count) > \(width): \(visible)")
+            }
+            #expect(text.contains("\u{1B}[") == colour)
+        }
+    }
+
+    @Test func terminalShowsOwnersAsLettersAndCollisionsWithoutColour() {
+        let a = claim("billing", 8080, owner: "pay", id: 1)
+        let b = claim("shop", 8080, owner: "web", id: 2)
+        let text = PortMapText.render(
+            PortMapInput(
+                assignments: [a, b, claim("grpc", 20000, 20999, owner: "pay", id: 3)], registered: [],
+                collisions: [Collision(first: a, second: b)]), width: 80)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix(" 7500 ") && $0.contains("!") && $0.contains("billing!, shop!") })
+        #expect(lines.contains { $0.hasPrefix("20000 AAAAAAAAAAAAAAAAAAAA·") && $0.hasSuffix("  grpc") })
+        #expect(lines.contains { $0.contains("A pay") && $0.contains("B web") })
+    }
+
+    static func strippingEscapes(_ text: String) -> String {
+        var out = ""
+        var escaping = false
+        for character in text {
+            if escaping {
+                if character == "m" { escaping = false }
+            } else if character == "\u{1B}" {
+                escaping = true
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: Backing.allCases)
+    func theInputIsReadFromTheRegistry(_ backing: Backing) throws {
+        try withDatabasePath(backing) { path in
+            let registry = try Registry.open(path: path)
+            try recordAssignments(
+                [claim("billing", 8080, owner: "pay"), claim("shop", 8080), claim("far", 40000)], in: registry)
+            let input = try PortMapInput.read(from: registry, range: portRange(8000, 8999), ephemeral: nil)
+            #expect(input.assignments.map(\.service).sorted() == ["billing", "shop"])
+            #expect(input.collisions.count == 1)
+            #expect(input.registered.contains(portRange(8080)), "the seed registers http-alt")
+            #expect(input.registered.allSatisfy { $0.overlaps(portRange(8000, 8999)) })
+            #expect(input.source == path && Timestamp.isValid(input.date))
+            #expect(input.catalog.map(\.source).contains(.common))
+        }
+    }
+}
+
+extension String {
+    func components(_ separator: String) -> Int {
+        split(separator: separator, omittingEmptySubsequences: false).count - 1
+    }
+}
+
+@Suite struct SystemExportTests {
+    @Test func envNamesAreMangledAndBlocksHaveAnEnd() throws {
+        let variables = try EnvExport.variables([
+            Assignment(service: "billing-api.v2", ports: portRange(9400)),
+            Assignment(service: "grpc", ports: portRange(20000, 20009)),
+            Assignment(service: "dns", ports: portRange(53), transport: .tcp),
+            Assignment(service: "dns", ports: portRange(53), transport: .udp),
+            Assignment(service: "3com", ports: portRange(1234)),
+            Assignment(service: "web", ports: portRange(8080), host: hostScope("prod")),
+            Assignment(service: "web", ports: portRange(8081), host: hostScope("staging")),
+            Assignment(service: "web", ports: portRange(8080), host: hostScope("eu")),
+        ])
+        #expect(
+            variables.map { "\($0.name)=\($0.value)" } == [
+                "BILLING_API_V2_PORT=9400", "GRPC_PORT=20000", "GRPC_PORT_END=20009", "DNS_PORT=53",
+                "DNS_UDP_PORT=53", "_3COM_PORT=1234", "WEB_PORT=8080", "WEB_PORT_2=8081",
+            ])
+    }
+
+    @Test func twoServicesWithOneVariableAreRefused() {
+        let error = expectRegistryError(.refused) {
+            _ = try EnvExport.variables([
+                Assignment(service: "billing-api", ports: portRange(9400)),
+                Assignment(service: "billing.api", ports: portRange(9401)),
+            ])
+        }
+        #expect(error?.message.contains("billing-api and billing.api both export as BILLING_API_PORT") == true)
+    }
+
+    @Test func servicesCommentsStayOnOneLine() {
+        let comment = ServicesExport.comment(
+            Assignment(
+                service: "x", ports: portRange(1), host: hostScope("prod"), bind: bindAddress("127.0.0.1"),
+                owner: "team", note: "line one\nline two\t\u{1B}[31m"))
+        #expect(comment == "  # team; line one line two [31m; host prod; bind 127.0.0.1")
+        #expect(ServicesExport.comment(Assignment(service: "x", ports: portRange(1))) == "")
+    }
+}
+
+@Suite struct RegistrationTests {
+    func entry(
+        _ source: CatalogSource, _ service: String?, _ port: Int?, _ transport: TransportProtocol?, _ text: String
+    )
+        -> CatalogEntry
+    {
+        CatalogEntry(
+            source: source, service: service, ports: port.map { portRange($0) }, transport: transport, description: text
+        )
+    }
+
+    @Test func oneRowPerRegistrationWithItsSourcesAndTheBestDescription() {
+        let merged = Registration.merging([
+            entry(.system, "postgresql", 5432, .tcp, "from services"),
+            entry(.iana, "postgresql", 5432, .tcp, "PostgreSQL Database"),
+            entry(.iana, "postgresql", 5432, .udp, ""),
+            entry(.system, "PostgreSQL", 5432, .udp, "system's"),
+            entry(.common, "postgresql", 5432, .udp, "common's"),
+            entry(.iana, nil, 5433, nil, ""),
+            entry(.system, nil, 5433, nil, ""),
+            entry(.iana, "rdp", nil, nil, "Reliable Data Protocol"),
+            entry(.iana, "rdp", nil, nil, "Windows Remote Desktop Protocol"),
+        ])
+        #expect(merged.count == 6, "name-only rows are different registrations")
+        #expect(merged[0].sources == [.iana, .system] && merged[0].entry.source == .iana)
+        #expect(merged[0].entry.description == "PostgreSQL Database" && merged[0].sourceList == "iana,system")
+        #expect(merged[1].sources == [.iana, .common, .system] && merged[1].entry.description == "common's")
+        #expect(merged[2].sources == [.iana] && merged[3].sources == [.system], "Unassigned rows stay apart")
+    }
+}
