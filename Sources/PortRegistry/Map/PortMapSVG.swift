@@ -98,16 +98,19 @@ public enum PortMapSVG {
             }
             claimIndices.sort()
 
-            // Names: inside the claim when it is wide enough, else above it when the lane is free.
+            // Names: inside the claim when it is wide enough, else above it in the first of
+            // two lanes with room; a name with no room is left to the tooltip.
             struct Placed {
                 var claim: Int
                 var x: Double
                 var width: Double
                 var inside: Bool
-                var above: Bool
+                /// 0: no label above; 1: the lane next to the bar; 2: the one above it.
+                var lane: Int
             }
             var placed: [Placed] = []
-            var laneEnd = -Double.infinity
+            var laneEnds = [-Double.infinity, -Double.infinity]
+            var named = Set<String>()
             for index in claimIndices {
                 let ports = map.claims[index].assignment.ports
                 let low = max(ports.low, start)
@@ -115,17 +118,23 @@ public enum PortMapSVG {
                 let exact = Double(high - low + 1) * scale
                 let width = max(5, exact)
                 let x = left + Double(low - start) * scale - (width - exact) / 2
-                let label = Double(PortMapSVG.label(map.claims[index]).count) * 6.2 + 4
+                let label = Double(PortMapSVG.label(map.claims[index]).count) * 6.0 + 4
                 let inside = width >= label + 4
-                var above = false
-                if !inside, ports.low >= start, x >= laneEnd + 6, x + label <= left + barWidth + 30 {
-                    above = true
-                    laneEnd = x + label
+                var lane = 0
+                // `billing × shop` already names shop: its own label would say it again.
+                let claim = map.claims[index]
+                let said = claim.colliding && claim.collidesWith.allSatisfy(named.contains)
+                if !inside, !said, ports.low >= start, x + label <= left + barWidth + 30,
+                    let free = laneEnds.indices.first(where: { x >= laneEnds[$0] + 6 })
+                {
+                    lane = free + 1
+                    laneEnds[free] = x + label
                 }
-                placed.append(Placed(claim: index, x: x, width: width, inside: inside, above: above))
+                if inside || lane > 0 { named.insert(claim.assignment.service) }
+                placed.append(Placed(claim: index, x: x, width: width, inside: inside, lane: lane))
             }
-            let hasLane = placed.contains { $0.above }
-            if hasLane { y += laneHeight }
+            let lanes = placed.map(\.lane).max() ?? 0
+            y += Double(lanes) * laneHeight
             let top = y
 
             body += text(
@@ -165,9 +174,10 @@ public enum PortMapSVG {
                     body += text(
                         item.x + item.width / 2, top + barHeight / 2 + 3.5, name, size: 10.5, weight: "600",
                         colour: readableText(on: fill), anchor: "middle")
-                } else if item.above {
+                } else if item.lane > 0 {
                     body += text(
-                        item.x, top - 5, name, size: 10.5, weight: claim.colliding ? "700" : "600",
+                        item.x, top - 5 - Double(item.lane - 1) * laneHeight, name, size: 10.5,
+                        weight: claim.colliding ? "700" : "600",
                         colour: claim.colliding ? collisionColour : "#1f2328")
                 }
             }
@@ -229,7 +239,7 @@ public enum PortMapSVG {
         }
 
         mutating func swatch(_ colour: String, _ label: String, outline: String = "#9aa4ae") {
-            let width = 18 + Double(label.count) * 5.9 + 16
+            let width = 18 + Double(label.count) * 5.6 + 16
             place(width)
             svg += rect(x, y, 12, 12, fill: colour, stroke: outline)
             svg += PortMapSVG.text(x + 17, y + 10, label, size: 11.5, colour: "#24292f")
@@ -238,20 +248,20 @@ public enum PortMapSVG {
 
         mutating func density() {
             let label = "catalog registrations per cell: few → all"
-            place(4 * 13 + 8 + Double(label.count) * 5.9 + 16)
+            place(4 * 13 + 8 + Double(label.count) * 5.6 + 16)
             for level in 1...4 {
                 svg += rect(x, y, 12, 12, fill: freeColour, stroke: "#9aa4ae")
                 svg += rect(x, y, 12, 12, fill: densityColour, opacity: densityOpacity[level])
                 x += 13
             }
             svg += PortMapSVG.text(x + 4, y + 10, label, size: 11.5, colour: "#24292f")
-            x += 8 + Double(label.count) * 5.9 + 16
+            x += 8 + Double(label.count) * 5.6 + 16
         }
 
         mutating func note(_ label: String) {
-            place(Double(label.count) * 5.9)
+            place(Double(label.count) * 5.6)
             svg += PortMapSVG.text(x, y + 10, label, size: 11.5, colour: "#57606a", style: "italic")
-            x += Double(label.count) * 5.9 + 16
+            x += Double(label.count) * 5.6 + 16
         }
     }
 

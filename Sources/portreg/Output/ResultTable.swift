@@ -111,24 +111,27 @@ struct ResultTable {
         for row in cells { out.writeLine(line(row)) }
     }
 
-    /// Free-text columns, cut first when a table is wider than the terminal.
-    static let shrinkable: Set<String> = ["description", "note", "message", "owner", "origin", "sha256"]
+    /// Columns a table may cut to fit a terminal, in tiers: free text first, then names.
+    static let shrinkable: [Set<String>] = [["description", "note", "message"], ["owner", "origin", "sha256"]]
 
-    /// Column widths that fit `width` (two spaces between columns): the widest shrinkable
-    /// column gives up characters first, down to its title's width or 8, then the next.
+    /// Column widths that fit `width` (two spaces between columns): the widest column of the
+    /// first tier gives up characters first, down to its title's width or 8, then the next
+    /// widest, then the second tier's.
     static func fit(_ widths: [Int], titles: [String], keys: [String], into width: Int) -> [Int] {
         var widths = widths
         var excess = widths.reduce(0, +) + 2 * (widths.count - 1) - width
-        while excess > 0 {
-            let candidates = widths.indices.filter {
-                shrinkable.contains(keys[$0]) && widths[$0] > max(8, titles[$0].count)
+        for tier in shrinkable where excess > 0 {
+            while excess > 0 {
+                let candidates = widths.indices.filter {
+                    tier.contains(keys[$0]) && widths[$0] > max(8, titles[$0].count)
+                }
+                guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
+                let others = candidates.filter { $0 != widest }.map { widths[$0] }.max() ?? 0
+                let floor = max(8, titles[widest].count, min(others, widths[widest]))
+                let cut = min(excess, max(1, widths[widest] - floor))
+                widths[widest] -= cut
+                excess -= cut
             }
-            guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
-            let others = candidates.filter { $0 != widest }.map { widths[$0] }.max() ?? 0
-            let floor = max(8, titles[widest].count, min(others, widths[widest]))
-            let cut = min(excess, max(1, widths[widest] - floor))
-            widths[widest] -= cut
-            excess -= cut
         }
         return widths
     }
