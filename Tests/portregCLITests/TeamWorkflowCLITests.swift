@@ -181,6 +181,28 @@ struct MapCLITests {
         #expect(plain.status == 0 && !plain.stdout.contains("\u{1B}[") && plain.stdout.contains("Port map"))
     }
 
+    @Test func jsonAndCSVGiveTheBlocksBehindThePicture() async throws {
+        let cli = try await teamRegistry()
+        let json = try await cli.run("--db", cli.database, "--format", "json", "map", "--range", "8000-8999")
+        json.expect(status: 0, stderrIsEmpty: true)
+        let blocks = try json.jsonObjects()
+        #expect(blocks.count == 1000, "one port a cell for 1,000 ports")
+        let at8080 = try #require(blocks.first { $0["port"] as? Int == 8080 })
+        #expect(at8080["assigned"] as? Int == 1 && at8080["colliding"] as? Int == 1)
+        #expect(at8080["services"] as? String == "billing shop")
+        #expect(blocks.first { $0["port"] as? Int == 8125 }?["services"] as? String == "statsd")
+        let csv = try await cli.run("map", "--format", "csv")
+        csv.expect(status: 0)
+        #expect(
+            csv.csv.first == [
+                "port", "port_end", "system", "ephemeral", "registered", "assigned", "colliding", "services",
+            ])
+        #expect(csv.csvRows.first?["system"] == "20" && csv.csvRows.last?["port_end"] == "65535")
+        let both = try await cli.run("map", "-o", "x.svg", "--format", "json")
+        both.expectFailure(64, "-o", "--format json")
+        #expect(!cli.exists(cli.path("x.svg")))
+    }
+
     @Test func aBadRangeIsBadUsage() async throws {
         let cli = try CLI()
         let result = try await cli.run("map", "--range", "9000-8000")

@@ -40,7 +40,8 @@ public enum ServiceNames {
                 ).rows([pattern, limit]) { $0.text(0) }
                 names += more.filter { !known.contains($0.lowercased()) }.prefix(limit - names.count)
             }
-            return names
+            // A name that could drive the terminal is not offered.
+            return names.filter { !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }
         }
     }
 }

@@ -10,17 +10,18 @@ struct MapCommand: ParsableCommand {
             in the terminal's width (or $COLUMNS), coloured unless NO_COLOR is set or the \
             output is not a terminal. With -o FILE, it is written as a self-contained SVG \
             (no script, no external font) with a legend and a tooltip per assignment, \
-            atomically, for a browser or a pull request.
+            atomically, for a browser or a pull request. --format json or csv gives the \
+            blocks behind the picture (the SVG's cells) for scripts.
 
             Examples:
               portreg map
               portreg map --range 8000-8999
               portreg map -o ports.svg
+              portreg map --range 30000-32767 --format json
             """
     )
 
-    @Option(help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
-    var db: String?
+    @OptionGroup var options: GlobalOptions
 
     @Option(help: "Ports to draw, LO-HI (default 0-65535).")
     var range: PortRange = .all
@@ -28,11 +29,35 @@ struct MapCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the map as SVG to this file instead of drawing it in the terminal.")
     var output: String?
 
+    func validate() throws {
+        if output != nil && options.format != .table {
+            throw ValidationError(
+                "-o writes the SVG picture; --format \(options.format.rawValue) writes blocks to stdout: use one")
+        }
+    }
+
     func run() throws {
         try ExitStatus.run {
-            let registry = try GlobalOptions.openRegistry(db: db)
+            let registry = try options.openRegistry()
             let input = try PortMapInput.read(from: registry, range: range)
-            if let output {
+            if options.format != .table {
+                let map = PortMap(input, range: range, blockSize: PortMapSVG.layout(for: range).blockSize)
+                var table = ResultTable([
+                    .init(key: "port", title: "PORT"), .init(key: "port_end", title: "END"),
+                    .init(key: "system", title: "SYSTEM"), .init(key: "ephemeral", title: "EPHEMERAL"),
+                    .init(key: "registered", title: "REGISTERED"), .init(key: "assigned", title: "ASSIGNED"),
+                    .init(key: "colliding", title: "COLLIDING"), .init(key: "services", title: "SERVICES"),
+                ])
+                for block in map.blocks {
+                    let services = block.claims.map { map.claims[$0].assignment.service }
+                    table.append([
+                        .int(block.ports.low), .int(block.ports.high), .int(block.system), .int(block.ephemeral),
+                        .int(block.registered), .int(block.assigned), .int(block.colliding),
+                        .text(services.joined(separator: " ")),
+                    ])
+                }
+                table.write(options.format)
+            } else if let output {
                 let svg = PortMapSVG.render(input, range: range)
                 try TextFile.writeAtomically(output) { descriptor in
                     let stream = OutputStream(descriptor: descriptor)
