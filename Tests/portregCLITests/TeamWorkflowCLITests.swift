@@ -396,6 +396,73 @@ struct CompletionCLITests {
         #expect(!cli.exists(cli.database))
     }
 
+    /// fish only completes from its interactive line editor, so this one types into a real
+    /// fish on a pseudo-terminal: `portreg remove g<TAB>`.
+    @Test func fishCompletesServiceNamesInteractively() async throws {
+        let fish = (["/usr/bin/fish", "/usr/local/bin/fish", "/opt/homebrew/bin/fish"] as [String]).first {
+            access($0, X_OK) == 0
+        }
+        guard let fish, let python = PseudoTerminal.python else {
+            withKnownIssue("fish or python3 not installed: skipping the fish completion test") {
+                throw CLIError("skipped")
+            }
+            return
+        }
+        let cli = try CLI()
+        try await cli.run("add", "grafana", "3000").expect(status: 0)
+        try await cli.run("add", "grpc-workers", "20000-20009").expect(status: 0)
+        let script = try await cli.run("--generate-completion-script", "fish")
+        script.expect(status: 0)
+        try cli.write("portreg.fish", script.stdout)
+        let driver = """
+            import os, pty, select, sys, time
+            fish, script, typed, expected = sys.argv[1:5]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(fish, [fish, "--no-config", "-i", "-C", "source " + script])
+            def read_until(done, limit):
+                out = b""
+                end = time.time() + limit
+                quiet = None
+                while time.time() < end:
+                    ready, _, _ = select.select([fd], [], [], 0.2)
+                    if ready:
+                        try:
+                            chunk = os.read(fd, 65536)
+                        except OSError:
+                            break
+                        out += chunk
+                        quiet = time.time()
+                    if done(out, quiet):
+                        break
+                return out
+            read_until(lambda out, quiet: quiet is not None and time.time() - quiet > 0.5, 20)
+            os.write(fd, typed.encode() + b"\t")
+            out = read_until(lambda out, quiet: expected.encode() in out, 20)
+            os.write(fd, b"\\x03exit\\r")
+            os.kill(pid, 9)
+            sys.stdout.write(out.decode("utf-8", "replace"))
+            """
+        let binary = try #require(PortregBinary.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", driver, fish, cli.path("portreg.fish"), "portreg remove g", "grpc-workers"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] =
+            URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
+        environment["PORTREG_DB"] = cli.database
+        environment["HOME"] = cli.path("home")
+        environment["XDG_CONFIG_HOME"] = cli.path("home/.config")
+        environment["XDG_DATA_HOME"] = cli.path("home/.local/share")
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let screen = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(screen.contains("grafana") && screen.contains("grpc-workers"), "fish showed: \(screen)")
+    }
+
     @Test func bashCompletesServiceNamesThroughTheGeneratedScript() async throws {
         let cli = try CLI()
         try await cli.run("add", "grafana", "3000").expect(status: 0)
