@@ -396,14 +396,14 @@ struct CompletionCLITests {
         #expect(!cli.exists(cli.database))
     }
 
-    /// fish only completes from its interactive line editor, so this one types into a real
-    /// fish on a pseudo-terminal: `portreg remove g<TAB>`.
-    @Test func fishCompletesServiceNamesInteractively() async throws {
-        let fish = (["/usr/bin/fish", "/usr/local/bin/fish", "/opt/homebrew/bin/fish"] as [String]).first {
-            access($0, X_OK) == 0
-        }
-        guard let fish, let python = PseudoTerminal.python else {
-            withKnownIssue("fish or python3 not installed: skipping the fish completion test") {
+    /// fish and zsh complete only in their interactive line editors, so these type into a
+    /// real shell on a pseudo-terminal: `portreg remove g<TAB>` (twice for zsh's list).
+    @Test(arguments: ["fish", "zsh"])
+    func interactiveShellsCompleteServiceNames(_ shell: String) async throws {
+        let path = (["/usr/bin/", "/bin/", "/usr/local/bin/", "/opt/homebrew/bin/"] as [String]).map { $0 + shell }
+            .first { access($0, X_OK) == 0 }
+        guard let path, let python = PseudoTerminal.python else {
+            withKnownIssue("\(shell) or python3 not installed: skipping the \(shell) completion test") {
                 throw CLIError("skipped")
             }
             return
@@ -411,15 +411,19 @@ struct CompletionCLITests {
         let cli = try CLI()
         try await cli.run("add", "grafana", "3000").expect(status: 0)
         try await cli.run("add", "grpc-workers", "20000-20009").expect(status: 0)
-        let script = try await cli.run("--generate-completion-script", "fish")
+        let script = try await cli.run("--generate-completion-script", shell)
         script.expect(status: 0)
-        try cli.write("portreg.fish", script.stdout)
+        let file = try cli.write(shell == "zsh" ? "_portreg" : "portreg.fish", script.stdout)
+        let (arguments, setup) =
+            shell == "zsh"
+            ? ([path, "-f", "-i"], "autoload -U compinit && compinit -u && source \(file)")
+            : ([path, "--no-config", "-i", "-C", "source \(file)"], "")
         let driver = """
             import os, pty, select, sys, time
-            fish, script, typed, expected = sys.argv[1:5]
+            setup, typed, expected, argv = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
             pid, fd = pty.fork()
             if pid == 0:
-                os.execv(fish, [fish, "--no-config", "-i", "-C", "source " + script])
+                os.execv(argv[0], argv)
             def read_until(done, limit):
                 out = b""
                 end = time.time() + limit
@@ -436,9 +440,16 @@ struct CompletionCLITests {
                     if done(out, quiet):
                         break
                 return out
-            read_until(lambda out, quiet: quiet is not None and time.time() - quiet > 0.5, 20)
-            os.write(fd, typed.encode() + b"\t")
-            out = read_until(lambda out, quiet: expected.encode() in out, 20)
+            settled = lambda out, quiet: quiet is not None and time.time() - quiet > 0.5
+            read_until(settled, 20)
+            if setup:
+                os.write(fd, setup.encode() + b"\\r")
+                read_until(settled, 20)
+            os.write(fd, typed.encode() + b"\\t")
+            out = read_until(lambda out, quiet: expected.encode() in out, 5)
+            if expected.encode() not in out:
+                os.write(fd, b"\\t")
+                out += read_until(lambda out, quiet: expected.encode() in out, 20)
             os.write(fd, b"\\x03exit\\r")
             os.kill(pid, 9)
             sys.stdout.write(out.decode("utf-8", "replace"))
@@ -446,21 +457,23 @@ struct CompletionCLITests {
         let binary = try #require(PortregBinary.path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", driver, fish, cli.path("portreg.fish"), "portreg remove g", "grpc-workers"]
+        process.arguments = ["-c", driver, setup, "portreg remove g", "grpc-workers"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] =
             URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
         environment["PORTREG_DB"] = cli.database
         environment["HOME"] = cli.path("home")
+        environment["ZDOTDIR"] = cli.path("home")
         environment["XDG_CONFIG_HOME"] = cli.path("home/.config")
         environment["XDG_DATA_HOME"] = cli.path("home/.local/share")
         process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: cli.directory.path)
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let screen = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(screen.contains("grafana") && screen.contains("grpc-workers"), "fish showed: \(screen)")
+        #expect(screen.contains("grafana") && screen.contains("grpc-workers"), "\(shell) showed: \(screen)")
     }
 
     @Test func bashCompletesServiceNamesThroughTheGeneratedScript() async throws {
