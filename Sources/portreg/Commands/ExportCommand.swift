@@ -9,12 +9,15 @@ struct ExportCommand: ParsableCommand {
             Assignments come sorted by port, protocol, host and service, so a committed \
             export diffs cleanly, and export, import, export is byte-identical. The catalog \
             comes as IANA's CSV (12 columns, CRLF), in file order, one source at a time. \
-            -o writes the file atomically (a temporary file, then rename).
+            -o writes the file atomically (a temporary file, then rename). --format services \
+            writes services(5) lines, one per port of a block (billing 8080/tcp  # team-pay); \
+            --format env writes BILLING_PORT=8080, and NAME_PORT_END for a block's last port \
+            (expired leases are left out of both).
 
             Examples:
               portreg export -o ports.csv
-              portreg export --format services     # services(5): billing 8080/tcp  # team-pay
-              portreg export --format env -o ports.env   # BILLING_PORT=8080
+              portreg export --format services -o team.services
+              portreg export --format env -o ports.env
               portreg export --kind catalog --source common --format json
             """
     )
