@@ -35,7 +35,7 @@ struct Portreg: ParsableCommand {
             LookupCommand.self, SearchCommand.self,
             AddCommand.self, ReserveCommand.self, RemoveCommand.self, ListCommand.self,
             ConflictsCommand.self, FreeCommand.self, ScanCommand.self,
-            ImportCommand.self, ExportCommand.self, CatalogCommand.self, DoctorCommand.self,
+            ImportCommand.self, ExportCommand.self, CatalogCommand.self, DoctorCommand.self, MapCommand.self,
         ]
     )
 }

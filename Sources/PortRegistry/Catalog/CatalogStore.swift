@@ -218,6 +218,33 @@ package struct CatalogStore {
         }
     }
 
+    /// The distinct port spans that some source registers to a named service (any protocol)
+    /// and that overlap `range`, in port order: the map's catalog density.
+    func registeredSpans(overlapping range: PortRange) throws -> [PortRange] {
+        try database.cached(
+            """
+            SELECT DISTINCT port_low, port_high FROM catalog_entry
+            WHERE service IS NOT NULL AND port_low IS NOT NULL AND port_low <= ?2 AND port_high >= ?1
+            ORDER BY port_low, port_high
+            """
+        ).rows([range.low, range.high]) { PortRange(uncheckedLow: $0.int(0), high: $0.int(1)) }
+    }
+
+    /// Catalog service names and aliases starting with `prefix` (case-insensitively, ASCII),
+    /// sorted, at most `limit`: shell completion.
+    func names(startingWith prefix: String, limit: Int) throws -> [String] {
+        let pattern =
+            prefix.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%"
+        return try database.cached(
+            """
+            SELECT name FROM (
+                SELECT service AS name FROM catalog_entry WHERE service LIKE ?1 ESCAPE '\\'
+                UNION SELECT alias FROM catalog_alias WHERE alias LIKE ?1 ESCAPE '\\')
+            ORDER BY name LIMIT ?2
+            """
+        ).rows([pattern, limit]) { $0.text(0) }
+    }
+
     /// Full-text search (FTS5, bm25 over names, aliases, descriptions and notes; names weigh
     /// most, an exact name most of all): rows with their score, best (lowest) first.
     func search(_ expression: String, exactName: String, limit: Int) throws -> [(score: Double, entry: CatalogEntry)] {

@@ -1,6 +1,6 @@
-/// One full-text search hit: a catalog row or an assignment.
+/// One full-text search hit: a catalog registration (every source's row for it) or an assignment.
 public enum SearchHit: Sendable {
-    case catalog(CatalogEntry)
+    case catalog(Registration)
     case assignment(Assignment)
 }
 
@@ -28,8 +28,14 @@ public struct Search {
         }
         let expression = words.map { "\"\($0)\"*" }.joined(separator: " ")
         var scored: [(score: Double, order: Int, hit: SearchHit)] = []
-        for (score, entry) in try catalog.search(expression, exactName: text, limit: limit) {
-            scored.append((score, scored.count, .catalog(entry)))
+        // One hit per registration, ranked by its best row. A registration has one row per
+        // source that lists it, so `limit` times the sources' count rows hold `limit` of them.
+        let rows = try catalog.search(
+            expression, exactName: text, limit: min(limit, 1 << 30) * CatalogSource.allCases.count)
+        let entries = rows.map(\.entry)
+        for group in Registration.groups(entries) {
+            let registration = Registration(rows: group.map { entries[$0] })
+            scored.append((rows[group[0]].score, scored.count, .catalog(registration)))
         }
         // Assignments are a team's few thousand rows: a scan ranks them well enough and keeps
         // every write free of FTS upkeep. SQLite's lower() folds ASCII only, so the SQL

@@ -21,7 +21,7 @@ struct AddCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "Service name: letters, digits, '-', '_' and '.'.")
+    @Argument(help: "Service name: letters, digits, '-', '_' and '.'.", completion: ServiceCompletion.assigned)
     var service: String
 
     @Argument(help: "PORT, LO-HI, optionally /tcp, /udp, /sctp or /dccp (default tcp).")

@@ -9,16 +9,21 @@ struct ExportCommand: ParsableCommand {
             Assignments come sorted by port, protocol, host and service, so a committed \
             export diffs cleanly, and export, import, export is byte-identical. The catalog \
             comes as IANA's CSV (12 columns, CRLF), in file order, one source at a time. \
-            -o writes the file atomically (a temporary file, then rename).
+            -o writes the file atomically (a temporary file, then rename). --format services \
+            writes services(5) lines, one per port of a block (billing 8080/tcp  # team-pay); \
+            --format env writes BILLING_PORT=8080, and NAME_PORT_END for a block's last port \
+            (expired leases are left out of both).
 
             Examples:
               portreg export -o ports.csv
+              portreg export --format services -o team.services
+              portreg export --format env -o ports.env
               portreg export --kind catalog --source common --format json
             """
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case assignments, catalog }
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, services, env }
 
     @Option(help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
     var db: String?
@@ -26,7 +31,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "What to export: assignments or catalog.")
     var kind: Kind = .assignments
 
-    @Option(help: "Output format: csv or json.")
+    @Option(help: "Output format: csv or json; for assignments also services (services(5) lines) or env (NAME_PORT=N).")
     var format: Format = .csv
 
     @Option(help: "Catalog source to export: iana, common or system.")
@@ -34,6 +39,12 @@ struct ExportCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
+
+    func validate() throws {
+        if kind == .catalog && (format == .services || format == .env) {
+            throw ValidationError("--format \(format.rawValue) exports assignments only; use --kind assignments")
+        }
+    }
 
     func run() throws {
         try ExitStatus.run {
@@ -65,6 +76,13 @@ struct ExportCommand: ParsableCommand {
                     out.write(JSON.object(Rows.assignmentPairs(assignment)))
                 }
                 out.write(first ? "]\n" : "\n]\n")
+            case (.assignments, .services):
+                try registry.exportServices { out.writeLine($0) }
+            case (.assignments, .env):
+                try registry.exportEnvironment { out.writeLine($0) }
+            case (.catalog, .services), (.catalog, .env):
+                throw RegistryError(
+                    .usage, "--format \(format.rawValue) exports assignments only; the catalog exports as csv or json")
             case (.catalog, .csv):
                 out.write(CSVFormat.record(IANAHeader.columns))
                 for entry in try registry.catalogRows(of: source) {

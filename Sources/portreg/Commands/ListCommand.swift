@@ -16,7 +16,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "Only this service.")
+    @Option(help: "Only this service.", completion: ServiceCompletion.assigned)
     var service: String?
 
     @Option(help: "Only this host scope (* for the every-host ones).")

@@ -22,7 +22,9 @@ struct LookupCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "Ports (80, 53/udp, 6000-6010/tcp) or service names; - reads them from stdin.")
+    @Argument(
+        help: "Ports (80, 53/udp, 6000-6010/tcp) or service names; - reads them from stdin.",
+        completion: ServiceCompletion.anyName)
     var queries: [String] = []
 
     func validate() throws {
@@ -39,7 +41,7 @@ struct LookupCommand: ParsableCommand {
             var matchedAny = false
             func answer(_ text: String, _ lookup: Lookup) throws {
                 let result = try lookup(try LookupQuery(parsing: text))
-                for entry in result.catalog { table.append([.text(text)] + Rows.cells(entry)) }
+                for registration in result.registrations { table.append([.text(text)] + Rows.cells(registration)) }
                 for assignment in result.assignments { table.append([.text(text)] + Rows.cells(assignment)) }
                 matchedAny = matchedAny || result.matched
                 if !result.matched {

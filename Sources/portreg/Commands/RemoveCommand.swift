@@ -17,7 +17,7 @@ struct RemoveCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "Service name.")
+    @Argument(help: "Service name.", completion: ServiceCompletion.assigned)
     var service: String
 
     @Argument(help: "Only the assignments holding this PORT or LO-HI (optionally /proto).")

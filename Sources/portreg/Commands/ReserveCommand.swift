@@ -22,7 +22,7 @@ struct ReserveCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "Service name: letters, digits, '-', '_' and '.'.")
+    @Argument(help: "Service name: letters, digits, '-', '_' and '.'.", completion: ServiceCompletion.assigned)
     var service: String
 
     @Option(help: "Ports to choose from, LO-HI (default 1024-49151, less the ephemeral range).")

@@ -35,7 +35,7 @@ struct SearchCommand: ParsableCommand {
             var table = ResultTable(Rows.entryColumns)
             for hit in result.hits {
                 switch hit {
-                case .catalog(let entry): table.append(Rows.cells(entry))
+                case .catalog(let registration): table.append(Rows.cells(registration))
                 case .assignment(let assignment): table.append(Rows.cells(assignment))
                 }
             }

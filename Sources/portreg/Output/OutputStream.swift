@@ -3,7 +3,7 @@ import Glibc
 /// Buffered writes to a file descriptor: a million-row export is a few hundred write(2)
 /// calls, not a million.
 final class OutputStream: @unchecked Sendable {
-    private let descriptor: Int32
+    let descriptor: Int32
     private var buffer: [UInt8] = []
     private let capacity = 1 << 16
     /// Set when a write failed (disk full, closed pipe): the command exits 74.

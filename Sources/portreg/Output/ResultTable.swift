@@ -76,16 +76,24 @@ struct ResultTable {
         out.write(rows.isEmpty ? "]\n" : "\n]\n")
     }
 
-    /// Aligned columns; multi-line text is folded to one line; a long cell is cut with "…"
-    /// only when the output is a terminal.
-    func writeTable(to out: OutputStream) {
+    /// Aligned columns; multi-line text is folded to one line. On a terminal the table fits
+    /// its width: the widest free-text column (description, note, message…) is cut with "…";
+    /// piped output keeps every cell whole.
+    func writeTable(to out: OutputStream, width: Int? = nil) {
         let shown = columns.indices.filter { columns[$0].inTable }
         guard !shown.isEmpty, !rows.isEmpty else { return }
-        let limit = out.isTerminal ? 60 : Int.max
-        let cells = rows.map { row in shown.map { ResultTable.display(row[$0].tableText, limit: limit) } }
+        var cells = rows.map { row in shown.map { ResultTable.display(row[$0].tableText, limit: .max) } }
         var widths = shown.map { columns[$0].title.count }
         for row in cells {
             for (column, text) in row.enumerated() { widths[column] = max(widths[column], text.count) }
+        }
+        if let width = width ?? (out.isTerminal ? Terminal.width(of: out.descriptor) : nil) {
+            let fitted = ResultTable.fit(
+                widths, titles: shown.map { columns[$0].title }, keys: shown.map { columns[$0].key }, into: width)
+            for (column, limit) in fitted.enumerated() where limit < widths[column] {
+                for row in cells.indices { cells[row][column] = ResultTable.display(cells[row][column], limit: limit) }
+            }
+            widths = fitted
         }
         func line(_ values: [String]) -> String {
             var text = ""
@@ -101,6 +109,31 @@ struct ResultTable {
         }
         out.writeLine(Style.bold(line(shown.map { columns[$0].title }), on: out))
         for row in cells { out.writeLine(line(row)) }
+    }
+
+    /// Columns a table may cut to fit a terminal, in tiers: free text first, then names.
+    static let shrinkable: [Set<String>] = [["description", "note", "message"], ["owner", "origin", "sha256"]]
+
+    /// Column widths that fit `width` (two spaces between columns): the widest column of the
+    /// first tier gives up characters first, down to its title's width or 8, then the next
+    /// widest, then the second tier's.
+    static func fit(_ widths: [Int], titles: [String], keys: [String], into width: Int) -> [Int] {
+        var widths = widths
+        var excess = widths.reduce(0, +) + 2 * (widths.count - 1) - width
+        for tier in shrinkable where excess > 0 {
+            while excess > 0 {
+                let candidates = widths.indices.filter {
+                    tier.contains(keys[$0]) && widths[$0] > max(8, titles[$0].count)
+                }
+                guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
+                let others = candidates.filter { $0 != widest }.map { widths[$0] }.max() ?? 0
+                let floor = max(8, titles[widest].count, min(others, widths[widest]))
+                let cut = min(excess, max(1, widths[widest] - floor))
+                widths[widest] -= cut
+                excess -= cut
+            }
+        }
+        return widths
     }
 
     static func display(_ text: String, limit: Int) -> String {

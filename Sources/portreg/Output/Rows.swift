@@ -28,6 +28,13 @@ enum Rows {
         ]
     }
 
+    /// A registration: its best row, `source` listing every source that has it (`iana,system`).
+    static func cells(_ registration: Registration) -> [Cell] {
+        var cells = cells(registration.entry)
+        cells[4] = .text(registration.sourceList)
+        return cells
+    }
+
     /// An assignment in the same columns, source "assigned".
     static func cells(_ assignment: Assignment) -> [Cell] {
         var description = assignment.host.isEverywhere ? "assigned" : "assigned on \(assignment.host.name)"
