@@ -36,6 +36,7 @@ struct Portreg: ParsableCommand {
             AddCommand.self, ReserveCommand.self, RemoveCommand.self, ListCommand.self,
             ConflictsCommand.self, FreeCommand.self, ScanCommand.self,
             ImportCommand.self, ExportCommand.self, CatalogCommand.self, DoctorCommand.self, MapCommand.self,
+            EditCommand.self, MoveCommand.self,
         ]
     )
 }

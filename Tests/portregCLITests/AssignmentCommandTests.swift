@@ -2,13 +2,20 @@ import Foundation
 import PortregTestSupport
 import Testing
 
-/// The assignments as `list --format csv` shows them, one dictionary per row.
+/// The assignments as `list --format csv` shows them (the registry CSV), one dictionary per
+/// row, a block's `LO-HI` split into `port` and `port_end`.
 private func listed(_ cli: CLI, _ extra: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws
     -> [[String: String]]
 {
     let result = try await cli.run(["list", "--format", "csv"] + extra)
     result.expect(status: 0, sourceLocation: sourceLocation)
-    return result.csvRows
+    return result.csvRows.map { row in
+        var row = row
+        let ports = (row["port"] ?? "").split(separator: "-").map(String.init)
+        row["port"] = ports.first ?? ""
+        row["port_end"] = ports.last ?? ""
+        return row
+    }
 }
 
 @Suite("add and collisions")

@@ -12,6 +12,9 @@ public struct ReservationRequest: Sendable {
     public var ttlSeconds: Int?
     /// Also refuse ports that something on this machine is bound to right now.
     public var probe = true
+    /// Take ports the catalog registers to other services too (`--allow-registered`): a
+    /// team that knows it will never run them may use them on purpose.
+    public var allowRegistered = false
 
     public init(service: String) { self.service = service }
 }
@@ -20,6 +23,9 @@ public struct Reservation: Sendable {
     public var assignment: Assignment
     /// True when the service already held a matching assignment and got it back.
     public var reused: Bool
+    /// The service's other live assignments when this reservation is an additional one
+    /// (another protocol, range, host or count); empty when reused or the first.
+    public var alsoHeld: [Assignment] = []
 }
 
 /// Picks free ports. A service name hashes to a stable starting point in the range (as
@@ -83,18 +89,16 @@ public struct Allocator {
             return Reservation(assignment: held, reused: true)
         }
         guard let low = try firstFree(request: request, range: range, in: context) else {
-            let wider = PortRange(low: max(1024, range.low), high: 49151).map { " (e.g. --range \($0))" } ?? ""
-            throw RegistryError(
-                .refused,
-                "no free \(request.count == 1 ? "port" : "block of \(request.count) ports") in \(range) for \(request.transport.rawValue) on host \(request.host): widen --range\(wider) or release ports with portreg remove"
-            )
+            throw RegistryError(.refused, try refusal(request, in: context))
         }
+        let alsoHeld = try store.named(service, now: now)
         let assignment = Assignment(
             service: service, ports: PortRange(uncheckedLow: low, high: low + request.count - 1),
             transport: request.transport, host: request.host, bind: request.bind,
             owner: request.owner, note: request.note)
         return Reservation(
-            assignment: try store.insert(assignment, ttlSeconds: request.ttlSeconds, now: now), reused: false)
+            assignment: try store.insert(assignment, ttlSeconds: request.ttlSeconds, now: now), reused: false,
+            alsoHeld: alsoHeld)
     }
 
     /// A live assignment of the service with the same shape inside the range.
@@ -205,8 +209,10 @@ public struct Allocator {
         ) { ports, bind in
             if bind.overlaps(request.bind) { block(ports.low, ports.high) }
         }
-        try context.catalog.forEachRegistration(overlapping: span, transport: request.transport) { ports in
-            block(ports.low, ports.high)
+        if !request.allowRegistered {
+            try context.catalog.forEachRegistration(overlapping: span, transport: request.transport) { ports in
+                block(ports.low, ports.high)
+            }
         }
         return blocked
     }

@@ -237,58 +237,79 @@ package struct AssignmentStore: AssignmentStorage {
     }
 
     public func merge(
-        replace: Bool, now: Timestamp, _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void
+        replace: Bool, now: Timestamp, changes: ((AssignmentChange) throws -> Void)?,
+        _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void
     ) throws -> AssignmentMerge {
         try requireWriteTransaction()
         var merge = AssignmentMerge()
         let firstNewID = (try database.scalarInt("SELECT coalesce(max(id), 0) FROM assignment") ?? 0) + 1
         merge.firstNewID = firstNewID
         var updatedIDs = Set<Int>()
-        let upsert = try database.cached(
+        // A new claim is inserted; an existing one is left alone (DO NOTHING), then read and
+        // rewritten only when a column really changes, so that re-importing an export
+        // writes nothing and says 0 updated. No RETURNING: it gives every INSERT an
+        // ephemeral table (measured: a third of the import's time).
+        let insertNew = try database.cached(
             """
             INSERT INTO assignment (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(nullif(?9, ''), ?11), ?10)
-            ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO UPDATE SET
-                owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
+            ON CONFLICT (port_low, port_high, protocol, host, service, bind) DO NOTHING
             """)
-        // No RETURNING: it gives every INSERT an ephemeral table (measured: a third of
-        // the import's time). A new row takes a rowid above every earlier one and moves
-        // last_insert_rowid there; an update leaves it where it was.
-        var highestID = firstNewID - 1
-        let updatedID = try database.cached(
+        let existing = try database.cached(
             """
-            SELECT id FROM assignment WHERE port_low = ?1 AND port_high = ?2 AND protocol = ?3 AND host = ?4
-                AND service = ?5 AND bind = ?6
+            SELECT \(AssignmentStore.columns) FROM assignment a
+            WHERE a.port_low = ?1 AND a.port_high = ?2 AND a.protocol = ?3 AND a.host = ?4 AND a.service = ?5
+                AND a.bind = ?6
             """)
+        let rewrite = try database.cached("UPDATE assignment SET owner = ?2, note = ?3, expires_at = ?4 WHERE id = ?1")
         let nowText = now.text
         func insert(_ assignment: Assignment) throws {
-            upsert.reset()
-            try upsert.bind(1, assignment.service)
-            try upsert.bind(2, assignment.ports.low)
-            try upsert.bind(3, assignment.ports.high)
-            try upsert.bind(4, assignment.transport.rawValue)
-            try upsert.bind(5, assignment.host.name)
-            try upsert.bind(6, assignment.bind.text)
-            try upsert.bind(7, assignment.owner)
-            try upsert.bind(8, assignment.note)
-            try upsert.bind(9, assignment.createdAt)
-            try upsert.bind(10, assignment.expiresAt)
-            try upsert.bind(11, nowText)
-            try upsert.execute()
+            insertNew.reset()
+            try insertNew.bind(1, assignment.service)
+            try insertNew.bind(2, assignment.ports.low)
+            try insertNew.bind(3, assignment.ports.high)
+            try insertNew.bind(4, assignment.transport.rawValue)
+            try insertNew.bind(5, assignment.host.name)
+            try insertNew.bind(6, assignment.bind.text)
+            try insertNew.bind(7, assignment.owner)
+            try insertNew.bind(8, assignment.note)
+            try insertNew.bind(9, assignment.createdAt)
+            try insertNew.bind(10, assignment.expiresAt)
+            try insertNew.bind(11, nowText)
+            try insertNew.execute()
             merge.rows += 1
-            if database.lastInsertedRowID > highestID {
-                highestID = database.lastInsertedRowID
+            if database.changes > 0 {
                 merge.added += 1
-            } else if let id = try updatedID.scalar([
-                assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
-                assignment.host.name,
+                if let changes {
+                    var added = assignment
+                    added.id = database.lastInsertedRowID
+                    if added.createdAt.isEmpty { added.createdAt = nowText }
+                    try changes(.added(added))
+                }
+                return
+            }
+            var old: Assignment?
+            try existing.forEachRow([
+                assignment.ports.low, assignment.ports.high, assignment.transport.rawValue, assignment.host.name,
                 assignment.service, assignment.bind.text,
-            ]) {
-                if case .integer(let id) = id { updatedIDs.insert(id) }
+            ]) { old = AssignmentStore.assignment($0) }
+            guard let old, let id = old.id else { return }
+            updatedIDs.insert(id)
+            if old.owner == assignment.owner && old.note == assignment.note && old.expiresAt == assignment.expiresAt {
+                merge.unchanged += 1
+                return
+            }
+            try rewrite.run(id, assignment.owner, assignment.note, assignment.expiresAt)
+            merge.updated += 1
+            if let changes {
+                var new = old
+                new.owner = assignment.owner
+                new.note = assignment.note
+                new.expiresAt = assignment.expiresAt
+                try changes(.updated(old: old, new: new))
             }
         }
         try feed(insert)
-        merge.updated = updatedIDs.count { $0 < firstNewID }
         if replace {
             // The file is the registry: what existed before and was not in it goes.
             try database.execute(
@@ -296,6 +317,12 @@ package struct AssignmentStore: AssignmentStorage {
             )
             let keep = try database.cached("INSERT INTO temp.import_kept (id) VALUES (?1)")
             for id in updatedIDs where id < firstNewID { try keep.run(id) }
+            let condition = "a.id < ?1 AND a.id NOT IN (SELECT id FROM temp.import_kept)"
+            if let changes {
+                try database.prepare(
+                    "SELECT \(AssignmentStore.columns) FROM assignment a WHERE \(condition) \(AssignmentStore.order)"
+                ).forEachRow([firstNewID]) { row in try changes(.removed(AssignmentStore.assignment(row))) }
+            }
             try database.cached(
                 "DELETE FROM assignment WHERE id < ?1 AND id NOT IN (SELECT id FROM temp.import_kept)"
             ).run(firstNewID)
@@ -306,5 +333,44 @@ package struct AssignmentStore: AssignmentStorage {
         try spans.storedAll(fromID: firstNewID)
         merge.updatedIDs = updatedIDs
         return merge
+    }
+
+    public func removeExpired(now: Timestamp) throws -> [Assignment] {
+        try requireWriteTransaction()
+        let removed = try database.cached(
+            "DELETE FROM assignment WHERE expires_at IS NOT NULL AND expires_at <= ?1 \(AssignmentStore.returning)"
+        ).rows([now.text], AssignmentStore.assignment)
+        for assignment in removed { try spans.deleted(id: assignment.id!, ports: assignment.ports) }
+        return removed.sorted { AssignmentStore.exportOrder($0, $1) }
+    }
+
+    public func update(id: Int, to assignment: Assignment) throws -> Assignment {
+        try requireWriteTransaction()
+        guard let old = try self.assignment(id: id) else {
+            throw DatabaseError(code: ResultCode.misuse.rawValue, message: "no assignment with id \(id) to update")
+        }
+        var stored = assignment
+        try database.cached(
+            """
+            UPDATE assignment SET service = ?2, port_low = ?3, port_high = ?4, protocol = ?5, host = ?6, bind = ?7,
+                owner = ?8, note = ?9, created_at = ?10, expires_at = ?11
+            WHERE id = ?1 \(AssignmentStore.returning)
+            """
+        ).forEachRow([
+            id, assignment.service, assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
+            assignment.host.name, assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt,
+            assignment.expiresAt,
+        ]) { stored = AssignmentStore.assignment($0) }
+        if old.ports != stored.ports {
+            try spans.deleted(id: id, ports: old.ports)
+            try spans.stored(id: id, ports: stored.ports)
+        }
+        return stored
+    }
+
+    /// Export order on values (port low, port high, protocol, host, service, bind).
+    static func exportOrder(_ a: Assignment, _ b: Assignment) -> Bool {
+        (a.ports.low, a.ports.high, a.transport.rawValue, a.host.name, a.service, a.bind.text)
+            < (b.ports.low, b.ports.high, b.transport.rawValue, b.host.name, b.service, b.bind.text)
     }
 }

@@ -9,6 +9,36 @@ public struct CatalogImportReport: Sendable, Equatable {
     public var skipped: Int
     public var releaseDate: String?
     public var sha256: String?
+    /// The registrations (service name, port, protocol) this import added, removed or
+    /// changed, by port; empty on a source's first import.
+    public var changes: [CatalogChange] = []
+    /// Live assignments whose port this import newly registers to another service (set by
+    /// the front door, which reads the assignments).
+    public var newlyRegistered: [NewlyRegistered] = []
+}
+
+/// One registration a catalog import added, removed or changed.
+public struct CatalogChange: Sendable, Equatable {
+    public enum Kind: String, Sendable { case added, removed, changed }
+    public var kind: Kind
+    public var service: String?
+    public var ports: PortRange?
+    public var transport: TransportProtocol?
+}
+
+/// An assignment whose port a new catalog release registers to another service.
+public struct NewlyRegistered: Sendable, Equatable {
+    public var assignment: Assignment
+    /// The first port of the assignment that the release newly registers.
+    public var port: Int
+    /// The names it is newly registered to, in catalog order.
+    public var registeredTo: [String]
+
+    public init(assignment: Assignment, port: Int, registeredTo: [String]) {
+        self.assignment = assignment
+        self.port = port
+        self.registeredTo = registeredTo
+    }
 }
 
 /// A catalog source as recorded at its last import.
@@ -142,7 +172,10 @@ package struct CatalogStore {
             releaseDate: entries.lazy.map(\.modificationDate).max().flatMap { $0.isEmpty ? nil : $0 },
             sha256: sha256)
         if !before.isEmpty {
-            (report.added, report.removed, report.changed) = CatalogStore.difference(from: before, to: entries)
+            report.changes = CatalogStore.changes(from: before, to: entries)
+            report.added = report.changes.count { $0.kind == .added }
+            report.removed = report.changes.count { $0.kind == .removed }
+            report.changed = report.changes.count { $0.kind == .changed }
         } else {
             report.added = Set(entries.map(CatalogStore.key)).count
         }
@@ -215,6 +248,21 @@ package struct CatalogStore {
             """
         ).forEachRow([span.low, span.high, transport.rawValue]) { row in
             body(PortRange(uncheckedLow: row.int(0), high: row.int(1)))
+        }
+    }
+
+    /// What `reserve` skips in `span` for `transport` (named iana and common rows), with the
+    /// names: for the message that says why nothing was free.
+    func namedRegistrations(overlapping span: PortRange, transport: TransportProtocol) throws
+        -> [(name: String, ports: PortRange)]
+    {
+        try database.cached(
+            """
+            SELECT e.service, e.port_low, e.port_high
+            FROM \(CatalogStore.overlapping(where: "service IS NOT NULL AND source IN ('iana', 'common') AND (protocol = ?3 OR (protocol IS NULL AND ?3 IN ('tcp', 'udp')))"))
+            """
+        ).rows([span.low, span.high, transport.rawValue]) { row in
+            (row.text(0), PortRange(uncheckedLow: row.int(1), high: row.int(2)))
         }
     }
 
@@ -291,37 +339,40 @@ package struct CatalogStore {
             transport: entry.transport.map { UInt8(TransportProtocol.allCases.firstIndex(of: $0)!) } ?? 255)
     }
 
-    /// Counts keys only in `new` (added), only in `old` (removed), and in both with different
-    /// rows (changed).
-    static func difference(from old: [CatalogEntry], to new: [CatalogEntry]) -> (added: Int, removed: Int, changed: Int)
-    {
+    /// The keys only in `new` (added), only in `old` (removed), and in both with different
+    /// rows (changed), sorted by port, protocol and name. Linear in the rows (plus the sort
+    /// of the changes).
+    static func changes(from old: [CatalogEntry], to new: [CatalogEntry]) -> [CatalogChange] {
         var before: [Key: [Int]] = [:]
         before.reserveCapacity(old.count)
         for (index, entry) in old.enumerated() { before[key(entry), default: []].append(index) }
-        // Only keys that existed before need their rows kept; the others are just counted.
+        // Only keys that existed before need their rows kept; the others are just listed.
         var seen = Set<Key>(minimumCapacity: new.count)
         var matching: [Key: [Int]] = [:]
-        var added = 0
+        var changes: [(Key, CatalogEntry, CatalogChange.Kind)] = []
         for (index, entry) in new.enumerated() {
             let key = key(entry)
             if before[key] != nil {
                 matching[key, default: []].append(index)
             } else if seen.insert(key).inserted {
-                added += 1
+                changes.append((key, entry, .added))
             }
         }
-        var changed = 0
         for (key, rows) in matching {
             let previous = before[key]!
-            if rows.count != previous.count {
-                changed += 1
-            } else if rows.count == 1 {
-                if old[previous[0]] != new[rows[0]] { changed += 1 }
-            } else if Set(previous.map { old[$0] }) != Set(rows.map { new[$0] }) {
-                changed += 1
-            }
+            let differs =
+                rows.count != previous.count
+                || (rows.count == 1
+                    ? old[previous[0]] != new[rows[0]] : Set(previous.map { old[$0] }) != Set(rows.map { new[$0] }))
+            if differs { changes.append((key, new[rows[0]], .changed)) }
         }
-        let removed = before.count - matching.count
-        return (added, removed, changed)
+        for (key, rows) in before where matching[key] == nil { changes.append((key, old[rows[0]], .removed)) }
+        changes.sort { a, b in
+            (a.0.low, a.0.high, a.0.transport, a.0.service, a.2.rawValue)
+                < (b.0.low, b.0.high, b.0.transport, b.0.service, b.2.rawValue)
+        }
+        return changes.map { key, entry, kind in
+            CatalogChange(kind: kind, service: entry.service, ports: entry.ports, transport: entry.transport)
+        }
     }
 }

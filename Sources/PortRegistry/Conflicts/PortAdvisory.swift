@@ -62,6 +62,11 @@ public struct PortAdvisor {
         registered[transport]?[port] != nil
     }
 
+    /// "a, b, c" or, past three names, "a, b, c and 20 more".
+    public static func names(_ names: [String], shown: Int = 3) -> String {
+        names.prefix(shown).joined(separator: ", ") + (names.count > shown ? " and \(names.count - shown) more" : "")
+    }
+
     /// Registered-to-another-service, privileged and ephemeral advisories for one claim.
     public func advisories(for claim: some SocketClaim) -> [PortAdvisory] {
         var result: [PortAdvisory] = []
@@ -75,7 +80,7 @@ public struct PortAdvisor {
                 PortAdvisory(
                     kind: .registered, ports: PortRange(uncheckedLow: first.0, high: first.0),
                     message:
-                        "\(first.0)/\(claim.transport.rawValue) is registered to \(first.1.prefix(3).joined(separator: ", ")) in the catalog\(more)"
+                        "\(first.0)/\(claim.transport.rawValue) is registered to \(PortAdvisor.names(first.1)) in the catalog\(more)"
                 ))
         }
         if claim.ports.low < 1024 {

@@ -17,8 +17,10 @@ public struct AssignmentImportOptions: Sendable {
 public struct AssignmentImportReport: Sendable {
     public var rows = 0
     public var added = 0
-    /// Rows whose claim already existed; owner, note and expiry were taken from the file.
+    /// Rows whose claim already existed and whose owner, note or expiry the file changed.
     public var updated = 0
+    /// Rows whose claim already existed exactly as the file gives it.
+    public var unchanged = 0
     /// With `--replace`: assignments that existed and are not in the file, deleted.
     public var removed = 0
     public var collisions: [Collision] = []
@@ -31,14 +33,15 @@ public struct AssignmentImportReport: Sendable {
 public enum AssignmentImporter {
     /// `reader` must be positioned after the header. Runs inside the caller's write
     /// transaction (`Registry.importAssignments`), which a dry run rolls back.
-    static func run(_ reader: inout CSVReader, options: AssignmentImportOptions, in context: StorageContext) throws
-        -> AssignmentImportReport
-    {
+    static func run(
+        _ reader: inout CSVReader, options: AssignmentImportOptions, in context: StorageContext,
+        changes: ((AssignmentChange) throws -> Void)? = nil
+    ) throws -> AssignmentImportReport {
         var report = AssignmentImportReport(dryRun: options.dryRun)
         reader.computesDigest = false
         let now = context.now
         let store = context.assignments
-        let merge = try store.merge(replace: options.replace, now: now) { insert in
+        let merge = try store.merge(replace: options.replace, now: now, changes: changes) { insert in
             // Rows are read and validated on a second thread while this one inserts.
             let input = Handoff(value: reader)
             try BatchPipeline<Assignment>.run(
@@ -63,6 +66,7 @@ public enum AssignmentImporter {
         report.rows = merge.rows
         report.added = merge.added
         report.updated = merge.updated
+        report.unchanged = merge.unchanged
         report.removed = merge.removed
         report.collisions = try CollisionFinder(storage: store).collisions(now: now) { id in merge.touched(id) }
         if !report.collisions.isEmpty && !options.force {

@@ -28,19 +28,31 @@ public enum AccessMode: Sendable {
 public struct AssignmentMerge: Sendable {
     public var rows = 0
     public var added = 0
-    /// Rows whose claim already existed (owner, note and expiry were replaced).
+    /// Rows whose claim already existed and whose owner, note or expiry really changed.
     public var updated = 0
+    /// Rows whose claim already existed exactly as the input gives it.
+    public var unchanged = 0
     /// With `replace`: assignments that existed and were not in the input, deleted.
     public var removed = 0
     /// The smallest id a row inserted by this merge can have.
     public var firstNewID = 1
-    /// Ids of rows that existed before the merge and were updated by it.
+    /// Ids of rows that existed before the merge and that the input named (updated or
+    /// unchanged): the collision check looks at every row of the input.
     public var updatedIDs: Set<Int> = []
 
     public init() {}
 
-    /// True for a row this merge inserted or updated.
+    /// True for a row this merge inserted or named.
     public func touched(_ id: Int) -> Bool { id >= firstNewID || updatedIDs.contains(id) }
+}
+
+/// One change a merge makes, for `import --verbose`.
+public enum AssignmentChange: Sendable, Equatable {
+    case added(Assignment)
+    /// The same claim (service, ports, protocol, host, bind) with another owner, note or expiry.
+    case updated(old: Assignment, new: Assignment)
+    /// Deleted by `replace`.
+    case removed(Assignment)
 }
 
 /// Everything the registry asks of the place where assignments live. The SQLite backend is
@@ -133,13 +145,26 @@ public protocol AssignmentStorage {
         -> [Assignment]
 
     /// A bulk merge: `feed` calls the function it is given once per row, in file order.
-    /// A row for an existing claim replaces its owner, note and expiry (empty stays empty);
-    /// a new one is inserted, `createdAt` defaulting to `now`. With `replace`, rows that
-    /// existed before and were not fed are deleted at the end. Must stay linear: a
-    /// million-row file merges in a few seconds, with no per-row RETURNING or round trip
-    /// that a batch could avoid.
-    func merge(replace: Bool, now: Timestamp, _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void) throws
-        -> AssignmentMerge
+    /// A row for an existing claim replaces its owner, note and expiry (empty stays empty)
+    /// and counts as updated only when one of them really changes, else as unchanged; a new
+    /// one is inserted, `createdAt` defaulting to `now`. With `replace`, rows that existed
+    /// before and were not fed are deleted at the end. `changes`, when given, is called with
+    /// each change as it is made (added and updated in input order, then removed in export
+    /// order). Must stay linear: a million-row file merges in a few seconds, with no per-row
+    /// RETURNING or round trip that a batch could avoid.
+    func merge(
+        replace: Bool, now: Timestamp, changes: ((AssignmentChange) throws -> Void)?,
+        _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void
+    ) throws -> AssignmentMerge
+
+    /// Deletes every lease that has expired at `now`; returns what was deleted, in export order.
+    func removeExpired(now: Timestamp) throws -> [Assignment]
+
+    /// Rewrites the stored row `id` as `assignment` (another port, protocol, host, bind,
+    /// owner or note; `createdAt` and `expiresAt` as given), in place; returns what is
+    /// stored. The caller has checked collisions and that no other row of the service has
+    /// the new claim.
+    func update(id: Int, to assignment: Assignment) throws -> Assignment
 }
 
 extension AssignmentStorage {

@@ -88,11 +88,13 @@ extension Registry {
     /// Merges (or with `replace`, installs) a registry CSV; `reader` is after the header.
     /// One transaction: a bad row or a refused collision leaves everything as it was, and
     /// a dry run is rolled back once the report is made.
-    public func importAssignments(_ reader: inout CSVReader, options: AssignmentImportOptions) throws
-        -> AssignmentImportReport
-    {
+    /// `changes`, when given, hears each change as it is made (for `--verbose`), dry run or not.
+    public func importAssignments(
+        _ reader: inout CSVReader, options: AssignmentImportOptions,
+        changes: ((AssignmentChange) throws -> Void)? = nil
+    ) throws -> AssignmentImportReport {
         try write(dryRun: options.dryRun) { context in
-            try AssignmentImporter.run(&reader, options: options, in: context)
+            try AssignmentImporter.run(&reader, options: options, in: context, changes: changes)
         }
     }
 
@@ -114,12 +116,14 @@ extension Registry {
         do {
             let registry = try open()
             return try registry.write(dryRun: dryRun) { context in
-                try context.catalog.replace(
-                    source: source, origin: origin, importedAt: context.now, next: { try pipeline.next() },
-                    digest: {
-                        pipeline.join()
-                        return input.value.sha256
-                    })
+                try registry.replacingCatalog(source, in: context) {
+                    try context.catalog.replace(
+                        source: source, origin: origin, importedAt: context.now, next: { try pipeline.next() },
+                        digest: {
+                            pipeline.join()
+                            return input.value.sha256
+                        })
+                }
             }
         } catch {
             pipeline.cancel()
@@ -134,9 +138,11 @@ extension Registry {
         dryRun: Bool = false
     ) throws -> CatalogImportReport {
         try write(dryRun: dryRun) { context in
-            try context.catalog.replace(
-                source: source, with: entries, origin: origin, sha256: sha256, skipped: skipped,
-                importedAt: context.now)
+            try replacingCatalog(source, in: context) {
+                try context.catalog.replace(
+                    source: source, with: entries, origin: origin, sha256: sha256, skipped: skipped,
+                    importedAt: context.now)
+            }
         }
     }
 

@@ -6,9 +6,13 @@ struct FreeCommand: ParsableCommand {
         commandName: "free",
         abstract: "List free ports or blocks, by the rules reserve uses, without recording anything.",
         discussion: """
+            When nothing is free, says what blocked the range and suggests one that reserve \
+            would accept (exit 1).
+
             Examples:
               portreg free --range 8000-8999 --limit 5
               portreg free --count 10 --proto udp --host prod-eu
+              portreg free --range 8000-8099 --allow-registered
             """
     )
 
@@ -32,6 +36,9 @@ struct FreeCommand: ParsableCommand {
     @Flag(help: "Do not test-bind ports on this machine.")
     var noProbe = false
 
+    @Flag(help: "Also list ports the catalog registers to other services (iana, common).")
+    var allowRegistered = false
+
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if !(1...4096).contains(count) { throw ValidationError("--count must be 1-4096") }
@@ -49,17 +56,16 @@ struct FreeCommand: ParsableCommand {
             request.host = scope
             request.count = count
             request.probe = !noProbe
-            let blocks = try options.openRegistry().freeBlocks(request, limit: limit)
+            request.allowRegistered = allowRegistered
+            let registry = try options.openRegistry()
+            let blocks = try registry.freeBlocks(request, limit: limit)
             var table = ResultTable([
                 .init(key: "port", title: "PORT"), .init(key: "port_end", title: "END", inTable: false),
                 .init(key: "protocol", title: "PROTO"),
             ])
             for block in blocks { table.append([.ports(block), .int(block.high), .text(transport.rawValue)]) }
             table.write(options.format)
-            if blocks.isEmpty {
-                throw RegistryError(
-                    .refused, "no free \(count == 1 ? "port" : "block") in \(range ?? Allocator.defaultRange)")
-            }
+            if blocks.isEmpty { throw RegistryError(.refused, try registry.freeRefusal(request)) }
         }
     }
 }

@@ -13,10 +13,18 @@ struct ImportCommand: ParsableCommand {
             transaction: a malformed row exits 65 naming its line and nothing changes; \
             colliding assignments exit 1 unless --force. - reads standard input.
 
+            An assignment import counts rows added, updated (owner, note or expiry really \
+            changed), unchanged and removed (--replace): re-importing an export says 0 \
+            updated. A catalog import counts rows added, removed and changed, and warns about \
+            each assignment whose port the new release registers to another service \
+            (newly_registered in json). --verbose lists every change on stderr \
+            (+ added, ~ updated, - removed), dry run or not.
+
             Examples:
               portreg import service-names-port-numbers.csv
               portreg import /etc/services
               portreg import registry.csv --replace --dry-run
+              portreg import ports.csv --dry-run --verbose
             """
     )
 
@@ -36,6 +44,9 @@ struct ImportCommand: ParsableCommand {
 
     @Flag(help: "Report what would change and change nothing.")
     var dryRun = false
+
+    @Flag(name: .shortAndLong, help: "List each change on stderr: + added, ~ updated, - removed.")
+    var verbose = false
 
     func run() throws {
         try ExitStatus.run {
@@ -75,6 +86,30 @@ struct ImportCommand: ParsableCommand {
     }
 
     func write(_ report: CatalogImportReport) {
+        if verbose {
+            for change in report.changes { ChangeLines.write(ChangeLines.line(change, source: report.source)) }
+        }
+        for newly in report.newlyRegistered {
+            let a = newly.assignment
+            Diagnostics.warning(
+                "\(ChangeLines.claim(a)) (assigned) is now registered to \(PortAdvisor.names(newly.registeredTo)) in \(report.source.rawValue)\(a.ports.isSinglePort ? "" : " at \(newly.port)")"
+            )
+        }
+        let newlyJSON =
+            "["
+            + report.newlyRegistered.map { newly in
+                JSON.object([
+                    ("service", .text(newly.assignment.service)), ("port", .int(newly.port)),
+                    ("protocol", .text(newly.assignment.transport.rawValue)),
+                    (
+                        "registered_to",
+                        .raw(json: "[" + newly.registeredTo.map(JSON.string).joined(separator: ", ") + "]", text: "")
+                    ),
+                ])
+            }.joined(separator: ", ") + "]"
+        let newlyText = report.newlyRegistered.map {
+            "\($0.assignment.service) \($0.port)/\($0.assignment.transport.rawValue): \($0.registeredTo.joined(separator: " "))"
+        }.joined(separator: "; ")
         var table = ResultTable([
             .init(key: "source", title: "SOURCE"), .init(key: "rows", title: "ROWS"),
             .init(key: "added", title: "ADDED"),
@@ -82,11 +117,13 @@ struct ImportCommand: ParsableCommand {
             .init(key: "skipped", title: "SKIPPED"),
             .init(key: "release_date", title: "RELEASE"), .init(key: "sha256", title: "SHA256"),
             .init(key: "dry_run", title: "DRY RUN", inTable: dryRun),
+            .init(key: "newly_registered", title: "NEWLY REGISTERED", inTable: false),
         ])
         table.append([
             .text(report.source.rawValue), .int(report.rows), .int(report.added), .int(report.removed),
             .int(report.changed),
             .int(report.skipped), .optional(report.releaseDate), .optional(report.sha256), .bool(dryRun),
+            .raw(json: newlyJSON, text: newlyText),
         ])
         table.write(options.format)
     }
@@ -95,7 +132,8 @@ struct ImportCommand: ParsableCommand {
         var reader = try input.reader()
         _ = try reader.next()
         let report = try options.openRegistry().importAssignments(
-            &reader, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force))
+            &reader, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force),
+            changes: verbose ? { ChangeLines.write(ChangeLines.line($0)) } : nil)
         for collision in report.collisions {
             Diagnostics.warning(
                 "\(dryRun ? "would be recorded" : "recorded") despite collision: \(collision.ports)/\(collision.first.transport.rawValue) \(collision.first.service) and \(collision.second.service)"
@@ -103,11 +141,13 @@ struct ImportCommand: ParsableCommand {
         }
         var table = ResultTable([
             .init(key: "kind", title: "KIND"), .init(key: "rows", title: "ROWS"), .init(key: "added", title: "ADDED"),
-            .init(key: "updated", title: "UPDATED"), .init(key: "removed", title: "REMOVED"),
+            .init(key: "updated", title: "UPDATED"), .init(key: "unchanged", title: "UNCHANGED"),
+            .init(key: "removed", title: "REMOVED"),
             .init(key: "collisions", title: "COLLISIONS"), .init(key: "dry_run", title: "DRY RUN", inTable: dryRun),
         ])
         table.append([
-            .text("assignments"), .int(report.rows), .int(report.added), .int(report.updated), .int(report.removed),
+            .text("assignments"), .int(report.rows), .int(report.added), .int(report.updated),
+            .int(report.unchanged), .int(report.removed),
             .int(report.collisions.count), .bool(dryRun),
         ])
         table.write(options.format)

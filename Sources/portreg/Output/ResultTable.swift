@@ -13,6 +13,8 @@ enum Cell: Equatable {
     case bool(Bool)
     /// A port span: its first port in json and csv (with `port_end` beside it), `LO-HI` in tables.
     case ports(PortRange)
+    /// A JSON value written as it is in json (an array, an object), `text` in table and csv.
+    case raw(json: String, text: String)
     case null
 
     static func optional(_ value: String?) -> Cell { value.map(Cell.text) ?? .null }
@@ -24,6 +26,7 @@ enum Cell: Equatable {
         case .int(let number): String(number)
         case .bool(let flag): flag ? "true" : "false"
         case .ports(let ports): String(ports.low)
+        case .raw(_, let text): text
         case .null: ""
         }
     }
@@ -177,6 +180,7 @@ enum JSON {
         case .int(let number): String(number)
         case .bool(let flag): flag ? "true" : "false"
         case .ports(let ports): String(ports.low)
+        case .raw(let json, _): json
         case .null: "null"
         }
     }

@@ -265,7 +265,18 @@ struct AllocationScenario: CustomStringConvertible {
             } catch let error as RegistryError {
                 refusedCount += 1
                 #expect(error.kind == .refused, "\(error) — \(scenario)")
-                #expect(error.message.contains("widen --range"), "\(error)")
+                #expect(
+                    error.message.contains("; try --range ")
+                        || error.message.contains("release ports with portreg remove"),
+                    "\(error)")
+                if let text = error.message.split(separator: "; try --range ").dropFirst().first?.split(separator: " ")
+                    .first, let suggested = PortRange(parsing: String(text))
+                {
+                    var retry = request
+                    retry.range = suggested
+                    #expect(suggested != scenario.range, "\(error)")
+                    #expect(try allocator.freeBlocks(retry, limit: 1).count == 1, "the suggestion is refused: \(error)")
+                }
                 #expect(
                     expected == nil, "refused, but \(expected.map(\.description) ?? "") is free — \(scenario): \(error)"
                 )
@@ -551,13 +562,12 @@ extension AllocationScenario {
         let error = expectRegistryError(.refused) { _ = try allocator.reserve(request("web", range: narrow)) }
         let message = error?.message ?? ""
         #expect(message.contains("20000-20004"), "\(message)")
-        #expect(message.contains("widen --range"), "\(message)")
+        #expect(message.contains("5 assigned"), "\(message)")
         let suggestion = try #require(
-            message.split(separator: "(e.g. --range ").dropFirst().first?.split(separator: ")").first)
-        let wider = try #require(PortRange(parsing: suggestion), "\(suggestion)")
-        #expect(
-            wider.low <= narrow.low && wider.high >= narrow.high && wider.count > narrow.count,
-            "\(wider) is not wider than \(narrow)")
+            message.split(separator: "; try --range ").dropFirst().first?.split(separator: " ").first)
+        let other = try #require(PortRange(parsing: String(suggestion)), "\(suggestion)")
+        #expect(other != narrow, "the suggestion is never the range asked for")
+        #expect(try allocator.freeBlocks(request("web", range: other), limit: 1).count == 1, "reserve accepts it")
         #expect(try AssignmentStore(database: registry.database).count() == 5)
 
         // A block that does not fit between the holes is refused too.
@@ -566,7 +576,8 @@ extension AllocationScenario {
         let blockError = expectRegistryError(.refused) {
             _ = try allocator.reserve(request("web", count: 2, range: narrow))
         }
-        #expect(blockError?.message.contains("block of 2 ports") == true, "\(String(describing: blockError))")
+        #expect(
+            blockError?.message.contains("block of 2 consecutive ports") == true, "\(String(describing: blockError))")
     }
 
     @Test func rangesWithNothingAssignableAreRefused() throws {

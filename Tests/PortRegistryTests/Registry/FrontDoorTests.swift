@@ -176,11 +176,20 @@ final class RecordingStorage: AssignmentStorage {
         note()
         return try inner.remove(service: service, ports: ports, transport: transport, host: host)
     }
-    func merge(replace: Bool, now: Timestamp, _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void) throws
-        -> AssignmentMerge
-    {
+    func merge(
+        replace: Bool, now: Timestamp, changes: ((AssignmentChange) throws -> Void)?,
+        _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void
+    ) throws -> AssignmentMerge {
         note()
-        return try inner.merge(replace: replace, now: now, feed)
+        return try inner.merge(replace: replace, now: now, changes: changes, feed)
+    }
+    func removeExpired(now: Timestamp) throws -> [Assignment] {
+        note()
+        return try inner.removeExpired(now: now)
+    }
+    func update(id: Int, to assignment: Assignment) throws -> Assignment {
+        note()
+        return try inner.update(id: id, to: assignment)
     }
 }
 
@@ -219,7 +228,10 @@ final class RecordingStorage: AssignmentStorage {
         var reader = CSVReader(text: String(decoding: csv, as: UTF8.self), name: "export.csv")
         _ = try reader.next()
         let merged = try registry.importAssignments(&reader, options: AssignmentImportOptions(force: true))
-        #expect(merged.rows == 3 && merged.updated == 3 && merged.added == 0)
+        #expect(merged.rows == 3 && merged.updated == 0 && merged.unchanged == 3 && merged.added == 0)
+        let moved = try registry.edit(ClaimSelector(service: "search-api"), ClaimChange(ports: PortRange(port: 21500)!))
+        #expect(moved.changed && moved.new.ports == PortRange(port: 21500)!)
+        #expect(try registry.removeExpired().isEmpty)
         #expect(try registry.remove(service: "shop").count == 1)
         #expect(try registry.doctor().isHealthy)
         #expect(reserved.assignment.ports.count == 1)
@@ -227,6 +239,7 @@ final class RecordingStorage: AssignmentStorage {
         let requirements: Set<String> = [
             "transaction", "forEach", "overlapping", "named", "blockingClaims", "forEachLiveClaim", "assignment",
             "forEachContaining", "serviceNames", "counts", "indexProblems", "exportCSV", "insert", "remove", "merge",
+            "removeExpired", "update",
         ]
         #expect(storage.calls == requirements, "unused: \(requirements.subtracting(storage.calls))")
     }
