@@ -178,7 +178,8 @@ struct DoctorHelpTests {
         let result = try await cli.run(name, "--help")
         result.expect(
             status: 0,
-            stdout: ["OVERVIEW:", "USAGE: portreg \(DoctorHelpTests.canonical(name))", "Example", "--db"])
+            stdout: ["OVERVIEW:", "USAGE: portreg \(DoctorHelpTests.canonical(name))", "Example", "--db"],
+            stdoutLacks: ["\\\n"])
         #expect(!cli.exists(cli.database), "--help does not create a database")
         let viaHelp = try await cli.run("help", name)
         viaHelp.expect(status: 0, stdout: ["Example"])

@@ -7,10 +7,10 @@ struct EditCommand: ParsableCommand {
         commandName: "edit",
         abstract: "Change a service's claim in place: its port, protocol, host, bind, owner or note.",
         discussion: """
-            Picks the one live assignment of SERVICE (narrowed by PORT, PORT/proto or --host \\
-            when it holds several) and changes what the options give, in one transaction, \\
-            keeping its created time and lease. A new port is checked like add: a collision \\
-            with another service refuses the change (exit 1, nothing changed) unless --force. \\
+            Picks the one live assignment of SERVICE (narrowed by PORT, PORT/proto or --in-host \
+            when it holds several) and changes what the options give, in one transaction, \
+            keeping its created time and lease. A new port is checked like add: a collision \
+            with another service refuses the change (exit 1, nothing changed) unless --force. \
             Prints the claim as it now is. --owner "" or --note "" clears them.
 
             Examples:
@@ -101,8 +101,8 @@ struct MoveCommand: ParsableCommand {
         commandName: "move",
         abstract: "Move a service's claim to another port (or block), keeping its owner, note and lease.",
         discussion: """
-            The same as portreg edit SERVICE --port NEWPORT: one transaction, refused (exit \\
-            1, nothing changed) when the new port collides with another service unless \\
+            The same as portreg edit SERVICE --port NEWPORT: one transaction, refused (exit \
+            1, nothing changed) when the new port collides with another service unless \
             --force. --from picks the claim when the service holds several.
 
             Examples:
