@@ -1,0 +1,293 @@
+/// The `assignment` table on a PostgreSQL server, with the semantics of the SQLite
+/// `AssignmentStore`: the same upsert, the same expiry comparison (RFC 3339 text, `now`
+/// always a parameter), hosts lowercased before they reach SQL, service names compared as
+/// SQLite's NOCASE does (ASCII only), and export order `port_low, port_high, protocol, host,
+/// service, bind` in byte order whatever the server's locale (the columns are COLLATE "C").
+///
+/// Writes check that they run inside a transaction; `write` opens one and takes the
+/// assignment advisory lock first, as SQLite's `BEGIN IMMEDIATE` takes the write lock.
+public struct PostgresAssignmentStore {
+    public let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    static let columns =
+        "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
+    /// The order of the `assignment_claim` index: no sort for a whole export.
+    static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, lower(a.service), a.bind"
+    /// SQLite's NOCASE on a parameter: lower() under "C" folds ASCII letters only.
+    static let serviceKey = "lower(a.service) = lower($1::text COLLATE \"C\")"
+
+    static func assignment(_ row: PostgresRow) -> Assignment {
+        Assignment(
+            id: row.int(0), service: row.text(1),
+            ports: PortRange(uncheckedLow: row.int(2), high: row.int(3)),
+            transport: TransportProtocol(rawValue: row.text(4)) ?? .tcp,
+            host: HostScope(parsing: row.text(5)) ?? .everywhere,
+            bind: BindAddress(parsing: row.text(6)) ?? .wildcard,
+            owner: row.text(7), note: row.text(8), createdAt: row.text(9), expiresAt: row.optionalText(10))
+    }
+
+    // MARK: Transactions
+
+    /// One write transaction holding the assignment lock: another process's check-and-insert
+    /// waits (at most the busy timeout) until this one commits or rolls back.
+    public func write<T>(_ body: () throws -> T) throws -> T {
+        try connection.transaction(.readWrite) {
+            try connection.lockForTransaction(.assignmentWrites)
+            return try body()
+        }
+    }
+
+    /// One snapshot for every read of `body`.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        try connection.transaction(.readOnly, body)
+    }
+
+    private func requireTransaction(_ operation: String) throws(PostgresError) {
+        guard connection.isInTransaction else {
+            throw PostgresError(.misuse, "\(operation) must run inside a write transaction")
+        }
+    }
+
+    // MARK: Reads
+
+    /// Live (unexpired) assignments whose ports overlap `ports` on `transport` (nil: any), in
+    /// export order, through the GiST index on the port range.
+    public func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: String) throws -> [Assignment] {
+        try connection.query(
+            """
+            SELECT \(Self.columns) FROM assignment a
+            WHERE int4range(a.port_low, a.port_high, '[]') && int4range($1::integer, $2::integer, '[]')
+              AND ($3::text IS NULL OR a.protocol = $3::text)
+              AND (a.expires_at IS NULL OR a.expires_at > $4::text)
+            \(Self.order)
+            """, [ports.low, ports.high, transport?.rawValue, now]
+        ).rows.map(Self.assignment)
+    }
+
+    /// Live assignments that `candidate` would collide with.
+    public func collisions(with candidate: some SocketClaim, now: String) throws -> [Assignment] {
+        try overlapping(candidate.ports, transport: candidate.transport, now: now).filter {
+            CollisionRule.collide($0, candidate)
+        }
+    }
+
+    /// Assignments matching `filter`, in export order.
+    public func list(_ filter: AssignmentFilter = AssignmentFilter(), now: String) throws -> [Assignment] {
+        var result: [Assignment] = []
+        try forEach(filter, now: now) { result.append($0) }
+        return result
+    }
+
+    /// Streams assignments matching `filter` in export order, without holding them all.
+    /// `body` must not use this store's connection while rows stream.
+    public func forEach(
+        _ filter: AssignmentFilter = AssignmentFilter(), now: String, _ body: (Assignment) throws -> Void
+    ) throws {
+        try connection.forEachRow(
+            """
+            SELECT \(Self.columns) FROM assignment a
+            WHERE ($1::text IS NULL OR \(Self.serviceKey)) AND ($2::text IS NULL OR a.host = $2::text)
+              AND ($3::text IS NULL OR a.owner = $3::text)
+              AND ($4::boolean OR a.expires_at IS NULL OR a.expires_at > $5::text)
+            \(Self.order)
+            """,
+            [
+                filter.service, filter.host.map { HostScope(parsing: $0)?.name ?? $0 }, filter.owner,
+                filter.includeExpired, now,
+            ]
+        ) { try body(Self.assignment($0)) }
+    }
+
+    /// Every assignment, expired leases included, in export order, streamed: what `export`
+    /// writes and what the conflict sweep reads.
+    public func forEachInExportOrder(_ body: (Assignment) throws -> Void) throws {
+        try forEach(AssignmentFilter(includeExpired: true), now: "", body)
+    }
+
+    /// Live assignments of `service`, case-insensitively.
+    public func named(_ service: String, now: String) throws -> [Assignment] {
+        try connection.query(
+            """
+            SELECT \(Self.columns) FROM assignment a
+            WHERE \(Self.serviceKey) AND (a.expires_at IS NULL OR a.expires_at > $2::text) \(Self.order)
+            """, [service, now]
+        ).rows.map(Self.assignment)
+    }
+
+    /// The assignments with these ids, in export order (the conflict sweep's candidates).
+    public func assignments(withIDs ids: some Collection<Int>) throws -> [Assignment] {
+        guard !ids.isEmpty else { return [] }
+        let array = "{" + ids.map(String.init).joined(separator: ",") + "}"
+        return try connection.query(
+            "SELECT \(Self.columns) FROM assignment a WHERE a.id = ANY($1::bigint[]) \(Self.order)", [array]
+        ).rows.map(Self.assignment)
+    }
+
+    /// Every distinct service name (for "did you mean").
+    public func serviceNames() throws -> [String] {
+        try connection.query("SELECT DISTINCT service FROM assignment ORDER BY service").rows.map { $0.text(0) }
+    }
+
+    /// Assignments where every one of `words` (lowercase) is a substring of the service,
+    /// owner or note, folded with Swift's full Unicode lowercasing as the SQLite search does;
+    /// in id order (SQLite's rowid order). The server prefilters on the first word when it is
+    /// ASCII, which lower() under "C" folds exactly as Swift does.
+    public func matching(words: [String]) throws -> [Assignment] {
+        guard !words.isEmpty else { return [] }
+        let prefilter = words[0].utf8.allSatisfy { $0 < 0x80 } ? words[0] : nil
+        var found: [Assignment] = []
+        try connection.forEachRow(
+            """
+            SELECT \(Self.columns) FROM assignment a
+            WHERE $1::text IS NULL OR strpos(lower(a.service || ' ' || a.owner || ' ' || a.note), $1::text) > 0
+            ORDER BY a.id
+            """, [prefilter]
+        ) { row in
+            let assignment = Self.assignment(row)
+            let fields = [assignment.service.lowercased(), assignment.owner.lowercased(), assignment.note.lowercased()]
+            if words.allSatisfy({ word in fields.contains { $0.contains(word) } }) { found.append(assignment) }
+        }
+        return found
+    }
+
+    public func count() throws -> Int {
+        try connection.query("SELECT count(*) FROM assignment")[0].int(0)
+    }
+
+    // MARK: Writes
+
+    /// Records `assignment`. An identical claim (same service case-insensitively, ports,
+    /// protocol, host and bind) is updated in place: a new owner or note replaces the old one,
+    /// an empty one keeps it, and the expiry is the new one's (none makes the claim
+    /// permanent). `ttlSeconds` sets `expires_at` to `now` plus that many seconds; an empty
+    /// `createdAt` becomes `now`.
+    @discardableResult
+    public func insert(_ assignment: Assignment, ttlSeconds: Int? = nil, now: String) throws -> Assignment {
+        try requireTransaction("insert")
+        let result = try connection.query(
+            """
+            INSERT INTO assignment AS a (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
+            VALUES ($1::text, $2::integer, $3::integer, $4::text, $5::text, $6::text, $7::text, $8::text,
+                    coalesce(nullif($9::text, ''), $11::text),
+                    CASE WHEN $12::bigint IS NOT NULL
+                         THEN to_char($11::text::timestamp + $12::bigint * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                         ELSE $10::text END)
+            ON CONFLICT (port_low, port_high, protocol, host, lower(service), bind) DO UPDATE SET
+                owner = coalesce(nullif(excluded.owner, ''), a.owner), note = coalesce(nullif(excluded.note, ''), a.note),
+                expires_at = excluded.expires_at
+            RETURNING \(Self.columns)
+            """,
+            [
+                assignment.service, assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
+                assignment.host.name, assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt,
+                assignment.expiresAt, now, ttlSeconds,
+            ])
+        guard result.count == 1 else {
+            throw PostgresError(.statement, "the insert returned \(result.count) rows instead of 1")
+        }
+        return Self.assignment(result[0])
+    }
+
+    /// Deletes the assignments of `service`, narrowed to those holding `ports`, and to
+    /// `transport` and `host`, when given; returns what was deleted, in export order.
+    public func remove(
+        service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil
+    ) throws -> [Assignment] {
+        try requireTransaction("remove")
+        return try connection.query(
+            """
+            WITH a AS (
+                DELETE FROM assignment a WHERE \(Self.serviceKey)
+                  AND ($2::integer IS NULL OR (a.port_low <= $2::integer AND a.port_high >= $3::integer))
+                  AND ($4::text IS NULL OR a.protocol = $4::text) AND ($5::text IS NULL OR a.host = $5::text)
+                RETURNING a.*)
+            SELECT \(Self.columns) FROM a \(Self.order)
+            """, [service, ports?.low, ports?.high, transport?.rawValue, host?.name]
+        ).rows.map(Self.assignment)
+    }
+
+    /// What a bulk import did, counted as the SQLite importer counts.
+    public struct ImportCounts: Sendable, Equatable {
+        /// Rows received (duplicates of a claim included).
+        public var rows = 0
+        /// Claims that did not exist.
+        public var added = 0
+        /// Claims that existed; owner, note and expiry were taken from the rows.
+        public var updated = 0
+        /// With `replace`: claims that existed and were not among the rows, deleted.
+        public var removed = 0
+        /// Ids of every claim the rows added or updated (the collision check's `involving`).
+        public var touchedIDs: Set<Int> = []
+    }
+
+    /// Merges the assignments `produce` emits (one `COPY` into a temporary table, then one
+    /// upsert): an existing claim takes the row's owner, note and expiry; an empty
+    /// `createdAt` becomes `now`. Several rows of one claim act as one after another: the
+    /// first's service spelling and creation time, the last's owner, note and expiry. With
+    /// `replace`, claims missing from the rows are deleted. Runs inside the caller's
+    /// transaction, so a failure (or an error thrown by `produce`) leaves nothing.
+    public func importAssignments(
+        replace: Bool, now: String, _ produce: (_ emit: (Assignment) throws -> Void) throws -> Void
+    ) throws -> ImportCounts {
+        try requireTransaction("import")
+        var counts = ImportCounts()
+        try connection.execute(
+            """
+            CREATE TEMPORARY TABLE IF NOT EXISTS portreg_import (
+                seq bigint NOT NULL, service text COLLATE "C" NOT NULL, port_low integer NOT NULL,
+                port_high integer NOT NULL, protocol text COLLATE "C" NOT NULL, host text COLLATE "C" NOT NULL,
+                bind text COLLATE "C" NOT NULL, owner text COLLATE "C" NOT NULL, note text COLLATE "C" NOT NULL,
+                created_at text COLLATE "C" NOT NULL, expires_at text COLLATE "C"
+            ) ON COMMIT DROP;
+            TRUNCATE portreg_import
+            """)
+        try connection.copy(
+            "COPY portreg_import (seq, service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at) FROM STDIN"
+        ) { writer in
+            try produce { assignment in
+                counts.rows += 1
+                try writer.row([
+                    String(counts.rows), assignment.service, String(assignment.ports.low),
+                    String(assignment.ports.high), assignment.transport.rawValue, assignment.host.name,
+                    assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt, assignment.expiresAt,
+                ])
+            }
+        }
+        let key = "port_low, port_high, protocol, host, lower(service), bind"
+        try connection.forEachRow(
+            """
+            WITH claim AS (
+                SELECT DISTINCT ON (\(key))
+                    first_value(service) OVER w AS service, port_low, port_high, protocol, host, bind, owner, note,
+                    first_value(created_at) OVER w AS created_at, expires_at
+                FROM portreg_import WINDOW w AS (PARTITION BY \(key) ORDER BY seq)
+                ORDER BY \(key), seq DESC),
+            upserted AS (
+                INSERT INTO assignment AS a (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
+                SELECT service, port_low, port_high, protocol, host, bind, owner, note,
+                       coalesce(nullif(created_at, ''), $1::text), expires_at
+                FROM claim ORDER BY \(key)
+                ON CONFLICT (\(key)) DO UPDATE SET
+                    owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
+                RETURNING a.id, a.xmax = 0 AS inserted)
+            SELECT id, inserted FROM upserted
+            """, [now]
+        ) { row in
+            counts.touchedIDs.insert(row.int(0))
+            if row.bool(1) { counts.added += 1 } else { counts.updated += 1 }
+        }
+        if replace {
+            counts.removed = try connection.query(
+                """
+                DELETE FROM assignment a WHERE NOT EXISTS (
+                    SELECT 1 FROM portreg_import i
+                    WHERE i.port_low = a.port_low AND i.port_high = a.port_high AND i.protocol = a.protocol
+                      AND i.host = a.host AND lower(i.service) = lower(a.service) AND i.bind = a.bind)
+                """
+            ).affectedRows
+        }
+        return counts
+    }
+}
