@@ -25,6 +25,8 @@ CREATE TABLE assignment (
 -- is also the export order (no sort) and the upsert key, as on SQLite.
 CREATE UNIQUE INDEX assignment_claim ON assignment (port_low, port_high, protocol, host, lower(service), bind);
 
--- Overlap queries ("who holds anything in 9000-9009") through a GiST index on the range:
--- measured against the B-tree above in docs/DECISIONS.md ("PostgreSQL").
-CREATE INDEX assignment_span ON assignment USING gist (int4range(port_low, port_high, '[]'));
+-- Blocks (port_high > port_low) in a GiST index on their range, for overlap queries ("who
+-- holds anything in 9000-9009"); single ports are found through assignment_claim, as on
+-- SQLite (its R*Tree holds blocks only). A GiST entry for every row made a 100,000-row
+-- import 4x slower; see docs/DECISIONS.md ("PostgreSQL").
+CREATE INDEX assignment_span ON assignment USING gist (int4range(port_low, port_high, '[]')) WHERE port_high > port_low;

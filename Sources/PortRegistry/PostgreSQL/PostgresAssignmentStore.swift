@@ -32,6 +32,7 @@ public struct PostgresAssignmentStore {
 
     /// One write transaction holding the assignment lock: another process's check-and-insert
     /// waits (at most the busy timeout) until this one commits or rolls back.
+    @discardableResult
     public func write<T>(_ body: () throws -> T) throws -> T {
         try connection.transaction(.readWrite) {
             try connection.lockForTransaction(.assignmentWrites)
@@ -40,6 +41,7 @@ public struct PostgresAssignmentStore {
     }
 
     /// One snapshot for every read of `body`.
+    @discardableResult
     public func read<T>(_ body: () throws -> T) throws -> T {
         try connection.transaction(.readOnly, body)
     }
@@ -53,14 +55,20 @@ public struct PostgresAssignmentStore {
     // MARK: Reads
 
     /// Live (unexpired) assignments whose ports overlap `ports` on `transport` (nil: any), in
-    /// export order, through the GiST index on the port range.
+    /// export order: single ports through the claim index, blocks through the partial GiST
+    /// index on their range (as SQLite's B-tree and R*Tree).
     public func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: String) throws -> [Assignment] {
-        try connection.query(
+        let live = "($3::text IS NULL OR a.protocol = $3::text) AND (a.expires_at IS NULL OR a.expires_at > $4::text)"
+        return try connection.query(
             """
-            SELECT \(Self.columns) FROM assignment a
-            WHERE int4range(a.port_low, a.port_high, '[]') && int4range($1::integer, $2::integer, '[]')
-              AND ($3::text IS NULL OR a.protocol = $3::text)
-              AND (a.expires_at IS NULL OR a.expires_at > $4::text)
+            SELECT \(Self.columns) FROM (
+                SELECT * FROM assignment a
+                WHERE a.port_low BETWEEN $1::integer AND $2::integer AND a.port_high = a.port_low AND \(live)
+                UNION ALL
+                SELECT * FROM assignment a
+                WHERE a.port_high > a.port_low
+                  AND int4range(a.port_low, a.port_high, '[]') && int4range($1::integer, $2::integer, '[]') AND \(live)
+            ) AS a
             \(Self.order)
             """, [ports.low, ports.high, transport?.rawValue, now]
         ).rows.map(Self.assignment)
@@ -241,7 +249,9 @@ public struct PostgresAssignmentStore {
                 bind text COLLATE "C" NOT NULL, owner text COLLATE "C" NOT NULL, note text COLLATE "C" NOT NULL,
                 created_at text COLLATE "C" NOT NULL, expires_at text COLLATE "C"
             ) ON COMMIT DROP;
-            TRUNCATE portreg_import
+            TRUNCATE portreg_import;
+            -- The de-duplicating sorts spill to disk at the 4 MB default: 100,000 rows need ~17 MB.
+            SET LOCAL work_mem = '64MB'
             """)
         try connection.copy(
             "COPY portreg_import (seq, service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at) FROM STDIN"

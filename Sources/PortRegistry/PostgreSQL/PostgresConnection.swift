@@ -206,6 +206,7 @@ public final class PostgresConnection {
     /// A serialization failure or deadlock (40001, 40P01) runs `body` again, after a short
     /// pause, until the busy timeout has passed; then the error is thrown (busy, exit 75).
     /// `body` must therefore have no effect outside the database.
+    @discardableResult
     public func transaction<T>(_ mode: TransactionMode = .readWrite, _ body: () throws -> T) throws -> T {
         if isInTransaction { throw PostgresError(.misuse, "a transaction is already open on \(displayURI)") }
         let begin =
