@@ -108,8 +108,9 @@ func expectRegistryError(
 
 /// Expects `body` to throw a `DatabaseError`, and returns it.
 @discardableResult
-func expectDatabaseError(sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> DatabaseError?
-{
+func expectDatabaseError(
+    sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) -> DatabaseError? {
     do {
         try body()
         Issue.record("expected a DatabaseError, but nothing was thrown", sourceLocation: sourceLocation)
