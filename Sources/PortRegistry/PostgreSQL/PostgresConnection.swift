@@ -280,8 +280,12 @@ public final class PostgresConnection {
         let primary =
             field(cpq_diag_message_primary())
             ?? PostgresConnection.trimmed(LibPQ.text(api.resultErrorMessage!(result)))
+        // A FATAL error ("terminating connection due to administrator command", 57P01) ends
+        // the session: the command cannot go on, as when the connection drops.
+        let lost = api.status!(handle) == CONNECTION_BAD
         return PostgresError(
-            .statement, primary, sqlState: state, detail: field(cpq_diag_message_detail()),
+            lost ? .unreachable : .statement, lost ? "the connection to the server was lost: \(primary)" : primary,
+            sqlState: state, detail: field(cpq_diag_message_detail()),
             constraint: field(cpq_diag_constraint_name()), sql: sql)
     }
 

@@ -239,6 +239,29 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test func aConnectionDroppedMidTransactionLeavesNothingAndIsBusy() throws {
+        try PostgresTestServer.withSchema { url in
+            let store = PostgresAssignmentStore(connection: try PostgresConnection(uri: url))
+            try PostgresMigrator.embedded.migrate(store.connection)
+            let admin = try PostgresConnection(uri: url)
+            let pid = try store.connection.query("SELECT pg_backend_pid()")[0].int(0)
+            do {
+                try store.write {
+                    try store.insert(Assignment(service: "web", ports: portRange(8080)), now: "2026-01-01T00:00:00Z")
+                    // The session goes away mid-transaction (a restart, a network cut, an admin).
+                    #expect(try admin.query("SELECT pg_terminate_backend($1::integer, 5000)", [pid])[0].bool(0))
+                    try store.insert(Assignment(service: "api", ports: portRange(9000)), now: "2026-01-01T00:00:00Z")
+                }
+                Issue.record("a write on a terminated session succeeded")
+            } catch let error as PostgresError {
+                #expect(error.kind == .unreachable && error.isBusy, "\(error)")
+                #expect(error.message.contains("lost"), "\(error.message)")
+            }
+            #expect(!store.connection.isInTransaction)
+            #expect(try admin.query("SELECT count(*) FROM assignment")[0].int(0) == 0, "the registry is as it was")
+        }
+    }
+
     @Test func aLockHeldPastTheBusyTimeoutIsBusy() throws {
         try PostgresTestServer.withSchema { url in
             let holder = try PostgresConnection(uri: url)

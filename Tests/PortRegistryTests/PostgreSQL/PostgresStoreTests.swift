@@ -213,6 +213,11 @@ struct PostgresStoreParityTests {
                 "export order", { try $0.list(AssignmentFilter(includeExpired: true), now: Self.now) },
                 { _ in exported })
             #expect(try both.sqlite.count() == both.postgres.count())
+            // The registry CSV each would export is byte-identical.
+            let sqliteCSV = try both.sqlite.list(AssignmentFilter(includeExpired: true), now: Self.now).map(
+                RegistryCSV.line
+            ).joined()
+            #expect(sqliteCSV == exported.map(RegistryCSV.line).joined())
         }
     }
 
