@@ -30,21 +30,25 @@ public struct PostgresAssignmentStore {
 
     // MARK: Transactions
 
-    /// One write transaction holding the assignment lock: another process's check-and-insert
-    /// waits (at most the busy timeout) until this one commits or rolls back.
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws
+    /// (or, with `dryRun`, after it returns). A write takes the assignment advisory lock
+    /// first, as SQLite's `BEGIN IMMEDIATE` takes the write lock: another process's
+    /// check-and-insert waits (at most the busy timeout) until this one ends. A read sees one
+    /// snapshot (REPEATABLE READ, READ ONLY). Inside an open transaction, `body` runs in it.
     @discardableResult
-    public func write<T>(_ body: () throws -> T) throws -> T {
-        try connection.transaction(.readWrite) {
-            try connection.lockForTransaction(.assignmentWrites)
+    public func transaction<T>(writing: Bool, dryRun: Bool = false, _ body: () throws -> T) throws -> T {
+        if connection.isInTransaction { return try body() }
+        return try connection.transaction(writing ? .readWrite : .readOnly, dryRun: dryRun) {
+            if writing { try connection.lockForTransaction(.assignmentWrites) }
             return try body()
         }
     }
 
-    /// One snapshot for every read of `body`.
     @discardableResult
-    public func read<T>(_ body: () throws -> T) throws -> T {
-        try connection.transaction(.readOnly, body)
-    }
+    public func write<T>(_ body: () throws -> T) throws -> T { try transaction(writing: true, body) }
+
+    @discardableResult
+    public func read<T>(_ body: () throws -> T) throws -> T { try transaction(writing: false, body) }
 
     private func requireTransaction(_ operation: String) throws(PostgresError) {
         guard connection.isInTransaction else {
@@ -58,20 +62,65 @@ public struct PostgresAssignmentStore {
     /// export order: single ports through the claim index, blocks through the partial GiST
     /// index on their range (as SQLite's B-tree and R*Tree).
     public func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: String) throws -> [Assignment] {
-        let live = "($3::text IS NULL OR a.protocol = $3::text) AND (a.expires_at IS NULL OR a.expires_at > $4::text)"
-        return try connection.query(
-            """
-            SELECT \(Self.columns) FROM (
-                SELECT * FROM assignment a
-                WHERE a.port_low BETWEEN $1::integer AND $2::integer AND a.port_high = a.port_low AND \(live)
-                UNION ALL
-                SELECT * FROM assignment a
-                WHERE a.port_high > a.port_low
-                  AND int4range(a.port_low, a.port_high, '[]') && int4range($1::integer, $2::integer, '[]') AND \(live)
-            ) AS a
-            \(Self.order)
-            """, [ports.low, ports.high, transport?.rawValue, now]
+        try connection.query(
+            "SELECT \(Self.columns) FROM \(Self.overlapping()) \(Self.order)",
+            [ports.low, ports.high, transport?.rawValue, now]
         ).rows.map(Self.assignment)
+    }
+
+    /// Live assignments on protocol $3 (NULL: any) whose ports overlap $1...$2 at time $4, as a
+    /// table named `a`.
+    static func overlapping(where condition: String = "true") -> String {
+        let live =
+            "($3::text IS NULL OR a.protocol = $3::text) AND (a.expires_at IS NULL OR a.expires_at > $4::text) AND \(condition)"
+        return """
+            (SELECT * FROM assignment a
+             WHERE a.port_low BETWEEN $1::integer AND $2::integer AND a.port_high = a.port_low AND \(live)
+             UNION ALL
+             SELECT * FROM assignment a
+             WHERE a.port_high > a.port_low
+               AND int4range(a.port_low, a.port_high, '[]') && int4range($1::integer, $2::integer, '[]') AND \(live)
+            ) AS a
+            """
+    }
+
+    /// The ports and bind of every live assignment on `transport` overlapping `span` whose
+    /// host scope overlaps `host` (equal, or either is `*`): the allocator's inner query.
+    public func blockingClaims(
+        in span: PortRange, transport: TransportProtocol, host: HostScope, now: String,
+        _ body: (PortRange, BindAddress) -> Void
+    ) throws {
+        let result = try connection.query(
+            """
+            SELECT a.port_low, a.port_high, a.bind
+            FROM \(Self.overlapping(where: "($5::text = '*' OR a.host = '*' OR a.host = $5::text)"))
+            """, [span.low, span.high, transport.rawValue, now, host.name])
+        for row in result.rows {
+            body(PortRange(uncheckedLow: row.int(0), high: row.int(1)), BindAddress(parsing: row.text(2)) ?? .wildcard)
+        }
+    }
+
+    /// Every live assignment in order of its first port, reduced to what the collision sweep
+    /// needs; streamed.
+    public func forEachLiveClaim(
+        now: String, _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String) -> Void
+    ) throws {
+        try connection.forEachRow(
+            """
+            SELECT id, port_low, port_high, protocol, host FROM assignment
+            WHERE expires_at IS NULL OR expires_at > $1::text ORDER BY port_low, id
+            """, [now]
+        ) { row in
+            body(
+                row.int(0), PortRange(uncheckedLow: row.int(1), high: row.int(2)),
+                TransportProtocol(rawValue: row.text(3)) ?? .tcp, row.text(4))
+        }
+    }
+
+    /// The assignment with this id, or nil.
+    public func assignment(id: Int) throws -> Assignment? {
+        let result = try connection.query("SELECT \(Self.columns) FROM assignment a WHERE a.id = $1::bigint", [id])
+        return result.count == 1 ? Self.assignment(result[0]) : nil
     }
 
     /// Live assignments that `candidate` would collide with.
@@ -124,40 +173,67 @@ public struct PostgresAssignmentStore {
         ).rows.map(Self.assignment)
     }
 
-    /// The assignments with these ids, in export order (the conflict sweep's candidates).
-    public func assignments(withIDs ids: some Collection<Int>) throws -> [Assignment] {
-        guard !ids.isEmpty else { return [] }
-        let array = "{" + ids.map(String.init).joined(separator: ",") + "}"
-        return try connection.query(
-            "SELECT \(Self.columns) FROM assignment a WHERE a.id = ANY($1::bigint[]) \(Self.order)", [array]
-        ).rows.map(Self.assignment)
-    }
-
     /// Every distinct service name (for "did you mean").
     public func serviceNames() throws -> [String] {
         try connection.query("SELECT DISTINCT service FROM assignment ORDER BY service").rows.map { $0.text(0) }
     }
 
-    /// Assignments where every one of `words` (lowercase) is a substring of the service,
-    /// owner or note, folded with Swift's full Unicode lowercasing as the SQLite search does;
-    /// in id order (SQLite's rowid order). The server prefilters on the first word when it is
-    /// ASCII, which lower() under "C" folds exactly as Swift does.
-    public func matching(words: [String]) throws -> [Assignment] {
-        guard !words.isEmpty else { return [] }
-        let prefilter = words[0].utf8.allSatisfy { $0 < 0x80 } ? words[0] : nil
-        var found: [Assignment] = []
+    /// Every assignment (expired ones too) whose service, owner or note contains `substring`
+    /// (lowercase), compared with lower() under "C", which folds ASCII only, as SQLite's
+    /// lower() (nil: every assignment); in id order. `Search` folds Unicode and ranks.
+    public func forEachContaining(_ substring: String?, _ body: (Assignment) throws -> Void) throws {
         try connection.forEachRow(
             """
             SELECT \(Self.columns) FROM assignment a
             WHERE $1::text IS NULL OR strpos(lower(a.service || ' ' || a.owner || ' ' || a.note), $1::text) > 0
             ORDER BY a.id
-            """, [prefilter]
+            """, [substring]
+        ) { try body(Self.assignment($0)) }
+    }
+
+    /// How many assignments there are, and how many of them are expired leases.
+    public func counts(now: String) throws -> (total: Int, expired: Int) {
+        let row = try connection.query(
+            "SELECT count(*), count(*) FILTER (WHERE expires_at <= $1::text) FROM assignment", [now])[0]
+        return (row.int(0), row.int(1))
+    }
+
+    /// Rows of this backend's own indexes out of step with the table: none can be, the server
+    /// maintains its indexes in the transaction that changes the rows.
+    public func indexProblems() throws -> Int { 0 }
+
+    /// The registry CSV (header, quoting and LF of `RegistryCSV`), every assignment, expired
+    /// leases included, in export order, one line at a time from libpq's buffers.
+    public func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        line.append(contentsOf: RegistryCSV.header.joined(separator: ",").utf8)
+        line.append(0x0A)
+        try line.withUnsafeBufferPointer(emit)
+        try connection.forEachRow(
+            """
+            SELECT a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at,
+                   coalesce(a.expires_at, '')
+            FROM assignment a \(Self.order)
+            """
         ) { row in
-            let assignment = Self.assignment(row)
-            let fields = [assignment.service.lowercased(), assignment.owner.lowercased(), assignment.note.lowercased()]
-            if words.allSatisfy({ word in fields.contains { $0.contains(word) } }) { found.append(assignment) }
+            line.removeAll(keepingCapacity: true)
+            row.withBytes(0) { CSVFormat.append($0, to: &line) }
+            line.append(0x2C)
+            row.withBytes(1) { line.append(contentsOf: $0) }
+            let low = row.int(1)
+            let high = row.int(2)
+            if high != low {
+                line.append(0x2D)
+                line.append(contentsOf: String(high).utf8)
+            }
+            for column in 3...9 {
+                line.append(0x2C)
+                row.withBytes(column) { CSVFormat.append($0, to: &line) }
+            }
+            line.append(0x0A)
+            try line.withUnsafeBufferPointer(emit)
         }
-        return found
     }
 
     public func count() throws -> Int {
@@ -216,9 +292,11 @@ public struct PostgresAssignmentStore {
         ).rows.map(Self.assignment)
     }
 
-    /// What a bulk import did, counted as the SQLite importer counts.
-    public struct ImportCounts: Sendable, Equatable {
-        /// Rows received (duplicates of a claim included).
+    /// What a bulk merge did, counted as the SQLite importer counts. Ids grow with every
+    /// insert (an identity column, and every writer holds the assignment lock), so "new in
+    /// this merge" is `id >= firstNewID`.
+    public struct Merge: Sendable, Equatable {
+        /// Rows fed (several rows of one claim included).
         public var rows = 0
         /// Claims that did not exist.
         public var added = 0
@@ -226,21 +304,36 @@ public struct PostgresAssignmentStore {
         public var updated = 0
         /// With `replace`: claims that existed and were not among the rows, deleted.
         public var removed = 0
-        /// Ids of every claim the rows added or updated (the collision check's `involving`).
-        public var touchedIDs: Set<Int> = []
+        /// The smallest id a row inserted by this merge can have.
+        public var firstNewID = 1
+        /// Ids of rows that existed before the merge and were updated by it.
+        public var updatedIDs: Set<Int> = []
+
+        /// True for a row this merge inserted or updated.
+        public func touched(_ id: Int) -> Bool { id >= firstNewID || updatedIDs.contains(id) }
     }
 
-    /// Merges the assignments `produce` emits (one `COPY` into a temporary table, then one
+    private struct ClaimKey: Hashable {
+        var low: Int
+        var high: Int
+        var transport: TransportProtocol
+        var host: String
+        var service: String
+        var bind: String
+    }
+
+    /// Merges the assignments `feed` gives (one `COPY` into a temporary table, then one
     /// upsert): an existing claim takes the row's owner, note and expiry; an empty
     /// `createdAt` becomes `now`. Several rows of one claim act as one after another: the
     /// first's service spelling and creation time, the last's owner, note and expiry. With
-    /// `replace`, claims missing from the rows are deleted. Runs inside the caller's
-    /// transaction, so a failure (or an error thrown by `produce`) leaves nothing.
-    public func importAssignments(
-        replace: Bool, now: String, _ produce: (_ emit: (Assignment) throws -> Void) throws -> Void
-    ) throws -> ImportCounts {
-        try requireTransaction("import")
-        var counts = ImportCounts()
+    /// `replace`, claims that existed and were not fed are deleted. Runs inside the caller's
+    /// write transaction, so a failure (or an error thrown by `feed`) leaves nothing.
+    public func merge(
+        replace: Bool, now: String, _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void
+    ) throws -> Merge {
+        try requireTransaction("merge")
+        var merge = Merge()
+        merge.firstNewID = try connection.query("SELECT coalesce(max(id), 0) + 1 FROM assignment")[0].int(0)
         try connection.execute(
             """
             CREATE TEMPORARY TABLE IF NOT EXISTS portreg_import (
@@ -250,54 +343,80 @@ public struct PostgresAssignmentStore {
                 created_at text COLLATE "C" NOT NULL, expires_at text COLLATE "C"
             ) ON COMMIT DROP;
             TRUNCATE portreg_import;
-            -- The de-duplicating sorts spill to disk at the 4 MB default: 100,000 rows need ~17 MB.
+            -- The sorts of 100,000 rows spill to disk at the 4 MB default.
             SET LOCAL work_mem = '64MB'
             """)
+        // Files rarely name a claim twice: when none does, the upsert skips the sorts that
+        // pick each claim's first and last row. (ASCII lowercasing, as lower() under "C".)
+        var keys = Set<ClaimKey>()
+        var repeated = false
         try connection.copy(
             "COPY portreg_import (seq, service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at) FROM STDIN"
         ) { writer in
-            try produce { assignment in
-                counts.rows += 1
+            try feed { assignment in
+                merge.rows += 1
+                if !repeated {
+                    let key = ClaimKey(
+                        low: assignment.ports.low, high: assignment.ports.high, transport: assignment.transport,
+                        host: assignment.host.name, service: Self.asciiLowercased(assignment.service),
+                        bind: assignment.bind.text)
+                    if !keys.insert(key).inserted {
+                        repeated = true
+                        keys = []
+                    }
+                }
                 try writer.row([
-                    String(counts.rows), assignment.service, String(assignment.ports.low),
+                    String(merge.rows), assignment.service, String(assignment.ports.low),
                     String(assignment.ports.high), assignment.transport.rawValue, assignment.host.name,
                     assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt, assignment.expiresAt,
                 ])
             }
         }
         let key = "port_low, port_high, protocol, host, lower(service), bind"
+        let claims =
+            repeated
+            ? """
+            SELECT DISTINCT ON (\(key))
+                first_value(service) OVER w AS service, port_low, port_high, protocol, host, bind, owner, note,
+                first_value(created_at) OVER w AS created_at, expires_at
+            FROM portreg_import WINDOW w AS (PARTITION BY \(key) ORDER BY seq)
+            ORDER BY \(key), seq DESC
+            """
+            : "SELECT * FROM portreg_import"
         try connection.forEachRow(
             """
-            WITH claim AS (
-                SELECT DISTINCT ON (\(key))
-                    first_value(service) OVER w AS service, port_low, port_high, protocol, host, bind, owner, note,
-                    first_value(created_at) OVER w AS created_at, expires_at
-                FROM portreg_import WINDOW w AS (PARTITION BY \(key) ORDER BY seq)
-                ORDER BY \(key), seq DESC),
-            upserted AS (
+            WITH upserted AS (
                 INSERT INTO assignment AS a (service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at)
                 SELECT service, port_low, port_high, protocol, host, bind, owner, note,
                        coalesce(nullif(created_at, ''), $1::text), expires_at
-                FROM claim ORDER BY \(key)
+                FROM (\(claims)) AS claim ORDER BY \(key)
                 ON CONFLICT (\(key)) DO UPDATE SET
                     owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
                 RETURNING a.id, a.xmax = 0 AS inserted)
             SELECT id, inserted FROM upserted
             """, [now]
         ) { row in
-            counts.touchedIDs.insert(row.int(0))
-            if row.bool(1) { counts.added += 1 } else { counts.updated += 1 }
+            if row.bool(1) {
+                merge.added += 1
+            } else {
+                merge.updated += 1
+                merge.updatedIDs.insert(row.int(0))
+            }
         }
         if replace {
-            counts.removed = try connection.query(
+            merge.removed = try connection.query(
                 """
-                DELETE FROM assignment a WHERE NOT EXISTS (
+                DELETE FROM assignment a WHERE a.id < $1::bigint AND NOT EXISTS (
                     SELECT 1 FROM portreg_import i
                     WHERE i.port_low = a.port_low AND i.port_high = a.port_high AND i.protocol = a.protocol
                       AND i.host = a.host AND lower(i.service) = lower(a.service) AND i.bind = a.bind)
-                """
+                """, [merge.firstNewID]
             ).affectedRows
         }
-        return counts
+        return merge
+    }
+
+    static func asciiLowercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 }

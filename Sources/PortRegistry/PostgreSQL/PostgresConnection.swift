@@ -205,9 +205,12 @@ public final class PostgresConnection {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     /// A serialization failure or deadlock (40001, 40P01) runs `body` again, after a short
     /// pause, until the busy timeout has passed; then the error is thrown (busy, exit 75).
-    /// `body` must therefore have no effect outside the database.
+    /// `body` must therefore have no effect outside the database. With `dryRun` the
+    /// transaction is rolled back after `body` returns, and its result returned.
     @discardableResult
-    public func transaction<T>(_ mode: TransactionMode = .readWrite, _ body: () throws -> T) throws -> T {
+    public func transaction<T>(_ mode: TransactionMode = .readWrite, dryRun: Bool = false, _ body: () throws -> T)
+        throws -> T
+    {
         if isInTransaction { throw PostgresError(.misuse, "a transaction is already open on \(displayURI)") }
         let begin =
             switch mode {
@@ -223,7 +226,7 @@ public final class PostgresConnection {
             try execute(begin)
             do {
                 let result = try body()
-                try execute("COMMIT")
+                try execute(dryRun ? "ROLLBACK" : "COMMIT")
                 return result
             } catch let error as PostgresError where error.isRetryableTransaction && clock.now - start + pause < budget
             {

@@ -44,6 +44,18 @@ public final class PostgresResult {
         column < columnCount && api.getisnull!(handle, row, Int32(column)) != 0
     }
 
+    fileprivate func withBytes<R>(_ row: Int32, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R)
+        rethrows -> R
+    {
+        guard column < columnCount, let value = api.getvalue!(handle, row, Int32(column)) else {
+            return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        let length = Int(api.getlength!(handle, row, Int32(column)))
+        return try value.withMemoryRebound(to: UInt8.self, capacity: length) {
+            try body(UnsafeBufferPointer(start: $0, count: length))
+        }
+    }
+
     fileprivate func text(_ row: Int32, _ column: Int) -> String? {
         guard column < columnCount, !isNull(row, column) else { return nil }
         return LibPQ.text(api.getvalue!(handle, row, Int32(column)))
@@ -62,6 +74,10 @@ public struct PostgresRow {
     /// An integer column; 0 for NULL (columns read this way are NOT NULL integers).
     public func int(_ column: Int) -> Int { result.text(row, column).flatMap { Int($0) } ?? 0 }
     public func optionalInt(_ column: Int) -> Int? { result.text(row, column).flatMap { Int($0) } }
+    /// The value's bytes as libpq holds them, without making a String (empty for NULL).
+    public func withBytes<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try result.withBytes(row, column, body)
+    }
     /// A boolean column (`t` in text format).
     public func bool(_ column: Int) -> Bool { result.text(row, column) == "t" }
 }

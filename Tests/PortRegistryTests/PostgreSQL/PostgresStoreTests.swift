@@ -253,6 +253,58 @@ struct PostgresStoreParityTests {
         }
     }
 
+    @Test func sweepAllocatorAndExportReadsMatch() throws {
+        try withBoth { both in
+            // The registry CSV, byte for byte.
+            var bytes: [UInt8] = []
+            try both.postgres.exportCSV { bytes.append(contentsOf: $0) }
+            let expected =
+                RegistryCSV.header.joined(separator: ",") + "\n"
+                + (try both.sqlite.list(AssignmentFilter(includeExpired: true), now: Self.now).map(RegistryCSV.line)
+                    .joined())
+            #expect(String(decoding: bytes, as: UTF8.self) == expected)
+            // The sweep's packed claims: live ones, by first port.
+            var claims: [(Int, PortRange, TransportProtocol, String)] = []
+            try both.postgres.forEachLiveClaim(now: Self.now) { claims.append(($0, $1, $2, $3)) }
+            let live = try both.postgres.list(now: Self.now)
+            #expect(claims.count == live.count)
+            #expect(claims.map(\.1.low) == claims.map(\.1.low).sorted())
+            for (id, ports, transport, host) in claims {
+                let stored = try #require(try both.postgres.assignment(id: id))
+                #expect(stored.ports == ports && stored.transport == transport && stored.host.name == host)
+            }
+            #expect(try both.postgres.assignment(id: 999_999) == nil)
+            // The allocator's inner query: claims on udp 9000-9009 whose host overlaps prod.
+            var blocking: [String] = []
+            try both.postgres.blockingClaims(
+                in: portRange(9000, 9009), transport: .udp, host: hostScope("prod"), now: Self.now
+            ) {
+                blocking.append("\($0) \($1)")
+            }
+            let expectedBlocking = try both.sqlite.overlapping(portRange(9000, 9009), transport: .udp, now: Self.now)
+                .filter { $0.host.overlaps(hostScope("prod")) }.map { "\($0.ports) \($0.bind)" }
+            #expect(blocking.sorted() == expectedBlocking.sorted() && !blocking.isEmpty)
+            let counts = try both.postgres.counts(now: Self.now)
+            #expect(counts.total == Self.claims.count && counts.expired == 1)
+            #expect(try both.postgres.indexProblems() == 0)
+        }
+    }
+
+    @Test func aDryRunRollsBackAndAnInnerTransactionJoinsTheOuter() throws {
+        try PostgresTestServer.withMigratedStore { store in
+            let stored = try store.transaction(writing: true, dryRun: true) {
+                try store.insert(Assignment(service: "web", ports: portRange(80)), now: Self.now)
+            }
+            #expect(stored.service == "web" && stored.id != nil)
+            #expect(try store.count() == 0, "a dry run leaves nothing")
+            try store.write {
+                try store.insert(Assignment(service: "web", ports: portRange(80)), now: Self.now)
+                try store.write { try store.insert(Assignment(service: "api", ports: portRange(81)), now: Self.now) }
+            }
+            #expect(try store.count() == 2)
+        }
+    }
+
     @Test func upsertsMatch() throws {
         try withBoth { both in
             // Same claim, other case: updated in place; empty owner keeps, new note replaces.
@@ -320,7 +372,14 @@ struct PostgresStoreParityTests {
                     if case .assignment(let assignment) = hit { return assignment }
                     return nil
                 }
-                let postgresHits = try both.postgres.matching(words: words)
+                var postgresHits: [Assignment] = []
+                let prefilter = words[0].utf8.allSatisfy { $0 < 0x80 } ? words[0] : nil
+                try both.postgres.forEachContaining(prefilter) { assignment in
+                    let fields = [assignment.service, assignment.owner, assignment.note].map { $0.lowercased() }
+                    if words.allSatisfy({ word in fields.contains { $0.contains(word) } }) {
+                        postgresHits.append(assignment)
+                    }
+                }
                 #expect(Set(Self.values(sqliteHits)) == Set(Self.values(postgresHits)), "search \(text)")
             }
             let names = try both.postgres.serviceNames()
@@ -388,12 +447,12 @@ struct PostgresConcurrencyAndImportTests {
                 Assignment(service: "new", ports: portRange(3000, 3010), transport: .udp, owner: "second wins"),
             ]
             let counts = try store.write {
-                try store.importAssignments(replace: true, now: Self.now) { emit in
+                try store.merge(replace: true, now: Self.now) { emit in
                     for row in rows { try emit(row) }
                 }
             }
             #expect(counts.rows == 3 && counts.added == 1 && counts.updated == 1 && counts.removed == 1)
-            #expect(counts.touchedIDs.count == 2)
+            #expect(counts.updatedIDs.count == 1 && counts.updatedIDs.allSatisfy { $0 < counts.firstNewID })
             let all = try store.list(AssignmentFilter(includeExpired: true), now: Self.now)
             #expect(all.map(\.service) == ["kept", "new"])
             #expect(
@@ -403,7 +462,7 @@ struct PostgresConcurrencyAndImportTests {
             struct Bad: Error {}
             #expect(throws: Bad.self) {
                 try store.write {
-                    try store.importAssignments(replace: true, now: Self.now) { emit in
+                    try store.merge(replace: true, now: Self.now) { emit in
                         try emit(Assignment(service: "ghost", ports: portRange(4000)))
                         throw Bad()
                     }
@@ -414,12 +473,33 @@ struct PostgresConcurrencyAndImportTests {
         }
     }
 
+    @Test func aMergeWithoutRepeatedClaimsUpdatesInPlace() throws {
+        try PostgresTestServer.withMigratedStore { store in
+            try store.write {
+                try store.insert(Assignment(service: "Web", ports: portRange(80), owner: "a", note: "n"), now: Self.now)
+            }
+            let merge = try store.write {
+                try store.merge(replace: false, now: Self.now) { insert in
+                    try insert(Assignment(service: "web", ports: portRange(80), owner: "", note: "new note"))
+                    try insert(Assignment(service: "web", ports: portRange(81)))
+                }
+            }
+            #expect(merge.rows == 2 && merge.added == 1 && merge.updated == 1 && merge.removed == 0)
+            let all = try store.list(now: Self.now)
+            #expect(all.map(\.service) == ["Web", "web"], "an existing claim keeps its spelling")
+            #expect(all[0].owner == "" && all[0].note == "new note")
+            #expect(all[1].createdAt == Self.now)
+            #expect(merge.touched(all[0].id ?? 0) && merge.touched(all[1].id ?? 0))
+            #expect((all[1].id ?? 0) >= merge.firstNewID && (all[0].id ?? 0) < merge.firstNewID)
+        }
+    }
+
     @Test func aHundredThousandRowsImportInOneCopy() throws {
         try PostgresTestServer.withMigratedStore { store in
             let clock = ContinuousClock()
             let start = clock.now
             let counts = try store.write {
-                try store.importAssignments(replace: false, now: Self.now) { emit in
+                try store.merge(replace: false, now: Self.now) { emit in
                     for index in 0..<100_000 {
                         let port = 1 + index % 65_535
                         try emit(
