@@ -52,7 +52,7 @@ public final class PostgresConnection {
             let connectTimeout = String(max(2, seconds + 1))
             // Entries before `dbname` can be overridden by the URI; `client_encoding` after it
             // cannot: portreg reads and writes UTF-8 whatever the database's encoding.
-            let keywords = ["application_name", "connect_timeout", "dbname", "client_encoding"]
+            let keywords = ["fallback_application_name", "connect_timeout", "dbname", "client_encoding"]
             let values = ["portreg", connectTimeout, uri, "UTF8"]
             let connection = PostgresConnection.withCStrings(keywords) { keywords in
                 PostgresConnection.withCStrings(values) { values in
@@ -345,10 +345,12 @@ public final class PostgresConnection {
         return texts
     }
 
+    /// libpq's multi-line messages ("…failed: No such file or directory\n\tIs the server
+    /// running…?\n") as one line, for a diagnostic of one line.
     static func trimmed(_ text: String) -> String {
-        var text = Substring(text)
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
-        return String(text)
+        text.split(whereSeparator: \.isNewline).map { line in
+            line.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
+        }.filter { !$0.isEmpty }.map { String($0) }.joined(separator: " ")
     }
 
     static func sleep(_ duration: Swift.Duration) {

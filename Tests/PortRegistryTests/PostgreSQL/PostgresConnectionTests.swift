@@ -60,6 +60,10 @@ struct PostgresConnectionTests {
     @Test func parametersRoundTripAsText() throws {
         let connection = try PostgresConnection(uri: PostgresTestServer.url ?? "")
         #expect(connection.serverVersion >= 100_000)
+        let settings = try connection.query(
+            "SELECT current_setting('application_name'), current_setting('client_encoding'), current_setting('lock_timeout')"
+        )
+        #expect(settings[0].text(0) == "portreg" && settings[0].text(1) == "UTF8" && settings[0].text(2) == "30s")
         let text = "tab\there, line\nend, back\\slash, quote ' \" and Ünïcödé 🚢"
         let result = try connection.query(
             "SELECT $1::text, $2::integer + 1, $3::text IS NULL, $4::boolean", [text, 41, String?.none, true])
@@ -196,6 +200,7 @@ struct PostgresConnectionTests {
             #expect(elapsed >= .milliseconds(300), "retried until the timeout, not given up at once: \(elapsed)")
             #expect(elapsed < .seconds(3), "\(elapsed)")
             #expect(error.message.contains(missing), "the server's (libpq's) message: \(error.message)")
+            #expect(!error.message.contains("\n"), "one line: \(error.message)")
             let registryError = RegistryError(
                 error, registry: PostgresURI.redacted(uri), busyTimeoutMilliseconds: 400)
             #expect(registryError.kind == .busy)
