@@ -56,9 +56,13 @@ start() {
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
         start >/dev/null || { cat "$dir/server.log" >&2; exit 70; }
-    as_owner "$bin/psql" -h "$dir" -U "$owner" -d postgres -qAt -v ON_ERROR_STOP=1 \
-        -c "CREATE DATABASE portreg_test" \
-        -c "CREATE ROLE portreg_pw LOGIN PASSWORD 'correct-horse-battery'" >/dev/null
+    # The test database sorts text by ICU's en-US rules where the server has ICU (Debian's
+    # has): portreg's COLLATE "C" columns must keep the export order byte-wise all the same.
+    local psql=("$bin/psql" -h "$dir" -U "$owner" -d postgres -qAt -v ON_ERROR_STOP=1)
+    as_owner "${psql[@]}" \
+        -c "CREATE DATABASE portreg_test TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'" \
+        >/dev/null 2>&1 || as_owner "${psql[@]}" -c "CREATE DATABASE portreg_test" >/dev/null
+    as_owner "${psql[@]}" -c "CREATE ROLE portreg_pw LOGIN PASSWORD 'correct-horse-battery'" >/dev/null
     echo "export PORTREG_TEST_POSTGRES_DIR='$dir'"
     echo "export PORTREG_TEST_POSTGRES_URL='postgresql://$owner@/portreg_test?host=$dir'"
 }
