@@ -69,6 +69,11 @@ extension RegistryError {
     /// URI 64, a server that refuses us or a missing libpq 73, anything else 74. `registry` is
     /// the redacted URI (`PostgresConnection.displayURI`).
     public init(_ error: PostgresError, registry: String, busyTimeoutMilliseconds: Int32) {
+        if error.kind == .unreachable && error.message.hasPrefix("the connection to the server was lost") {
+            // Mid-command: the server rolls back what the session had not committed.
+            self.init(.busy, "\(registry): \(error.message); try again")
+            return
+        }
         if error.isBusy {
             let reason =
                 error.kind == .unreachable
