@@ -215,7 +215,7 @@ struct PostgresCLIServerTests {
         doctor.expect(status: 0)
         let report = try #require(try doctor.json() as? [String: Any])
         #expect(report["server"] as? String == cli.database)
-        #expect(report["server_schema_version"] as? Int == 1)
+        #expect(report["server_schema_version"] as? Int == 2)
         #expect(report["assignments"] as? Int == 1)
         #expect((report["database"] as? String)?.hasSuffix("/home/.local/share/portreg/catalog.db") == true)
         let catalog = cli.path("elsewhere/catalog.db")

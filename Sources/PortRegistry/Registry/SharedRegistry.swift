@@ -30,11 +30,12 @@ extension Registry {
         do {
             let connection = try PostgresConnection(uri: uri, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             let migrator = PostgresMigrator.embedded
-            try migrator.migrate(connection)
+            // One version read on every run; the migration (and its lock) only when behind.
+            if try migrator.checkCompatible(connection) < migrator.latestVersion { try migrator.migrate(connection) }
             store = PostgresAssignmentStore(connection: connection)
             server = SharedServer(
                 displayURI: connection.displayURI, serverVersion: connection.serverVersion,
-                schemaVersion: try migrator.currentVersion(connection))
+                schemaVersion: migrator.latestVersion)
         } catch let error as PostgresError {
             throw RegistryError(error, registry: display, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         }
