@@ -196,7 +196,9 @@ struct PostgresCLIServerTests {
                 "postgresql://alice:***@/registry", "could not be reached", "1500 ms", "No such file or directory",
             ],
             stderrLacks: ["hunter2"])
-        #expect(elapsed >= .milliseconds(700) && elapsed < .seconds(10), "retried until the timeout: \(elapsed)")
+        // Retried, not given up at once (the message names the 1500 ms in force; no upper bound
+        // on the time: a loaded machine can take seconds to start the process).
+        #expect(elapsed >= .milliseconds(700), "retried until the timeout: \(elapsed)")
         #expect(!cli.exists(cli.path("postgresql:")), "no folder named after the URL")
     }
 
