@@ -67,6 +67,9 @@ public final class PostgresConnection {
             let message = PostgresURI.scrub(
                 PostgresConnection.trimmed(LibPQ.text(api.errorMessage!(connection))), secret: password)
             api.finish!(connection)
+            // libpq's checks of option values (`invalid sslmode value: "x"`, `invalid integer
+            // value "x" for connection option "port"`): a bad URI, exit 64, not a refusal.
+            if message.hasPrefix("invalid ") { throw PostgresError(.invalidURI, message) }
             guard PostgresConnection.isWorthRetrying(message) else {
                 throw PostgresError(.refused, message)
             }

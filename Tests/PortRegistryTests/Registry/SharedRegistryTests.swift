@@ -27,6 +27,20 @@ import Testing
                 == "/etc/portreg.db")
     }
 
+    @Test(arguments: [
+        "postgresql://h/db?sslmode=bogus", "postgresql://h:port/db", "postgresql://h/db?nosuchoption=1",
+        "postgres://[::1/db",
+    ])
+    func aMalformedURIIsBadUsage(_ uri: String) throws {
+        let directory = try TemporaryDirectory()
+        let error = expectRegistryError(.usage) {
+            _ = try Registry.open(
+                explicitPath: uri,
+                environment: ["HOME": directory.path, "PORTREG_CATALOG_DB": directory.path + "/catalog.db"])
+        }
+        #expect(error?.message.hasPrefix(uri + ": ") ?? false, "\(String(describing: error))")
+    }
+
     @Test func anUnreachableServerIsBusyNamingItWithoutItsPassword() throws {
         let directory = try TemporaryDirectory()
         let uri = "postgresql://alice:sw0rdfish-pass@/ports?host=\(directory.path)/none"
