@@ -67,9 +67,12 @@ struct BackendParityTests {
             ["import", "team.csv", "--replace"],
             ["export"],
             ["import", "-"],
+            ["lookup", "-"], ["catalog"],
         ]
         for step in steps {
-            let stdin = step == ["import", "-"] ? "service,port\nbad line,1\n" : nil
+            let stdin =
+                step == ["import", "-"]
+                ? "service,port\nbad line,1\n" : step == ["lookup", "-"] ? "5432\nbilling\nnosuch\n9100/udp\n" : nil
             let a = try await sqlite.run(step, stdin: stdin)
             let b = try await postgres.run(step, stdin: stdin)
             #expect(
@@ -147,6 +150,17 @@ struct BackendParityTests {
         doctor.expect(status: 0)
         let report = try #require(try doctor.json() as? [String: Any])
         #expect(report["assignments"] as? Int == 6 && report["expired_leases"] as? Int == 1, "\(doctor)")
+    }
+
+    @Test(arguments: Backend.available)
+    func scanReportsAnAssignmentNobodyListensOnAsMissing(_ backend: Backend) async throws {
+        let cli = try CLI(backend)
+        try await cli.run("add", "ghost", "47999", "--host", "*").expect(status: 0)
+        let scan = try await cli.run("scan", "--format", "csv")
+        scan.expect(status: 0)
+        #expect(
+            scan.csvRows.contains { $0["status"] == "missing" && $0["port"] == "47999" && $0["service"] == "ghost" },
+            "\(scan)")
     }
 
     /// 16 processes reserving 4 ports each at once: 64 different ports, all recorded, none failed.
