@@ -17,6 +17,12 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // libpq's headers (Debian: libpq-dev). No pkgConfig and no `link`: libpq is opened with
+        // dlopen when a PostgreSQL URL is used, so SQLite users never load it (docs/DECISIONS.md).
+        .systemLibrary(
+            name: "CLibPQ",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
         // Turns Migrations/*.sql and Seeds/*.csv into string literals, so the binary is self-contained.
         .executableTarget(name: "EmbedFiles"),
         .plugin(
@@ -26,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "PortRegistry",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", "CLibPQ"],
             plugins: ["EmbedFilesPlugin"]
         ),
         .executableTarget(

@@ -9,7 +9,7 @@ struct EmbedFilesPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let root = context.package.directoryURL
         var inputs: [URL] = []
-        for (folder, suffix) in [("Migrations", ".sql"), ("Seeds", ".csv")] {
+        for (folder, suffix) in [("Migrations", ".sql"), ("Migrations/postgres", ".sql"), ("Seeds", ".csv")] {
             let directory = root.appending(path: folder)
             let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
                 .filter { $0.hasSuffix(suffix) }

@@ -43,7 +43,11 @@ struct Portreg: ParsableCommand {
 
 /// `--db` and `--format`, on every command.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
+    @Option(
+        name: .long,
+        help:
+            "The registry: a SQLite file, or a postgres:// URI (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db)."
+    )
     var db: String?
 
     @Option(name: .long, help: "Output format: table, json or csv.")

@@ -13,10 +13,28 @@ struct CLI: Sendable {
     let directory: TemporaryDirectory
     /// `$PORTREG_DB` for every run (unless the run unsets it).
     let database: String
+    /// The PostgreSQL schema holding this test's assignments, for `.postgres` (Backends.swift).
+    let schema: PostgresSchema?
 
     init() throws {
         directory = try TemporaryDirectory(prefix: "portreg-cli")
         database = directory.path + "/registry.db"
+        schema = nil
+    }
+
+    /// A registry on `backend`: a SQLite file, or a new schema on the test server (the catalog
+    /// then in `catalog.db` under the test's `HOME`).
+    init(_ backend: Backend) throws {
+        directory = try TemporaryDirectory(prefix: "portreg-cli")
+        switch backend {
+        case .sqlite:
+            database = directory.path + "/registry.db"
+            schema = nil
+        case .postgres:
+            let schema = try PostgresSchema()
+            database = schema.url
+            self.schema = schema
+        }
     }
 
     /// `name` inside this test's folder.

@@ -31,7 +31,12 @@ final class BatchPipeline<Element>: @unchecked Sendable {
         capacity = count
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil, count: count)
-        emptied = DispatchSemaphore(value: count)
+        // Created at 0 and signalled up to `count`: libdispatch traps when a semaphore is
+        // released below the value it was created with, which a cancelled pipeline (the
+        // consumer failed while the ring was full, e.g. a PostgreSQL connection dropped
+        // mid-import) leaves it at.
+        emptied = DispatchSemaphore(value: 0)
+        for _ in 0..<count { emptied.signal() }
         self.producer = producer
     }
 

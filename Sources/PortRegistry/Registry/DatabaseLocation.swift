@@ -24,7 +24,7 @@ public enum DatabaseLocation {
     /// (cheaper than materialising the whole environment).
     public static var processEnvironment: [String: String] {
         var values: [String: String] = [:]
-        for name in ["PORTREG_DB", "XDG_DATA_HOME", "HOME", "PORTREG_BUSY_TIMEOUT"] {
+        for name in ["PORTREG_DB", "XDG_DATA_HOME", "HOME", "PORTREG_BUSY_TIMEOUT", "PORTREG_CATALOG_DB"] {
             if let value = getenv(name) { values[name] = String(cString: value) }
         }
         return values

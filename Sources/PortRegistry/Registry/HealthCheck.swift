@@ -12,6 +12,11 @@ public struct HealthReport: Sendable {
     public var catalogRows: Int
     public var assignments: Int
     public var expiredLeases: Int
+    /// When the assignments are on a PostgreSQL server: its URI (password as `***`), its
+    /// version and portreg's schema version there; `path` is then the catalog's file.
+    public var server: String?
+    public var serverVersion: String?
+    public var serverSchemaVersion: Int?
 
     public var isHealthy: Bool { integrity == ["ok"] && foreignKeyProblems == 0 && spanProblems == 0 }
 }
@@ -30,6 +35,9 @@ struct HealthCheck {
             path: registry.path, sqliteVersion: Database.libraryVersion, schemaVersion: registry.schemaVersion,
             journalMode: try database.scalarText("PRAGMA journal_mode") ?? "",
             integrity: integrity, foreignKeyProblems: foreignKeys, spanProblems: spans,
-            catalogRows: try context.catalog.count(), assignments: counts.total, expiredLeases: counts.expired)
+            catalogRows: try context.catalog.count(), assignments: counts.total, expiredLeases: counts.expired,
+            server: registry.server?.displayURI,
+            serverVersion: registry.server.map { "\($0.serverVersion / 10_000).\($0.serverVersion % 10_000)" },
+            serverSchemaVersion: registry.server?.schemaVersion)
     }
 }

@@ -10,6 +10,8 @@ public final class Registry {
     let database: Database
     let assignments: any AssignmentStorage
     let clock: RegistryClock
+    /// The PostgreSQL server holding the assignments, when `--db` named one (nil: SQLite).
+    package let server: SharedServer?
     /// The busy timeout in force, for the message when it runs out.
     let busyTimeoutMilliseconds: Int32
     public var path: String { database.path }
@@ -29,7 +31,7 @@ public final class Registry {
     /// stays in the SQLite file at `path`.
     package static func open(
         path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, clock: RegistryClock = .system,
-        migrator: Migrator, assignments: (any AssignmentStorage)? = nil
+        migrator: Migrator, assignments: (any AssignmentStorage)? = nil, server: SharedServer? = nil
     ) throws -> Registry {
         let isNew = path == ":memory:" || !DatabaseLocation.exists(path)
         if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
@@ -41,7 +43,7 @@ public final class Registry {
         }
         return try Registry(
             database: database, migrator: migrator, clock: clock, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-            assignments: assignments)
+            assignments: assignments, server: server)
     }
 
     /// A registry on a private in-memory database (tests, dry runs).
@@ -53,9 +55,11 @@ public final class Registry {
 
     init(
         database: Database, migrator: Migrator, clock: RegistryClock = .system,
-        busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, assignments: (any AssignmentStorage)? = nil
+        busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, assignments: (any AssignmentStorage)? = nil,
+        server: SharedServer? = nil
     ) throws {
         self.database = database
+        self.server = server
         self.assignments = assignments ?? AssignmentStore(database: database)
         self.clock = clock
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds

@@ -1,11 +1,18 @@
 extension Registry {
-    /// Opens the registry that `--db` (nil: none given) and the environment name.
+    /// Opens the registry that `--db` (nil: none given) and the environment name: a SQLite
+    /// file, or a PostgreSQL URI (`postgres://`, `postgresql://`) for the assignments with the
+    /// catalog in `DatabaseLocation.catalogPath` (SharedRegistry.swift).
     public static func open(explicitPath: String?, environment: [String: String] = DatabaseLocation.processEnvironment)
         throws -> Registry
     {
-        try open(
-            path: DatabaseLocation.resolve(explicit: explicitPath, environment: environment),
-            busyTimeoutMilliseconds: try DatabaseLocation.busyTimeout(environment: environment))
+        let location = DatabaseLocation.resolve(explicit: explicitPath, environment: environment)
+        let busyTimeout = try DatabaseLocation.busyTimeout(environment: environment)
+        if DatabaseLocation.isServer(location) {
+            return try openShared(
+                uri: location, catalogPath: DatabaseLocation.catalogPath(environment: environment),
+                busyTimeoutMilliseconds: busyTimeout)
+        }
+        return try open(path: location, busyTimeoutMilliseconds: busyTimeout)
     }
 
     // MARK: Transactions
@@ -32,6 +39,8 @@ extension Registry {
             }
         } catch let error as DatabaseError {
             throw mapped(error)
+        } catch let error as PostgresError {
+            throw mapped(error)
         }
     }
 
@@ -42,6 +51,8 @@ extension Registry {
                 try assignments.transaction(.read, dryRun: false) { try body(context()) }
             }
         } catch let error as DatabaseError {
+            throw mapped(error)
+        } catch let error as PostgresError {
             throw mapped(error)
         }
     }

@@ -37,6 +37,12 @@ struct DoctorCommand: ParsableCommand {
             table.append([.text("catalog_rows"), .int(report.catalogRows)])
             table.append([.text("assignments"), .int(report.assignments)])
             table.append([.text("expired_leases"), .int(report.expiredLeases)])
+            if let server = report.server {
+                // The assignments live on a PostgreSQL server; `database` is the catalog's file.
+                table.append([.text("server"), .text(server)])
+                table.append([.text("server_version"), .text(report.serverVersion ?? "")])
+                table.append([.text("server_schema_version"), .int(report.serverSchemaVersion ?? 0)])
+            }
             if options.format == .json {
                 var pairs: [(String, Cell)] = []
                 for row in table.rows { pairs.append((row[0].plain, row[1])) }
