@@ -8,7 +8,9 @@ let package = Package(
         .library(name: "PortRegistry", targets: ["PortRegistry"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // YAML with line numbers for `check` (Compose files, Kubernetes manifests); libyaml inside.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The system libsqlite3 (Debian: libsqlite3-dev), through its C API.
@@ -26,7 +28,7 @@ let package = Package(
         ),
         .target(
             name: "PortRegistry",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedFilesPlugin"]
         ),
         .executableTarget(

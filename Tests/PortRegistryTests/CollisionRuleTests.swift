@@ -23,7 +23,7 @@ struct ClaimText: Sendable, CustomStringConvertible {
 
     var description: String { "\(service) \(ports)/\(transport.rawValue) host \(host) bind \(bind)" }
 
-    func assignment(sourceLocation: SourceLocation = #_sourceLocation) throws -> Assignment {
+    func assignment(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Assignment {
         Assignment(
             service: service,
             ports: try #require(PortRange(parsing: ports), "\(ports)", sourceLocation: sourceLocation),

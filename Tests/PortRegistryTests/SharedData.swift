@@ -92,7 +92,7 @@ func readAll(_ text: String, name: String = "t.csv") throws(RegistryError) -> [C
 /// Expects `body` to fail with a `.dataFormat` error whose message starts with `location: `
 /// (e.g. `t.csv:3`) and contains `fragment`.
 func expectDataError(
-    at location: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
+    at location: String, _ fragment: String, sourceLocation: Testing.SourceLocation = #_sourceLocation,
     _ body: () throws -> Void
 ) {
     do {

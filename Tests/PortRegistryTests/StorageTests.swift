@@ -91,7 +91,7 @@ func withDatabasePath<T>(_ backing: Backing, _ body: (String) throws -> T) throw
 /// Expects `body` to throw a `RegistryError` of `kind`, and returns it.
 @discardableResult
 func expectRegistryError(
-    _ kind: RegistryError.Kind, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+    _ kind: RegistryError.Kind, sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void
 ) -> RegistryError? {
     do {
         try body()
@@ -108,7 +108,7 @@ func expectRegistryError(
 
 /// Expects `body` to throw a `DatabaseError`, and returns it.
 @discardableResult
-func expectDatabaseError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> DatabaseError?
+func expectDatabaseError(sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> DatabaseError?
 {
     do {
         try body()

@@ -1,0 +1,103 @@
+import ArgumentParser
+import PortRegistry
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "CI gate: report host-port collisions among the service configs of a tree and against the registry.",
+        discussion: """
+            Reads Docker Compose files and overrides, Kubernetes manifests, Procfiles, \
+            standalone .env files and registry CSVs under each PATH, and reports: collisions \
+            between services (errors), ports the registry assigns to another service (errors; \
+            --assignments FILE.csv compares with a committed registry file instead of the \
+            database), and warnings (registered to other software in the catalog, privileged, \
+            ephemeral range, a variable that leaves a port unpublished; --strict adds ports the \
+            registry does not assign to their service). `# portreg: ignore` on a port's line \
+            drops its findings. Exit 0 clean, 1 on any error finding, 65 when a config file \
+            could not be parsed (after reporting everything else).
+
+            Examples:
+              portreg check .
+              portreg check --format github --assignments ports.csv .
+              portreg check --format sarif --exclude 'legacy/*' . > portreg.sarif
+            """
+    )
+
+    @Option(name: .long, help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
+    var db: String?
+
+    @Option(help: "Output format: text, json, github (workflow commands) or sarif (SARIF 2.1.0).")
+    var format: CheckFormat = .text
+
+    @Option(help: "A registry CSV to check against instead of the database's assignments.")
+    var assignments: String?
+
+    @Flag(help: "Also warn about ports the registry does not assign to the service that publishes them.")
+    var strict = false
+
+    @Option(name: .customLong("exclude"), help: "Skip paths matching this glob (repeatable), e.g. 'legacy/*'.")
+    var excludes: [String] = []
+
+    @Option(name: .customLong("env-file"), help: "Interpolate Compose files with this file instead of each project's .env (repeatable).")
+    var envFiles: [String] = []
+
+    @Flag(help: "Let the process environment override .env values in Compose interpolation.")
+    var useEnv = false
+
+    @Option(help: "The host the configs deploy to, compared with the registry's host scopes (default: *, every host).")
+    var host: String = "*"
+
+    @Argument(help: "Files or folders to check (default: the current folder).")
+    var paths: [String] = []
+
+    func validate() throws {
+        guard HostScope(parsing: host) != nil else {
+            throw ValidationError("invalid --host '\(host)': a host name, an environment name, or * for every host")
+        }
+    }
+
+    func run() throws {
+        try ExitStatus.run {
+            let options = CheckOptions(
+                paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
+                processEnvironment: useEnv ? DatabaseLocation.processEnvironment : nil, strict: strict,
+                host: HostScope(parsing: host) ?? .everywhere)
+            let committed = try assignments.map(ConfigCheck.readAssignments)
+            let scan = try ConfigCheck.scan(options)
+            var snapshot = try ConfigCheck.snapshot(of: try openRegistry(), assignments: committed == nil)
+            if let committed { snapshot.assignments = committed }
+            let report = ConfigCheck.evaluate(scan, registry: snapshot, options: options)
+            CheckOutput.write(report, format: format)
+            if report.hasUnparsableFile {
+                OutputStream.standardOutput.flush()
+                throw ExitCode(65)
+            }
+            if report.errors > 0 {
+                OutputStream.standardOutput.flush()
+                throw ExitStatus.findings
+            }
+        }
+    }
+
+    /// The database, for the catalog and (without --assignments) the assignments. With
+    /// --assignments and no database named or present, the built-in catalog in memory:
+    /// a CI runner gets the same verdict without a file being created.
+    func openRegistry() throws -> Registry {
+        let environment = DatabaseLocation.processEnvironment
+        let path = DatabaseLocation.resolve(explicit: db, environment: environment)
+        if assignments != nil && db == nil && environment["PORTREG_DB"] == nil && !ConfigFileProbe.exists(path) {
+            return try Registry.inMemory()
+        }
+        return try GlobalOptions.openRegistry(db: db)
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+enum ConfigFileProbe {
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+}
