@@ -43,6 +43,9 @@ let package = Package(
                     [
                         "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
                         "-Xlinker", "-lswiftSynchronization",
+                        // Yams (check only) brings Foundation, which needs CoreFoundation and ICU.
+                        "-Xlinker", "-lCoreFoundation", "-Xlinker", "-lFoundationInternationalization",
+                        "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lFoundationEssentials",
                     ], .when(configuration: .release))
             ]
         ),

@@ -61,7 +61,8 @@ struct ComposeLoader {
     // MARK: Projects
 
     mutating func loadProject(directory: String, files: [String], variables: [String: String]) -> Project {
-        let folderName = ConfigFile.baseName(ConfigFile.canonical(directory) ?? directory)
+        let canonicalDirectory = ConfigFile.canonical(directory) ?? directory
+        let folderName = ConfigFile.baseName(canonicalDirectory)
         var project = Project(directory: directory, name: Self.normalizedProjectName(folderName))
         var services: [String: Service] = [:]
         var order: [String] = []
@@ -73,13 +74,13 @@ struct ComposeLoader {
             {
                 project.name = Self.normalizedProjectName(value)
             }
-            var chain = [ConfigFile.canonical(file) ?? file]
+            var chain = [canonicalDirectory + "/" + ConfigFile.baseName(file)]
             loadIncludes(of: parsed, variables: variables, into: &services, order: &order, chain: &chain)
             loadServices(of: parsed, variables: variables, into: &services, order: &order)
         }
         for name in order {
             guard let service = services[name] else { continue }
-            let identity = "compose\u{1}\(ConfigFile.canonical(directory) ?? directory)\u{1}\(name)"
+            let identity = "compose\u{1}\(canonicalDirectory)\u{1}\(name)"
             var aliases = [
                 project.name, folderName.lowercased(), "\(project.name)-\(name)".lowercased(),
                 "\(project.name)_\(name)".lowercased(), "\(project.name)/\(name)".lowercased(),

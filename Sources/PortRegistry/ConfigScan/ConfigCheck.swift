@@ -155,8 +155,10 @@ public enum ConfigCheck {
         // A file that another project includes belongs to that project, not to its folder.
         let included = loader.included
         for project in projects {
-            let ownFiles = project.members.compactMap { ConfigFile.canonical($0) }
-            if !ownFiles.isEmpty && ownFiles.allSatisfy({ included.contains($0) }) { continue }
+            if !included.isEmpty {
+                let ownFiles = project.members.compactMap { ConfigFile.canonical($0) }
+                if !ownFiles.isEmpty && ownFiles.allSatisfy({ included.contains($0) }) { continue }
+            }
             result.ports += project.ports
         }
         result.findings += loader.findings

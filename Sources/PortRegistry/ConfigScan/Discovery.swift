@@ -39,7 +39,7 @@ public struct Discovery: Sendable {
     /// Walks `paths` (files or folders); a path that does not exist throws `inputMissing`.
     public static func discover(paths: [String], excluding patterns: [String]) throws -> Discovery {
         var discovery = Discovery()
-        var seen = Set<String>()
+        var seen = Set<FileID>()
         let workingDirectory = currentDirectory()
         for path in paths {
             var info = stat()
@@ -52,7 +52,7 @@ public struct Discovery: Sendable {
                 discovery.walk(display, relative: "", root: root, patterns: patterns, seen: &seen)
             } else {
                 let name = ConfigFile.baseName(display)
-                if let canonical = ConfigFile.canonical(display), seen.insert(canonical).inserted {
+                if seen.insert(FileID(info)).inserted {
                     var folder = [String: [String]]()
                     discovery.classify(name, path: display, composeInFolder: &folder)
                     discovery.flush(folder, directory: ConfigFile.directory(of: display))
@@ -89,7 +89,7 @@ public struct Discovery: Sendable {
     }
 
     private mutating func walk(
-        _ directory: String, relative: String, root: String, patterns: [String], seen: inout Set<String>
+        _ directory: String, relative: String, root: String, patterns: [String], seen: inout Set<FileID>
     ) {
         guard let stream = opendir(directory) else { return }
         var names: [String] = []
@@ -124,7 +124,7 @@ public struct Discovery: Sendable {
                 if Self.skippedFolders.contains(name) || (isChart && name == "templates") { continue }
                 folders.append(name)
             } else if kind == S_IFREG {
-                guard let canonical = ConfigFile.canonical(path), seen.insert(canonical).inserted else { continue }
+                guard seen.insert(FileID(info)).inserted else { continue }
                 if name == ".env" {
                     envFile = path
                 } else {
@@ -152,6 +152,16 @@ public struct Discovery: Sendable {
             csvFiles.append(path)
         } else if name == ".env" {
             envFiles.append(path)
+        }
+    }
+
+    /// One file, whatever links lead to it.
+    struct FileID: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
         }
     }
 

@@ -26,7 +26,8 @@ struct YAMLDocuments {
     static func parse(_ text: String) -> (YAMLDocuments, Failure?) {
         let parser: Parser
         do {
-            parser = try Parser(yaml: text, resolver: .basic)
+            // The encoding is given: Yams's default reads the whole process environment each time.
+            parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
         } catch {
             return (YAMLDocuments(documents: [], parser: nil), failure(error))
         }
