@@ -233,7 +233,10 @@ struct ComposeLoader {
                 // The included file's own .env (or env_file) fills in what the including
                 // project does not define.
                 var scope = variables
-                for envPath in (envFiles ?? [".env"]).map({ ConfigFile.join(directory, $0) }) {
+                // env_file paths are relative to the including file; the default .env lives in
+                // the included project's folder (compose-go's include loader).
+                let envPaths = envFiles.map { $0.map { ConfigFile.join(base, $0) } } ?? [ConfigFile.join(directory, ".env")]
+                for envPath in envPaths {
                     guard case .success(let text) = ConfigFile.read(envPath) else { continue }
                     for (key, value) in EnvFile(text: text, inherited: scope).variables where scope[key] == nil {
                         scope[key] = value
@@ -382,7 +385,9 @@ struct ComposeLoader {
             do {
                 let mapping: ComposePortSyntax.Mapping
                 var raw: String
-                if item.isMapping {
+                if item.isSequence {
+                    throw ComposePortSyntax.Invalid(message: "a port entry must be a string, a number or a mapping")
+                } else if item.isMapping {
                     let published = try value(item.value("published"))
                     let target = try value(item.value("target"))
                     let hostIP = try value(item.value("host_ip"))

@@ -21,13 +21,17 @@ public struct CheckOptions: Sendable {
     /// The ephemeral range warned about. Not this machine's: a CI runner's range says nothing
     /// of the deployment host's, and every machine must give the same report. Linux's default.
     public var ephemeral: PortRange?
+    /// `--assignments FILE`: compared with already, so not read again if it lies in the tree.
+    public var assignmentsFile: String?
 
     public static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
 
     public init(
         paths: [String], excludes: [String] = [], envFiles: [String] = [], processEnvironment: [String: String]? = nil,
-        strict: Bool = false, host: HostScope = .everywhere, ephemeral: PortRange? = CheckOptions.linuxEphemeral
+        strict: Bool = false, host: HostScope = .everywhere, ephemeral: PortRange? = CheckOptions.linuxEphemeral,
+        assignmentsFile: String? = nil
     ) {
+        self.assignmentsFile = assignmentsFile
         self.paths = paths
         self.excludes = excludes
         self.envFiles = envFiles
@@ -207,7 +211,9 @@ public enum ConfigCheck {
             }
         }
 
+        let committed = options.assignmentsFile.flatMap(ConfigFile.canonical)
         for path in discovery.csvFiles {
+            if let committed, ConfigFile.canonical(path) == committed { continue }
             guard var reader = try? CSVReader(path: path) else { continue }
             reader.computesDigest = false
             guard let header = try? reader.next(), RegistryCSV.isRegistryHeader(header.fields) else { continue }

@@ -60,8 +60,8 @@ struct CheckCommand: ParsableCommand {
         try ExitStatus.run {
             let options = CheckOptions(
                 paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
-                processEnvironment: useEnv ? DatabaseLocation.processEnvironment : nil, strict: strict,
-                host: HostScope(parsing: host) ?? .everywhere)
+                processEnvironment: useEnv ? ConfigFileProbe.environment() : nil, strict: strict,
+                host: HostScope(parsing: host) ?? .everywhere, assignmentsFile: assignments)
             let committed = try assignments.map(ConfigCheck.readAssignments)
             let scan = try ConfigCheck.scan(options)
             var snapshot = try ConfigCheck.snapshot(of: try openRegistry(), assignments: committed == nil)
@@ -100,4 +100,18 @@ struct CheckCommand: ParsableCommand {
 
 enum ConfigFileProbe {
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The whole process environment (`--use-env`).
+    static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return result
+    }
 }
