@@ -22,6 +22,7 @@ struct ComposeLoader {
         var entries: [Entry] = []
         var networkModeHost: Bool?
         var image: String?
+        var profiles: [String] = []
     }
 
     enum MergeMode { case append, reset, replace }
@@ -86,6 +87,7 @@ struct ComposeLoader {
                 "\(project.name)_\(name)".lowercased(), "\(project.name)/\(name)".lowercased(),
             ]
             if let image = service.image.flatMap(Self.imageName) { aliases.append(image) }
+            let projectKey = "compose\u{1}\(canonicalDirectory)"
             for entry in service.entries {
                 // Under `network_mode: host` Docker ignores `ports` (with a warning) and the
                 // container listens on the host itself: the target port is the host port.
@@ -97,6 +99,8 @@ struct ComposeLoader {
                         transport: entry.mapping.transport, bind: host ? .wildcard : entry.mapping.bind,
                         location: entry.location, target: entry.mapping.target,
                         isDynamic: !host && entry.mapping.isDynamic, origin: .compose, isIgnored: entry.ignored))
+                project.ports[project.ports.count - 1].project = projectKey
+                project.ports[project.ports.count - 1].profiles = service.profiles
             }
         }
         return project
@@ -276,6 +280,7 @@ struct ComposeLoader {
             service.networkModeHost = value == "host"
         }
         service.image = node.value("image")?.text
+        service.profiles = node.value("profiles")?.items.compactMap(\.text) ?? []
         guard let extends = node.value("extends") else { return (service, mode) }
         let link = "\(ConfigFile.canonical(file.path) ?? file.path)\u{1}\(name)"
         let reference = SourceLocation(file: file.path, line: extends.line)
@@ -320,6 +325,7 @@ struct ComposeLoader {
         var merged = Self.merge(base, service, mode: mode)
         merged.networkModeHost = service.networkModeHost ?? base.networkModeHost
         merged.image = service.image ?? base.image
+        merged.profiles = service.profiles
         return (merged, mode)
     }
 
@@ -327,6 +333,7 @@ struct ComposeLoader {
         var result = base
         result.networkModeHost = override.networkModeHost ?? base.networkModeHost
         result.image = override.image ?? base.image
+        for profile in override.profiles where !result.profiles.contains(profile) { result.profiles.append(profile) }
         switch mode {
         case .reset:
             result.entries = []

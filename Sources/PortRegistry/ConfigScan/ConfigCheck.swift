@@ -316,6 +316,14 @@ public enum ConfigCheck {
         }
     }
 
+    /// Services of one Compose project that only start under different profiles.
+    static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
+        guard let project = a.project, project == b.project, !a.profiles.isEmpty, !b.profiles.isEmpty else {
+            return false
+        }
+        return Set(a.profiles).isDisjoint(with: b.profiles)
+    }
+
     static func collisions(_ ports: [PublishedPort]) -> [Finding] {
         var findings: [Finding] = []
         var byTransport: [TransportProtocol: [PublishedPort]] = [:]
@@ -325,7 +333,8 @@ public enum ConfigCheck {
             overlapping(group.map(\.ports)) { i, j in
                 var (a, b) = (group[i], group[j])
                 guard a.identity != b.identity, a.bind.overlaps(b.bind), a.host.overlaps(b.host),
-                    dynamicAllows(a.ports, dynamic: a.isDynamic, b.ports, dynamic: b.isDynamic)
+                    dynamicAllows(a.ports, dynamic: a.isDynamic, b.ports, dynamic: b.isDynamic),
+                    !areAlternatives(a, b)
                 else { return }
                 if b.location < a.location { swap(&a, &b) }
                 let shared = PortRange(

@@ -28,6 +28,11 @@ public struct PublishedPort: SocketClaim, Hashable, Sendable {
     /// single port somewhere in `ports`, so it collides only with a claim that covers all of them.
     public var isDynamic: Bool
     public var origin: Origin
+    /// The Compose project, for `profiles`: two services of one project whose profile sets are
+    /// both non-empty and disjoint are alternatives (`--profile a` or `--profile b`), not neighbours.
+    public var project: String?
+    /// Compose `profiles`; empty means the service always starts.
+    public var profiles: [String] = []
     /// The entry's line carries `# portreg: ignore`: it takes part in nothing that is reported.
     public var isIgnored: Bool
 
