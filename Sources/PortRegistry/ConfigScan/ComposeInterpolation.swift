@@ -97,7 +97,8 @@ public struct ComposeInterpolation: Sendable {
             input.removeFirst()
         }
         guard let first = name.unicodeScalars.first, Self.isNameStart(first), let next = input.first else {
-            throw InvalidTemplate(message: "invalid interpolation format in '\(source)': a variable name is expected after '${'")
+            throw InvalidTemplate(
+                message: "invalid interpolation format in '\(source)': a variable name is expected after '${'")
         }
         let value = variables[name]
         if next == "}" {
@@ -112,7 +113,8 @@ public struct ComposeInterpolation: Sendable {
         }
         guard let operation = input.first, operation == "-" || operation == "?" || operation == "+" else {
             throw InvalidTemplate(
-                message: "invalid interpolation format in '\(source)': use ${\(name)}, ${\(name):-default} or ${\(name):?message}"
+                message:
+                    "invalid interpolation format in '\(source)': use ${\(name)}, ${\(name):-default} or ${\(name):?message}"
             )
         }
         input.removeFirst()
@@ -130,7 +132,9 @@ public struct ComposeInterpolation: Sendable {
         case "?":
             if present { return value ?? "" }
             result.missingRequired.append(
-                word.isEmpty ? "required variable \(name) is missing a value" : "required variable \(name) is missing a value: \(word)")
+                word.isEmpty
+                    ? "required variable \(name) is missing a value"
+                    : "required variable \(name) is missing a value: \(word)")
             return ""
         default:
             guard present else { return "" }

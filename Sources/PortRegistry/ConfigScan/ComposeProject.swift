@@ -239,7 +239,8 @@ struct ComposeLoader {
                 var scope = variables
                 // env_file paths are relative to the including file; the default .env lives in
                 // the included project's folder (compose-go's include loader).
-                let envPaths = envFiles.map { $0.map { ConfigFile.join(base, $0) } } ?? [ConfigFile.join(directory, ".env")]
+                let envPaths =
+                    envFiles.map { $0.map { ConfigFile.join(base, $0) } } ?? [ConfigFile.join(directory, ".env")]
                 for envPath in envPaths {
                     guard case .success(let text) = ConfigFile.read(envPath) else { continue }
                     for (key, value) in EnvFile(text: text, inherited: scope).variables where scope[key] == nil {
@@ -427,7 +428,8 @@ struct ComposeLoader {
                         unset: unset, required: required, location: location, service: service, raw: raw,
                         ignored: ignored, published: mapping.published)
                 }
-                let key = "\(mapping.bind.text)|\(mapping.target)|\(mapping.published?.description ?? "")|\(mapping.transport.rawValue)"
+                let key =
+                    "\(mapping.bind.text)|\(mapping.target)|\(mapping.published?.description ?? "")|\(mapping.transport.rawValue)"
                 result.append(Entry(key: key, mapping: mapping, location: location, ignored: ignored))
             } catch let error as ComposePortSyntax.Invalid {
                 if !ignored { parseError(error.message, location, service: service) }

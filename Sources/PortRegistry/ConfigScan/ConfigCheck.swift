@@ -106,7 +106,8 @@ public enum ConfigCheck {
         while let record = try reader.next() {
             let assignment = try RegistryCSV.assignment(record, file: path)
             if assignment.isExpired(now: now) { continue }
-            result.append(RegistryClaim(assignment: assignment, location: SourceLocation(file: path, line: record.line)))
+            result.append(
+                RegistryClaim(assignment: assignment, location: SourceLocation(file: path, line: record.line)))
         }
         return result
     }
@@ -148,7 +149,9 @@ public enum ConfigCheck {
         var projects: [ComposeLoader.Project] = []
         for folder in discovery.composeFolders {
             var variables = overrideVariables ?? [:]
-            if overrideVariables == nil, case .success(let text) = ConfigFile.read(folder.directory == "." ? ".env" : folder.directory + "/.env") {
+            if overrideVariables == nil,
+                case .success(let text) = ConfigFile.read(folder.directory == "." ? ".env" : folder.directory + "/.env")
+            {
                 variables = EnvFile(text: text, inherited: options.processEnvironment ?? [:]).variables
             }
             if let environment = options.processEnvironment {

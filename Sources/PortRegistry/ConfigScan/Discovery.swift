@@ -136,7 +136,8 @@ public struct Discovery: Sendable {
         if let envFile, composeInFolder.isEmpty { envFiles.append(envFile) }
         for name in folders {
             walk(
-                directory == "." ? name : directory + "/" + name, relative: relative.isEmpty ? name : relative + "/" + name,
+                directory == "." ? name : directory + "/" + name,
+                relative: relative.isEmpty ? name : relative + "/" + name,
                 root: root, patterns: patterns, seen: &seen)
         }
     }

@@ -60,8 +60,9 @@ enum KubernetesManifest {
         let namespace = metadata?.value("namespace")?.text ?? "default"
         let identity = "kubernetes\u{1}\(namespace)\u{1}\(kind)\u{1}\(name)"
         var aliases = [namespace == "default" ? name.lowercased() : "\(namespace)/\(name)".lowercased()]
-        if let app = metadata?.value("labels")?.value("app")?.text ?? metadata?.value("labels")?.value(
-            "app.kubernetes.io/name")?.text
+        if let app = metadata?.value("labels")?.value("app")?.text
+            ?? metadata?.value("labels")?.value(
+                "app.kubernetes.io/name")?.text
         {
             aliases.append(app.lowercased())
         }
@@ -97,7 +98,8 @@ enum KubernetesManifest {
             let line = node.line
             scan.ports.append(
                 PublishedPort(
-                    name: name, label: "\(kind) \(name)", identity: identity, aliases: aliases, ports: ports, transport: transport, bind: bind,
+                    name: name, label: "\(kind) \(name)", identity: identity, aliases: aliases, ports: ports,
+                    transport: transport, bind: bind,
                     location: SourceLocation(file: path, line: line), target: target.flatMap(PortRange.init(port:)),
                     origin: .kubernetes, isIgnored: line.map { ignored.contains($0) } ?? false))
         }
@@ -107,8 +109,9 @@ enum KubernetesManifest {
             let type = spec?.value("type")?.text ?? "ClusterIP"
             guard type == "NodePort" || type == "LoadBalancer" else { return }
             for entry in spec?.value("ports")?.items ?? [] {
-                guard let nodePortNode = entry.value("nodePort"), case .some(.some(let nodePort)) = integer(
-                    nodePortNode, "nodePort"), let transport = transport(entry.value("protocol"))
+                guard let nodePortNode = entry.value("nodePort"),
+                    case .some(.some(let nodePort)) = integer(
+                        nodePortNode, "nodePort"), let transport = transport(entry.value("protocol"))
                 else { continue }
                 let target: Int? = entry.value("port")?.text.flatMap { Int($0) }
                 add(nodePort, transport: transport, bind: .wildcard, target: target, at: nodePortNode)
@@ -145,7 +148,9 @@ enum KubernetesManifest {
                     }
                     bind = parsed
                 }
-                add(published, transport: transport, bind: bind, target: containerPort, at: hostNode ?? containerNode ?? entry)
+                add(
+                    published, transport: transport, bind: bind, target: containerPort,
+                    at: hostNode ?? containerNode ?? entry)
             }
         }
     }

@@ -15,7 +15,9 @@ enum Procfile {
             guard !line.hasPrefix("#"), let colon = line.firstIndex(of: ":") else { continue }
             let process = String(line[..<colon])
             guard !process.isEmpty, process.unicodeScalars.allSatisfy({ $0.isASCIIName }) else { continue }
-            let words = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            let words = line[line.index(after: colon)...].split(whereSeparator: {
+                $0 == " " || $0 == "\t" || $0 == "\r"
+            })
             var found: [Int] = []
             var position = 0
             while position < words.count {
@@ -35,7 +37,8 @@ enum Procfile {
             for port in found {
                 result.append(
                     PublishedPort(
-                        name: process, label: "process \(process)", identity: "procfile\u{1}\(canonical)\u{1}\(process)",
+                        name: process, label: "process \(process)",
+                        identity: "procfile\u{1}\(canonical)\u{1}\(process)",
                         aliases: [folder.lowercased(), "\(folder)-\(process)".lowercased()],
                         ports: PortRange(port: port)!, location: SourceLocation(file: path, line: index + 1),
                         origin: .procfile, isIgnored: ignored.contains(index + 1)))

@@ -37,7 +37,8 @@ public struct PublishedPort: SocketClaim, Hashable, Sendable {
     public var isIgnored: Bool
 
     public init(
-        name: String, label: String? = nil, identity: String, aliases: [String] = [], ports: PortRange, transport: TransportProtocol = .tcp,
+        name: String, label: String? = nil, identity: String, aliases: [String] = [], ports: PortRange,
+        transport: TransportProtocol = .tcp,
         bind: BindAddress = .wildcard, host: HostScope = .everywhere, location: SourceLocation,
         target: PortRange? = nil, isDynamic: Bool = false, origin: Origin, isIgnored: Bool = false
     ) {
@@ -147,7 +148,8 @@ enum ComposePortSyntax {
         let host = try range(hostPart, what: "host port")
         if host.count != target.count && !target.isSinglePort {
             throw Invalid(
-                message: "invalid ranges in '\(raw)': host ports \(host) and container ports \(target) differ in length")
+                message: "invalid ranges in '\(raw)': host ports \(host) and container ports \(target) differ in length"
+            )
         }
         if host.low == 0 {
             guard host.isSinglePort else { throw Invalid(message: "invalid host port range '\(hostPart)' in '\(raw)'") }
@@ -160,7 +162,9 @@ enum ComposePortSyntax {
 
     /// The long syntax's values, already interpolated: `target`, `published` (number, string or
     /// range; empty means any free port), `host_ip`, `protocol`, `mode` (`host` or `ingress`).
-    static func long(target targetText: String?, published: String?, hostIP: String?, protocolName: String?, mode: String?)
+    static func long(
+        target targetText: String?, published: String?, hostIP: String?, protocolName: String?, mode: String?
+    )
         throws(Invalid) -> Mapping
     {
         guard let targetText, !targetText.isEmpty else { throw Invalid(message: "a port without 'target'") }

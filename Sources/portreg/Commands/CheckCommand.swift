@@ -38,7 +38,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("exclude"), help: "Skip paths matching this glob (repeatable), e.g. 'legacy/*'.")
     var excludes: [String] = []
 
-    @Option(name: .customLong("env-file"), help: "Interpolate Compose files with this file instead of each project's .env (repeatable).")
+    @Option(
+        name: .customLong("env-file"),
+        help: "Interpolate Compose files with this file instead of each project's .env (repeatable).")
     var envFiles: [String] = []
 
     @Flag(help: "Let the process environment override .env values in Compose interpolation.")

@@ -52,7 +52,8 @@ enum CheckOutput {
             let severity =
                 finding.severity == .error
                 ? Style.red("error", on: out) : Style.yellow(finding.severity.rawValue, on: out)
-            out.writeLine("\(safe(first.location.description)): \(severity): \(safe(finding.message)) [\(finding.kind.rawValue)]")
+            out.writeLine(
+                "\(safe(first.location.description)): \(severity): \(safe(finding.message)) [\(finding.kind.rawValue)]")
             for other in finding.places.dropFirst() {
                 let who = other.service.map { "\(safe($0)) is here" } ?? "the other side is here"
                 out.writeLine("\(safe(other.location.description)): note: \(who)")
@@ -92,17 +93,20 @@ enum CheckOutput {
 
     /// GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`, so that the
     /// findings show on the pull request's lines. The other side of a collision gets a
-    /// `::notice` of its own, so a pull request that touches only that file shows it too.
+    /// `::notice` of its own, so a pull request that touches only that file shows it too
+    /// (a registry finding names its CSV line in the message already).
     static func github(_ report: CheckReport, to out: OutputStream) {
         for finding in report.findings {
             guard let first = finding.places.first else { continue }
             let level = finding.severity == .error ? "error" : finding.severity == .warning ? "warning" : "notice"
             var message = finding.message
-            if finding.places.count > 1 {
-                message += " (see " + finding.places.dropFirst().map(\.location.description).joined(separator: ", ") + ")"
+            let isCollision = finding.kind == .collision
+            if isCollision && finding.places.count > 1 {
+                message +=
+                    " (see " + finding.places.dropFirst().map(\.location.description).joined(separator: ", ") + ")"
             }
             out.writeLine(command(level, place: first, title: "portreg \(finding.kind.rawValue)", message: message))
-            for other in finding.places.dropFirst() {
+            for other in finding.places.dropFirst() where isCollision {
                 out.writeLine(
                     command(
                         "notice", place: other, title: "portreg \(finding.kind.rawValue)",
