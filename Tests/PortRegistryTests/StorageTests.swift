@@ -108,7 +108,8 @@ func expectRegistryError(
 
 /// Expects `body` to throw a `DatabaseError`, and returns it.
 @discardableResult
-func expectDatabaseError(sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> DatabaseError?
+func expectDatabaseError(sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void)
+    -> DatabaseError?
 {
     do {
         try body()

@@ -160,7 +160,8 @@ struct DoctorHelpTests {
     }
 
     static let subcommands = [
-        "lookup", "search", "add", "reserve", "remove", "release", "list", "conflicts", "check", "free", "scan", "import",
+        "lookup", "search", "add", "reserve", "remove", "release", "list", "conflicts", "check", "free", "scan",
+        "import",
         "export", "catalog", "doctor",
     ]
 
