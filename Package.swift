@@ -8,9 +8,7 @@ let package = Package(
         .library(name: "PortRegistry", targets: ["PortRegistry"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // YAML with line numbers for `check` (Compose files, Kubernetes manifests); libyaml inside.
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // The system libsqlite3 (Debian: libsqlite3-dev), through its C API.
@@ -19,6 +17,9 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // libyaml (Debian: libyaml-dev) for `check`, linked statically (libyaml.a): the
+        // binary still needs only libc and libsqlite3. See docs/DECISIONS.md, "check".
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
         // Turns Migrations/*.sql and Seeds/*.csv into string literals, so the binary is self-contained.
         .executableTarget(name: "EmbedFiles"),
         .plugin(
@@ -28,7 +29,8 @@ let package = Package(
         ),
         .target(
             name: "PortRegistry",
-            dependencies: ["CSQLite", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CSQLite", "CYAML"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])],
             plugins: ["EmbedFilesPlugin"]
         ),
         .executableTarget(
@@ -43,9 +45,6 @@ let package = Package(
                     [
                         "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
                         "-Xlinker", "-lswiftSynchronization",
-                        // Yams (check only) brings Foundation, which needs CoreFoundation and ICU.
-                        "-Xlinker", "-lCoreFoundation", "-Xlinker", "-lFoundationInternationalization",
-                        "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lFoundationEssentials",
                     ], .when(configuration: .release))
             ]
         ),

@@ -1,5 +1,3 @@
-import Yams
-
 /// Loads Compose projects as Compose does (the Compose specification's merge, `extends` and
 /// `include` rules), down to what `check` needs: the host ports each service publishes, with the
 /// file and line each one comes from.
@@ -29,13 +27,11 @@ struct ComposeLoader {
 
     final class ParsedFile {
         let path: String
-        let documents: YAMLDocuments
         let root: Node
         let ignoredLines: Set<Int>
 
-        init(path: String, documents: YAMLDocuments, root: Node, ignoredLines: Set<Int>) {
+        init(path: String, root: Node, ignoredLines: Set<Int>) {
             self.path = path
-            self.documents = documents
             self.root = root
             self.ignoredLines = ignoredLines
         }
@@ -150,10 +146,9 @@ struct ComposeLoader {
             fail(failure.line, failure.message)
             return nil
         }
-        guard let root = documents.documents.first else {
+        guard let root = documents.first, !root.isNull else {
             // An empty file is an empty model.
-            let parsed = ParsedFile(
-                path: path, documents: documents, root: Node.mapping(Node.Mapping([])), ignoredLines: [])
+            let parsed = ParsedFile(path: path, root: .emptyMapping, ignoredLines: [])
             cache[path] = parsed
             return parsed
         }
@@ -165,8 +160,7 @@ struct ComposeLoader {
             fail(services.line, "'services' must be a mapping of service names")
             return nil
         }
-        let parsed = ParsedFile(
-            path: path, documents: documents, root: root, ignoredLines: ConfigFile.ignoredLines(text))
+        let parsed = ParsedFile(path: path, root: root, ignoredLines: ConfigFile.ignoredLines(text))
         cache[path] = parsed
         return parsed
     }

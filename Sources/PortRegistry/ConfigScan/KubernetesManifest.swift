@@ -1,5 +1,3 @@
-import Yams
-
 /// Host ports in Kubernetes manifests: a Service's `nodePort` (types NodePort and
 /// LoadBalancer; 0 or absent lets the cluster allocate one, so nothing fixed is claimed) and
 /// `hostPort` in the pod template of every workload kind. `containerPort` and a Service's
@@ -34,7 +32,7 @@ enum KubernetesManifest {
         var scan = Scan()
         let (parsed, failure) = YAMLDocuments.parse(text)
         let ignored = ConfigFile.ignoredLines(text)
-        for document in parsed.documents { read(document, path: path, ignored: ignored, into: &scan) }
+        for document in parsed { read(document, path: path, ignored: ignored, into: &scan) }
         // A file that never showed a manifest (a Helm or Jinja template, some other YAML) is
         // not ours to refuse.
         if let failure, scan.isManifest || failure.message.hasPrefix("aliases expand") {
