@@ -342,7 +342,14 @@ public enum ConfigCheck {
                 if b.location < a.location { swap(&a, &b) }
                 let shared = PortRange(
                     low: max(a.ports.low, b.ports.low), high: min(a.ports.high, b.ports.high))!
-                var message = "\(a.label) and \(b.label) both publish \(socket(shared, transport))"
+                // Same-named services of two projects are told apart by their folders.
+                let (left, right) =
+                    a.label == b.label
+                    ? (
+                        "\(a.label) (\(ConfigFile.directory(of: a.location.file)))",
+                        "\(b.label) (\(ConfigFile.directory(of: b.location.file)))"
+                    ) : (a.label, b.label)
+                var message = "\(left) and \(right) both publish \(socket(shared, transport))"
                 if !a.bind.isWildcard || !b.bind.isWildcard || a.bind != b.bind {
                     message += " (bound to \(a.bind) and \(b.bind))"
                 }

@@ -26,6 +26,7 @@ public struct Discovery: Sendable {
     /// `.env` files in folders without Compose files.
     public var envFiles: [String] = []
     public var csvFiles: [String] = []
+    private var folderIndex: [String: Int] = [:]
 
     /// The base names of a project's main Compose file, in the order Compose prefers them.
     static let composeNames = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
@@ -132,7 +133,10 @@ public struct Discovery: Sendable {
                 }
             }
         }
-        flush(composeInFolder, directory: directory)
+        // Docker Dev Environments keep a project's alternative definition in
+        // `.docker/docker-compose.yaml`: it is the parent folder's project, not a neighbour.
+        let isDevEnvironment = ConfigFile.baseName(directory) == ".docker"
+        flush(composeInFolder, directory: isDevEnvironment ? ConfigFile.directory(of: directory) : directory)
         if let envFile, composeInFolder.isEmpty { envFiles.append(envFile) }
         for name in folders {
             walk(
@@ -173,6 +177,11 @@ public struct Discovery: Sendable {
         let overrides = compose.keys.filter { !Self.composeNames.contains($0) }.sorted().compactMap {
             compose[$0]?.first
         }
-        composeFolders.append(ComposeFolder(directory: directory, files: main + overrides))
+        if let index = folderIndex[directory] {
+            composeFolders[index].files += main + overrides
+        } else {
+            folderIndex[directory] = composeFolders.count
+            composeFolders.append(ComposeFolder(directory: directory, files: main + overrides))
+        }
     }
 }

@@ -151,7 +151,8 @@ enum YAMLDocuments {
     /// Builds nodes from events with an explicit stack.
     struct Composer {
         private enum Frame {
-            case mapping(line: Int, tag: String, anchor: String?, entries: [(key: Node, value: Node)], key: Node?, size: Int)
+            case mapping(
+                line: Int, tag: String, anchor: String?, entries: [(key: Node, value: Node)], key: Node?, size: Int)
             case sequence(line: Int, tag: String, anchor: String?, items: [Node], size: Int)
         }
 
@@ -246,9 +247,11 @@ enum YAMLDocuments {
                 guard total <= expansionLimit else { throw bomb(line) }
                 if let key {
                     entries.append((key, node))
-                    stack.append(.mapping(line: line, tag: tag, anchor: anchor, entries: entries, key: nil, size: total))
+                    stack.append(
+                        .mapping(line: line, tag: tag, anchor: anchor, entries: entries, key: nil, size: total))
                 } else {
-                    stack.append(.mapping(line: line, tag: tag, anchor: anchor, entries: entries, key: node, size: total))
+                    stack.append(
+                        .mapping(line: line, tag: tag, anchor: anchor, entries: entries, key: node, size: total))
                 }
             }
         }
