@@ -30,8 +30,13 @@ public struct ComposeInterpolation: Sendable {
         guard text.utf8.contains(UInt8(ascii: "$")) else { return Result(text: text) }
         var result = Result(text: "")
         var scalars = Array(text.unicodeScalars)[...]
-        result.text = try expand(&scalars, untilBrace: false, result: &result, source: text)
+        result.text = try expand(&scalars, untilBrace: false, result: &result, source: text, depth: 0)
         return result
+    }
+
+    /// The text in a message: long values cut, so a hostile file cannot flood the report.
+    static func shown(_ source: String) -> String {
+        source.count > 80 ? String(source.prefix(79)) + "…" : source
     }
 
     private static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
@@ -45,8 +50,13 @@ public struct ComposeInterpolation: Sendable {
     /// Expands text up to the end, or up to the `}` that closes the current `${…}` when
     /// `untilBrace` (the brace is consumed).
     private func expand(
-        _ input: inout ArraySlice<Unicode.Scalar>, untilBrace: Bool, result: inout Result, source: String
+        _ input: inout ArraySlice<Unicode.Scalar>, untilBrace: Bool, result: inout Result, source: String, depth: Int
     ) throws(InvalidTemplate) -> String {
+        // Defaults nest as deep as the text allows; a bound keeps a hostile file off the stack.
+        guard depth < 32 else {
+            throw InvalidTemplate(
+                message: "invalid interpolation format in '\(Self.shown(source))': nested more than 32 levels")
+        }
         var out = String.UnicodeScalarView()
         while let scalar = input.first {
             if untilBrace && scalar == "}" {
@@ -59,14 +69,16 @@ public struct ComposeInterpolation: Sendable {
                 continue
             }
             guard let next = input.first else {
-                throw InvalidTemplate(message: "invalid interpolation format in '\(source)': a lone '$' (write $$)")
+                throw InvalidTemplate(
+                    message: "invalid interpolation format in '\(Self.shown(source))': a lone '$' (write $$)")
             }
             if next == "$" {
                 input.removeFirst()
                 out.append("$")
             } else if next == "{" {
                 input.removeFirst()
-                out.append(contentsOf: try braced(&input, result: &result, source: source).unicodeScalars)
+                out.append(
+                    contentsOf: try braced(&input, result: &result, source: source, depth: depth).unicodeScalars)
             } else if Self.isNameStart(next) {
                 var name = ""
                 while let character = input.first, Self.isName(character) {
@@ -79,18 +91,20 @@ public struct ComposeInterpolation: Sendable {
                     result.unset.append(name)
                 }
             } else {
-                throw InvalidTemplate(message: "invalid interpolation format in '\(source)': '$\(next)' (write $$)")
+                throw InvalidTemplate(
+                    message: "invalid interpolation format in '\(Self.shown(source))': '$\(next)' (write $$)")
             }
         }
         if untilBrace {
-            throw InvalidTemplate(message: "invalid interpolation format in '\(source)': '${' without its '}'")
+            throw InvalidTemplate(
+                message: "invalid interpolation format in '\(Self.shown(source))': '${' without its '}'")
         }
         return String(out)
     }
 
-    private func braced(_ input: inout ArraySlice<Unicode.Scalar>, result: inout Result, source: String)
-        throws(InvalidTemplate) -> String
-    {
+    private func braced(
+        _ input: inout ArraySlice<Unicode.Scalar>, result: inout Result, source: String, depth: Int
+    ) throws(InvalidTemplate) -> String {
         var name = ""
         while let character = input.first, Self.isName(character) {
             name.unicodeScalars.append(character)
@@ -98,7 +112,8 @@ public struct ComposeInterpolation: Sendable {
         }
         guard let first = name.unicodeScalars.first, Self.isNameStart(first), let next = input.first else {
             throw InvalidTemplate(
-                message: "invalid interpolation format in '\(source)': a variable name is expected after '${'")
+                message:
+                    "invalid interpolation format in '\(Self.shown(source))': a variable name is expected after '${'")
         }
         let value = variables[name]
         if next == "}" {
@@ -114,7 +129,7 @@ public struct ComposeInterpolation: Sendable {
         guard let operation = input.first, operation == "-" || operation == "?" || operation == "+" else {
             throw InvalidTemplate(
                 message:
-                    "invalid interpolation format in '\(source)': use ${\(name)}, ${\(name):-default} or ${\(name):?message}"
+                    "invalid interpolation format in '\(Self.shown(source))': use ${\(name)}, ${\(name):-default} or ${\(name):?message}"
             )
         }
         input.removeFirst()
@@ -122,7 +137,7 @@ public struct ComposeInterpolation: Sendable {
         // The word after the operator is expanded only when it is used, as in a shell: an
         // unset variable inside an unused default is no concern.
         var inner = Result(text: "")
-        let word = try expand(&input, untilBrace: true, result: &inner, source: source)
+        let word = try expand(&input, untilBrace: true, result: &inner, source: source, depth: depth + 1)
         switch operation {
         case "-":
             if present { return value ?? "" }

@@ -437,6 +437,8 @@ struct ComposeLoader {
     }
 
     private mutating func parseError(_ message: String, _ location: SourceLocation, service: String) {
+        // Messages quote the entry: a hostile one must not flood the report.
+        let message = message.count > 300 ? String(message.prefix(299)) + "…" : message
         findings.append(
             Finding(
                 severity: .error, kind: .parse, message: message,
