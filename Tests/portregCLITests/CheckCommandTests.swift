@@ -129,6 +129,17 @@ import Testing
         #expect(!result.stdout.contains(cli.directory.path), "\(result)")
     }
 
+    /// `.git` and `.build` cannot live in a case folder (git and .gitignore), so here.
+    @Test func skippedFoldersAreNotRead() async throws {
+        let cli = try CLI()
+        for folder in [".git", ".build", "node_modules", "vendor", "target"] {
+            try put(cli, "\(folder)/docker-compose.yml", "services:\n  s:\n    ports: [\"9906:80\"]\n")
+        }
+        try put(cli, "app/compose.yaml", "services:\n  app:\n    ports: [\"9906:80\"]\n")
+        let result = try await cli.run("check", ".")
+        result.expect(status: 0, stdout: ["1 file, 1 port: 0 errors, 0 warnings"])
+    }
+
     @Test func helpNamesTheFormats() async throws {
         let cli = try CLI()
         let result = try await cli.run("check", "--help")
