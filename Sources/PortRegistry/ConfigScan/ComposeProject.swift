@@ -259,6 +259,13 @@ struct ComposeLoader {
         guard let node = file.service(name) else { return nil }
         var service = Service()
         var mode = MergeMode.append
+        // `web: !reset {}` in an override drops what earlier files said of the service;
+        // `web: !override {…}` replaces it.
+        switch node.tagName {
+        case "!reset": return (service, .reset)
+        case "!override": mode = .replace
+        default: break
+        }
         let portsNode = node.value("ports")
         if let portsNode {
             switch portsNode.tagName {
