@@ -1,6 +1,12 @@
 import ArgumentParser
 import PortRegistry
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -94,12 +100,8 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
+/// What `check` asks of the process: whether the default database exists, and the whole
+/// environment for `--use-env`.
 enum ConfigFileProbe {
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 

@@ -80,6 +80,7 @@ enum CheckOutput {
                     ("service", .optional(place.service)),
                 ])
             }
+            // The object without its closing brace, then the nested locations array.
             out.write(String(JSON.object(fields).dropLast()))
             out.write(", \"locations\": [\(locations.joined(separator: ", "))]}")
         }
