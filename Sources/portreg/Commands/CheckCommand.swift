@@ -66,24 +66,31 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let options = CheckOptions(
-                paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
-                processEnvironment: useEnv ? ConfigFileProbe.environment() : nil, strict: strict,
-                host: HostScope(parsing: host) ?? .everywhere, assignmentsFile: assignments)
-            let committed = try assignments.map(ConfigCheck.readAssignments)
-            let scan = try ConfigCheck.scan(options)
-            var snapshot = try ConfigCheck.snapshot(of: try openRegistry(), assignments: committed == nil)
-            if let committed { snapshot.assignments = committed }
-            let report = ConfigCheck.evaluate(scan, registry: snapshot, options: options)
-            CheckOutput.write(report, format: format)
-            if report.hasUnparsableFile {
-                OutputStream.standardOutput.flush()
-                throw ExitCode(65)
+            do { try check() } catch let error as RegistryError {
+                // Paths in messages come from the command line and the tree: terminal-safe.
+                throw RegistryError(error.kind, CheckOutput.safe(error.message))
             }
-            if report.errors > 0 {
-                OutputStream.standardOutput.flush()
-                throw ExitStatus.findings
-            }
+        }
+    }
+
+    private func check() throws {
+        let options = CheckOptions(
+            paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
+            processEnvironment: useEnv ? ConfigFileProbe.environment() : nil, strict: strict,
+            host: HostScope(parsing: host) ?? .everywhere, assignmentsFile: assignments)
+        let committed = try assignments.map(ConfigCheck.readAssignments)
+        let scan = try ConfigCheck.scan(options)
+        var snapshot = try ConfigCheck.snapshot(of: try openRegistry(), assignments: committed == nil)
+        if let committed { snapshot.assignments = committed }
+        let report = ConfigCheck.evaluate(scan, registry: snapshot, options: options)
+        CheckOutput.write(report, format: format)
+        if report.hasUnparsableFile {
+            OutputStream.standardOutput.flush()
+            throw ExitCode(65)
+        }
+        if report.errors > 0 {
+            OutputStream.standardOutput.flush()
+            throw ExitStatus.findings
         }
     }
 
