@@ -102,6 +102,41 @@ enum KubernetesManifest {
                     origin: .kubernetes, isIgnored: line.map { ignored.contains($0) } ?? false))
         }
 
+        // A kind (kubernetes-in-docker) cluster publishes its nodes' extraPortMappings on
+        // this host: listenAddress defaults to 0.0.0.0, protocol to tcp (any case).
+        if kind == "Cluster", document.value("apiVersion")?.text?.hasPrefix("kind.x-k8s.io/") == true {
+            let cluster = document.value("name")?.text ?? "kind"
+            for node in document.value("nodes")?.items ?? [] {
+                for mapping in node.value("extraPortMappings")?.items ?? [] {
+                    guard let hostNode = mapping.value("hostPort"),
+                        case .some(.some(let hostPort)) = integer(
+                            hostNode, "hostPort"), hostPort > 0, let ports = PortRange(port: hostPort)
+                    else { continue }
+                    guard let transport = TransportProtocol(name: mapping.value("protocol")?.text ?? "tcp"),
+                        let bind = BindAddress(parsing: mapping.value("listenAddress")?.text ?? "0.0.0.0")
+                    else {
+                        scan.findings.append(
+                            Finding(
+                                severity: .error, kind: .parse,
+                                message: "invalid protocol or listenAddress in extraPortMappings",
+                                places: [
+                                    Finding.Place(
+                                        location: SourceLocation(file: path, line: mapping.line), service: cluster)
+                                ]))
+                        continue
+                    }
+                    let target = mapping.value("containerPort")?.text.flatMap { Int($0) }
+                    scan.ports.append(
+                        PublishedPort(
+                            name: cluster, label: "kind cluster \(cluster)", identity: "kind\u{1}\(cluster)",
+                            aliases: [cluster.lowercased()], ports: ports,
+                            transport: transport, bind: bind, location: SourceLocation(file: path, line: hostNode.line),
+                            target: target.flatMap(PortRange.init(port:)), origin: .kubernetes,
+                            isIgnored: hostNode.line.map { ignored.contains($0) } ?? false))
+                }
+            }
+            return
+        }
         if kind == "Service" {
             let spec = document.value("spec")
             let type = spec?.value("type")?.text ?? "ClusterIP"
