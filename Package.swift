@@ -17,6 +17,9 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // libyaml (Debian: libyaml-dev) for `check`, linked statically (libyaml.a): the
+        // binary still needs only libc and libsqlite3. See docs/DECISIONS.md, "check".
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
         // Turns Migrations/*.sql and Seeds/*.csv into string literals, so the binary is self-contained.
         .executableTarget(name: "EmbedFiles"),
         .plugin(
@@ -26,7 +29,8 @@ let package = Package(
         ),
         .target(
             name: "PortRegistry",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", "CYAML"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])],
             plugins: ["EmbedFilesPlugin"]
         ),
         .executableTarget(
