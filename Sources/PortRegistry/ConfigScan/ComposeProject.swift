@@ -21,6 +21,11 @@ struct ComposeLoader {
         var networkModeHost: Bool?
         var image: String?
         var profiles: [String] = []
+        /// `scale` or `deploy.replicas`, and where it is set.
+        var replicas: (count: Int, location: SourceLocation)?
+        /// Where the service's containers read files from: `env_file`s and the build
+        /// context. A `.env` there configures the container, not a host port.
+        var containerFiles: [String] = []
     }
 
     enum MergeMode { case append, reset, replace }
@@ -53,53 +58,121 @@ struct ComposeLoader {
     private(set) var filesRead = Set<String>()
     /// Canonical paths of files that some project includes: they belong to that project.
     private(set) var included = Set<String>()
+    /// Canonical paths of `env_file`s and build contexts of the services loaded: a `.env`
+    /// among them (or in such a folder) is the container's environment, not a standalone config.
+    private(set) var containerFiles = Set<String>()
     private var cache: [String: ParsedFile?] = [:]
 
     // MARK: Projects
+
+    /// The variant a Compose file stands for: `prod` for `docker-compose.prod.yml`, nil for
+    /// a main file and for `compose.override.yaml` (which Compose always merges).
+    static func variant(of file: String) -> String? {
+        let name = ConfigFile.baseName(file)
+        guard !Discovery.composeNames.contains(name) else { return nil }
+        let stem =
+            name.hasPrefix("docker-compose.")
+            ? name.dropFirst("docker-compose.".count) : name.dropFirst("compose.".count)
+        let variant = String(stem.prefix { $0 != "." })
+        return variant == "override" || variant.isEmpty ? nil : variant
+    }
 
     mutating func loadProject(directory: String, files: [String], variables: [String: String]) -> Project {
         let canonicalDirectory = ConfigFile.canonical(directory) ?? directory
         let folderName = ConfigFile.baseName(canonicalDirectory)
         var project = Project(directory: directory, name: Self.normalizedProjectName(folderName))
-        var services: [String: Service] = [:]
-        var order: [String] = []
-        for file in files {
-            guard let parsed = parse(file, from: nil) else { continue }
-            project.members.append(file)
-            if let name = parsed.root.value("name")?.text,
-                let value = try? ComposeInterpolation(variables: variables).interpolate(name).text, !value.isEmpty
-            {
-                project.name = Self.normalizedProjectName(value)
+        // Compose merges the main files and `compose.override.yaml`; any other
+        // `compose.NAME.yaml` is a variant chosen with `-f` (dev, prod, a proxy): each variant
+        // is merged over the base on its own, and two variants are not deployed together.
+        let base = files.filter { Self.variant(of: $0) == nil }
+        let variants = files.filter { Self.variant(of: $0) != nil }
+        var deployments: [(name: String, files: [String])] = [("", base)]
+        for file in variants { deployments.append((Self.variant(of: file)!, base + [file])) }
+        let findingsBefore = findings.count
+        var parsedMembers = Set<String>()
+        // One claim (service, ports, target, protocol, bind) → the deployments it is in; it is
+        // reported where the first deployment that has it (the base, when it does) says it.
+        var collected: [String: Int] = [:]
+        var sets: [Set<String>] = []
+        for deployment in deployments {
+            var services: [String: Service] = [:]
+            var order: [String] = []
+            for file in deployment.files {
+                guard let parsed = parse(file, from: nil) else { continue }
+                if parsedMembers.insert(file).inserted { project.members.append(file) }
+                // The project's name comes from its base files (or its variants when it has no base).
+                if base.isEmpty || Self.variant(of: file) == nil, let name = parsed.root.value("name")?.text,
+                    let value = try? ComposeInterpolation(variables: variables).interpolate(name).text, !value.isEmpty
+                {
+                    project.name = Self.normalizedProjectName(value)
+                }
+                var chain = [canonicalDirectory + "/" + ConfigFile.baseName(file)]
+                loadIncludes(of: parsed, variables: variables, into: &services, order: &order, chain: &chain)
+                loadServices(of: parsed, variables: variables, into: &services, order: &order)
             }
-            var chain = [canonicalDirectory + "/" + ConfigFile.baseName(file)]
-            loadIncludes(of: parsed, variables: variables, into: &services, order: &order, chain: &chain)
-            loadServices(of: parsed, variables: variables, into: &services, order: &order)
+            for name in order {
+                guard let service = services[name] else { continue }
+                for port in ports(
+                    of: service, named: name, project: project.name, folderName: folderName,
+                    directory: canonicalDirectory)
+                {
+                    let key =
+                        "\(port.identity)\u{1}\(port.ports)\u{1}\(port.target.map { "\($0)" } ?? "")\u{1}\(port.transport.rawValue)\u{1}\(port.bind)"
+                    if let index = collected[key] {
+                        sets[index].insert(deployment.name)
+                    } else {
+                        collected[key] = project.ports.count
+                        project.ports.append(port)
+                        sets.append([deployment.name])
+                    }
+                }
+                for path in service.containerFiles {
+                    containerFiles.insert(ConfigFile.canonical(path) ?? path)
+                }
+            }
         }
-        for name in order {
-            guard let service = services[name] else { continue }
-            let identity = "compose\u{1}\(canonicalDirectory)\u{1}\(name)"
-            var aliases = [
-                project.name, folderName.lowercased(), "\(project.name)-\(name)".lowercased(),
-                "\(project.name)_\(name)".lowercased(), "\(project.name)/\(name)".lowercased(),
-            ]
-            if let image = service.image.flatMap(Self.imageName) { aliases.append(image) }
-            let projectKey = "compose\u{1}\(canonicalDirectory)"
-            for entry in service.entries {
-                // Under `network_mode: host` Docker ignores `ports` (with a warning) and the
-                // container listens on the host itself: the target port is the host port.
-                let host = service.networkModeHost == true
-                guard let ports = host ? entry.mapping.target : entry.mapping.published else { continue }
-                project.ports.append(
-                    PublishedPort(
-                        name: name, label: "service \(name)", identity: identity, aliases: aliases, ports: ports,
-                        transport: entry.mapping.transport, bind: host ? .wildcard : entry.mapping.bind,
-                        location: entry.location, target: entry.mapping.target,
-                        isDynamic: !host && entry.mapping.isDynamic, origin: .compose, isIgnored: entry.ignored))
-                project.ports[project.ports.count - 1].project = projectKey
-                project.ports[project.ports.count - 1].profiles = service.profiles
-            }
+        if deployments.count > 1 {
+            for index in project.ports.indices { project.ports[index].deployments = sets[index] }
+            // Re-merging the base for each variant repeats its findings: keep each once.
+            var seen = Set<Finding>()
+            let tail = findings[findingsBefore...].filter { seen.insert($0).inserted }
+            findings.removeSubrange(findingsBefore...)
+            findings += tail
         }
         return project
+    }
+
+    /// The published ports of one merged service.
+    private func ports(of service: Service, named name: String, project: String, folderName: String, directory: String)
+        -> [PublishedPort]
+    {
+        let identity = "compose\u{1}\(directory)\u{1}\(name)"
+        var aliases = [
+            project, folderName.lowercased(), "\(project)-\(name)".lowercased(),
+            "\(project)_\(name)".lowercased(), "\(project)/\(name)".lowercased(),
+        ]
+        if let image = service.image.flatMap(Self.imageName) { aliases.append(image) }
+        var result: [PublishedPort] = []
+        for entry in service.entries {
+            // Under `network_mode: host` Docker ignores `ports` (with a warning) and the
+            // container listens on the host itself: the target port is the host port.
+            let host = service.networkModeHost == true
+            guard let ports = host ? entry.mapping.target : entry.mapping.published else { continue }
+            var port = PublishedPort(
+                name: name, label: "service \(name)", identity: identity, aliases: aliases, ports: ports,
+                transport: entry.mapping.transport, bind: host ? .wildcard : entry.mapping.bind,
+                location: entry.location, target: entry.mapping.target,
+                isDynamic: !host && entry.mapping.isDynamic, origin: .compose, isIgnored: entry.ignored)
+            port.project = "compose\u{1}\(directory)"
+            port.profiles = service.profiles
+            if let replicas = service.replicas, replicas.count > 1 {
+                port.replicas = replicas.count
+                port.replicasLocation = replicas.location
+            }
+            port.isIngress = !host && entry.mapping.isIngress
+            result.append(port)
+        }
+        return result
     }
 
     /// Compose's project-name rule: lowercase letters, digits, `-` and `_`.
@@ -283,6 +356,31 @@ struct ComposeLoader {
         }
         service.image = node.value("image")?.text
         service.profiles = node.value("profiles")?.items.compactMap(\.text) ?? []
+        let interpolation = ComposeInterpolation(variables: variables)
+        func interpolated(_ node: Node?) -> String? {
+            guard let text = node?.text else { return nil }
+            return (try? interpolation.interpolate(text).text) ?? text
+        }
+        // `scale` wins over `deploy.replicas`, as in Compose (which refuses the two when they differ).
+        for node in [node.value("scale"), node.value("deploy")?.value("replicas")] {
+            guard let node, service.replicas == nil, let count = interpolated(node).flatMap({ Int($0) }) else {
+                continue
+            }
+            service.replicas = (count, SourceLocation(file: file.path, line: node.line))
+        }
+        let directory = ConfigFile.directory(of: file.path)
+        if let envFile = node.value("env_file") {
+            for item in envFile.isSequence ? envFile.items : [envFile] {
+                if let path = interpolated(item.isMapping ? item.value("path") : item) {
+                    service.containerFiles.append(ConfigFile.join(directory, path))
+                }
+            }
+        }
+        if let build = node.value("build"),
+            let context = interpolated(build.isMapping ? build.value("context") : build), !context.contains("://")
+        {
+            service.containerFiles.append(ConfigFile.join(directory, context))
+        }
         guard let extends = node.value("extends") else { return (service, mode) }
         let link = "\(ConfigFile.canonical(file.path) ?? file.path)\u{1}\(name)"
         let reference = SourceLocation(file: file.path, line: extends.line)
@@ -292,11 +390,6 @@ struct ComposeLoader {
                     severity: .error, kind: .parse, message: "extends cycle at service \(name)",
                     places: [Finding.Place(location: reference, service: name)]))
             return (service, mode)
-        }
-        let interpolation = ComposeInterpolation(variables: variables)
-        func interpolated(_ node: Node?) -> String? {
-            guard let text = node?.text else { return nil }
-            return (try? interpolation.interpolate(text).text) ?? text
         }
         var baseName = interpolated(extends)
         var baseFile = file
@@ -328,6 +421,8 @@ struct ComposeLoader {
         merged.networkModeHost = service.networkModeHost ?? base.networkModeHost
         merged.image = service.image ?? base.image
         merged.profiles = service.profiles
+        merged.replicas = service.replicas ?? base.replicas
+        merged.containerFiles = base.containerFiles + service.containerFiles
         return (merged, mode)
     }
 
@@ -335,6 +430,8 @@ struct ComposeLoader {
         var result = base
         result.networkModeHost = override.networkModeHost ?? base.networkModeHost
         result.image = override.image ?? base.image
+        result.replicas = override.replicas ?? base.replicas
+        result.containerFiles += override.containerFiles
         for profile in override.profiles where !result.profiles.contains(profile) { result.profiles.append(profile) }
         switch mode {
         case .reset:

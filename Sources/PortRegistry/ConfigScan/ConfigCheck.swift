@@ -12,8 +12,9 @@ public struct CheckOptions: Sendable {
     public var strict: Bool
     /// The host the configs deploy to, compared with the registry's host scopes.
     public var host: HostScope
-    /// The ephemeral range warned about. Not this machine's: a CI runner's range says nothing
-    /// of the deployment host's, and every machine must give the same report. Linux's default.
+    /// The deployment host's ephemeral range, warned about (`--ephemeral-range`). By default
+    /// Linux's default, not this machine's: a CI runner's range says nothing of the
+    /// deployment host's, and every machine must give the same report.
     public var ephemeral: PortRange?
     /// `--assignments FILE`: compared with already, so not read again if it lies in the tree.
     public var assignmentsFile: String?
@@ -175,7 +176,17 @@ public enum ConfigCheck {
             files.insert(path)
         }
 
+        // A `.env` that a Compose service reads (`env_file`, or in its build context) is the
+        // container's environment: its PORT is the port inside the container.
+        let containerFiles = loader.containerFiles
         for path in discovery.envFiles {
+            if !containerFiles.isEmpty,
+                containerFiles.contains(ConfigFile.canonical(path) ?? path)
+                    || containerFiles.contains(
+                        ConfigFile.canonical(ConfigFile.directory(of: path)) ?? ConfigFile.directory(of: path))
+            {
+                continue
+            }
             switch ConfigFile.read(path) {
             case .success(let text):
                 let ports = StandaloneEnv.ports(path: path, text: text)
@@ -273,8 +284,8 @@ public enum ConfigCheck {
         "\(ports)/\(transport.rawValue)"
     }
 
-    /// A dynamic claim (`8000-8010:80`) takes one free port of its range: it collides only
-    /// with a fixed claim that covers the whole range.
+    /// Against the registry, a dynamic claim (`8000-8010:80`) is refused only by an assignment
+    /// that covers its whole range: any other leaves it a free port.
     static func dynamicAllows(_ a: PortRange, dynamic: Bool, _ b: PortRange, dynamic otherDynamic: Bool) -> Bool {
         switch (dynamic, otherDynamic) {
         case (false, false): true
@@ -284,11 +295,13 @@ public enum ConfigCheck {
         }
     }
 
-    /// Services of one Compose project that only start under different profiles.
+    /// Services of one Compose project that only start under different profiles,
+    /// or only in different variants (`compose.dev.yaml` and `compose.prod.yaml`, each merged
+    /// over the base on its own).
     static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
-        guard let project = a.project, project == b.project, !a.profiles.isEmpty, !b.profiles.isEmpty else {
-            return false
-        }
+        guard let project = a.project, project == b.project else { return false }
+        if let left = a.deployments, let right = b.deployments, left.isDisjoint(with: right) { return true }
+        guard !a.profiles.isEmpty, !b.profiles.isEmpty else { return false }
         return Set(a.profiles).isDisjoint(with: b.profiles)
     }
 
@@ -297,35 +310,148 @@ public enum ConfigCheck {
         var byTransport: [TransportProtocol: [PublishedPort]] = [:]
         for port in ports { byTransport[port.transport, default: []].append(port) }
         for transport in TransportProtocol.allCases {
-            guard let group = byTransport[transport], group.count > 1 else { continue }
-            overlapping(group.map(\.ports)) { i, j in
-                var (a, b) = (group[i], group[j])
-                guard a.identity != b.identity, a.bind.overlaps(b.bind), a.host.overlaps(b.host),
-                    dynamicAllows(a.ports, dynamic: a.isDynamic, b.ports, dynamic: b.isDynamic),
-                    !areAlternatives(a, b)
-                else { return }
-                if b.location < a.location { swap(&a, &b) }
-                let shared = PortRange(
-                    low: max(a.ports.low, b.ports.low), high: min(a.ports.high, b.ports.high))!
-                // Same-named services of two projects are told apart by their folders.
-                let (left, right) =
-                    a.label == b.label
-                    ? (
-                        "\(a.label) (\(ConfigFile.directory(of: a.location.file)))",
-                        "\(b.label) (\(ConfigFile.directory(of: b.location.file)))"
-                    ) : (a.label, b.label)
-                var message = "\(left) and \(right) both publish \(socket(shared, transport))"
-                if !a.bind.isWildcard || !b.bind.isWildcard || a.bind != b.bind {
-                    message += " (bound to \(a.bind) and \(b.bind))"
-                }
-                if a.isDynamic || b.isDynamic {
-                    message += "; the range of one is entirely taken by the other"
-                }
-                findings.append(
-                    Finding(
-                        severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
-                        places: [place(a), place(b)]))
+            guard let group = byTransport[transport] else { continue }
+            let fixed = group.filter { !$0.isDynamic }
+            let dynamic = group.filter(\.isDynamic)
+            findings += fixedCollisions(fixed, transport)
+            findings += replicaCollisions(fixed, transport)
+            if !dynamic.isEmpty { findings += exhaustedRanges(dynamic, fixed: fixed, transport) }
+        }
+        return findings
+    }
+
+    /// Fixed claims of different services that overlap: each pair once, by the sweep.
+    static func fixedCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
+        var findings: [Finding] = []
+        guard group.count > 1 else { return [] }
+        overlapping(group.map(\.ports)) { i, j in
+            var (a, b) = (group[i], group[j])
+            guard a.identity != b.identity, a.bind.overlaps(b.bind), a.host.overlaps(b.host), !areAlternatives(a, b)
+            else { return }
+            if b.location < a.location { swap(&a, &b) }
+            let shared = PortRange(low: max(a.ports.low, b.ports.low), high: min(a.ports.high, b.ports.high))!
+            // Same-named services of two projects are told apart by their folders.
+            let (left, right) =
+                a.label == b.label
+                ? (
+                    "\(a.label) (\(ConfigFile.directory(of: a.location.file)))",
+                    "\(b.label) (\(ConfigFile.directory(of: b.location.file)))"
+                ) : (a.label, b.label)
+            var message = "\(left) and \(right) both publish \(socket(shared, transport))"
+            if !a.bind.isWildcard || !b.bind.isWildcard || a.bind != b.bind {
+                message += " (bound to \(a.bind) and \(b.bind))"
             }
+            findings.append(
+                Finding(
+                    severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
+                    places: [place(a), place(b)]))
+        }
+        return findings
+    }
+
+    /// A fixed host port of a service that runs several containers (`scale`,
+    /// `deploy.replicas`): on one host only the first container binds it, the others fail with
+    /// "port is already allocated". Swarm's routing mesh (`mode: ingress`) shares one port.
+    static func replicaCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
+        group.compactMap { port in
+            guard port.replicas > 1, !port.isIngress else { return nil }
+            var places = [place(port)]
+            if let location = port.replicasLocation {
+                places.append(Finding.Place(location: location, service: port.name))
+            }
+            return Finding(
+                severity: .error, kind: .collision, ports: port.ports, transport: transport,
+                message:
+                    "\(port.replicas) replicas of \(port.label) all publish \(socket(port.ports, transport)): only one can bind it on one host",
+                places: places)
+        }
+    }
+
+    /// Dynamic claims (`8000-8010:80`: Docker binds the lowest free port of the range, one per
+    /// container) collide when the range has no free port left for one of them: every port
+    /// taken by fixed claims and by the other dynamic claims of the range. Decided as a
+    /// matching, earliest range end first, which finds a free port for every claim whenever
+    /// one assignment exists; so a report means that no start order can succeed.
+    static func exhaustedRanges(_ dynamic: [PublishedPort], fixed: [PublishedPort], _ transport: TransportProtocol)
+        -> [Finding]
+    {
+        var blockers = Array(repeating: [Int](), count: dynamic.count)
+        overlapping(dynamic.map(\.ports), fixed.map(\.ports)) { i, j in
+            let (claim, other) = (dynamic[i], fixed[j])
+            guard claim.bind.overlaps(other.bind), claim.host.overlaps(other.host), !areAlternatives(claim, other)
+            else { return }
+            blockers[i].append(j)
+        }
+        // One claim per container: replicas each need a port (the routing mesh shares one).
+        var claims: [Int] = []
+        for index in dynamic.indices {
+            let count = dynamic[index].isIngress ? 1 : max(1, dynamic[index].replicas)
+            claims += Array(repeating: index, count: count)
+        }
+        claims.sort {
+            let (a, b) = (dynamic[$0], dynamic[$1])
+            return (a.ports.high, a.ports.low, a.location, $0) < (b.ports.high, b.ports.low, b.location, $1)
+        }
+        var taken: [Int: [Int]] = [:]
+        var reported = Set<Int>()
+        var findings: [Finding] = []
+        for index in claims {
+            let claim = dynamic[index]
+            let blocks = blockers[index].map { fixed[$0].ports }.sorted { $0.low < $1.low }
+            func competes(_ other: Int) -> Bool {
+                let rival = dynamic[other]
+                return rival.bind.overlaps(claim.bind) && rival.host.overlaps(claim.host)
+                    && !areAlternatives(rival, claim)
+            }
+            var candidate = claim.ports.low
+            var next = 0
+            var reach = candidate - 1
+            var found: Int?
+            while candidate <= claim.ports.high {
+                while next < blocks.count && blocks[next].low <= candidate {
+                    reach = max(reach, blocks[next].high)
+                    next += 1
+                }
+                if reach >= candidate {
+                    candidate = reach + 1
+                    continue
+                }
+                if let holders = taken[candidate], holders.contains(where: competes) {
+                    candidate += 1
+                    continue
+                }
+                found = candidate
+                break
+            }
+            if let found {
+                taken[found, default: []].append(index)
+                continue
+            }
+            guard reported.insert(index).inserted else { continue }
+            var others: [PublishedPort] = blockers[index].map { fixed[$0] }
+            var seen = Set<Int>()
+            for port in claim.ports.low...claim.ports.high where taken[port] != nil {
+                for holder in taken[port]! where holder != index && competes(holder) && seen.insert(holder).inserted {
+                    others.append(dynamic[holder])
+                }
+                if seen.count + blockers[index].count >= 8 { break }
+            }
+            others.sort { $0.location < $1.location }
+            var names: [String] = []
+            for other in others where !names.contains(other.label) { names.append(other.label) }
+            var message = "\(claim.label) publishes one free port of \(socket(claim.ports, transport))"
+            if claim.replicas > 1 && !claim.isIngress { message += " for each of its \(claim.replicas) replicas" }
+            message += ", and none is left"
+            if !names.isEmpty { message += ": taken by \(names.prefix(5).joined(separator: ", "))" }
+            var places = [place(claim)]
+            for other in others.prefix(7) where other.location != claim.location { places.append(place(other)) }
+            if places.count == 1, let location = claim.replicasLocation {
+                places.append(Finding.Place(location: location, service: claim.name))
+            }
+            findings.append(
+                Finding(
+                    severity: .error, kind: .collision, ports: claim.ports, transport: transport, message: message,
+                    places: places))
         }
         return findings
     }

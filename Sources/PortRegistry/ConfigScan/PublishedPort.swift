@@ -33,8 +33,20 @@ public struct PublishedPort: SocketClaim, Hashable, Sendable {
     public var project: String?
     /// Compose `profiles`; empty means the service always starts.
     public var profiles: [String] = []
+    /// The deployments of its Compose project this entry is part of, when the project has
+    /// variant files (`""` for the base, `prod` for base + `compose.prod.yaml`, …); nil when
+    /// there is only the one deployment.
+    public var deployments: Set<String>?
     /// The entry's line carries `# portreg: ignore`: it takes part in nothing that is reported.
     public var isIgnored: Bool
+    /// How many containers of the service publish this entry (Compose `scale` or
+    /// `deploy.replicas`): each needs a host port of its own on one host.
+    public var replicas: Int = 1
+    /// Where the replica count is set, the second location of a replicas collision.
+    public var replicasLocation: SourceLocation?
+    /// Long syntax `mode: ingress`, Swarm's routing mesh: one published port serves every
+    /// replica, so replicas do not compete for it.
+    public var isIngress = false
 
     public init(
         name: String, label: String? = nil, identity: String, aliases: [String] = [], ports: PortRange,
@@ -81,6 +93,8 @@ enum ComposePortSyntax {
         var transport: TransportProtocol
         var bind: BindAddress
         var isDynamic: Bool
+        /// Long syntax `mode: ingress`, said explicitly.
+        var isIngress = false
     }
 
     struct Invalid: Error, Equatable {
@@ -177,14 +191,21 @@ enum ComposePortSyntax {
             throw Invalid(message: "invalid mode '\(mode)': use host or ingress")
         }
         let bind = try bind(hostIP ?? "")
+        let isIngress = mode == "ingress"
         guard let published, !published.isEmpty else {
-            return Mapping(published: nil, target: target, transport: transport, bind: bind, isDynamic: false)
+            return Mapping(
+                published: nil, target: target, transport: transport, bind: bind, isDynamic: false, isIngress: isIngress
+            )
         }
         let host = try range(published, what: "published port")
         if host.low == 0 {
             guard host.isSinglePort else { throw Invalid(message: "invalid published range '\(published)'") }
-            return Mapping(published: nil, target: target, transport: transport, bind: bind, isDynamic: false)
+            return Mapping(
+                published: nil, target: target, transport: transport, bind: bind, isDynamic: false, isIngress: isIngress
+            )
         }
-        return Mapping(published: host, target: target, transport: transport, bind: bind, isDynamic: !host.isSinglePort)
+        return Mapping(
+            published: host, target: target, transport: transport, bind: bind, isDynamic: !host.isSinglePort,
+            isIngress: isIngress)
     }
 }

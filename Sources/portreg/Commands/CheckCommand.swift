@@ -55,12 +55,32 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The host the configs deploy to, compared with the registry's host scopes (default: *, every host).")
     var host: String = "*"
 
+    @Option(
+        name: .customLong("ephemeral-range"),
+        help: ArgumentHelp(
+            "The deployment host's ephemeral range, warned about: LO-HI, 'host' (this machine's), or 'none'.",
+            discussion: "Default 32768-60999, Linux's default, so that every machine prints the same report.",
+            valueName: "range"))
+    var ephemeralRange: String = "32768-60999"
+
     @Argument(help: "Files or folders to check (default: the current folder).")
     var paths: [String] = []
 
     func validate() throws {
         guard HostScope(parsing: host) != nil else {
             throw ValidationError("invalid --host '\(host)': a host name, an environment name, or * for every host")
+        }
+        guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil else {
+            throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
+        }
+    }
+
+    /// `--ephemeral-range`: a fixed range, this machine's (`host`; none when unreadable), or none.
+    var ephemeral: PortRange? {
+        switch ephemeralRange {
+        case "none": nil
+        case "host": EphemeralRange.current()
+        default: PortRange(parsing: ephemeralRange)
         }
     }
 
@@ -81,7 +101,7 @@ struct CheckCommand: ParsableCommand {
         let options = CheckOptions(
             paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
-            host: HostScope(parsing: host) ?? .everywhere, assignmentsFile: assignments)
+            host: HostScope(parsing: host) ?? .everywhere, ephemeral: ephemeral, assignmentsFile: assignments)
         let registry = try Registry.openForCheck(explicitPath: db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)

@@ -214,6 +214,51 @@ import Testing
                 .isEmpty)
     }
 
+    /// Docker binds the lowest free port of a dynamic range; a range collides once no
+    /// assignment of distinct free ports exists, whichever claims fill it.
+    @Test func dynamicRangesCollideWhenExhausted() {
+        // Two fixed claims fill a two-port range between them.
+        let filled = ConfigCheck.collisions([
+            port("a", "8000-8001", dynamic: true), port("b", "8000", line: 3), port("c", "8001", line: 2),
+        ])
+        #expect(filled.count == 1)
+        #expect(filled.first?.places.count == 3)
+        // Three dynamic claims on two ports: one is left without a port.
+        let crowded = ConfigCheck.collisions([
+            port("a", "8000-8001", dynamic: true), port("b", "8000-8001", dynamic: true, line: 2),
+            port("c", "8000-8001", dynamic: true, line: 3),
+        ])
+        #expect(crowded.count == 1)
+        // A matching exists (c takes 8002), whatever order Docker would start them in.
+        #expect(
+            ConfigCheck.collisions([
+                port("c", "8000-8005", dynamic: true), port("a", "8000-8001", dynamic: true, line: 2),
+                port("b", "8000-8001", dynamic: true, line: 3),
+            ]).isEmpty)
+        // Claims bound to distinct addresses do not compete.
+        #expect(
+            ConfigCheck.collisions([
+                port("a", "8000", bind: "127.0.0.1"), port("b", "8000", bind: "127.0.0.2"),
+                port("c", "8000-8000", bind: "127.0.0.2", dynamic: true),
+            ]).count == 1)
+        // Replicas each need a port of the range.
+        var scaled = port("a", "8000-8001", dynamic: true)
+        scaled.replicas = 3
+        #expect(ConfigCheck.collisions([scaled]).count == 1)
+        scaled.replicas = 2
+        #expect(ConfigCheck.collisions([scaled]).isEmpty)
+    }
+
+    @Test func replicasOfAFixedPortCollide() {
+        var scaled = port("a", "8080")
+        scaled.replicas = 2
+        scaled.replicasLocation = SourceLocation(file: "f", line: 9)
+        let findings = ConfigCheck.collisions([scaled])
+        #expect(findings.map(\.places.count) == [2])
+        scaled.isIngress = true
+        #expect(ConfigCheck.collisions([scaled]).isEmpty, "the routing mesh shares one published port")
+    }
+
     @Test func bindAddressesFollowTheRule() {
         #expect(
             ConfigCheck.collisions([port("a", "80", bind: "127.0.0.1"), port("b", "80", bind: "127.0.0.2")]).isEmpty)
