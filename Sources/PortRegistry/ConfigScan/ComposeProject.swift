@@ -61,6 +61,8 @@ struct ComposeLoader {
     /// Canonical paths of `env_file`s and build contexts of the services loaded: a `.env`
     /// among them (or in such a folder) is the container's environment, not a standalone config.
     private(set) var containerFiles = Set<String>()
+    /// The same paths as written, so each is resolved once.
+    private var seenContainerFiles = Set<String>()
     private var cache: [String: ParsedFile?] = [:]
 
     // MARK: Projects
@@ -116,6 +118,11 @@ struct ComposeLoader {
                     of: service, named: name, project: project.name, folderName: folderName,
                     directory: canonicalDirectory)
                 {
+                    // With one deployment (no variants) every claim is new: no key needed.
+                    guard deployments.count > 1 else {
+                        project.ports.append(port)
+                        continue
+                    }
                     let key =
                         "\(port.identity)\u{1}\(port.ports)\u{1}\(port.target.map { "\($0)" } ?? "")\u{1}\(port.transport.rawValue)\u{1}\(port.bind)"
                     if let index = collected[key] {
@@ -126,7 +133,7 @@ struct ComposeLoader {
                         sets.append([deployment.name])
                     }
                 }
-                for path in service.containerFiles {
+                for path in service.containerFiles where seenContainerFiles.insert(path).inserted {
                     containerFiles.insert(ConfigFile.canonical(path) ?? path)
                 }
             }

@@ -149,6 +149,15 @@ enum KubernetesManifest {
                 let target: Int? = entry.value("port")?.text.flatMap { Int($0) }
                 add(nodePort, transport: transport, bind: .wildcard, target: target, at: nodePortNode)
             }
+            // A LoadBalancer that keeps traffic on the receiving node (externalTrafficPolicy
+            // Local) has a TCP health-check port on every node; absent or 0, it is allocated.
+            if type == "LoadBalancer", spec?.value("externalTrafficPolicy")?.text == "Local",
+                let node = spec?.value("healthCheckNodePort"),
+                case .some(.some(let port)) = integer(
+                    node, "healthCheckNodePort")
+            {
+                add(port, transport: .tcp, bind: .wildcard, target: nil, at: node)
+            }
             return
         }
         guard let keys = podSpecPaths[kind] else { return }
