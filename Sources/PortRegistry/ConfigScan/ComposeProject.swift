@@ -153,12 +153,15 @@ struct ComposeLoader {
     private func ports(of service: Service, named name: String, project: String, folderName: String, directory: String)
         -> [PublishedPort]
     {
-        let identity = "compose\u{1}\(directory)\u{1}\(name)"
+        let projectKey = "compose\u{1}\(directory)"
+        let identity = projectKey + "\u{1}" + name
         var aliases = [
             project, folderName.lowercased(), "\(project)-\(name)".lowercased(),
             "\(project)_\(name)".lowercased(), "\(project)/\(name)".lowercased(),
         ]
         if let image = service.image.flatMap(Self.imageName) { aliases.append(image) }
+        // `scale: 0` (or `deploy.replicas: 0`) starts no container: nothing is published.
+        if service.replicas?.count == 0 { return [] }
         var result: [PublishedPort] = []
         for entry in service.entries {
             // Under `network_mode: host` Docker ignores `ports` (with a warning) and the
@@ -170,7 +173,7 @@ struct ComposeLoader {
                 transport: entry.mapping.transport, bind: host ? .wildcard : entry.mapping.bind,
                 location: entry.location, target: entry.mapping.target,
                 isDynamic: !host && entry.mapping.isDynamic, origin: .compose, isIgnored: entry.ignored)
-            port.project = "compose\u{1}\(directory)"
+            port.project = projectKey
             port.profiles = service.profiles
             if let replicas = service.replicas, replicas.count > 1 {
                 port.replicas = replicas.count
@@ -346,7 +349,16 @@ struct ComposeLoader {
         case "!override": mode = .replace
         default: break
         }
-        let portsNode = node.value("ports")
+        // The service's fields in one pass (merge keys resolved once, not per lookup).
+        var field: [String: Node] = [:]
+        for (key, value) in node.pairs {
+            switch key {
+            case "ports", "network_mode", "image", "profiles", "scale", "deploy", "env_file", "build", "extends":
+                field[key] = value
+            default: break
+            }
+        }
+        let portsNode = field["ports"]
         if let portsNode {
             switch portsNode.tagName {
             case "!reset": mode = .reset
@@ -357,38 +369,38 @@ struct ComposeLoader {
                 service.entries = entries(portsNode, in: file, variables: variables, service: name)
             }
         }
-        if let network = node.value("network_mode")?.text {
+        if let network = field["network_mode"]?.text {
             let value = (try? ComposeInterpolation(variables: variables).interpolate(network).text) ?? network
             service.networkModeHost = value == "host"
         }
-        service.image = node.value("image")?.text
-        service.profiles = node.value("profiles")?.items.compactMap(\.text) ?? []
+        service.image = field["image"]?.text
+        service.profiles = field["profiles"]?.items.compactMap(\.text) ?? []
         let interpolation = ComposeInterpolation(variables: variables)
         func interpolated(_ node: Node?) -> String? {
             guard let text = node?.text else { return nil }
             return (try? interpolation.interpolate(text).text) ?? text
         }
         // `scale` wins over `deploy.replicas`, as in Compose (which refuses the two when they differ).
-        for node in [node.value("scale"), node.value("deploy")?.value("replicas")] {
+        for node in [field["scale"], field["deploy"]?.value("replicas")] {
             guard let node, service.replicas == nil, let count = interpolated(node).flatMap({ Int($0) }) else {
                 continue
             }
             service.replicas = (count, SourceLocation(file: file.path, line: node.line))
         }
         let directory = ConfigFile.directory(of: file.path)
-        if let envFile = node.value("env_file") {
+        if let envFile = field["env_file"] {
             for item in envFile.isSequence ? envFile.items : [envFile] {
                 if let path = interpolated(item.isMapping ? item.value("path") : item) {
                     service.containerFiles.append(ConfigFile.join(directory, path))
                 }
             }
         }
-        if let build = node.value("build"),
+        if let build = field["build"],
             let context = interpolated(build.isMapping ? build.value("context") : build), !context.contains("://")
         {
             service.containerFiles.append(ConfigFile.join(directory, context))
         }
-        guard let extends = node.value("extends") else { return (service, mode) }
+        guard let extends = field["extends"] else { return (service, mode) }
         let link = "\(ConfigFile.canonical(file.path) ?? file.path)\u{1}\(name)"
         let reference = SourceLocation(file: file.path, line: extends.line)
         guard !chain.contains(link), chain.count < 32 else {

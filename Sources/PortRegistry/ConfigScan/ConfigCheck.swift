@@ -311,8 +311,9 @@ public enum ConfigCheck {
         for port in ports { byTransport[port.transport, default: []].append(port) }
         for transport in TransportProtocol.allCases {
             guard let group = byTransport[transport] else { continue }
-            let fixed = group.filter { !$0.isDynamic }
-            let dynamic = group.filter(\.isDynamic)
+            let hasDynamic = group.contains(where: \.isDynamic)
+            let fixed = hasDynamic ? group.filter { !$0.isDynamic } : group
+            let dynamic = hasDynamic ? group.filter(\.isDynamic) : []
             findings += fixedCollisions(fixed, transport)
             findings += replicaCollisions(fixed, transport)
             if !dynamic.isEmpty { findings += exhaustedRanges(dynamic, fixed: fixed, transport) }
