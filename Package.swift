@@ -23,6 +23,9 @@ let package = Package(
             name: "CLibPQ",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // libyaml (Debian: libyaml-dev) for `check`, linked statically (libyaml.a): the
+        // binary still needs only libc and libsqlite3. See docs/DECISIONS.md, "check".
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
         // Turns Migrations/*.sql and Seeds/*.csv into string literals, so the binary is self-contained.
         .executableTarget(name: "EmbedFiles"),
         .plugin(
@@ -32,7 +35,8 @@ let package = Package(
         ),
         .target(
             name: "PortRegistry",
-            dependencies: ["CSQLite", "CLibPQ"],
+            dependencies: ["CSQLite", "CLibPQ", "CYAML"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])],
             plugins: ["EmbedFilesPlugin"]
         ),
         .executableTarget(

@@ -81,4 +81,10 @@ rm -f "$work"/m.db*
 /usr/bin/time -f "import 1M: %e s, peak RSS %M KB" "$bin" import --db "$work/m.db" "$work/a1m.csv" 2>&1 >/dev/null | tail -1 | tee "$out/million.txt"
 /usr/bin/time -f "export 1M: %e s, peak RSS %M KB" "$bin" export --db "$work/m.db" -o "$work/e1m.csv" 2>&1 | tail -1 | tee -a "$out/million.txt"
 cmp "$work/a1m.csv" "$work/e1m.csv" && echo "export is byte-identical to the imported file" | tee -a "$out/million.txt"
+echo "== check: 1,000 Compose files, 10,000 port mappings"
+python3 bench/gen_compose.py "$work/compose-tree" 1000 10000
+printf 'service,port,protocol,host,bind,owner,note,created_at,expires_at\n' > "$work/empty-ports.csv"
+hf --export-markdown "$out/check.md" -i \
+    "$bin check $work/compose-tree" \
+    "$bin check --assignments $work/empty-ports.csv $work/compose-tree"
 echo "results in $out"

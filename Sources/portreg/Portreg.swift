@@ -34,7 +34,7 @@ struct Portreg: ParsableCommand {
         subcommands: [
             LookupCommand.self, SearchCommand.self,
             AddCommand.self, ReserveCommand.self, RemoveCommand.self, ListCommand.self,
-            ConflictsCommand.self, FreeCommand.self, ScanCommand.self,
+            ConflictsCommand.self, CheckCommand.self, FreeCommand.self, ScanCommand.self,
             ImportCommand.self, ExportCommand.self, CatalogCommand.self, DoctorCommand.self, MapCommand.self,
             EditCommand.self, MoveCommand.self,
         ]

@@ -1,0 +1,161 @@
+/// Compose's variable interpolation, as the Compose specification defines it: `$VAR`, `${VAR}`,
+/// `${VAR:-default}` / `${VAR-default}` (default when unset or empty / when unset),
+/// `${VAR:?message}` / `${VAR?message}` (required), `${VAR:+other}` / `${VAR+other}`
+/// (replacement when set), `$$` for a literal `$`, and defaults that interpolate in turn
+/// (`${A:-${B:-8080}}`).
+///
+/// A variable that is unset where no default applies becomes the empty string, as in Compose
+/// (which warns); a required variable that is missing is reported, not thrown: `check` must go
+/// on and report everything else, and an unpublished port is a warning (SPEC).
+public struct ComposeInterpolation: Sendable {
+    /// Variables in force: the project's `.env` (or `--env-file`), and the process environment
+    /// only when the user asked for it.
+    public var variables: [String: String]
+
+    public init(variables: [String: String]) { self.variables = variables }
+
+    public struct Result: Equatable, Sendable {
+        public var text: String
+        /// Variables used without a value or default, in order of use.
+        public var unset: [String] = []
+        /// Messages of `${VAR:?message}` whose variable had no value.
+        public var missingRequired: [String] = []
+    }
+
+    public struct InvalidTemplate: Error, Equatable, Sendable {
+        public var message: String
+    }
+
+    public func interpolate(_ text: String) throws(InvalidTemplate) -> Result {
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return Result(text: text) }
+        var result = Result(text: "")
+        var scalars = Array(text.unicodeScalars)[...]
+        result.text = try expand(&scalars, untilBrace: false, result: &result, source: text, depth: 0)
+        return result
+    }
+
+    /// The text in a message: long values cut, so a hostile file cannot flood the report.
+    static func shown(_ source: String) -> String {
+        source.count > 80 ? String(source.prefix(79)) + "…" : source
+    }
+
+    private static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "_" || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+    }
+
+    private static func isName(_ scalar: Unicode.Scalar) -> Bool {
+        isNameStart(scalar) || ("0"..."9").contains(scalar)
+    }
+
+    /// Expands text up to the end, or up to the `}` that closes the current `${…}` when
+    /// `untilBrace` (the brace is consumed).
+    private func expand(
+        _ input: inout ArraySlice<Unicode.Scalar>, untilBrace: Bool, result: inout Result, source: String, depth: Int
+    ) throws(InvalidTemplate) -> String {
+        // Defaults nest as deep as the text allows; a bound keeps a hostile file off the stack.
+        guard depth < 32 else {
+            throw InvalidTemplate(
+                message: "invalid interpolation format in '\(Self.shown(source))': nested more than 32 levels")
+        }
+        var out = String.UnicodeScalarView()
+        while let scalar = input.first {
+            if untilBrace && scalar == "}" {
+                input.removeFirst()
+                return String(out)
+            }
+            input.removeFirst()
+            guard scalar == "$" else {
+                out.append(scalar)
+                continue
+            }
+            guard let next = input.first else {
+                throw InvalidTemplate(
+                    message: "invalid interpolation format in '\(Self.shown(source))': a lone '$' (write $$)")
+            }
+            if next == "$" {
+                input.removeFirst()
+                out.append("$")
+            } else if next == "{" {
+                input.removeFirst()
+                out.append(
+                    contentsOf: try braced(&input, result: &result, source: source, depth: depth).unicodeScalars)
+            } else if Self.isNameStart(next) {
+                var name = ""
+                while let character = input.first, Self.isName(character) {
+                    name.unicodeScalars.append(character)
+                    input.removeFirst()
+                }
+                if let value = variables[name] {
+                    out.append(contentsOf: value.unicodeScalars)
+                } else {
+                    result.unset.append(name)
+                }
+            } else {
+                throw InvalidTemplate(
+                    message: "invalid interpolation format in '\(Self.shown(source))': '$\(next)' (write $$)")
+            }
+        }
+        if untilBrace {
+            throw InvalidTemplate(
+                message: "invalid interpolation format in '\(Self.shown(source))': '${' without its '}'")
+        }
+        return String(out)
+    }
+
+    private func braced(
+        _ input: inout ArraySlice<Unicode.Scalar>, result: inout Result, source: String, depth: Int
+    ) throws(InvalidTemplate) -> String {
+        var name = ""
+        while let character = input.first, Self.isName(character) {
+            name.unicodeScalars.append(character)
+            input.removeFirst()
+        }
+        guard let first = name.unicodeScalars.first, Self.isNameStart(first), let next = input.first else {
+            throw InvalidTemplate(
+                message:
+                    "invalid interpolation format in '\(Self.shown(source))': a variable name is expected after '${'")
+        }
+        let value = variables[name]
+        if next == "}" {
+            input.removeFirst()
+            if value == nil { result.unset.append(name) }
+            return value ?? ""
+        }
+        var colon = false
+        if next == ":" {
+            colon = true
+            input.removeFirst()
+        }
+        guard let operation = input.first, operation == "-" || operation == "?" || operation == "+" else {
+            throw InvalidTemplate(
+                message:
+                    "invalid interpolation format in '\(Self.shown(source))': use ${\(name)}, ${\(name):-default} or ${\(name):?message}"
+            )
+        }
+        input.removeFirst()
+        let present = colon ? !(value ?? "").isEmpty : value != nil
+        // The word after the operator is expanded only when it is used, as in a shell: an
+        // unset variable inside an unused default is no concern.
+        var inner = Result(text: "")
+        let word = try expand(&input, untilBrace: true, result: &inner, source: source, depth: depth + 1)
+        switch operation {
+        case "-":
+            if present { return value ?? "" }
+            result.unset += inner.unset
+            result.missingRequired += inner.missingRequired
+            return word
+        case "?":
+            if present { return value ?? "" }
+            result.missingRequired.append(
+                word.isEmpty
+                    ? "required variable \(name) is missing a value"
+                    : "required variable \(name) is missing a value: \(word)")
+            return ""
+        default:
+            guard present else { return "" }
+            result.unset += inner.unset
+            result.missingRequired += inner.missingRequired
+            return word
+        }
+    }
+}

@@ -1,0 +1,587 @@
+/// Loads Compose projects as Compose does (the Compose specification's merge, `extends` and
+/// `include` rules), down to what `check` needs: the host ports each service publishes, with the
+/// file and line each one comes from.
+///
+/// A project is one folder's Compose files (SPEC: `compose.yaml`, `docker-compose.yml` and their
+/// `compose.*.yaml` / `docker-compose.*.yml` overrides), merged in order; a service is
+/// (project, service name). `ports` merge as the specification's "unique resources": an
+/// override's entry replaces the base entry with the same (host IP, target, published,
+/// protocol) and is appended otherwise; `!reset` clears the list and `!override` replaces it.
+struct ComposeLoader {
+    struct Entry {
+        /// The merge key: host IP, target, published port and protocol.
+        var key: String
+        var mapping: ComposePortSyntax.Mapping
+        var location: SourceLocation
+        var ignored: Bool
+    }
+
+    struct Service {
+        var entries: [Entry] = []
+        var networkModeHost: Bool?
+        var image: String?
+        var profiles: [String] = []
+        /// `scale` or `deploy.replicas`, and where it is set.
+        var replicas: (count: Int, location: SourceLocation)?
+        /// Where the service's containers read files from: `env_file`s and the build
+        /// context. A `.env` there configures the container, not a host port.
+        var containerFiles: [String] = []
+    }
+
+    enum MergeMode { case append, reset, replace }
+
+    final class ParsedFile {
+        let path: String
+        let root: Node
+        let ignoredLines: Set<Int>
+
+        init(path: String, root: Node, ignoredLines: Set<Int>) {
+            self.path = path
+            self.root = root
+            self.ignoredLines = ignoredLines
+        }
+
+        func service(_ name: String) -> Node? { root.value("services")?.value(name) }
+    }
+
+    /// What a project yields once loaded.
+    struct Project {
+        var directory: String
+        var name: String
+        var ports: [PublishedPort] = []
+        /// The project's own Compose files that parsed.
+        var members: [String] = []
+    }
+
+    private(set) var findings: [Finding] = []
+    /// Every file read, as displayed.
+    private(set) var filesRead = Set<String>()
+    /// Canonical paths of files that some project includes: they belong to that project.
+    private(set) var included = Set<String>()
+    /// Canonical paths of `env_file`s and build contexts of the services loaded: a `.env`
+    /// among them (or in such a folder) is the container's environment, not a standalone config.
+    private(set) var containerFiles = Set<String>()
+    /// The same paths as written, so each is resolved once.
+    private var seenContainerFiles = Set<String>()
+    private var cache: [String: ParsedFile?] = [:]
+
+    // MARK: Projects
+
+    /// The variant a Compose file stands for: `prod` for `docker-compose.prod.yml`, nil for
+    /// a main file and for `compose.override.yaml` (which Compose always merges).
+    static func variant(of file: String) -> String? {
+        let name = ConfigFile.baseName(file)
+        guard !Discovery.composeNames.contains(name) else { return nil }
+        let stem =
+            name.hasPrefix("docker-compose.")
+            ? name.dropFirst("docker-compose.".count) : name.dropFirst("compose.".count)
+        let variant = String(stem.prefix { $0 != "." })
+        return variant == "override" || variant.isEmpty ? nil : variant
+    }
+
+    mutating func loadProject(directory: String, files: [String], variables: [String: String]) -> Project {
+        let canonicalDirectory = ConfigFile.canonical(directory) ?? directory
+        let folderName = ConfigFile.baseName(canonicalDirectory)
+        var project = Project(directory: directory, name: Self.normalizedProjectName(folderName))
+        // Compose merges the main files and `compose.override.yaml`; any other
+        // `compose.NAME.yaml` is a variant chosen with `-f` (dev, prod, a proxy): each variant
+        // is merged over the base on its own, and two variants are not deployed together.
+        let base = files.filter { Self.variant(of: $0) == nil }
+        let variants = files.filter { Self.variant(of: $0) != nil }
+        var deployments: [(name: String, files: [String])] = [("", base)]
+        for file in variants { deployments.append((Self.variant(of: file)!, base + [file])) }
+        let findingsBefore = findings.count
+        var parsedMembers = Set<String>()
+        // One claim (service, ports, target, protocol, bind) → the deployments it is in; it is
+        // reported where the first deployment that has it (the base, when it does) says it.
+        var collected: [String: Int] = [:]
+        var sets: [Set<String>] = []
+        for deployment in deployments {
+            var services: [String: Service] = [:]
+            var order: [String] = []
+            for file in deployment.files {
+                guard let parsed = parse(file, from: nil) else { continue }
+                if parsedMembers.insert(file).inserted { project.members.append(file) }
+                // The project's name comes from its base files (or its variants when it has no base).
+                if base.isEmpty || Self.variant(of: file) == nil, let name = parsed.root.value("name")?.text,
+                    let value = try? ComposeInterpolation(variables: variables).interpolate(name).text, !value.isEmpty
+                {
+                    project.name = Self.normalizedProjectName(value)
+                }
+                var chain = [canonicalDirectory + "/" + ConfigFile.baseName(file)]
+                loadIncludes(of: parsed, variables: variables, into: &services, order: &order, chain: &chain)
+                loadServices(of: parsed, variables: variables, into: &services, order: &order)
+            }
+            for name in order {
+                guard let service = services[name] else { continue }
+                for port in ports(
+                    of: service, named: name, project: project.name, folderName: folderName,
+                    directory: canonicalDirectory)
+                {
+                    // With one deployment (no variants) every claim is new: no key needed.
+                    guard deployments.count > 1 else {
+                        project.ports.append(port)
+                        continue
+                    }
+                    let key =
+                        "\(port.identity)\u{1}\(port.ports)\u{1}\(port.target.map { "\($0)" } ?? "")\u{1}\(port.transport.rawValue)\u{1}\(port.bind)"
+                    if let index = collected[key] {
+                        sets[index].insert(deployment.name)
+                    } else {
+                        collected[key] = project.ports.count
+                        project.ports.append(port)
+                        sets.append([deployment.name])
+                    }
+                }
+                for path in service.containerFiles where seenContainerFiles.insert(path).inserted {
+                    containerFiles.insert(ConfigFile.canonical(path) ?? path)
+                }
+            }
+        }
+        if deployments.count > 1 {
+            for index in project.ports.indices { project.ports[index].deployments = sets[index] }
+            // Re-merging the base for each variant repeats its findings: keep each once.
+            var seen = Set<Finding>()
+            let tail = findings[findingsBefore...].filter { seen.insert($0).inserted }
+            findings.removeSubrange(findingsBefore...)
+            findings += tail
+        }
+        return project
+    }
+
+    /// The published ports of one merged service.
+    private func ports(of service: Service, named name: String, project: String, folderName: String, directory: String)
+        -> [PublishedPort]
+    {
+        let projectKey = "compose\u{1}\(directory)"
+        let identity = projectKey + "\u{1}" + name
+        var aliases = [
+            project, folderName.lowercased(), "\(project)-\(name)".lowercased(),
+            "\(project)_\(name)".lowercased(), "\(project)/\(name)".lowercased(),
+        ]
+        if let image = service.image.flatMap(Self.imageName) { aliases.append(image) }
+        // `scale: 0` (or `deploy.replicas: 0`) starts no container: nothing is published.
+        if service.replicas?.count == 0 { return [] }
+        var result: [PublishedPort] = []
+        for entry in service.entries {
+            // Under `network_mode: host` Docker ignores `ports` (with a warning) and the
+            // container listens on the host itself: the target port is the host port.
+            let host = service.networkModeHost == true
+            guard let ports = host ? entry.mapping.target : entry.mapping.published else { continue }
+            var port = PublishedPort(
+                name: name, label: "service \(name)", identity: identity, aliases: aliases, ports: ports,
+                transport: entry.mapping.transport, bind: host ? .wildcard : entry.mapping.bind,
+                location: entry.location, target: entry.mapping.target,
+                isDynamic: !host && entry.mapping.isDynamic, origin: .compose, isIgnored: entry.ignored)
+            port.project = projectKey
+            port.profiles = service.profiles
+            if let replicas = service.replicas, replicas.count > 1 {
+                port.replicas = replicas.count
+                port.replicasLocation = replicas.location
+            }
+            port.isIngress = !host && entry.mapping.isIngress
+            result.append(port)
+        }
+        return result
+    }
+
+    /// Compose's project-name rule: lowercase letters, digits, `-` and `_`.
+    static func normalizedProjectName(_ name: String) -> String {
+        String(
+            name.lowercased().unicodeScalars.filter {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }.map(Character.init))
+    }
+
+    /// `ghcr.io/acme/postgres:16@sha256:…` → `postgres`.
+    static func imageName(_ image: String) -> String? {
+        var name = Substring(image)
+        if let at = name.firstIndex(of: "@") { name = name[..<at] }
+        if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
+        if let colon = name.firstIndex(of: ":") { name = name[..<colon] }
+        return name.isEmpty ? nil : name.lowercased()
+    }
+
+    // MARK: Files
+
+    /// Parses a Compose file once; nil (with a finding) when it cannot be used. `from` is the
+    /// `include` or `extends` line that names it, for files that are not found.
+    private mutating func parse(_ path: String, from reference: SourceLocation?) -> ParsedFile? {
+        if let cached = cache[path] { return cached }
+        cache[path] = .some(nil)
+        func fail(_ line: Int?, _ message: String) {
+            let location = line == nil && reference != nil ? reference! : SourceLocation(file: path, line: line)
+            let text = reference != nil && line == nil ? "\(path): \(message)" : message
+            findings.append(
+                Finding(severity: .error, kind: .parse, message: text, places: [Finding.Place(location: location)]))
+        }
+        let text: String
+        switch ConfigFile.read(path) {
+        case .success(let contents): text = contents
+        case .failure(let failure):
+            if reference == nil { filesRead.insert(path) }
+            fail(failure.line, failure.message)
+            return nil
+        }
+        filesRead.insert(path)
+        let (documents, failure) = YAMLDocuments.parse(text)
+        if let failure {
+            fail(failure.line, failure.message)
+            return nil
+        }
+        guard let root = documents.first, !root.isNull else {
+            // An empty file is an empty model.
+            let parsed = ParsedFile(path: path, root: .emptyMapping, ignoredLines: [])
+            cache[path] = parsed
+            return parsed
+        }
+        guard root.isMapping else {
+            fail(root.line, "a Compose file must be a mapping (services:, …)")
+            return nil
+        }
+        if let services = root.value("services"), !services.isMapping, !services.isNull {
+            fail(services.line, "'services' must be a mapping of service names")
+            return nil
+        }
+        let parsed = ParsedFile(path: path, root: root, ignoredLines: ConfigFile.ignoredLines(text))
+        cache[path] = parsed
+        return parsed
+    }
+
+    private mutating func loadServices(
+        of file: ParsedFile, variables: [String: String], into services: inout [String: Service],
+        order: inout [String]
+    ) {
+        guard let node = file.root.value("services") else { return }
+        for (name, _) in node.pairs {
+            guard let (service, mode) = resolve(name, in: file, variables: variables, chain: []) else { continue }
+            if services[name] == nil { order.append(name) }
+            services[name] = Self.merge(services[name] ?? Service(), service, mode: mode)
+        }
+    }
+
+    private mutating func loadIncludes(
+        of file: ParsedFile, variables: [String: String], into services: inout [String: Service],
+        order: inout [String], chain: inout [String]
+    ) {
+        guard let include = file.root.value("include") else { return }
+        let interpolation = ComposeInterpolation(variables: variables)
+        func interpolated(_ node: Node) -> String? {
+            guard let text = node.text else { return nil }
+            return (try? interpolation.interpolate(text).text) ?? text
+        }
+        for item in include.items {
+            var paths: [(String, Int?)] = []
+            var envFiles: [String]?
+            var projectDirectory: String?
+            if let text = interpolated(item) {
+                paths = [(text, item.line)]
+            } else if item.isMapping {
+                if let path = item.value("path") {
+                    paths = (path.isSequence ? path.items : [path]).compactMap { node in
+                        interpolated(node).map { ($0, node.line) }
+                    }
+                }
+                if let env = item.value("env_file") {
+                    envFiles = (env.isSequence ? env.items : [env]).compactMap(interpolated)
+                }
+                projectDirectory = item.value("project_directory").flatMap(interpolated)
+            }
+            let base = ConfigFile.directory(of: file.path)
+            for (relative, line) in paths {
+                // Remote resources (git, oci://) cannot be read offline: nothing to check there.
+                if relative.contains("://") || relative.hasPrefix("git@") { continue }
+                let path = ConfigFile.join(base, relative)
+                let directory = projectDirectory.map { ConfigFile.join(base, $0) } ?? ConfigFile.directory(of: path)
+                let canonical = ConfigFile.canonical(path) ?? path
+                included.insert(canonical)
+                let reference = SourceLocation(file: file.path, line: line)
+                if chain.contains(canonical) {
+                    findings.append(
+                        Finding(
+                            severity: .error, kind: .parse, message: "include cycle: \(path) includes itself",
+                            places: [Finding.Place(location: reference)]))
+                    continue
+                }
+                guard ConfigFile.exists(path) else {
+                    findings.append(
+                        Finding(
+                            severity: .error, kind: .parse, message: "included file \(path) does not exist",
+                            places: [Finding.Place(location: reference)]))
+                    continue
+                }
+                guard let parsed = parse(path, from: reference) else { continue }
+                // The included file's own .env (or env_file) fills in what the including
+                // project does not define.
+                var scope = variables
+                // env_file paths are relative to the including file; the default .env lives in
+                // the included project's folder (compose-go's include loader).
+                let envPaths =
+                    envFiles.map { $0.map { ConfigFile.join(base, $0) } } ?? [ConfigFile.join(directory, ".env")]
+                for envPath in envPaths {
+                    guard case .success(let text) = ConfigFile.read(envPath) else { continue }
+                    for (key, value) in EnvFile(text: text, inherited: scope).variables where scope[key] == nil {
+                        scope[key] = value
+                    }
+                }
+                chain.append(canonical)
+                loadIncludes(of: parsed, variables: scope, into: &services, order: &order, chain: &chain)
+                loadServices(of: parsed, variables: scope, into: &services, order: &order)
+                chain.removeLast()
+            }
+        }
+    }
+
+    // MARK: Services
+
+    /// One service of one file with its `extends` chain applied, and how it merges onto what
+    /// earlier files said about it.
+    private mutating func resolve(_ name: String, in file: ParsedFile, variables: [String: String], chain: [String])
+        -> (Service, MergeMode)?
+    {
+        guard let node = file.service(name) else { return nil }
+        var service = Service()
+        var mode = MergeMode.append
+        // `web: !reset {}` in an override drops what earlier files said of the service;
+        // `web: !override {…}` replaces it.
+        switch node.tagName {
+        case "!reset": return (service, .reset)
+        case "!override": mode = .replace
+        default: break
+        }
+        // The service's fields in one pass (merge keys resolved once, not per lookup).
+        var field: [String: Node] = [:]
+        for (key, value) in node.pairs {
+            switch key {
+            case "ports", "network_mode", "image", "profiles", "scale", "deploy", "env_file", "build", "extends":
+                field[key] = value
+            default: break
+            }
+        }
+        let portsNode = field["ports"]
+        if let portsNode {
+            switch portsNode.tagName {
+            case "!reset": mode = .reset
+            case "!override": mode = .replace
+            default: break
+            }
+            if mode != .reset {
+                service.entries = entries(portsNode, in: file, variables: variables, service: name)
+            }
+        }
+        if let network = field["network_mode"]?.text {
+            let value = (try? ComposeInterpolation(variables: variables).interpolate(network).text) ?? network
+            service.networkModeHost = value == "host"
+        }
+        service.image = field["image"]?.text
+        service.profiles = field["profiles"]?.items.compactMap(\.text) ?? []
+        let interpolation = ComposeInterpolation(variables: variables)
+        func interpolated(_ node: Node?) -> String? {
+            guard let text = node?.text else { return nil }
+            return (try? interpolation.interpolate(text).text) ?? text
+        }
+        // `scale` wins over `deploy.replicas`, as in Compose (which refuses the two when they differ).
+        for node in [field["scale"], field["deploy"]?.value("replicas")] {
+            guard let node, service.replicas == nil, let count = interpolated(node).flatMap({ Int($0) }) else {
+                continue
+            }
+            service.replicas = (count, SourceLocation(file: file.path, line: node.line))
+        }
+        let directory = ConfigFile.directory(of: file.path)
+        if let envFile = field["env_file"] {
+            for item in envFile.isSequence ? envFile.items : [envFile] {
+                if let path = interpolated(item.isMapping ? item.value("path") : item) {
+                    service.containerFiles.append(ConfigFile.join(directory, path))
+                }
+            }
+        }
+        if let build = field["build"],
+            let context = interpolated(build.isMapping ? build.value("context") : build), !context.contains("://")
+        {
+            service.containerFiles.append(ConfigFile.join(directory, context))
+        }
+        guard let extends = field["extends"] else { return (service, mode) }
+        let link = "\(ConfigFile.canonical(file.path) ?? file.path)\u{1}\(name)"
+        let reference = SourceLocation(file: file.path, line: extends.line)
+        guard !chain.contains(link), chain.count < 32 else {
+            findings.append(
+                Finding(
+                    severity: .error, kind: .parse, message: "extends cycle at service \(name)",
+                    places: [Finding.Place(location: reference, service: name)]))
+            return (service, mode)
+        }
+        var baseName = interpolated(extends)
+        var baseFile = file
+        if extends.isMapping {
+            baseName = interpolated(extends.value("service"))
+            if let path = interpolated(extends.value("file")) {
+                let resolved = ConfigFile.join(ConfigFile.directory(of: file.path), path)
+                guard ConfigFile.exists(resolved) else {
+                    findings.append(
+                        Finding(
+                            severity: .error, kind: .parse, message: "extends: file \(resolved) does not exist",
+                            places: [Finding.Place(location: reference, service: name)]))
+                    return (service, mode)
+                }
+                guard let parsed = parse(resolved, from: reference) else { return (service, mode) }
+                baseFile = parsed
+            }
+        }
+        guard let baseName, let (base, _) = resolve(baseName, in: baseFile, variables: variables, chain: chain + [link])
+        else {
+            findings.append(
+                Finding(
+                    severity: .error, kind: .parse,
+                    message: "extends: service '\(baseName ?? "")' not found in \(baseFile.path)",
+                    places: [Finding.Place(location: reference, service: name)]))
+            return (service, mode)
+        }
+        var merged = Self.merge(base, service, mode: mode)
+        merged.networkModeHost = service.networkModeHost ?? base.networkModeHost
+        merged.image = service.image ?? base.image
+        merged.profiles = service.profiles
+        merged.replicas = service.replicas ?? base.replicas
+        merged.containerFiles = base.containerFiles + service.containerFiles
+        return (merged, mode)
+    }
+
+    static func merge(_ base: Service, _ override: Service, mode: MergeMode) -> Service {
+        var result = base
+        result.networkModeHost = override.networkModeHost ?? base.networkModeHost
+        result.image = override.image ?? base.image
+        result.replicas = override.replicas ?? base.replicas
+        result.containerFiles += override.containerFiles
+        for profile in override.profiles where !result.profiles.contains(profile) { result.profiles.append(profile) }
+        switch mode {
+        case .reset:
+            result.entries = []
+        case .replace:
+            result.entries = override.entries
+        case .append:
+            var position: [String: Int] = [:]
+            for (index, entry) in result.entries.enumerated() { position[entry.key] = index }
+            for entry in override.entries {
+                if let index = position[entry.key] {
+                    result.entries[index] = entry
+                } else {
+                    position[entry.key] = result.entries.count
+                    result.entries.append(entry)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The entries of a `ports` list; invalid ones become findings.
+    private mutating func entries(_ node: Node, in file: ParsedFile, variables: [String: String], service: String)
+        -> [Entry]
+    {
+        guard node.isSequence else {
+            if !node.isNull {
+                findings.append(
+                    Finding(
+                        severity: .error, kind: .parse, message: "'ports' must be a list",
+                        places: [
+                            Finding.Place(location: SourceLocation(file: file.path, line: node.line), service: service)
+                        ]))
+            }
+            return []
+        }
+        let interpolation = ComposeInterpolation(variables: variables)
+        var result: [Entry] = []
+        for item in node.items {
+            let line = item.line
+            let location = SourceLocation(file: file.path, line: line)
+            var ignored = line.map { file.ignoredLines.contains($0) } ?? false
+            var unset: [String] = []
+            var required: [String] = []
+            func value(_ node: Node?) throws -> String? {
+                guard let node else { return nil }
+                if let line = node.line, file.ignoredLines.contains(line) { ignored = true }
+                guard let text = node.text, !node.isNull else {
+                    if node.isNull { return nil }
+                    throw ComposePortSyntax.Invalid(message: "a port field must be a number or a string")
+                }
+                let result = try interpolation.interpolate(text)
+                unset += result.unset
+                required += result.missingRequired
+                return result.text
+            }
+            do {
+                let mapping: ComposePortSyntax.Mapping
+                var raw: String
+                if item.isSequence {
+                    throw ComposePortSyntax.Invalid(message: "a port entry must be a string, a number or a mapping")
+                } else if item.isMapping {
+                    let published = try value(item.value("published"))
+                    let target = try value(item.value("target"))
+                    let hostIP = try value(item.value("host_ip"))
+                    let protocolName = try value(item.value("protocol"))
+                    let mode = try value(item.value("mode"))
+                    raw = "target \(target ?? ""), published \(published ?? "")"
+                    if !required.isEmpty || (published ?? "").isEmpty && !unset.isEmpty {
+                        // Nothing fixed is published: only the warning below is worth saying.
+                        mapping = try ComposePortSyntax.long(
+                            target: target, published: nil, hostIP: hostIP, protocolName: protocolName, mode: mode)
+                    } else {
+                        mapping = try ComposePortSyntax.long(
+                            target: target, published: published, hostIP: hostIP, protocolName: protocolName,
+                            mode: mode)
+                    }
+                } else if let text = try value(item) {
+                    raw = text
+                    if !required.isEmpty {
+                        unsetWarning(
+                            unset: unset, required: required, location: location, service: service, raw: raw,
+                            ignored: ignored)
+                        continue
+                    }
+                    mapping = try ComposePortSyntax.short(text)
+                } else {
+                    throw ComposePortSyntax.Invalid(message: "a port entry must be a string, a number or a mapping")
+                }
+                if !unset.isEmpty || !required.isEmpty {
+                    unsetWarning(
+                        unset: unset, required: required, location: location, service: service, raw: raw,
+                        ignored: ignored, published: mapping.published)
+                }
+                let key =
+                    "\(mapping.bind.text)|\(mapping.target)|\(mapping.published?.description ?? "")|\(mapping.transport.rawValue)"
+                result.append(Entry(key: key, mapping: mapping, location: location, ignored: ignored))
+            } catch let error as ComposePortSyntax.Invalid {
+                if !ignored { parseError(error.message, location, service: service) }
+            } catch let error as ComposeInterpolation.InvalidTemplate {
+                if !ignored { parseError(error.message, location, service: service) }
+            } catch {
+                if !ignored { parseError("\(error)", location, service: service) }
+            }
+        }
+        return result
+    }
+
+    private mutating func parseError(_ message: String, _ location: SourceLocation, service: String) {
+        // Messages quote the entry: a hostile one must not flood the report.
+        let message = message.count > 300 ? String(message.prefix(299)) + "…" : message
+        findings.append(
+            Finding(
+                severity: .error, kind: .parse, message: message,
+                places: [Finding.Place(location: location, service: service)]))
+    }
+
+    private mutating func unsetWarning(
+        unset: [String], required: [String], location: SourceLocation, service: String, raw: String, ignored: Bool,
+        published: PortRange? = nil
+    ) {
+        guard !ignored else { return }
+        var reasons = required
+        var seen = Set<String>()
+        for name in unset where seen.insert(name).inserted { reasons.append("\(name) is not set") }
+        let effect =
+            published.map { "the entry publishes \($0) as '\(raw)'" } ?? "no fixed host port is published"
+        findings.append(
+            Finding(
+                severity: .warning, kind: .parse, ports: published,
+                message: "\(reasons.joined(separator: "; ")): \(effect)",
+                places: [Finding.Place(location: location, service: service)]))
+    }
+}

@@ -1,0 +1,577 @@
+/// How a `check` run reads the tree and judges what it finds.
+public struct CheckOptions: Sendable {
+    public var paths: [String]
+    /// `--exclude GLOB`: skipped paths (matched against the path relative to the argument, the
+    /// displayed path and the base name).
+    public var excludes: [String]
+    /// `--env-file`: replaces every project's `.env` for interpolation.
+    public var envFiles: [String]
+    /// `--use-env`: the process environment, which then wins over `.env` as in Compose.
+    public var processEnvironment: [String: String]?
+    /// `--strict`: warn about ports the registry does not assign to the service publishing them.
+    public var strict: Bool
+    /// The host the configs deploy to, compared with the registry's host scopes.
+    public var host: HostScope
+    /// The deployment host's ephemeral range, warned about (`--ephemeral-range`). By default
+    /// Linux's default, not this machine's: a CI runner's range says nothing of the
+    /// deployment host's, and every machine must give the same report.
+    public var ephemeral: PortRange?
+    /// `--assignments FILE`: compared with already, so not read again if it lies in the tree.
+    public var assignmentsFile: String?
+
+    public static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
+
+    public init(
+        paths: [String], excludes: [String] = [], envFiles: [String] = [], processEnvironment: [String: String]? = nil,
+        strict: Bool = false, host: HostScope = .everywhere, ephemeral: PortRange? = CheckOptions.linuxEphemeral,
+        assignmentsFile: String? = nil
+    ) {
+        self.assignmentsFile = assignmentsFile
+        self.paths = paths
+        self.excludes = excludes
+        self.envFiles = envFiles
+        self.processEnvironment = processEnvironment
+        self.strict = strict
+        self.host = host
+        self.ephemeral = ephemeral
+    }
+}
+
+/// An assignment `check` compares against, and where it was read (a registry CSV line), if
+/// not from the database.
+public struct RegistryClaim: Sendable {
+    public var assignment: Assignment
+    public var location: SourceLocation?
+
+    public init(assignment: Assignment, location: SourceLocation? = nil) {
+        self.assignment = assignment
+        self.location = location
+    }
+}
+
+/// What `check` knows of the registry: assignments to compare with, and the catalog for
+/// `registered` warnings.
+public struct RegistrySnapshot {
+    public var assignments: [RegistryClaim]
+    public var catalog: PortAdvisor?
+
+    public init(assignments: [RegistryClaim] = [], catalog: PortAdvisor? = nil) {
+        self.assignments = assignments
+        self.catalog = catalog
+    }
+}
+
+/// What the files of a tree publish, before judging.
+public struct ConfigScanResult: Sendable {
+    public var ports: [PublishedPort] = []
+    public var findings: [Finding] = []
+    public var files: [String] = []
+    /// Assignments from registry CSVs found in the tree.
+    public var assignments: [RegistryClaim] = []
+}
+
+/// `portreg check`: reads service configs (Compose, Kubernetes, Procfiles, standalone `.env`,
+/// registry CSVs), then reports collisions among them and against the registry. It works on
+/// values: what the registry holds comes from the front door (`Registry.check`).
+public enum ConfigCheck {
+    /// Reads a registry CSV (`--assignments`); throws with file and line (exit 65) or 66.
+    /// Leases expired at `now` are left out, as the database leaves them out.
+    public static func readAssignments(_ path: String, now: Timestamp) throws -> [RegistryClaim] {
+        var reader = try CSVReader(path: path)
+        reader.computesDigest = false
+        guard let header = try reader.next() else { return [] }
+        guard RegistryCSV.isRegistryHeader(header.fields) else {
+            throw RegistryError.data(
+                file: path, line: header.line,
+                "not a registry CSV: the header must be \(RegistryCSV.header.joined(separator: ","))")
+        }
+        var result: [RegistryClaim] = []
+        while let record = try reader.next() {
+            let assignment = try RegistryCSV.assignment(record, file: path)
+            if assignment.isExpired(now: now) { continue }
+            result.append(
+                RegistryClaim(assignment: assignment, location: SourceLocation(file: path, line: record.line)))
+        }
+        return result
+    }
+
+    // MARK: Reading the tree
+
+    /// Reads every config under `options.paths`. Throws only for a path or `--env-file` that
+    /// does not exist (66); every problem inside a file is a finding.
+    public static func scan(_ options: CheckOptions, now: Timestamp) throws -> ConfigScanResult {
+        let discovery = try Discovery.discover(paths: options.paths, excluding: options.excludes)
+        var result = ConfigScanResult()
+        var files = Set<String>()
+
+        var overrideVariables: [String: String]?
+        if !options.envFiles.isEmpty {
+            var variables: [String: String] = [:]
+            for path in options.envFiles {
+                switch ConfigFile.read(path) {
+                case .success(let text):
+                    for (key, value) in EnvFile(text: text, inherited: variables).variables { variables[key] = value }
+                case .failure(let failure):
+                    throw RegistryError(.inputMissing, "\(path): \(failure.message)")
+                }
+            }
+            overrideVariables = variables
+        }
+
+        // Compose projects.
+        var loader = ComposeLoader()
+        var projects: [ComposeLoader.Project] = []
+        for folder in discovery.composeFolders {
+            var variables = overrideVariables ?? [:]
+            if overrideVariables == nil,
+                case .success(let text) = ConfigFile.read(folder.directory == "." ? ".env" : folder.directory + "/.env")
+            {
+                variables = EnvFile(text: text, inherited: options.processEnvironment ?? [:]).variables
+            }
+            if let environment = options.processEnvironment {
+                for (key, value) in environment { variables[key] = value }
+            }
+            projects.append(loader.loadProject(directory: folder.directory, files: folder.files, variables: variables))
+        }
+        // A file that another project includes belongs to that project, not to its folder.
+        let included = loader.included
+        for project in projects {
+            if !included.isEmpty {
+                let ownFiles = project.members.compactMap { ConfigFile.canonical($0) }
+                if !ownFiles.isEmpty && ownFiles.allSatisfy({ included.contains($0) }) { continue }
+            }
+            result.ports += project.ports
+        }
+        result.findings += loader.findings
+        files.formUnion(loader.filesRead)
+
+        for path in discovery.yamlFiles {
+            guard case .success(let text) = ConfigFile.read(path) else {
+                // Too big or unreadable: ours only if it would have been a manifest, which we
+                // cannot tell without reading it; say so for the size limit, which is ours.
+                if case .failure(let failure) = ConfigFile.read(path), failure.message.hasPrefix("larger than") {
+                    result.findings.append(
+                        Finding(
+                            severity: .error, kind: .parse, message: failure.message,
+                            places: [Finding.Place(location: SourceLocation(file: path))]))
+                    files.insert(path)
+                }
+                continue
+            }
+            guard KubernetesManifest.mayBeManifest(text) else { continue }
+            let manifest = KubernetesManifest.scan(path: path, text: text)
+            guard manifest.isManifest else { continue }
+            files.insert(path)
+            result.ports += manifest.ports
+            result.findings += manifest.findings
+        }
+
+        for path in discovery.procfiles {
+            switch ConfigFile.read(path) {
+            case .success(let text):
+                result.ports += Procfile.ports(path: path, text: text)
+            case .failure(let failure):
+                result.findings.append(unreadable(path, failure))
+            }
+            files.insert(path)
+        }
+
+        // A `.env` that a Compose service reads (`env_file`, or in its build context) is the
+        // container's environment: its PORT is the port inside the container.
+        let containerFiles = loader.containerFiles
+        for path in discovery.envFiles {
+            if !containerFiles.isEmpty,
+                containerFiles.contains(ConfigFile.canonical(path) ?? path)
+                    || containerFiles.contains(
+                        ConfigFile.canonical(ConfigFile.directory(of: path)) ?? ConfigFile.directory(of: path))
+            {
+                continue
+            }
+            switch ConfigFile.read(path) {
+            case .success(let text):
+                let ports = StandaloneEnv.ports(path: path, text: text)
+                if !ports.isEmpty { files.insert(path) }
+                result.ports += ports
+            case .failure(let failure):
+                result.findings.append(unreadable(path, failure))
+                files.insert(path)
+            }
+        }
+
+        let committed = options.assignmentsFile.flatMap(ConfigFile.canonical)
+        for path in discovery.csvFiles {
+            if let committed, ConfigFile.canonical(path) == committed { continue }
+            guard var reader = try? CSVReader(path: path) else { continue }
+            reader.computesDigest = false
+            guard let header = try? reader.next(), RegistryCSV.isRegistryHeader(header.fields) else { continue }
+            files.insert(path)
+            do {
+                result.assignments += try readAssignments(path, now: now)
+            } catch let error as RegistryError {
+                result.findings.append(csvFinding(error, path: path))
+            }
+        }
+        result.files = files.sorted()
+        return result
+    }
+
+    private static func unreadable(_ path: String, _ failure: ConfigFile.Unreadable) -> Finding {
+        Finding(
+            severity: .error, kind: .parse, message: failure.message,
+            places: [Finding.Place(location: SourceLocation(file: path, line: failure.line))])
+    }
+
+    /// A malformed registry CSV in the tree: a `parse` finding at the error's line.
+    private static func csvFinding(_ error: RegistryError, path: String) -> Finding {
+        Finding(
+            severity: .error, kind: .parse, message: error.message,
+            places: [Finding.Place(location: SourceLocation(file: path, line: error.location?.line))])
+    }
+
+    // MARK: Judging
+
+    /// Collisions, registry comparison and warnings: a pure function of what was read.
+    public static func evaluate(_ scan: ConfigScanResult, registry: RegistrySnapshot, options: CheckOptions)
+        -> CheckReport
+    {
+        var findings = scan.findings
+        let ports = scan.ports.filter { !$0.isIgnored }.map { port -> PublishedPort in
+            var port = port
+            port.host = options.host
+            return port
+        }
+        findings += collisions(ports)
+        let assignments = registry.assignments + scan.assignments
+        findings += registryFindings(ports, assignments: assignments, strict: options.strict)
+        findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
+        findings.sort(by: Finding.reportOrder)
+        return CheckReport(findings: findings, files: scan.files.count, ports: scan.ports.count)
+    }
+
+    /// Pairs (i, j), i from `left` and j from `right`, whose ranges overlap, by one sweep in
+    /// port order: time n log n plus the pairs found, never per port of a range.
+    static func overlapping(_ left: [PortRange], _ right: [PortRange], _ body: (Int, Int) -> Void) {
+        let events = (left.indices.map { (left[$0], 0, $0) } + right.indices.map { (right[$0], 1, $0) }).sorted {
+            ($0.0.low, $0.1) < ($1.0.low, $1.1)
+        }
+        var active: [[(high: Int, index: Int)]] = [[], []]
+        for (range, side, index) in events {
+            for other in 0...1 { active[other].removeAll { $0.high < range.low } }
+            for entry in active[1 - side] {
+                if side == 0 { body(index, entry.index) } else { body(entry.index, index) }
+            }
+            active[side].append((range.high, index))
+        }
+    }
+
+    /// The same sweep within one list: each overlapping pair once, i < j in sweep order.
+    static func overlapping(_ ranges: [PortRange], _ body: (Int, Int) -> Void) {
+        let order = ranges.indices.sorted { (ranges[$0].low, $0) < (ranges[$1].low, $1) }
+        var active: [(high: Int, index: Int)] = []
+        for index in order {
+            let range = ranges[index]
+            active.removeAll { $0.high < range.low }
+            for entry in active { body(entry.index, index) }
+            active.append((range.high, index))
+        }
+    }
+
+    static func place(_ port: PublishedPort) -> Finding.Place {
+        Finding.Place(location: port.location, service: port.name)
+    }
+
+    static func socket(_ ports: PortRange, _ transport: TransportProtocol) -> String {
+        "\(ports)/\(transport.rawValue)"
+    }
+
+    /// Against the registry, a dynamic claim (`8000-8010:80`) is refused only by an assignment
+    /// that covers its whole range: any other leaves it a free port.
+    static func dynamicAllows(_ a: PortRange, dynamic: Bool, _ b: PortRange, dynamic otherDynamic: Bool) -> Bool {
+        switch (dynamic, otherDynamic) {
+        case (false, false): true
+        case (true, false): b.low <= a.low && a.high <= b.high
+        case (false, true): a.low <= b.low && b.high <= a.high
+        case (true, true): false
+        }
+    }
+
+    /// Services of one Compose project that only start under different profiles,
+    /// or only in different variants (`compose.dev.yaml` and `compose.prod.yaml`, each merged
+    /// over the base on its own).
+    static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
+        guard let project = a.project, project == b.project else { return false }
+        if let left = a.deployments, let right = b.deployments, left.isDisjoint(with: right) { return true }
+        guard !a.profiles.isEmpty, !b.profiles.isEmpty else { return false }
+        return Set(a.profiles).isDisjoint(with: b.profiles)
+    }
+
+    static func collisions(_ ports: [PublishedPort]) -> [Finding] {
+        var findings: [Finding] = []
+        var byTransport: [TransportProtocol: [PublishedPort]] = [:]
+        for port in ports { byTransport[port.transport, default: []].append(port) }
+        for transport in TransportProtocol.allCases {
+            guard let group = byTransport[transport] else { continue }
+            let hasDynamic = group.contains(where: \.isDynamic)
+            let fixed = hasDynamic ? group.filter { !$0.isDynamic } : group
+            let dynamic = hasDynamic ? group.filter(\.isDynamic) : []
+            findings += fixedCollisions(fixed, transport)
+            findings += replicaCollisions(fixed, transport)
+            if !dynamic.isEmpty { findings += exhaustedRanges(dynamic, fixed: fixed, transport) }
+        }
+        return findings
+    }
+
+    /// Fixed claims of different services that overlap: each pair once, by the sweep.
+    static func fixedCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
+        var findings: [Finding] = []
+        guard group.count > 1 else { return [] }
+        overlapping(group.map(\.ports)) { i, j in
+            var (a, b) = (group[i], group[j])
+            guard a.identity != b.identity, a.bind.overlaps(b.bind), a.host.overlaps(b.host), !areAlternatives(a, b)
+            else { return }
+            if b.location < a.location { swap(&a, &b) }
+            let shared = PortRange(low: max(a.ports.low, b.ports.low), high: min(a.ports.high, b.ports.high))!
+            // Same-named services of two projects are told apart by their folders.
+            let (left, right) =
+                a.label == b.label
+                ? (
+                    "\(a.label) (\(ConfigFile.directory(of: a.location.file)))",
+                    "\(b.label) (\(ConfigFile.directory(of: b.location.file)))"
+                ) : (a.label, b.label)
+            var message = "\(left) and \(right) both publish \(socket(shared, transport))"
+            if !a.bind.isWildcard || !b.bind.isWildcard || a.bind != b.bind {
+                message += " (bound to \(a.bind) and \(b.bind))"
+            }
+            findings.append(
+                Finding(
+                    severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
+                    places: [place(a), place(b)]))
+        }
+        return findings
+    }
+
+    /// A fixed host port of a service that runs several containers (`scale`,
+    /// `deploy.replicas`): on one host only the first container binds it, the others fail with
+    /// "port is already allocated". Swarm's routing mesh (`mode: ingress`) shares one port.
+    static func replicaCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
+        group.compactMap { port in
+            guard port.replicas > 1, !port.isIngress else { return nil }
+            var places = [place(port)]
+            if let location = port.replicasLocation {
+                places.append(Finding.Place(location: location, service: port.name))
+            }
+            return Finding(
+                severity: .error, kind: .collision, ports: port.ports, transport: transport,
+                message:
+                    "\(port.replicas) replicas of \(port.label) all publish \(socket(port.ports, transport)): only one can bind it on one host",
+                places: places)
+        }
+    }
+
+    /// Dynamic claims (`8000-8010:80`: Docker binds the lowest free port of the range, one per
+    /// container) collide when the range has no free port left for one of them: every port
+    /// taken by fixed claims and by the other dynamic claims of the range. Decided as a
+    /// matching, earliest range end first, which finds a free port for every claim whenever
+    /// one assignment exists; so a report means that no start order can succeed.
+    static func exhaustedRanges(_ dynamic: [PublishedPort], fixed: [PublishedPort], _ transport: TransportProtocol)
+        -> [Finding]
+    {
+        var blockers = Array(repeating: [Int](), count: dynamic.count)
+        overlapping(dynamic.map(\.ports), fixed.map(\.ports)) { i, j in
+            let (claim, other) = (dynamic[i], fixed[j])
+            guard claim.bind.overlaps(other.bind), claim.host.overlaps(other.host), !areAlternatives(claim, other)
+            else { return }
+            blockers[i].append(j)
+        }
+        // One claim per container: replicas each need a port (the routing mesh shares one).
+        var claims: [Int] = []
+        for index in dynamic.indices {
+            let count = dynamic[index].isIngress ? 1 : max(1, dynamic[index].replicas)
+            claims += Array(repeating: index, count: count)
+        }
+        claims.sort {
+            let (a, b) = (dynamic[$0], dynamic[$1])
+            return (a.ports.high, a.ports.low, a.location, $0) < (b.ports.high, b.ports.low, b.location, $1)
+        }
+        var taken: [Int: [Int]] = [:]
+        var reported = Set<Int>()
+        var findings: [Finding] = []
+        for index in claims {
+            let claim = dynamic[index]
+            let blocks = blockers[index].map { fixed[$0].ports }.sorted { $0.low < $1.low }
+            func competes(_ other: Int) -> Bool {
+                let rival = dynamic[other]
+                return rival.bind.overlaps(claim.bind) && rival.host.overlaps(claim.host)
+                    && !areAlternatives(rival, claim)
+            }
+            var candidate = claim.ports.low
+            var next = 0
+            var reach = candidate - 1
+            var found: Int?
+            while candidate <= claim.ports.high {
+                while next < blocks.count && blocks[next].low <= candidate {
+                    reach = max(reach, blocks[next].high)
+                    next += 1
+                }
+                if reach >= candidate {
+                    candidate = reach + 1
+                    continue
+                }
+                if let holders = taken[candidate], holders.contains(where: competes) {
+                    candidate += 1
+                    continue
+                }
+                found = candidate
+                break
+            }
+            if let found {
+                taken[found, default: []].append(index)
+                continue
+            }
+            guard reported.insert(index).inserted else { continue }
+            var others: [PublishedPort] = blockers[index].map { fixed[$0] }
+            var seen = Set<Int>()
+            for port in claim.ports.low...claim.ports.high where taken[port] != nil {
+                for holder in taken[port]! where holder != index && competes(holder) && seen.insert(holder).inserted {
+                    others.append(dynamic[holder])
+                }
+                if seen.count + blockers[index].count >= 8 { break }
+            }
+            others.sort { $0.location < $1.location }
+            var names: [String] = []
+            for other in others where !names.contains(other.label) { names.append(other.label) }
+            var message = "\(claim.label) publishes one free port of \(socket(claim.ports, transport))"
+            if claim.replicas > 1 && !claim.isIngress { message += " for each of its \(claim.replicas) replicas" }
+            message += ", and none is left"
+            if !names.isEmpty { message += ": taken by \(names.prefix(5).joined(separator: ", "))" }
+            var places = [place(claim)]
+            for other in others.prefix(7) where other.location != claim.location { places.append(place(other)) }
+            if places.count == 1, let location = claim.replicasLocation {
+                places.append(Finding.Place(location: location, service: claim.name))
+            }
+            findings.append(
+                Finding(
+                    severity: .error, kind: .collision, ports: claim.ports, transport: transport, message: message,
+                    places: places))
+        }
+        return findings
+    }
+
+    static func registryFindings(_ ports: [PublishedPort], assignments: [RegistryClaim], strict: Bool) -> [Finding] {
+        var findings: [Finding] = []
+        var holders: [[Int]] = Array(repeating: [], count: ports.count)
+        overlapping(ports.map(\.ports), assignments.map(\.assignment.ports)) { i, j in
+            let (port, claim) = (ports[i], assignments[j].assignment)
+            guard port.transport == claim.transport, port.bind.overlaps(claim.bind), port.host.overlaps(claim.host)
+            else { return }
+            holders[i].append(j)
+        }
+        for (index, port) in ports.enumerated() {
+            let overlapping = holders[index].map { assignments[$0] }
+            let own = overlapping.filter { port.isNamed($0.assignment.service) }
+            let others = overlapping.filter {
+                !port.isNamed($0.assignment.service)
+                    && dynamicAllows(port.ports, dynamic: port.isDynamic, $0.assignment.ports, dynamic: false)
+            }
+            for holder in others {
+                let assignment = holder.assignment
+                let shared = PortRange(
+                    low: max(port.ports.low, assignment.ports.low), high: min(port.ports.high, assignment.ports.high))!
+                var where_ = ""
+                if !assignment.host.isEverywhere { where_ += " on host \(assignment.host)" }
+                if !assignment.bind.isWildcard { where_ += " at \(assignment.bind)" }
+                let source = holder.location.map { " (\($0))" } ?? ""
+                var places = [place(port)]
+                if let location = holder.location {
+                    places.append(Finding.Place(location: location, service: assignment.service))
+                }
+                findings.append(
+                    Finding(
+                        severity: .error, kind: .registry, ports: shared, transport: port.transport,
+                        message:
+                            "\(port.label) publishes \(socket(shared, port.transport)), which the registry assigns to \(assignment.service)\(where_)\(source)",
+                        places: places))
+            }
+            if strict && others.isEmpty
+                && !own.contains(where: {
+                    $0.assignment.ports.low <= port.ports.low && port.ports.high <= $0.assignment.ports.high
+                })
+            {
+                findings.append(
+                    Finding(
+                        severity: .warning, kind: .unregistered, ports: port.ports, transport: port.transport,
+                        message:
+                            "\(port.label) publishes \(socket(port.ports, port.transport)), which the registry does not assign to \(port.name)",
+                        places: [place(port)]))
+            }
+        }
+        return findings
+    }
+
+    /// Catalog names that any service may use without a warning: generic web ports.
+    static let genericNames: Set<String> = [
+        "http", "https", "http-alt", "https-alt", "www-http", "http-proxy", "webcache", "http-mgmt", "tproxy",
+    ]
+
+    /// True when a catalog name stands for this service: equal to, or a prefix of one another
+    /// (at least 4 characters: `postgres` and `postgresql`), its name, an alias or its image.
+    static func catalogNameMatches(_ catalogName: String, _ port: PublishedPort) -> Bool {
+        let registered = catalogName.lowercased()
+        if genericNames.contains(registered) { return true }
+        for candidate in [port.name.lowercased()] + port.aliases {
+            if candidate == registered { return true }
+            let shorter = min(candidate.count, registered.count)
+            if shorter >= 4 && (candidate.hasPrefix(registered) || registered.hasPrefix(candidate)) { return true }
+        }
+        return false
+    }
+
+    static func warnings(
+        _ ports: [PublishedPort], assignments: [RegistryClaim], catalog: PortAdvisor?, ephemeral: PortRange?
+    ) -> [Finding] {
+        var findings: [Finding] = []
+        for port in ports {
+            let label = "\(port.label) publishes \(socket(port.ports, port.transport))"
+            // A nodePort comes from the cluster's own allocation range (30000-32767 by
+            // default), whatever the catalog says of it.
+            let isNodePort = port.origin == .kubernetes && port.label.hasPrefix("Service ")
+            if let catalog, !port.isDynamic, !isNodePort, port.target != port.ports {
+                // Publishing a container's own port (80:80, 5432:5432) is the software on its
+                // registered port, and a name that matches says the same: only the rest is news.
+                let foreign = catalog.registrations(port.ports, transport: port.transport).filter { entry in
+                    !entry.names.contains { catalogNameMatches($0, port) }
+                }
+                let assignedHere = assignments.contains {
+                    port.isNamed($0.assignment.service) && $0.assignment.transport == port.transport
+                        && $0.assignment.ports.overlaps(port.ports)
+                }
+                if let first = foreign.first, !assignedHere {
+                    let more = foreign.count > 1 ? " (and \(foreign.count - 1) more ports of the range)" : ""
+                    findings.append(
+                        Finding(
+                            severity: .warning, kind: .registered, ports: PortRange(port: first.port),
+                            transport: port.transport,
+                            message:
+                                "\(label): \(first.port)/\(port.transport.rawValue) is registered to \(first.names.prefix(3).joined(separator: ", ")) in the catalog\(more)",
+                            places: [place(port)]))
+                }
+            }
+            if port.bindsItself && port.ports.low < 1024 {
+                findings.append(
+                    Finding(
+                        severity: .warning, kind: .privileged, ports: port.ports, transport: port.transport,
+                        message: "\(label): a port below 1024 needs root or CAP_NET_BIND_SERVICE to bind",
+                        places: [place(port)]))
+            }
+            if let ephemeral, ephemeral.overlaps(port.ports) {
+                findings.append(
+                    Finding(
+                        severity: .warning, kind: .ephemeral, ports: port.ports, transport: port.transport,
+                        message:
+                            "\(label), inside the ephemeral range \(ephemeral): outgoing connections can take it first",
+                        places: [place(port)]))
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,187 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Finds the files `check` reads under the paths it is given.
+///
+/// Folders `.git`, `node_modules`, `vendor`, `.build` and `target` are skipped, and so are a
+/// Helm chart's `templates` (Go templates, not YAML until rendered). A link to a file is
+/// followed only when the file lies inside the tree; links to folders are not followed (what
+/// they point to inside the tree is walked anyway, and outside it is not ours).
+public struct Discovery: Sendable {
+    public static let skippedFolders: Set<String> = [".git", "node_modules", "vendor", ".build", "target"]
+
+    /// The files of one Compose project (one folder), in merge order.
+    public struct ComposeFolder: Sendable {
+        public var directory: String
+        public var files: [String]
+    }
+
+    public var composeFolders: [ComposeFolder] = []
+    /// Other `.yaml`/`.yml` files: Kubernetes manifests or nothing of ours.
+    public var yamlFiles: [String] = []
+    public var procfiles: [String] = []
+    /// `.env` files in folders without Compose files.
+    public var envFiles: [String] = []
+    public var csvFiles: [String] = []
+    private var folderIndex: [String: Int] = [:]
+
+    /// The base names of a project's main Compose file, in the order Compose prefers them.
+    static let composeNames = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
+
+    /// `compose.yaml`, `docker-compose.yml`, …, and overrides such as `compose.prod.yaml`.
+    public static func isComposeName(_ name: String) -> Bool {
+        guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { return false }
+        return name.hasPrefix("compose.") || name.hasPrefix("docker-compose.")
+    }
+
+    /// Walks `paths` (files or folders); a path that does not exist throws `inputMissing`.
+    public static func discover(paths: [String], excluding patterns: [String]) throws -> Discovery {
+        var discovery = Discovery()
+        var seen = Set<FileID>()
+        let workingDirectory = currentDirectory()
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw RegistryError(.inputMissing, "\(path): \(ConfigFile.systemMessage(errno))")
+            }
+            let display = displayPath(path, workingDirectory: workingDirectory)
+            if info.st_mode & S_IFMT == S_IFDIR {
+                let root = ConfigFile.canonical(path) ?? path
+                discovery.walk(display, relative: "", root: root, patterns: patterns, seen: &seen)
+            } else {
+                let name = ConfigFile.baseName(display)
+                if seen.insert(FileID(info)).inserted {
+                    var folder = [String: [String]]()
+                    discovery.classify(name, path: display, composeInFolder: &folder)
+                    discovery.flush(folder, directory: ConfigFile.directory(of: display))
+                }
+            }
+        }
+        return discovery
+    }
+
+    static func currentDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Paths as the user reads them: relative to the current folder when under it.
+    static func displayPath(_ path: String, workingDirectory: String?) -> String {
+        var normalized = ConfigFile.normalize(path)
+        if normalized.hasPrefix("/"), let workingDirectory {
+            if normalized == workingDirectory {
+                normalized = "."
+            } else if normalized.hasPrefix(workingDirectory + "/") {
+                normalized = String(normalized.dropFirst(workingDirectory.count + 1))
+            }
+        }
+        return normalized
+    }
+
+    static func matches(_ patterns: [String], relative: String, display: String, name: String) -> Bool {
+        patterns.contains { pattern in
+            fnmatch(pattern, relative, 0) == 0 || fnmatch(pattern, display, 0) == 0 || fnmatch(pattern, name, 0) == 0
+                || fnmatch(pattern, "./" + relative, 0) == 0
+        }
+    }
+
+    private mutating func walk(
+        _ directory: String, relative: String, root: String, patterns: [String], seen: inout Set<FileID>
+    ) {
+        guard let stream = opendir(directory) else { return }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(stream)
+        names.sort()
+        let isChart = names.contains("Chart.yaml")
+        var folders: [String] = []
+        var composeInFolder: [String: [String]] = [:]
+        var envFile: String?
+        for name in names {
+            let path = directory == "." ? name : directory + "/" + name
+            let childRelative = relative.isEmpty ? name : relative + "/" + name
+            if !patterns.isEmpty && Self.matches(patterns, relative: childRelative, display: path, name: name) {
+                continue
+            }
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            var kind = info.st_mode & S_IFMT
+            if kind == S_IFLNK {
+                guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+                    let target = ConfigFile.canonical(path), target.hasPrefix(root == "/" ? "/" : root + "/")
+                else { continue }
+                kind = S_IFREG
+            }
+            if kind == S_IFDIR {
+                if Self.skippedFolders.contains(name) || (isChart && name == "templates") { continue }
+                folders.append(name)
+            } else if kind == S_IFREG {
+                guard seen.insert(FileID(info)).inserted else { continue }
+                if name == ".env" {
+                    envFile = path
+                } else {
+                    classify(name, path: path, composeInFolder: &composeInFolder)
+                }
+            }
+        }
+        // Docker Dev Environments keep a project's alternative definition in
+        // `.docker/docker-compose.yaml`: it is the parent folder's project, not a neighbour.
+        let isDevEnvironment = ConfigFile.baseName(directory) == ".docker"
+        flush(composeInFolder, directory: isDevEnvironment ? ConfigFile.directory(of: directory) : directory)
+        if let envFile, composeInFolder.isEmpty { envFiles.append(envFile) }
+        for name in folders {
+            walk(
+                directory == "." ? name : directory + "/" + name,
+                relative: relative.isEmpty ? name : relative + "/" + name,
+                root: root, patterns: patterns, seen: &seen)
+        }
+    }
+
+    private mutating func classify(_ name: String, path: String, composeInFolder: inout [String: [String]]) {
+        if Self.isComposeName(name) {
+            composeInFolder[name] = [path]
+        } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            yamlFiles.append(path)
+        } else if Procfile.isProcfileName(name) {
+            procfiles.append(path)
+        } else if name.hasSuffix(".csv") {
+            csvFiles.append(path)
+        } else if name == ".env" {
+            envFiles.append(path)
+        }
+    }
+
+    /// One file, whatever links lead to it.
+    struct FileID: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
+    }
+
+    /// Main files first, in Compose's order of preference, then the overrides by name.
+    private mutating func flush(_ compose: [String: [String]], directory: String) {
+        guard !compose.isEmpty else { return }
+        let main = Self.composeNames.compactMap { compose[$0]?.first }
+        let overrides = compose.keys.filter { !Self.composeNames.contains($0) }.sorted().compactMap {
+            compose[$0]?.first
+        }
+        if let index = folderIndex[directory] {
+            composeFolders[index].files += main + overrides
+        } else {
+            folderIndex[directory] = composeFolders.count
+            composeFolders.append(ComposeFolder(directory: directory, files: main + overrides))
+        }
+    }
+}

@@ -1,0 +1,109 @@
+/// A `.env` file as Compose reads it: `KEY=VALUE` lines, `export KEY=VALUE`, `#` comments
+/// (whole lines, or after whitespace in an unquoted value), single-quoted values taken
+/// literally, double-quoted values with `\n`, `\t`, `\"`, `\\` escapes and line breaks, and
+/// `${VAR}` references to variables defined earlier (unquoted and double-quoted values).
+public struct EnvFile: Sendable {
+    public struct Entry: Equatable, Sendable {
+        public var key: String
+        public var value: String
+        public var line: Int
+    }
+
+    public var entries: [Entry] = []
+
+    /// The values, later lines winning.
+    public var variables: [String: String] {
+        var result: [String: String] = [:]
+        for entry in entries { result[entry.key] = entry.value }
+        return result
+    }
+
+    /// Parses `text`; `inherited` are variables a reference may use besides earlier lines
+    /// (the process environment under `--use-env`). Lines that are not assignments are skipped,
+    /// as Compose's loader skips them.
+    public init(text: String, inherited: [String: String] = [:]) {
+        var known = inherited
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var index = 0
+        while index < lines.count {
+            let number = index + 1
+            var line = Substring(lines[index])
+            index += 1
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            line = line.drop { $0 == " " || $0 == "\t" }
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = line.dropFirst(7).drop { $0 == " " || $0 == "\t" } }
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let key = String(line[..<equals]).trimmingCharacters(in: " \t")
+            guard !key.isEmpty, key.unicodeScalars.allSatisfy({ $0.isASCIIName }) else { continue }
+            var rest = line[line.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
+            var value: String
+            if let quote = rest.first, quote == "'" || quote == "\"" {
+                rest = rest.dropFirst()
+                var collected = ""
+                var closed = false
+                var escaped = false
+                while true {
+                    for character in rest {
+                        if quote == "\"" && escaped {
+                            switch character {
+                            case "n": collected.append("\n")
+                            case "t": collected.append("\t")
+                            case "r": collected.append("\r")
+                            default: collected.append(character)
+                            }
+                            escaped = false
+                        } else if quote == "\"" && character == "\\" {
+                            escaped = true
+                        } else if character == quote {
+                            closed = true
+                            break
+                        } else {
+                            collected.append(character)
+                        }
+                    }
+                    if closed || index >= lines.count { break }
+                    collected.append("\n")
+                    rest = Substring(lines[index])
+                    index += 1
+                }
+                value = collected
+                if quote == "\"" {
+                    value = (try? ComposeInterpolation(variables: known).interpolate(value).text) ?? value
+                }
+            } else {
+                if let comment = rest.indexOfComment { rest = rest[..<comment] }
+                value = String(rest).trimmingCharacters(in: " \t")
+                value = (try? ComposeInterpolation(variables: known).interpolate(value).text) ?? value
+            }
+            known[key] = value
+            entries.append(Entry(key: key, value: value, line: number))
+        }
+    }
+}
+
+extension Unicode.Scalar {
+    var isASCIIName: Bool {
+        self == "_" || self == "." || self == "-" || ("a"..."z").contains(self) || ("A"..."Z").contains(self)
+            || ("0"..."9").contains(self)
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+
+    /// A ` #` (whitespace, then `#`) that starts a comment in an unquoted value.
+    var indexOfComment: Index? {
+        var previous: Character = "x"
+        for index in indices {
+            if self[index] == "#" && (previous == " " || previous == "\t") { return index }
+            previous = self[index]
+        }
+        return nil
+    }
+}

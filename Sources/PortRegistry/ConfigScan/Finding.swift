@@ -1,0 +1,83 @@
+/// One thing `check` reports: a value that the text, JSON, GitHub and SARIF renderers all
+/// print, so the four formats never disagree.
+public struct Finding: Hashable, Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
+        /// Two services publish the same socket (error).
+        case collision
+        /// The registry assigns the port to another service (error).
+        case registry
+        /// The catalog registers the port to other software (warning).
+        case registered
+        /// Below 1024, for a process that binds the port itself (warning).
+        case privileged
+        /// Inside the ephemeral range (warning).
+        case ephemeral
+        /// `--strict`: the registry does not assign this port to this service (warning).
+        case unregistered
+        /// A config file that cannot be read as what its name or content says (error), or a
+        /// port left unpublished by an unset variable (warning).
+        case parse
+    }
+
+    /// A file, line and service that the finding is about; the first place is where it is
+    /// reported, the others are the other sides (a collision's second service).
+    public struct Place: Hashable, Sendable {
+        public var location: SourceLocation
+        public var service: String?
+
+        public init(location: SourceLocation, service: String? = nil) {
+            self.location = location
+            self.service = service
+        }
+    }
+
+    public var severity: Severity
+    public var kind: Kind
+    public var ports: PortRange?
+    public var transport: TransportProtocol?
+    public var message: String
+    public var places: [Place]
+
+    public init(
+        severity: Severity, kind: Kind, ports: PortRange? = nil, transport: TransportProtocol? = nil, message: String,
+        places: [Place]
+    ) {
+        self.severity = severity
+        self.kind = kind
+        self.ports = ports
+        self.transport = transport
+        self.message = message
+        self.places = places
+    }
+
+    /// Report order: by file and line of the first place, then errors before warnings.
+    static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
+        let left = a.places.first?.location ?? SourceLocation(file: "")
+        let right = b.places.first?.location ?? SourceLocation(file: "")
+        if left != right { return left < right }
+        if a.severity != b.severity { return a.severity < b.severity }
+        if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
+        return (a.ports?.low ?? 0, a.message) < (b.ports?.low ?? 0, b.message)
+    }
+}
+
+/// What one `check` run found.
+public struct CheckReport: Sendable {
+    public var findings: [Finding]
+    /// Config files read (Compose, Kubernetes, Procfile, `.env`, registry CSV).
+    public var files: Int
+    /// Host ports published (one per port entry, a range counting once).
+    public var ports: Int
+
+    public init(findings: [Finding], files: Int, ports: Int) {
+        self.findings = findings
+        self.files = files
+        self.ports = ports
+    }
+
+    public var errors: Int { findings.count { $0.severity == .error } }
+    public var warnings: Int { findings.count { $0.severity == .warning } }
+
+    /// A config file could not be read for what it is (exit 65 once everything is reported).
+    public var hasUnparsableFile: Bool { findings.contains { $0.kind == .parse && $0.severity == .error } }
+}

@@ -1,0 +1,199 @@
+/// Host ports in Kubernetes manifests: a Service's `nodePort` (types NodePort and
+/// LoadBalancer; 0 or absent lets the cluster allocate one, so nothing fixed is claimed) and
+/// `hostPort` in the pod template of every workload kind. `containerPort` and a Service's
+/// `port` live inside the cluster network, except under `hostNetwork: true`, where Kubernetes
+/// makes every container port a host port (its defaulting sets `hostPort` to `containerPort`).
+enum KubernetesManifest {
+    struct Scan {
+        /// False when no document has `apiVersion` and `kind`: the file is not a manifest.
+        var isManifest = false
+        var ports: [PublishedPort] = []
+        var findings: [Finding] = []
+    }
+
+    /// Where each workload kind keeps its pod spec.
+    static let podSpecPaths: [String: [String]] = [
+        "Pod": ["spec"],
+        "Deployment": ["spec", "template", "spec"],
+        "StatefulSet": ["spec", "template", "spec"],
+        "DaemonSet": ["spec", "template", "spec"],
+        "ReplicaSet": ["spec", "template", "spec"],
+        "ReplicationController": ["spec", "template", "spec"],
+        "Job": ["spec", "template", "spec"],
+        "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+    ]
+
+    /// Cheap test before parsing: a manifest names both keys somewhere.
+    static func mayBeManifest(_ text: String) -> Bool {
+        text.contains("apiVersion") && text.contains("kind")
+    }
+
+    static func scan(path: String, text: String) -> Scan {
+        var scan = Scan()
+        let (parsed, failure) = YAMLDocuments.parse(text)
+        let ignored = ConfigFile.ignoredLines(text)
+        for document in parsed { read(document, path: path, ignored: ignored, into: &scan) }
+        // A file that never showed a manifest (a Helm or Jinja template, some other YAML) is
+        // not ours to refuse.
+        if let failure, scan.isManifest || failure.message.hasPrefix("aliases expand") {
+            scan.isManifest = true
+            scan.findings.append(
+                Finding(
+                    severity: .error, kind: .parse, message: failure.message,
+                    places: [Finding.Place(location: SourceLocation(file: path, line: failure.line))]))
+        }
+        return scan
+    }
+
+    private static func read(_ document: Node, path: String, ignored: Set<Int>, into scan: inout Scan) {
+        guard document.isMapping, let kind = document.value("kind")?.text, document.value("apiVersion")?.text != nil
+        else { return }
+        scan.isManifest = true
+        if kind == "List" || kind.hasSuffix("List") {
+            for item in document.value("items")?.items ?? [] { read(item, path: path, ignored: ignored, into: &scan) }
+            return
+        }
+        let metadata = document.value("metadata")
+        let name = metadata?.value("name")?.text ?? metadata?.value("generateName")?.text ?? kind.lowercased()
+        let namespace = metadata?.value("namespace")?.text ?? "default"
+        let identity = "kubernetes\u{1}\(namespace)\u{1}\(kind)\u{1}\(name)"
+        var aliases = [namespace == "default" ? name.lowercased() : "\(namespace)/\(name)".lowercased()]
+        if let app = metadata?.value("labels")?.value("app")?.text
+            ?? metadata?.value("labels")?.value(
+                "app.kubernetes.io/name")?.text
+        {
+            aliases.append(app.lowercased())
+        }
+
+        func integer(_ node: Node?, _ field: String) -> Int?? {
+            guard let node, !node.isNull else { return .some(nil) }
+            guard let text = node.text, let value = Int(text), (0...65535).contains(value) else {
+                scan.findings.append(
+                    Finding(
+                        severity: .error, kind: .parse,
+                        message: "\(field) must be an integer 0-65535, found '\(node.text ?? "a collection")'",
+                        places: [Finding.Place(location: SourceLocation(file: path, line: node.line), service: name)]))
+                return nil
+            }
+            return .some(value)
+        }
+        func transport(_ node: Node?) -> TransportProtocol? {
+            guard let text = node?.text else { return .tcp }
+            switch text {
+            case "TCP": return .tcp
+            case "UDP": return .udp
+            case "SCTP": return .sctp
+            default:
+                scan.findings.append(
+                    Finding(
+                        severity: .error, kind: .parse, message: "protocol must be TCP, UDP or SCTP, found '\(text)'",
+                        places: [Finding.Place(location: SourceLocation(file: path, line: node?.line), service: name)]))
+                return nil
+            }
+        }
+        func add(_ port: Int, transport: TransportProtocol, bind: BindAddress, target: Int?, at node: Node) {
+            guard port > 0, let ports = PortRange(port: port) else { return }
+            let line = node.line
+            scan.ports.append(
+                PublishedPort(
+                    name: name, label: "\(kind) \(name)", identity: identity, aliases: aliases, ports: ports,
+                    transport: transport, bind: bind,
+                    location: SourceLocation(file: path, line: line), target: target.flatMap(PortRange.init(port:)),
+                    origin: .kubernetes, isIgnored: line.map { ignored.contains($0) } ?? false))
+        }
+
+        // A kind (kubernetes-in-docker) cluster publishes its nodes' extraPortMappings on
+        // this host: listenAddress defaults to 0.0.0.0, protocol to tcp (any case).
+        if kind == "Cluster", document.value("apiVersion")?.text?.hasPrefix("kind.x-k8s.io/") == true {
+            let cluster = document.value("name")?.text ?? "kind"
+            for node in document.value("nodes")?.items ?? [] {
+                for mapping in node.value("extraPortMappings")?.items ?? [] {
+                    guard let hostNode = mapping.value("hostPort"),
+                        case .some(.some(let hostPort)) = integer(
+                            hostNode, "hostPort"), hostPort > 0, let ports = PortRange(port: hostPort)
+                    else { continue }
+                    guard let transport = TransportProtocol(name: mapping.value("protocol")?.text ?? "tcp"),
+                        let bind = BindAddress(parsing: mapping.value("listenAddress")?.text ?? "0.0.0.0")
+                    else {
+                        scan.findings.append(
+                            Finding(
+                                severity: .error, kind: .parse,
+                                message: "invalid protocol or listenAddress in extraPortMappings",
+                                places: [
+                                    Finding.Place(
+                                        location: SourceLocation(file: path, line: mapping.line), service: cluster)
+                                ]))
+                        continue
+                    }
+                    let target = mapping.value("containerPort")?.text.flatMap { Int($0) }
+                    scan.ports.append(
+                        PublishedPort(
+                            name: cluster, label: "kind cluster \(cluster)", identity: "kind\u{1}\(cluster)",
+                            aliases: [cluster.lowercased()], ports: ports,
+                            transport: transport, bind: bind, location: SourceLocation(file: path, line: hostNode.line),
+                            target: target.flatMap(PortRange.init(port:)), origin: .kubernetes,
+                            isIgnored: hostNode.line.map { ignored.contains($0) } ?? false))
+                }
+            }
+            return
+        }
+        if kind == "Service" {
+            let spec = document.value("spec")
+            let type = spec?.value("type")?.text ?? "ClusterIP"
+            guard type == "NodePort" || type == "LoadBalancer" else { return }
+            for entry in spec?.value("ports")?.items ?? [] {
+                guard let nodePortNode = entry.value("nodePort"),
+                    case .some(.some(let nodePort)) = integer(
+                        nodePortNode, "nodePort"), let transport = transport(entry.value("protocol"))
+                else { continue }
+                let target: Int? = entry.value("port")?.text.flatMap { Int($0) }
+                add(nodePort, transport: transport, bind: .wildcard, target: target, at: nodePortNode)
+            }
+            // A LoadBalancer that keeps traffic on the receiving node (externalTrafficPolicy
+            // Local) has a TCP health-check port on every node; absent or 0, it is allocated.
+            if type == "LoadBalancer", spec?.value("externalTrafficPolicy")?.text == "Local",
+                let node = spec?.value("healthCheckNodePort"),
+                case .some(.some(let port)) = integer(
+                    node, "healthCheckNodePort")
+            {
+                add(port, transport: .tcp, bind: .wildcard, target: nil, at: node)
+            }
+            return
+        }
+        guard let keys = podSpecPaths[kind] else { return }
+        var podSpec: Node? = document
+        for key in keys { podSpec = podSpec?.value(key) }
+        guard let podSpec else { return }
+        let hostNetwork = podSpec.value("hostNetwork")?.text == "true"
+        for container in (podSpec.value("containers")?.items ?? []) + (podSpec.value("initContainers")?.items ?? []) {
+            for entry in container.value("ports")?.items ?? [] {
+                let hostNode = entry.value("hostPort")
+                let containerNode = entry.value("containerPort")
+                guard case .some(let hostPort) = integer(hostNode, "hostPort"),
+                    case .some(let containerPort) = integer(containerNode, "containerPort")
+                else { continue }
+                guard let published = hostPort ?? (hostNetwork ? containerPort : nil), published > 0,
+                    let transport = transport(entry.value("protocol"))
+                else { continue }
+                var bind = BindAddress.wildcard
+                if let hostIP = entry.value("hostIP")?.text, !hostIP.isEmpty {
+                    guard let parsed = BindAddress(parsing: hostIP) else {
+                        scan.findings.append(
+                            Finding(
+                                severity: .error, kind: .parse, message: "invalid hostIP '\(hostIP)'",
+                                places: [
+                                    Finding.Place(
+                                        location: SourceLocation(file: path, line: entry.line),
+                                        service: name)
+                                ]))
+                        continue
+                    }
+                    bind = parsed
+                }
+                add(
+                    published, transport: transport, bind: bind, target: containerPort,
+                    at: hostNode ?? containerNode ?? entry)
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import CYAML
+
+/// A YAML node with the line it starts on. Aliases are the same instance as their anchor, so
+/// a document is a graph as big as its text, whatever its aliases expand to.
+final class Node: Sendable {
+    enum Content: Sendable {
+        /// The text exactly as written; `isPlain` is false for quoted and block scalars.
+        case scalar(String, isPlain: Bool)
+        case mapping([(key: Node, value: Node)])
+        case sequence([Node])
+    }
+
+    let content: Content
+    /// 1-based.
+    let line: Int?
+    /// The explicit tag (`!reset`, `!override`, `!!str`), or "".
+    let tagName: String
+    /// Nodes this one stands for once every alias is expanded (saturating).
+    let expandedSize: Int
+
+    init(_ content: Content, line: Int?, tagName: String = "", expandedSize: Int = 1) {
+        self.content = content
+        self.line = line
+        self.tagName = tagName
+        self.expandedSize = expandedSize
+    }
+
+    static let emptyMapping = Node(.mapping([]), line: nil)
+
+    /// The scalar's text exactly as written (quoted or not). Compose reads YAML 1.2, where
+    /// `22:22` is a string, not the YAML 1.1 sexagesimal 1342 some parsers make of it.
+    var text: String? { if case .scalar(let text, _) = content { text } else { nil } }
+
+    var isNull: Bool {
+        guard case .scalar(let text, let isPlain) = content, isPlain, tagName.isEmpty else { return false }
+        return text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
+    }
+
+    var isMapping: Bool { if case .mapping = content { true } else { false } }
+    var isSequence: Bool { if case .sequence = content { true } else { false } }
+    var items: [Node] { if case .sequence(let items) = content { items } else { [] } }
+
+    /// Key/value pairs with YAML merge keys (`<<: *base`, `<<: [*a, *b]`) applied: keys written
+    /// in the mapping win over merged ones, and earlier merged mappings win over later ones.
+    var pairs: [(key: String, value: Node)] { pairs(depth: 0) }
+
+    private func pairs(depth: Int) -> [(key: String, value: Node)] {
+        guard case .mapping(let entries) = content else { return [] }
+        var result: [(key: String, value: Node)] = []
+        var seen = Set<String>()
+        var merged: [Node] = []
+        for (key, value) in entries {
+            guard let name = key.text else { continue }
+            if name == "<<", case .scalar(_, true) = key.content {
+                if case .sequence(let sources) = value.content { merged += sources } else { merged.append(value) }
+                continue
+            }
+            if seen.insert(name).inserted { result.append((name, value)) }
+        }
+        // Merge chains are as deep as the anchors before them; a bound keeps a hostile file
+        // from exhausting the stack.
+        guard depth < 64 else { return result }
+        for source in merged {
+            for (name, value) in source.pairs(depth: depth + 1) where seen.insert(name).inserted {
+                result.append((name, value))
+            }
+        }
+        return result
+    }
+
+    /// The value of `key`, merge keys applied.
+    func value(_ key: String) -> Node? {
+        guard case .mapping(let entries) = content else { return nil }
+        var hasMerge = false
+        for (candidate, value) in entries {
+            guard let name = candidate.text else { continue }
+            if name == key && key != "<<" { return value }
+            if name == "<<" { hasMerge = true }
+        }
+        guard hasMerge else { return nil }
+        return pairs.first { $0.key == key }?.value
+    }
+}
+
+/// YAML text read through libyaml's event parser into `Node`s that keep their lines.
+///
+/// Written on libyaml directly rather than through a Swift YAML library: those bring
+/// Foundation, whose static copy doubled every command's start-up time (conformance tables
+/// and relocations), and `check` needs only nodes, lines, tags and anchors. The "billion
+/// laughs" is measured, not walked: each node knows its expanded size when it is built, and
+/// a document past `expansionLimit` is refused. Nesting is bounded too, and the composer
+/// keeps its own stack, so no input can exhaust the thread's.
+enum YAMLDocuments {
+    /// Nodes a document may expand to, aliases counted at every use. Real Compose files and
+    /// manifests stay in the thousands.
+    static let expansionLimit = 1_000_000
+    static let depthLimit = 1_000
+
+    struct Failure: Error {
+        var line: Int?
+        var message: String
+    }
+
+    /// Parses every document of `text`; stops at the first error, returning what parsed before.
+    static func parse(_ text: String) -> (documents: [Node], failure: Failure?) {
+        var bytes = Array(text.utf8)
+        if bytes.isEmpty { bytes = [0x0A] }
+        return bytes.withUnsafeBufferPointer { buffer in
+            var parser = yaml_parser_t()
+            guard yaml_parser_initialize(&parser) == 1 else {
+                return ([], Failure(line: nil, message: "out of memory"))
+            }
+            defer { yaml_parser_delete(&parser) }
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var composer = Composer()
+            var documents: [Node] = []
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    return (documents, parserFailure(parser))
+                }
+                defer { yaml_event_delete(&event) }
+                if event.type == YAML_STREAM_END_EVENT { return (documents, nil) }
+                do {
+                    if let root = try composer.consume(event) { documents.append(root) }
+                } catch let failure as Failure {
+                    return (documents, failure)
+                } catch {
+                    return (documents, Failure(line: nil, message: "\(error)"))
+                }
+            }
+        }
+    }
+
+    private static func parserFailure(_ parser: yaml_parser_t) -> Failure {
+        let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
+        let context = parser.context.map { " " + String(cString: $0) } ?? ""
+        let line = parser.problem_mark.line + 1
+        return Failure(line: Int(line), message: "invalid YAML: \(problem)\(context)")
+    }
+
+    static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int? = nil) -> String? {
+        guard let pointer else { return nil }
+        if let length {
+            return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+        }
+        return String(cString: pointer)
+    }
+
+    /// Builds nodes from events with an explicit stack.
+    struct Composer {
+        private enum Frame {
+            case mapping(
+                line: Int, tag: String, anchor: String?, entries: [(key: Node, value: Node)], key: Node?, size: Int)
+            case sequence(line: Int, tag: String, anchor: String?, items: [Node], size: Int)
+        }
+
+        private var stack: [Frame] = []
+        private var anchors: [String: Node] = [:]
+        private var root: Node?
+
+        /// Returns a document's root when its end is reached.
+        mutating func consume(_ event: yaml_event_t) throws -> Node? {
+            let line = Int(event.start_mark.line) + 1
+            switch event.type {
+            case YAML_DOCUMENT_START_EVENT:
+                anchors = [:]
+                root = nil
+            case YAML_DOCUMENT_END_EVENT:
+                defer { root = nil }
+                return root ?? Node(.scalar("", isPlain: true), line: line)
+            case YAML_ALIAS_EVENT:
+                let name = YAMLDocuments.string(event.data.alias.anchor) ?? ""
+                guard let node = anchors[name] else {
+                    throw Failure(line: line, message: "invalid YAML: alias *\(name) names no anchor before it")
+                }
+                try add(node, at: line)
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let node = Node(
+                    .scalar(
+                        YAMLDocuments.string(scalar.value, length: scalar.length) ?? "",
+                        isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE),
+                    line: line, tagName: YAMLDocuments.string(scalar.tag) ?? "")
+                if let anchor = YAMLDocuments.string(scalar.anchor) { anchors[anchor] = node }
+                try add(node, at: line)
+            case YAML_SEQUENCE_START_EVENT:
+                guard stack.count < depthLimit else {
+                    throw Failure(line: line, message: "invalid YAML: nested deeper than \(depthLimit) levels")
+                }
+                let start = event.data.sequence_start
+                stack.append(
+                    .sequence(
+                        line: line, tag: YAMLDocuments.string(start.tag) ?? "",
+                        anchor: YAMLDocuments.string(start.anchor), items: [], size: 1))
+            case YAML_MAPPING_START_EVENT:
+                guard stack.count < depthLimit else {
+                    throw Failure(line: line, message: "invalid YAML: nested deeper than \(depthLimit) levels")
+                }
+                let start = event.data.mapping_start
+                stack.append(
+                    .mapping(
+                        line: line, tag: YAMLDocuments.string(start.tag) ?? "",
+                        anchor: YAMLDocuments.string(start.anchor), entries: [], key: nil, size: 1))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                guard let frame = stack.popLast() else { break }
+                let node: Node
+                let anchor: String?
+                switch frame {
+                case .sequence(let start, let tag, let name, let items, let size):
+                    node = Node(.sequence(items), line: start, tagName: tag, expandedSize: size)
+                    anchor = name
+                case .mapping(let start, let tag, let name, let entries, _, let size):
+                    var keys = Set<String>()
+                    for (key, _) in entries {
+                        guard let text = key.text, text != "<<" else { continue }
+                        guard keys.insert(text).inserted else {
+                            throw Failure(line: key.line, message: "invalid YAML: duplicate key '\(text)' in a mapping")
+                        }
+                    }
+                    node = Node(.mapping(entries), line: start, tagName: tag, expandedSize: size)
+                    anchor = name
+                }
+                if let anchor { anchors[anchor] = node }
+                try add(node, at: line)
+            default:
+                break
+            }
+            return nil
+        }
+
+        private mutating func add(_ node: Node, at line: Int) throws {
+            guard let top = stack.popLast() else {
+                guard node.expandedSize <= expansionLimit else { throw bomb(line) }
+                root = node
+                return
+            }
+            switch top {
+            case .sequence(let line, let tag, let anchor, var items, let size):
+                items.append(node)
+                let total = size + node.expandedSize
+                guard total <= expansionLimit else { throw bomb(line) }
+                stack.append(.sequence(line: line, tag: tag, anchor: anchor, items: items, size: total))
+            case .mapping(let line, let tag, let anchor, var entries, let key, let size):
+                let total = size + node.expandedSize
+                guard total <= expansionLimit else { throw bomb(line) }
+                if let key {
+                    entries.append((key, node))
+                    stack.append(
+                        .mapping(line: line, tag: tag, anchor: anchor, entries: entries, key: nil, size: total))
+                } else {
+                    stack.append(
+                        .mapping(line: line, tag: tag, anchor: anchor, entries: entries, key: node, size: total))
+                }
+            }
+        }
+
+        private func bomb(_ line: Int) -> Failure {
+            Failure(
+                line: line,
+                message: "aliases expand past \(expansionLimit) nodes (an alias bomb?); the document is not read")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+extension Registry {
+    /// The registry `portreg check` compares with. With `--assignments FILE` and no database
+    /// named (`--db`, `$PORTREG_DB`) or present at the default path, the built-in catalog in
+    /// memory: a CI runner gets the same verdict without a file being created.
+    public static func openForCheck(explicitPath: String?, committedAssignments: Bool) throws -> Registry {
+        let environment = DatabaseLocation.processEnvironment
+        let path = DatabaseLocation.resolve(explicit: explicitPath, environment: environment)
+        if committedAssignments && explicitPath == nil && environment["PORTREG_DB"] == nil
+            && !DatabaseLocation.exists(path)
+        {
+            return try Registry.inMemory(clock: .system)
+        }
+        return try Registry.open(explicitPath: explicitPath)
+    }
+
+    /// `portreg check`: reads the committed registry CSV (`options.assignmentsFile`, which
+    /// then replaces the database's assignments), the configs under `options.paths`, and
+    /// this registry's baseline (`checkBaseline`), and judges them. Throws only for a missing
+    /// path or file (66) or a malformed `--assignments` file (65); every problem inside a
+    /// config is a finding of the report.
+    public func check(_ options: CheckOptions) throws -> CheckReport {
+        let now = clock.now()
+        let committed = try options.assignmentsFile.map { try ConfigCheck.readAssignments($0, now: now) }
+        let scan = try ConfigCheck.scan(options, now: now)
+        let baseline = try checkBaseline(includeAssignments: committed == nil, ephemeral: options.ephemeral)
+        let snapshot = RegistrySnapshot(
+            assignments: committed ?? baseline.assignments.map { RegistryClaim(assignment: $0) },
+            catalog: baseline.catalog)
+        return ConfigCheck.evaluate(scan, registry: snapshot, options: options)
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import PortRegistry
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "CI gate: report host-port collisions among the service configs of a tree and against the registry.",
+        discussion: """
+            Reads Docker Compose files and overrides, Kubernetes manifests, Procfiles, \
+            standalone .env files and registry CSVs under each PATH, and reports: collisions \
+            between services (errors), ports the registry assigns to another service (errors; \
+            --assignments FILE.csv compares with a committed registry file instead of the \
+            database), and warnings (registered to other software in the catalog, privileged, \
+            ephemeral range, a variable that leaves a port unpublished; --strict adds ports the \
+            registry does not assign to their service). `# portreg: ignore` on a port's line \
+            drops its findings. Exit 0 clean, 1 on any error finding, 65 when a config file \
+            could not be parsed (after reporting everything else).
+
+            Examples:
+              portreg check .
+              portreg check --format github --assignments ports.csv .
+              portreg check --format sarif --exclude 'legacy/*' . > portreg.sarif
+            """
+    )
+
+    @Option(name: .long, help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
+    var db: String?
+
+    @Option(help: "Output format: text, json, github (workflow commands) or sarif (SARIF 2.1.0).")
+    var format: CheckFormat = .text
+
+    @Option(help: "A registry CSV to check against instead of the database's assignments.")
+    var assignments: String?
+
+    @Flag(help: "Also warn about ports the registry does not assign to the service that publishes them.")
+    var strict = false
+
+    @Option(name: .customLong("exclude"), help: "Skip paths matching this glob (repeatable), e.g. 'legacy/*'.")
+    var excludes: [String] = []
+
+    @Option(
+        name: .customLong("env-file"),
+        help: "Interpolate Compose files with this file instead of each project's .env (repeatable).")
+    var envFiles: [String] = []
+
+    @Flag(help: "Let the process environment override .env values in Compose interpolation.")
+    var useEnv = false
+
+    @Option(help: "The host the configs deploy to, compared with the registry's host scopes (default: *, every host).")
+    var host: String = "*"
+
+    @Option(
+        name: .customLong("ephemeral-range"),
+        help: ArgumentHelp(
+            "The deployment host's ephemeral range, warned about: LO-HI, 'host' (this machine's), or 'none'.",
+            discussion: "Default 32768-60999, Linux's default, so that every machine prints the same report.",
+            valueName: "range"))
+    var ephemeralRange: String = "32768-60999"
+
+    @Argument(help: "Files or folders to check (default: the current folder).")
+    var paths: [String] = []
+
+    func validate() throws {
+        guard HostScope(parsing: host) != nil else {
+            throw ValidationError("invalid --host '\(host)': a host name, an environment name, or * for every host")
+        }
+        guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil else {
+            throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
+        }
+    }
+
+    /// `--ephemeral-range`: a fixed range, this machine's (`host`; none when unreadable), or none.
+    var ephemeral: PortRange? {
+        switch ephemeralRange {
+        case "none": nil
+        case "host": EphemeralRange.current()
+        default: PortRange(parsing: ephemeralRange)
+        }
+    }
+
+    func run() throws {
+        try ExitStatus.run {
+            do { try check() } catch let error as RegistryError {
+                // Paths in messages come from the command line and the tree: terminal-safe.
+                throw RegistryError(
+                    error.kind, CheckOutput.safe(error.message),
+                    at: error.location.map {
+                        SourceLocation(file: CheckOutput.safe($0.file), line: $0.line, column: $0.column)
+                    })
+            }
+        }
+    }
+
+    private func check() throws {
+        let options = CheckOptions(
+            paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
+            processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
+            host: HostScope(parsing: host) ?? .everywhere, ephemeral: ephemeral, assignmentsFile: assignments)
+        let registry = try Registry.openForCheck(explicitPath: db, committedAssignments: assignments != nil)
+        let report = try registry.check(options)
+        CheckOutput.write(report, format: format)
+        if report.hasUnparsableFile {
+            OutputStream.standardOutput.flush()
+            throw ExitCode(ExitStatus.code(for: .dataFormat))
+        }
+        if report.errors > 0 {
+            OutputStream.standardOutput.flush()
+            throw ExitStatus.findings
+        }
+    }
+}
+
+/// The whole environment of this process, for `--use-env`.
+enum ProcessEnvironment {
+    /// The whole process environment (`--use-env`).
+    static func all() -> [String: String] {
+        var result: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return result
+    }
+}

