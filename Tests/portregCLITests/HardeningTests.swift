@@ -58,4 +58,74 @@ import Testing
         #expect(try await cli.run("export", "--kind", "catalog", "--source", "common").stdout == before)
         try await cli.run("lookup", "name3").expect(status: 1)
     }
+
+    // MARK: Inputs that can be read only once
+
+    /// Runs `script` under bash with `$PORTREG` the binary and `PORTREG_DB` the test's
+    /// database, in the test's folder; killed after 60 s (a hang shows as status 137).
+    static func shell(_ cli: CLI, _ script: String) async throws -> CLIResult {
+        let binary = try #require(PortregBinary.path)
+        return try await cli.run(
+            ["__shell"], environment: ["PORTREG": binary],
+            timeout: .seconds(60), via: ["/bin/bash", "-c", script])
+    }
+
+    @Test func aProcessSubstitutionIsImportedWhole() async throws {
+        let cli = try CLI()
+        try await cli.run("add", "old-one", "19001").expect(status: 0)
+        try cli.write("registry.csv", Self.registryCSV(rows: 200_000))
+        let result = try await Self.shell(cli, #"$PORTREG import <(cat registry.csv) --replace --format csv"#)
+        result.expect(status: 0)
+        #expect(result.csvRows.first?["rows"] == "200000", "\(result)")
+        #expect(result.csvRows.first?["removed"] == "1", "\(result)")
+        let listed = try await cli.run("list", "--format", "csv")
+        #expect(listed.csv.count == 200_001)
+    }
+
+    @Test func devStdinFromAPipeIsImportedWhole() async throws {
+        let cli = try CLI()
+        try cli.write("registry.csv", Self.registryCSV(rows: 50_000))
+        let result = try await Self.shell(cli, #"cat registry.csv | $PORTREG import /dev/stdin --format csv"#)
+        result.expect(status: 0)
+        #expect(result.csvRows.first?["added"] == "50000", "\(result)")
+    }
+
+    /// A named FIFO used to hang for ever: it was opened a second time after the sniff.
+    @Test func aNamedFIFOIsReadOnce() async throws {
+        let cli = try CLI()
+        try cli.write("registry.csv", Self.registryCSV(rows: 3))
+        try #require(mkfifo(cli.path("fifo"), 0o600) == 0)
+        let result = try await Self.shell(
+            cli, #"cat registry.csv > fifo & $PORTREG import fifo --format csv; s=$?; wait; exit $s"#)
+        result.expect(status: 0)
+        #expect(result.csvRows.first?["added"] == "3", "\(result)")
+        #expect(try await cli.run("list", "--format", "csv").csv.count == 4)
+    }
+
+    /// Catalog files through a pipe: an IANA CSV and a services(5) file.
+    @Test func catalogFilesThroughAPipe() async throws {
+        let cli = try CLI()
+        let iana =
+            "Service Name,Port Number,Transport Protocol,Description,Assignee,Contact,Registration Date,Modification Date,Reference,Service Code,Unauthorized Use Reported,Assignment Notes\r\n"
+            + (0..<5000).map { "piped\($0),\(20000 + $0),tcp,d,,,,,,,,\r\n" }.joined()
+        try cli.write("iana.csv", iana)
+        try cli.write("services", "piped-sys 31999/tcp\nother-sys 31998/udp\n")
+        let catalog = try await Self.shell(cli, #"$PORTREG import <(cat iana.csv) --source common --format csv"#)
+        catalog.expect(status: 0)
+        #expect(catalog.csvRows.first?["rows"] == "5000", "\(catalog)")
+        try await cli.run("lookup", "piped4999").expect(status: 0, stdout: ["24999"])
+        let services = try await Self.shell(cli, #"$PORTREG import <(cat services) --format csv"#)
+        services.expect(status: 0)
+        #expect(services.csvRows.first?["rows"] == "2", "\(services)")
+    }
+
+    /// An empty pipe is not an empty registry: --replace refuses it and deletes nothing.
+    @Test func anEmptyPipeNeverEmptiesTheRegistry() async throws {
+        let cli = try CLI()
+        try await cli.run("add", "kept", "19002").expect(status: 0)
+        let before = try await cli.exported()
+        let result = try await Self.shell(cli, #"$PORTREG import <(true) --replace"#)
+        result.expect(status: 65)
+        #expect(try await cli.exported() == before)
+    }
 }
