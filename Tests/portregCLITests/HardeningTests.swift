@@ -128,4 +128,32 @@ import Testing
         result.expect(status: 65)
         #expect(try await cli.exported() == before)
     }
+
+    // MARK: Hosts in different Unicode normal forms
+
+    /// `add --host ü-prod` (composed) then `reserve --host ü-prod` (decomposed) handed out
+    /// the held port, which add refused and conflicts reported: every command must agree.
+    @Test func hostsThatDifferOnlyInNormalFormAreOneHost() async throws {
+        let cli = try CLI()
+        let composed = "\u{00FC}-prod"
+        let decomposed = "u\u{0308}-prod"
+        try await cli.run("add", "a", "24000", "--host", composed).expect(status: 0)
+        let reserved = try await cli.run(
+            "reserve", "b", "--range", "24000-24001", "--host", decomposed, "--no-probe")
+        reserved.expect(status: 0, stdout: ["24001"])
+        try await cli.run("add", "c", "24000", "--host", decomposed).expect(status: 1, stderr: ["a"])
+        try await cli.run("conflicts", "--no-warnings").expect(status: 0)
+        let listed = try await cli.run("list", "--host", decomposed, "--format", "csv")
+        listed.expect(status: 0)
+        #expect(listed.csvRows.map { $0["service"] } == ["a", "b"])
+        #expect(Set(listed.csvRows.compactMap { $0["host"] }.map { Array($0.utf8) }) == [Array(composed.utf8)])
+        try await cli.run("remove", "a", "--host", decomposed).expect(status: 0)
+        try await cli.run("add", "c", "24000", "--host", decomposed).expect(status: 0)
+        // A registry CSV in the other form merges into the same rows.
+        let csv = "service,port,protocol,host,bind,owner,note,created_at,expires_at\nc,24000,tcp,\(composed),*,ops,,,\n"
+        let file = try cli.write("hosts.csv", csv)
+        let imported = try await cli.run("import", file, "--format", "csv")
+        imported.expect(status: 0)
+        #expect(imported.csvRows.first?["updated"] == "1", "\(imported)")
+    }
 }

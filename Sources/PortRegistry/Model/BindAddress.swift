@@ -86,6 +86,9 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
     private init(uncheckedName: String) { self.name = uncheckedName }
 
     /// Host names compare case-insensitively; spaces and control characters are refused.
+    /// Non-ASCII names are lowercased and put in Unicode normal form C, so that names that
+    /// differ only in normal form (`\u{FC}` and `u\u{308}`) are one name, byte for byte, in
+    /// SQL as in Swift.
     public init?(parsing raw: String) {
         if raw == "*" {
             self = .everywhere
@@ -95,8 +98,12 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
         guard !utf8.isEmpty, utf8.count <= 253, utf8.allSatisfy({ $0 > 0x20 && $0 != 0x2C && $0 != 0x7F }) else {
             return nil
         }
-        // Lowercase only when needed: most names already are.
-        self.name = utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? raw.lowercased() : raw
+        // Lowercase (and normalise) only when needed: most names already are.
+        if utf8.contains(where: { $0 >= 0x80 }) {
+            self.name = String(decoding: raw.lowercased()._nfcCodeUnits, as: UTF8.self)
+        } else {
+            self.name = utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? raw.lowercased() : raw
+        }
     }
 
     public var isEverywhere: Bool { name == "*" }
