@@ -3,8 +3,22 @@ import PortRegistry
 
 @main
 enum Entry {
+    /// swift-argument-parser's `main`, except that what it prints (usage errors echo
+    /// arguments, help, completion scripts) goes through `TerminalText` first.
     static func main() {
-        Portreg.main(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+        do {
+            var command = try Portreg.parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+            try command.run()
+        } catch {
+            let text = TerminalText.visible(Portreg.fullMessage(for: error), lineBreaks: .kept)
+            let code = Portreg.exitCode(for: error)
+            if !text.isEmpty {
+                let stream = code == .success ? OutputStream.standardOutput : OutputStream.standardError
+                stream.writeLine(text)
+                stream.flush()
+            }
+            Portreg.exit(withError: code == .success ? nil : ExitCode(code.rawValue))
+        }
     }
 }
 
@@ -78,19 +92,19 @@ struct GlobalOptions: ParsableArguments {
 enum Diagnostics {
     static func warning(_ message: String) {
         let err = OutputStream.standardError
-        err.writeLine("portreg: \(Style.yellow("warning", on: err)): \(message)")
+        err.writeLine("portreg: \(Style.yellow("warning", on: err)): \(TerminalText.visible(message))")
         err.flush()
     }
 
     static func note(_ message: String) {
         let err = OutputStream.standardError
-        err.writeLine("portreg: \(message)")
+        err.writeLine("portreg: \(TerminalText.visible(message))")
         err.flush()
     }
 
     static func error(_ message: String) {
         let err = OutputStream.standardError
-        err.writeLine("portreg: \(Style.red("error", on: err)): \(message)")
+        err.writeLine("portreg: \(Style.red("error", on: err)): \(TerminalText.visible(message))")
         err.flush()
     }
 }

@@ -156,4 +156,89 @@ import Testing
         imported.expect(status: 0)
         #expect(imported.csvRows.first?["updated"] == "1", "\(imported)")
     }
+
+    // MARK: Terminal control sequences
+
+    /// Text that would set the title, clear the screen, ring the bell, or reorder the line.
+    static let hostile = "\u{1B}]0;owned\u{07}\u{1B}[2J\u{9B}31m\u{7F}\u{202E}gnp.exe\r!"
+
+    /// No raw control reaches a terminal: `raw` must not appear in `text` at all.
+    static func expectNoControls(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let unsafe = text.unicodeScalars.filter {
+            ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}"
+        }
+        #expect(
+            unsafe.isEmpty, "raw controls \(unsafe.map { $0.value }) in \(text.debugDescription)",
+            sourceLocation: sourceLocation)
+    }
+
+    @Test func tablesShowControlCharactersEscapedAndJSONAndCSVKeepThem() async throws {
+        let cli = try CLI()
+        let added = try await cli.run("add", "evil", "19100", "--note", Self.hostile, "--owner", "o\u{07}")
+        added.expect(status: 0)
+        for result in [added, try await cli.run("list"), try await cli.run("lookup", "evil")] {
+            result.expect(status: 0)
+            Self.expectNoControls(result.stdout)
+            Self.expectNoControls(result.stderr)
+        }
+        let table = try await cli.run("list")
+        // The carriage return folds to a space like a line break.
+        #expect(table.stdout.contains(#"\u{1B}]0;owned\u{7}\u{1B}[2J\u{9B}31m\u{7F}\u{202E}gnp.exe !"#), "\(table)")
+        // JSON: escaped per RFC 8259, and the same text once parsed.
+        let json = try await cli.run("list", "--format", "json")
+        Self.expectNoControls(json.stdout)
+        #expect(try json.jsonObjects().first?["note"] as? String == Self.hostile)
+        // CSV keeps the data exactly, and export → import → export is byte-identical.
+        let csv = try await cli.run("list", "--format", "csv")
+        #expect(csv.csvRows.first?["note"] == Self.hostile)
+        let exported = try await cli.run("export")
+        #expect(exported.status == 0)  // expect() would object to the raw ESC: CSV is data
+        #expect(exported.stdout.contains(Self.hostile))
+        let other = try CLI()
+        let file = try other.write("registry.csv", exported.stdout)
+        try await other.run("import", file).expect(status: 0)
+        #expect(try await other.run("export").stdout == exported.stdout)
+    }
+
+    /// Error messages that echo arguments or file contents escape them too.
+    @Test func diagnosticsEchoingInputEscapeIt() async throws {
+        let cli = try CLI()
+        let badPort = try await cli.run("add", "x", "80\u{1B}[2J")
+        badPort.expect(status: 64, stderr: [#"80\u{1B}[2J"#])
+        Self.expectNoControls(badPort.stderr)
+        // swift-argument-parser's own messages (a bad --format value).
+        let badFormat = try await cli.run("list", "--format", "x\u{1B}[2J\u{202E}")
+        badFormat.expect(status: 64, stderr: [#"x\u{1B}[2J\u{202E}"#])
+        Self.expectNoControls(badFormat.stderr)
+        let unmatched = try await cli.run("lookup", "nosuch\u{9B}2J")
+        unmatched.expect(status: 1, stderr: [#"nosuch\u{9B}2J"#])
+        Self.expectNoControls(unmatched.stderr)
+        // A path and a field read from a file.
+        let file = try cli.write(
+            "bad\u{1B}[2J.csv",
+            "service,port,protocol,host,bind,owner,note,created_at,expires_at\nx,80,tcp,*,10.0.0.1\u{1B}[2J,,,,\n")
+        let badFile = try await cli.run("import", file)
+        badFile.expect(status: 65, stderr: [#"bad\u{1B}[2J.csv:2"#])
+        Self.expectNoControls(badFile.stderr)
+        // Help keeps its line breaks.
+        let help = try await cli.run("list", "--help")
+        help.expect(status: 0)
+        #expect(help.lines.count > 5)
+    }
+
+    /// Catalog text (descriptions from an imported file) in lookup and search tables.
+    @Test func catalogTextIsEscapedInTables() async throws {
+        let cli = try CLI()
+        let iana =
+            "Service Name,Port Number,Transport Protocol,Description,Assignee,Contact,Registration Date,Modification Date,Reference,Service Code,Unauthorized Use Reported,Assignment Notes\r\n"
+            + "trojan,23456,tcp,\"clear \u{1B}[2J\u{202E} screen\",,,,,,,,\r\n"
+        let file = try cli.write("iana.csv", iana)
+        try await cli.run("import", file, "--source", "common").expect(status: 0)
+        for result in [try await cli.run("lookup", "23456"), try await cli.run("search", "clear")] {
+            result.expect(status: 0, stdout: [#"clear \u{1B}[2J\u{202E} screen"#])
+            Self.expectNoControls(result.stdout)
+        }
+        let json = try await cli.run("lookup", "23456", "--format", "json")
+        #expect(try json.jsonObjects().first?["description"] as? String == "clear \u{1B}[2J\u{202E} screen")
+    }
 }
