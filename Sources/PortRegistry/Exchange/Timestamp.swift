@@ -53,6 +53,10 @@ public enum Duration {
             guard let value = number else { throw RegistryError(.usage, "invalid duration '\(text)': \(rule)") }
             total += value * unit
             number = nil
+            // Checked as it grows: enough components would overflow Int (a trap).
+            guard total <= longest else {
+                throw RegistryError(.usage, "invalid duration '\(text)': a lease lasts at most 10 years (520w)")
+            }
         }
         guard number == nil, total > 0 else { throw RegistryError(.usage, "invalid duration '\(text)': \(rule)") }
         // Past year 9999 SQLite's strftime gives NULL, which would make the lease permanent.
