@@ -104,6 +104,9 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
         } else {
             self.name = utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? raw.lowercased() : raw
         }
+        // Lowercasing can lengthen a name ("İ" is 2 bytes, "i̇" 3): the stored name must
+        // itself be valid, or reading it back from the database would fail.
+        guard name.utf8.count <= 253 else { return nil }
     }
 
     public var isEverywhere: Bool { name == "*" }
