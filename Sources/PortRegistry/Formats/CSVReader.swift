@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// One CSV record, with the physical line where it starts so that a message can point at it.
 public struct CSVRecord: Sendable, Equatable {
@@ -169,9 +163,8 @@ private final class Parser {
         if end > 0 { previousChunkLastByte = buffer[end - 1] }
         var count = 0
         while count < capacity {
-            let got = read(descriptor, buffer + count, capacity - count)
+            let got = SystemCall.read(descriptor, buffer + count, capacity - count)
             if got < 0 {
-                if errno == EINTR { continue }
                 throw RegistryError(.io, "\(name): \(systemMessage(errno))")
             }
             if got == 0 {

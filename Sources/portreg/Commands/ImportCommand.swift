@@ -1,6 +1,8 @@
 import ArgumentParser
 import PortRegistry
 
+import Glibc
+
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -116,30 +118,38 @@ struct ImportCommand: ParsableCommand {
 
 extension CatalogSource: ExpressibleByArgument {}
 
-/// A file to import, or standard input held in memory so that its kind can be sniffed and
-/// it can still be read from the start.
+/// A file to import. Only a regular file is opened more than once (to sniff its kind, then
+/// to read it): standard input, a pipe, a FIFO, `/dev/stdin` or a `<(…)` substitution can
+/// be read only once, so it is read into memory and sniffed and parsed from those bytes.
 struct InputFile {
     let path: String
-    private var stdinText: String?
+    private var heldText: String?
 
     init(path: String) throws {
         self.path = path
-        if path == "-" {
-            stdinText = try TextFile.read("-")
+        if path == "-" || !InputFile.isRegularFile(path) {
+            heldText = try TextFile.read(path)
         }
+    }
+
+    /// Whether `path` names a regular file (through links); false for anything else, and
+    /// for a path that cannot be examined (reading it then reports why).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     var displayName: String { path == "-" ? "<stdin>" : path }
     var origin: String { path == "-" ? "-" : path }
 
     func reader() throws -> CSVReader {
-        if let stdinText { return CSVReader(text: stdinText, name: "<stdin>") }
+        if let heldText { return CSVReader(text: heldText, name: displayName) }
         return try CSVReader(path: path)
     }
 
     /// The whole file as text (services files are small).
     func text() throws -> String {
-        if let stdinText { return stdinText }
+        if let heldText { return heldText }
         return try TextFile.read(path)
     }
 }

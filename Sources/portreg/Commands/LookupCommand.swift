@@ -38,7 +38,8 @@ struct LookupCommand: ParsableCommand {
             var unmatched: [String] = []
             var matchedAny = false
             func answer(_ text: String, _ lookup: Lookup) throws {
-                let result = try lookup(try LookupQuery(parsing: text))
+                // Only the first 20 misses are named on stderr, with suggestions.
+                let result = try lookup(try LookupQuery(parsing: text), suggesting: unmatched.count < 20)
                 for entry in result.catalog { table.append([.text(text)] + Rows.cells(entry)) }
                 for assignment in result.assignments { table.append([.text(text)] + Rows.cells(assignment)) }
                 matchedAny = matchedAny || result.matched
