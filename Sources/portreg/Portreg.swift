@@ -130,6 +130,10 @@ enum ExitStatus {
             OutputStream.standardOutput.flush()
             Diagnostics.print(error.diagnostic)
             throw ExitCode(code(for: error.kind))
+        } catch {
+            // A finding (exit 1) after output: what was written must reach stdout first.
+            OutputStream.standardOutput.flush()
+            throw error
         }
     }
 

@@ -19,7 +19,8 @@ public struct PortAdvisor {
         ).forEachRow { row in
             let transports: [TransportProtocol] =
                 row.optionalText(3).flatMap(TransportProtocol.init(rawValue:)).map { [$0] } ?? [.tcp, .udp]
-            let interval = PortIntervals.Interval(low: row.int(1), high: row.int(2), value: names.count)
+            let ports = try PortRange.stored(row.int(1), row.int(2), row: "catalog entry \(row.text(0))")
+            let interval = PortIntervals.Interval(low: ports.low, high: ports.high, value: names.count)
             names.append(row.text(0))
             for transport in transports { intervals[transport, default: []].append(interval) }
         }

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+import Glibc
+
+/// Regression tests for issue 8, part 2: doctor's findings, files that are not ours or not
+/// writable, tampered rows, exports over the database, and the smaller defects.
+@Suite struct Hardening2Tests {
+    static let formats = ["table", "json", "csv"]
+
+    /// Runs `script` with `sh -c`, `$P` the portreg binary and `$PORTREG_DB` the test's database.
+    static func shell(_ cli: CLI, _ script: String) async throws -> CLIResult {
+        guard let binary = PortregBinary.path else { throw CLIError("portreg binary not found") }
+        return try await cli.run(
+            [script], environment: ["P": binary], via: ["/bin/sh", "-c", script])
+    }
+
+    // MARK: #3 doctor prints what it finds
+
+    @Test(.enabled(if: SQLiteShell.isAvailable, SQLiteShell.skipMessage))
+    func doctorPrintsEachFindingAndWhatToDoInEveryFormat() async throws {
+        let cli = try CLI()
+        try await cli.run("add", "web", "9000-9010").expect(status: 0)
+        try await cli.run("add", "api", "9100").expect(status: 0)
+        _ = try SQLiteShell.run(
+            cli.database,
+            """
+            DELETE FROM assignment_span;
+            PRAGMA foreign_keys = OFF;
+            INSERT INTO catalog_alias (alias, entry_id) VALUES ('ghost', 999999);
+            PRAGMA ignore_check_constraints = 1;
+            UPDATE assignment SET port_low = 9200, port_high = 9150 WHERE service = 'api';
+            """)
+        for format in Self.formats {
+            let result = try await cli.run("doctor", "--format", format)
+            result.expect(
+                status: 1,
+                stdout: [
+                    "port index", "re-import", "foreign key", "catalog_alias", "missing catalog_entry", "assignment",
+                    "9200-9150", "CHECK constraint failed",
+                ],
+                stderr: ["port index", "foreign key", "9200-9150", "to fix:"])
+            result.expectNoCrashReport()
+        }
+        let json = try await cli.run("doctor", "--format", "json")
+        let object = try #require(try json.json() as? [String: Any])
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        #expect(findings.count >= 4)
+        #expect(findings.allSatisfy { ($0["fix"] as? String)?.isEmpty == false })
+    }
+
+    /// A corrupt page: SQLite's integrity_check findings are printed even though other checks fail.
+    @Test(.enabled(if: SQLiteShell.isAvailable, SQLiteShell.skipMessage))
+    func doctorKeepsIntegrityFindingsOnCorruptPages() async throws {
+        let cli = try CLI()
+        try await cli.run("lookup", "80").expect(status: 0)
+        let page = try #require(
+            Int(
+                try SQLiteShell.run(
+                    cli.database, "SELECT rootpage FROM sqlite_master WHERE name = 'catalog_entry_by_port'"
+                )
+                .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: cli.database))
+        try handle.seek(toOffset: UInt64((page - 1) * 4096 + 8))
+        try handle.write(contentsOf: Data(repeating: 0xAB, count: 200))
+        try handle.close()
+        for format in Self.formats {
+            let result = try await cli.run("doctor", "--format", format)
+            result.expect(
+                status: 1, stdout: ["On tree page \(page)", "restore it from a backup"], stderr: ["integrity"])
+            result.expectNoCrashReport()
+        }
+    }
+
+    // MARK: #7 tampered rows
+
+    @Test(
+        .enabled(if: SQLiteShell.isAvailable, SQLiteShell.skipMessage),
+        arguments: [
+            "UPDATE catalog_entry SET port_low = 9000, port_high = 8000 WHERE id = (SELECT min(id) FROM catalog_entry WHERE service IS NOT NULL AND port_low IS NOT NULL)",
+            "UPDATE assignment SET port_low = 99999999999, port_high = 99999999999 WHERE service = 'api'",
+            "UPDATE assignment SET port_low = 9000, port_high = 8000 WHERE service = 'api'",
+            "UPDATE catalog_entry SET port_low = 0, port_high = 99999999 WHERE id = (SELECT min(id) FROM catalog_entry WHERE service IS NOT NULL AND port_low IS NOT NULL)",
+        ])
+    func tamperedRowsGiveAMessageNamingTheRowAndDoctor(tamper: String) async throws {
+        let cli = try CLI()
+        try await cli.run("add", "web", "8080").expect(status: 0)
+        try await cli.run("add", "api", "8090").expect(status: 0)
+        _ = try SQLiteShell.run(cli.database, "PRAGMA ignore_check_constraints = 1; \(tamper)")
+        var refused = 0
+        for command in [
+            ["add", "z", "20000"], ["conflicts"], ["list"], ["lookup", "8090"], ["reserve", "q"], ["export"],
+        ] {
+            let result = try await cli.run(command, environment: [:])
+            result.expectNoCrashReport()
+            #expect([0, 1, 74].contains(result.status), "\(result)")
+            if result.status == 74 {
+                refused += 1
+                #expect(result.stderr.contains("out of range") && result.stderr.contains("portreg doctor"), "\(result)")
+            }
+        }
+        #expect(refused > 0)
+        try await cli.run("doctor").expect(status: 1, stdout: ["invalid row"])
+    }
+}
