@@ -72,6 +72,49 @@ import Glibc
         }
     }
 
+    // MARK: #4 another program's database
+
+    @Test(.enabled(if: SQLiteShell.isAvailable, SQLiteShell.skipMessage))
+    func anotherProgramsDatabaseIsRefusedAndLeftUntouched() async throws {
+        let cli = try CLI()
+        let other = cli.path("other.db")
+        _ = try SQLiteShell.run(other, "CREATE TABLE foo(x); INSERT INTO foo VALUES (1)")
+        let before = try cli.bytes(of: other)
+        for command in [["lookup", "80"], ["list"], ["add", "web", "8080"], ["doctor"], ["export"]] {
+            let result = try await cli.run(command + ["--db", other])
+            result.expectFailure(73, "not a portreg registry", "was not changed")
+            #expect(try cli.bytes(of: other) == before, "\(command) changed the file")
+            #expect(!cli.exists(other + "-wal") && !cli.exists(other + "-shm"))
+        }
+    }
+
+    // MARK: #5 a registry this user cannot write
+
+    /// As an unprivileged user (root ignores permissions): a 0444 registry in a 0555 folder.
+    @Test(
+        .enabled(if: getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0, "needs root and setpriv to run as nobody"))
+    func aReadOnlyRegistryCanBeReadAndRefusesWritesCleanly() async throws {
+        let cli = try CLI()
+        let folder = cli.path("shared")
+        mkdir(folder, 0o755)
+        let database = folder + "/registry.db"
+        try await cli.run("add", "web", "8080", "--db", database).expect(status: 0)
+        chmod(database, 0o444)
+        chmod(folder, 0o555)
+        chmod(cli.directory.path, 0o755)
+        defer { chmod(folder, 0o755) }
+        let before = try cli.bytes(of: database)
+        let nobody = "setpriv --reuid=nobody --regid=nogroup --clear-groups"
+        let read = try await Self.shell(cli, "\(nobody) \"$P\" lookup 8080 --db \(database)")
+        read.expect(status: 0, stdout: ["web", "http-alt"])
+        let list = try await Self.shell(cli, "\(nobody) \"$P\" list --format csv --db \(database)")
+        list.expect(status: 0, stdout: ["web,8080"])
+        let write = try await Self.shell(cli, "\(nobody) \"$P\" add other 9000 --db \(database)")
+        write.expect(status: 73, stderr: ["read-only", "nothing was changed"])
+        #expect(try cli.bytes(of: database) == before)
+        #expect(!cli.exists(database + "-wal") && !cli.exists(database + "-shm"))
+    }
+
     // MARK: #7 tampered rows
 
     @Test(
@@ -101,5 +144,39 @@ import Glibc
         }
         #expect(refused > 0)
         try await cli.run("doctor").expect(status: 1, stdout: ["invalid row"])
+    }
+
+    // MARK: #9 export over the database
+
+    @Test func exportOntoTheDatabaseOrItsWALIsRefused() async throws {
+        let cli = try CLI()
+        try await cli.run("add", "web", "8080").expect(status: 0)
+        symlink(cli.database, cli.path("link.db"))
+        let before = try await cli.exported()
+        for target in [
+            cli.database, cli.path("link.db"), cli.database + "-wal", cli.database + "-shm", "./registry.db",
+        ] {
+            let result = try await cli.run("export", "-o", target)
+            result.expectFailure(73, "is the registry database")
+            #expect(try await cli.exported() == before)
+        }
+    }
+
+    // MARK: #10 smaller ones
+
+    @Test func hostWithASpaceIsAUsageErrorForScan() async throws {
+        let cli = try CLI()
+        try await cli.run("scan", "--host", "a b").expectFailure(64, "host")
+    }
+
+    @Test func memoryAndURIDatabasesAreRefused() async throws {
+        let cli = try CLI()
+        for path in [":memory:", "file:x.db", "file:"] {
+            let result = try await cli.run("add", "web", "8080", "--db", path)
+            result.expectFailure(64, "not a registry file")
+            #expect(!cli.exists(cli.path("file:")), "a ./file: folder was left")
+        }
+        try await cli.run("lookup", "80", environment: ["PORTREG_DB": ":memory:"]).expectFailure(
+            64, "not a registry file")
     }
 }

@@ -3,8 +3,10 @@ extension Registry {
     public static func open(explicitPath: String?, environment: [String: String] = DatabaseLocation.processEnvironment)
         throws -> Registry
     {
-        try open(
-            path: DatabaseLocation.resolve(explicit: explicitPath, environment: environment),
+        let path = DatabaseLocation.resolve(explicit: explicitPath, environment: environment)
+        try DatabaseLocation.checkUsable(path)
+        return try open(
+            path: path,
             busyTimeoutMilliseconds: try DatabaseLocation.busyTimeout(environment: environment))
     }
 
@@ -26,6 +28,12 @@ extension Registry {
     /// a thrown error leaves the database as it was, and so does `dryRun` (rolled back
     /// after `body` returns).
     func write<T>(dryRun: Bool = false, _ body: (StorageContext) throws -> T) throws -> T {
+        if isReadOnly {
+            throw RegistryError(
+                .cannotCreate,
+                "\(path): the registry is read-only for this user (the file or its folder is not writable); nothing was changed"
+            )
+        }
         do {
             return try database.transaction(.immediate, commit: !dryRun) {
                 try assignments.transaction(.write, dryRun: dryRun) { try body(context()) }

@@ -39,6 +39,12 @@ struct ExportCommand: ParsableCommand {
         try ExitStatus.run {
             let registry = try Registry.open(explicitPath: db)
             if let output {
+                if registry.isDatabaseFile(output) {
+                    throw RegistryError(
+                        .cannotCreate,
+                        "\(output): is the registry database (or its -wal/-shm) being exported; write the export elsewhere"
+                    )
+                }
                 try TextFile.writeAtomically(output) { descriptor in
                     let stream = OutputStream(descriptor: descriptor)
                     try write(registry, to: stream)
