@@ -6,6 +6,7 @@ enum Entry {
     /// swift-argument-parser's `main`, except that what it prints (usage errors echo
     /// arguments, help, completion scripts) goes through `TerminalText` first.
     static func main() {
+        StandardStreams.reserve()
         let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try Portreg.parseAsRoot(arguments)
@@ -150,6 +151,11 @@ enum ExitStatus {
                 let stream = code == .success ? OutputStream.standardOutput : OutputStream.standardError
                 stream.writeLine(text)
                 stream.flush()
+                if code == .success, let failure = stream.failure {
+                    // `--help >/dev/full`: the text did not arrive, so this is no success.
+                    Diagnostics.error("cannot write output: \(failure)", kind: .io)
+                    Portreg.exit(withError: ExitCode(ExitStatus.code(for: .io)))
+                }
             }
             Portreg.exit(withError: code == .success ? nil : ExitCode(code.rawValue))
         }

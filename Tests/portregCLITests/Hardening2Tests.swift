@@ -179,4 +179,52 @@ import Glibc
         try await cli.run("lookup", "80", environment: ["PORTREG_DB": ":memory:"]).expectFailure(
             64, "not a registry file")
     }
+
+    @Test func closedOrFolderStandardInputIsReported() async throws {
+        let cli = try CLI()
+        try await cli.run("lookup", "80").expect(status: 0)
+        for (script, message) in [
+            ("\"$P\" lookup - <&-", "standard input is closed"), ("\"$P\" lookup - < .", "is a directory"),
+            ("\"$P\" import - <&-", "standard input is closed"),
+        ] {
+            let result = try await Self.shell(cli, script)
+            result.expectFailure(66, message)
+        }
+        // Lines end in LF or CRLF alike.
+        try await cli.run("lookup", "-", "--format", "csv", stdin: "80\r\nhttps\r\n").expect(
+            status: 0, stdout: ["80,http,80", "https,https,443"])
+    }
+
+    @Test func anExpiredLeaseIsNamedAsSuchNotSuggestedAsItself() async throws {
+        let cli = try CLI()
+        try await cli.run("add", "preview", "23000", "--ttl", "1s").expect(status: 0)
+        try await Task.sleep(for: .milliseconds(2100))
+        let result = try await cli.run("lookup", "preview")
+        result.expect(
+            status: 1, stderr: ["preview: no match", "lease on 23000/tcp expired"], stderrLacks: ["did you mean"])
+    }
+
+    @Test func helpAndVersionToAFullDiskExit74() async throws {
+        let cli = try CLI()
+        for arguments in ["--help", "--version", "lookup --help"] {
+            let result = try await Self.shell(cli, "\"$P\" \(arguments) >/dev/full")
+            result.expectFailure(74, "cannot write output")
+        }
+    }
+
+    /// Exporting the system catalog and importing the file used to replace the iana source.
+    @Test func anExportedSystemCatalogImportsBackIntoSystem() async throws {
+        let cli = try CLI()
+        let services = try cli.write("services", "myproto\t7001/tcp\t\t# mine\nother\t7002/udp\n")
+        try await cli.run("import", services).expect(status: 0, stdout: ["system"])
+        let iana = try await cli.run("export", "--kind", "catalog", "--source", "iana")
+        let system = try await cli.run("export", "--kind", "catalog", "--source", "system", "-o", "system.csv")
+        system.expect(status: 0)
+        try await cli.run("import", "system.csv").expect(status: 0, stdout: ["system"], stdoutLacks: ["iana"])
+        #expect(try await cli.run("export", "--kind", "catalog", "--source", "iana").stdout == iana.stdout)
+        let again = try await cli.run("export", "--kind", "catalog", "--source", "system")
+        #expect(again.stdoutBytes == (try cli.bytes(of: cli.path("system.csv"))))
+        #expect(again.stdout.contains("myproto,7001,tcp"))
+        try await cli.run("import", "system.csv", "--source", "iana").expectFailure(64, "export of the system source")
+    }
 }

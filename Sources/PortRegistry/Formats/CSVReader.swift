@@ -39,6 +39,10 @@ public struct CSVReader {
     /// `chunkSize` (at least 4) is the read size: tests make it tiny to put every byte on a boundary.
     init(path: String, chunkSize: Int) throws(RegistryError) {
         if path == "-" {
+            var info = stat()
+            if fstat(STDIN_FILENO, &info) != 0 && errno == EBADF {
+                throw RegistryError(.inputMissing, "<stdin>: standard input is closed")
+            }
             name = "<stdin>"
             parser = Parser(name: name, descriptor: STDIN_FILENO, ownsDescriptor: false, chunkSize: chunkSize)
             return

@@ -72,9 +72,12 @@ struct ExportCommand: ParsableCommand {
                 }
                 out.write(first ? "]\n" : "\n]\n")
             case (.catalog, .csv):
-                out.write(CSVFormat.record(IANAHeader.columns))
+                // A source other than iana is named in an extra column, so that importing
+                // the file fills that source again instead of replacing iana.
+                let named = source == .iana ? [] : [source.rawValue]
+                out.write(CSVFormat.record(IANAHeader.columns + (named.isEmpty ? [] : [IANAHeader.sourceColumn])))
                 for entry in try registry.catalogRows(of: source) {
-                    out.write(CSVFormat.record(IANAHeader.fields(of: entry)))
+                    out.write(CSVFormat.record(IANAHeader.fields(of: entry) + named))
                 }
             case (.catalog, .json):
                 var first = true

@@ -27,8 +27,8 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The file to import, or - for standard input.")
     var file: String
 
-    @Option(help: "Catalog source an IANA-format CSV fills: iana or common.")
-    var source: CatalogSource = .iana
+    @Option(help: "Catalog source an IANA-format CSV fills: iana (default) or common; an export names its own.")
+    var source: CatalogSource?
 
     @Flag(help: "Registry CSV: delete every assignment not in the file.")
     var replace = false
@@ -48,10 +48,7 @@ struct ImportCommand: ParsableCommand {
             if RegistryCSV.isRegistryHeader(header) {
                 try importAssignments(&input)
             } else if IANAHeader.looksLikeIANA(header) {
-                guard source != .system else {
-                    throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common")
-                }
-                try importCatalog(&input)
+                try importCatalog(&input, source: try catalogSource(header: header, sniffer: &sniffer, input))
             } else if ServicesFile.looksLikeServicesFile(try input.text()) {
                 try importServices(&input)
             } else {
@@ -63,7 +60,32 @@ struct ImportCommand: ParsableCommand {
         }
     }
 
-    func importCatalog(_ input: inout InputFile) throws {
+    /// Where an IANA-format CSV goes: the source an export of portreg's names in its
+    /// `Portreg Source` column (so exporting `system` and importing the file fills `system`
+    /// again), else `--source`, else iana.
+    func catalogSource(header: [String], sniffer: inout CSVReader, _ input: InputFile) throws -> CatalogSource {
+        let record = (try? sniffer.next())??.fields ?? []
+        guard let declared = IANAHeader.declaredSource(header: header, record: record) else {
+            guard source != .system else {
+                throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common")
+            }
+            return source ?? .iana
+        }
+        guard let named = CatalogSource(rawValue: declared) else {
+            throw RegistryError.data(
+                file: input.displayName, line: 2,
+                "the \(IANAHeader.sourceColumn) column says '\(declared)': expected iana, common or system")
+        }
+        if let source, source != named {
+            throw RegistryError(
+                .usage,
+                "--source \(source.rawValue), but \(input.displayName) is an export of the \(named.rawValue) source; drop --source to import it there"
+            )
+        }
+        return named
+    }
+
+    func importCatalog(_ input: inout InputFile, source: CatalogSource) throws {
         let report = try Registry.importCatalog(
             try input.reader(), source: source, origin: input.origin, dryRun: dryRun, open: options.openRegistry)
         write(report)

@@ -44,6 +44,12 @@ struct LookupCommand: ParsableCommand {
                 for assignment in result.assignments { table.append([.text(text)] + Rows.cells(assignment)) }
                 matchedAny = matchedAny || result.matched
                 if !result.matched {
+                    if let lease = result.expired.last, let expiry = lease.expiresAt {
+                        unmatched.append(
+                            "\(text): no match: its lease on \(lease.ports)/\(lease.transport.rawValue) expired at \(expiry); add or reserve it again"
+                        )
+                        return
+                    }
                     let hint =
                         result.suggestions.isEmpty
                         ? "" : " (did you mean \(result.suggestions.joined(separator: ", "))?)"
@@ -54,8 +60,15 @@ struct LookupCommand: ParsableCommand {
             try registry.lookup { lookup in
                 for query in queries {
                     if query == "-" {
+                        // Read whole, through the reader that reports a closed or unreadable
+                        // stdin (66, 74); readLine() would end silently.
                         var number = 0
-                        while let line = readLine(strippingNewline: true) {
+                        // "\r\n" is one Character: both ends of line separate.
+                        var lines = try TextFile.read("-").split(
+                            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                        if lines.last?.isEmpty == true { lines.removeLast() }
+                        for raw in lines {
+                            let line = String(raw)
                             number += 1
                             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
                             do {
