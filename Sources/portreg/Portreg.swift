@@ -3,7 +3,10 @@ import PortRegistry
 
 @main
 enum Entry {
+    /// swift-argument-parser's `main`, except that what it prints (usage errors echo
+    /// arguments, help, completion scripts) goes through `TerminalText` first.
     static func main() {
+        StandardStreams.reserve()
         let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try Portreg.parseAsRoot(arguments)
@@ -84,14 +87,15 @@ struct GlobalOptions: ParsableArguments {
 enum Diagnostics {
     static func print(_ diagnostic: Diagnostic) {
         let err = OutputStream.standardError
-        let prefix = diagnostic.location.map { "\($0)" } ?? "portreg"
+        // Escaped before the colours are added: file names and messages echo input.
+        let prefix = TerminalText.visible(diagnostic.location.map { "\($0)" } ?? "portreg")
         let label: String
         switch diagnostic.severity {
         case .error: label = Style.red("error", on: err) + ": "
         case .warning: label = Style.yellow("warning", on: err) + ": "
         case .note: label = ""
         }
-        err.writeLine("\(prefix): \(label)\(diagnostic.message)")
+        err.writeLine("\(prefix): \(label)\(TerminalText.visible(diagnostic.message))")
         err.flush()
     }
 
@@ -132,6 +136,10 @@ enum ExitStatus {
             OutputStream.standardOutput.flush()
             Diagnostics.print(error.diagnostic)
             throw ExitCode(code(for: error.kind))
+        } catch {
+            // A finding (exit 1) after output: what was written must reach stdout first.
+            OutputStream.standardOutput.flush()
+            throw error
         }
     }
 
@@ -139,15 +147,29 @@ enum ExitStatus {
     /// as it prints them; a usage error in the style of every other diagnostic
     /// (`portreg: error: …`, then the usage lines), exit 64.
     static func exit(withParserError error: any Error) -> Never {
-        guard Portreg.exitCode(for: error) == .validationFailure, !(error is ExitCode) else {
-            Portreg.exit(withError: error)
+        let code = Portreg.exitCode(for: error)
+        guard code == .validationFailure, !(error is ExitCode) else {
+            // Help, version, completion scripts: argument-parser's text, echoed arguments
+            // included, made safe for a terminal.
+            let text = TerminalText.visible(Portreg.fullMessage(for: error), lineBreaks: .kept)
+            if !text.isEmpty {
+                let stream = code == .success ? OutputStream.standardOutput : OutputStream.standardError
+                stream.writeLine(text)
+                stream.flush()
+                if code == .success, let failure = stream.failure {
+                    // `--help >/dev/full`: the text did not arrive, so this is no success.
+                    Diagnostics.error("cannot write output: \(failure)", kind: .io)
+                    Portreg.exit(withError: ExitCode(ExitStatus.code(for: .io)))
+                }
+            }
+            Portreg.exit(withError: code == .success ? nil : ExitCode(code.rawValue))
         }
         var lines = Portreg.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
         if let first = lines.first, first.hasPrefix("Error: ") { lines[0] = first.dropFirst("Error: ".count) }
         OutputStream.standardOutput.flush()
         Diagnostics.error(lines.first.map(String.init) ?? "", kind: .usage)
         let err = OutputStream.standardError
-        for line in lines.dropFirst() { err.writeLine(String(line)) }
+        for line in lines.dropFirst() { err.writeLine(TerminalText.visible(String(line), lineBreaks: .kept)) }
         err.flush()
         Portreg.exit(withError: ExitCode(ExitStatus.code(for: .usage)))
     }

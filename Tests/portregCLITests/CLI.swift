@@ -43,9 +43,11 @@ struct CLI: Sendable {
     /// Runs `portreg arguments…` in this test's folder with `PORTREG_DB` set to `database`,
     /// `NO_COLOR=1`, `HOME` inside the folder, and `environment` applied last (a nil value
     /// unsets the variable). A run that outlives `timeout` is killed (and shows as status 137).
+    /// `via` runs another program instead (such as a shell script that calls portreg), with
+    /// `arguments` only shown in messages.
     func run(
         _ arguments: [String], stdin: String? = nil, environment: [String: String?] = [:],
-        timeout: Duration = .seconds(60)
+        timeout: Duration = .seconds(60), via command: [String]? = nil
     ) async throws -> CLIResult {
         guard let binary = PortregBinary.path else {
             throw CLIError("portreg binary not found; looked in: \(PortregBinary.candidates.joined(separator: ", "))")
@@ -75,8 +77,8 @@ struct CLI: Sendable {
         }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: command?.first ?? binary)
+        process.arguments = command.map { Array($0.dropFirst()) } ?? arguments
         process.environment = variables.compactMapValues { $0 }
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         process.standardOutput = outHandle

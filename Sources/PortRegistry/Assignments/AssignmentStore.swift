@@ -31,10 +31,10 @@ package struct AssignmentStore: AssignmentStorage {
     static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, a.service, a.bind"
 
     /// A row of `columns` (or of `returning`, the same list).
-    static func assignment(_ row: Row) -> Assignment {
-        Assignment(
+    static func assignment(_ row: Row) throws -> Assignment {
+        try Assignment(
             id: row.int(0), service: row.text(1),
-            ports: PortRange(uncheckedLow: row.int(2), high: row.int(3)),
+            ports: PortRange.stored(row.int(2), row.int(3), row: "assignment \(row.int(0)) (\(row.text(1)))"),
             transport: TransportProtocol(rawValue: row.text(4)) ?? .tcp,
             host: HostScope(parsing: row.text(5)) ?? .everywhere,
             bind: BindAddress(parsing: row.text(6)) ?? .wildcard,
@@ -86,7 +86,7 @@ package struct AssignmentStore: AssignmentStorage {
             filter.service, filter.host.map { HostScope(parsing: $0)?.name ?? $0 }, filter.owner,
             filter.includeExpired, now.text,
         ]) {
-            try body(AssignmentStore.assignment($0))
+            try body(try AssignmentStore.assignment($0))
         }
     }
 
@@ -111,7 +111,7 @@ package struct AssignmentStore: AssignmentStorage {
             """
         ).forEachRow([span.low, span.high, transport.rawValue, now.text, host.name]) { row in
             let bind = BindAddress(parsing: row.text(2)) ?? .wildcard
-            body(PortRange(uncheckedLow: row.int(0), high: row.int(1)), bind)
+            body(try PortRange.stored(row.int(0), row.int(1), row: "an assignment"), bind)
         }
     }
 
@@ -126,7 +126,7 @@ package struct AssignmentStore: AssignmentStorage {
             """
         ).forEachRow([now.text]) { row in
             body(
-                row.int(0), PortRange(uncheckedLow: row.int(1), high: row.int(2)),
+                row.int(0), try PortRange.stored(row.int(1), row.int(2), row: "assignment \(row.int(0))"),
                 TransportProtocol(rawValue: row.text(3)) ?? .tcp, row.text(4), row.text(5))
         }
     }
@@ -134,7 +134,7 @@ package struct AssignmentStore: AssignmentStorage {
     public func assignment(id: Int) throws -> Assignment? {
         var found: Assignment?
         try database.cached("SELECT \(AssignmentStore.columns) FROM assignment a WHERE a.id = ?1")
-            .forEachRow([id]) { found = AssignmentStore.assignment($0) }
+            .forEachRow([id]) { found = try AssignmentStore.assignment($0) }
         return found
     }
 
@@ -144,7 +144,7 @@ package struct AssignmentStore: AssignmentStorage {
             SELECT \(AssignmentStore.columns) FROM assignment a
             WHERE ?1 IS NULL OR instr(lower(a.service || ' ' || a.owner || ' ' || a.note), ?1) > 0
             """
-        ).forEachRow([substring]) { try body(AssignmentStore.assignment($0)) }
+        ).forEachRow([substring]) { try body(try AssignmentStore.assignment($0)) }
     }
 
     public func serviceNames() throws -> [String] {
@@ -158,6 +158,16 @@ package struct AssignmentStore: AssignmentStorage {
     }
 
     public func indexProblems() throws -> Int { try spans.problems() }
+
+    public func invalidRows() throws -> [String] {
+        try database.prepare(
+            """
+            SELECT id, service, port_low, port_high FROM assignment
+            WHERE NOT (port_low BETWEEN 1 AND 65535 AND port_high BETWEEN 1 AND 65535 AND port_low <= port_high)
+            ORDER BY id LIMIT 1000
+            """
+        ).rows { "assignment \($0.int(0)) (\($0.text(1))): ports \($0.int(2))-\($0.int(3)) out of range" }
+    }
 
     /// Bytes go from SQLite's buffers to the line with no String in between: a million rows
     /// export in about a second. Quoting is `CSVFormat.append`'s.
@@ -215,7 +225,7 @@ package struct AssignmentStore: AssignmentStorage {
             assignment.service, assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
             assignment.host.name, assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt,
             expiresAt, now.text,
-        ]) { stored = AssignmentStore.assignment($0) }
+        ]) { stored = try AssignmentStore.assignment($0) }
         try spans.stored(id: stored.id!, ports: stored.ports)
         return stored
     }
@@ -292,7 +302,7 @@ package struct AssignmentStore: AssignmentStorage {
             try existing.forEachRow([
                 assignment.ports.low, assignment.ports.high, assignment.transport.rawValue, assignment.host.name,
                 assignment.service, assignment.bind.text,
-            ]) { old = AssignmentStore.assignment($0) }
+            ]) { old = try AssignmentStore.assignment($0) }
             guard let old, let id = old.id else { return }
             updatedIDs.insert(id)
             if old.owner == assignment.owner && old.note == assignment.note && old.expiresAt == assignment.expiresAt {
@@ -321,7 +331,7 @@ package struct AssignmentStore: AssignmentStorage {
             if let changes {
                 try database.prepare(
                     "SELECT \(AssignmentStore.columns) FROM assignment a WHERE \(condition) \(AssignmentStore.order)"
-                ).forEachRow([firstNewID]) { row in try changes(.removed(AssignmentStore.assignment(row))) }
+                ).forEachRow([firstNewID]) { row in try changes(.removed(try AssignmentStore.assignment(row))) }
             }
             try database.cached(
                 "DELETE FROM assignment WHERE id < ?1 AND id NOT IN (SELECT id FROM temp.import_kept)"
@@ -360,7 +370,7 @@ package struct AssignmentStore: AssignmentStorage {
             id, assignment.service, assignment.ports.low, assignment.ports.high, assignment.transport.rawValue,
             assignment.host.name, assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt,
             assignment.expiresAt,
-        ]) { stored = AssignmentStore.assignment($0) }
+        ]) { stored = try AssignmentStore.assignment($0) }
         if old.ports != stored.ports {
             try spans.deleted(id: id, ports: old.ports)
             try spans.stored(id: id, ports: stored.ports)

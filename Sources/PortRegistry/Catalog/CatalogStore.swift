@@ -76,8 +76,11 @@ package struct CatalogStore {
         """
     }
 
-    static func entry(_ row: Row) -> CatalogEntry {
-        let ports: PortRange? = row.optionalInt(2).map { PortRange(uncheckedLow: $0, high: row.int(3)) }
+    static func entry(_ row: Row) throws -> CatalogEntry {
+        var ports: PortRange?
+        if let low = row.optionalInt(2) {
+            ports = try PortRange.stored(low, row.int(3), row: "catalog entry \(row.optionalText(1) ?? "(unnamed)")")
+        }
         let aliases = row.text(14)
         return CatalogEntry(
             source: CatalogSource(rawValue: row.text(0)) ?? .iana,
@@ -247,7 +250,7 @@ package struct CatalogStore {
             FROM \(CatalogStore.overlapping(where: "service IS NOT NULL AND source IN ('iana', 'common') AND (protocol = ?3 OR (protocol IS NULL AND ?3 IN ('tcp', 'udp')))"))
             """
         ).forEachRow([span.low, span.high, transport.rawValue]) { row in
-            body(PortRange(uncheckedLow: row.int(0), high: row.int(1)))
+            body(try PortRange.stored(row.int(0), row.int(1), row: "a catalog entry"))
         }
     }
 
@@ -305,7 +308,7 @@ package struct CatalogStore {
             ORDER BY score, e.id LIMIT ?3
             """
         ).rows([expression, exactName, limit]) { row in
-            (row.double(CatalogStore.columnCount), CatalogStore.entry(row))
+            (row.double(CatalogStore.columnCount), try CatalogStore.entry(row))
         }
     }
 
@@ -321,6 +324,20 @@ package struct CatalogStore {
 
     /// Rows out of step with the R*Tree of ranges (0 when in step).
     func indexProblems() throws -> Int { try SpanIndex.catalog(database).problems() }
+
+    /// Catalog rows written with the schema's checks bypassed, one line each (doctor).
+    func invalidRows() throws -> [String] {
+        try database.prepare(
+            """
+            SELECT id, coalesce(service, ''), port_low, port_high FROM catalog_entry
+            WHERE (port_low IS NULL) <> (port_high IS NULL)
+               OR NOT (port_low BETWEEN 0 AND 65535 AND port_high BETWEEN 0 AND 65535 AND port_low <= port_high)
+            ORDER BY id LIMIT 1000
+            """
+        ).rows {
+            "catalog_entry \($0.int(0)) (\($0.text(1))): ports \($0.optionalInt(2).map(String.init) ?? "NULL")-\($0.optionalInt(3).map(String.init) ?? "NULL") out of range"
+        }
+    }
 
     // MARK: - Import differences
 

@@ -47,6 +47,16 @@ public struct IANAHeader: Sendable {
         }
     }
 
+    /// The column `export --kind catalog` adds for a source other than iana, so that
+    /// importing the file fills that source again (IANA's own files never have it).
+    public static let sourceColumn = "Portreg Source"
+
+    /// The source a file names in `sourceColumn` (its first record's value), nil without one.
+    public static func declaredSource(header: [String], record: [String]) -> String? {
+        guard let index = header.firstIndex(where: { normalized($0) == normalized(sourceColumn) }) else { return nil }
+        return index < record.count ? record[index] : ""
+    }
+
     /// True when `fields` (a first record) names the three columns an IANA file cannot lack.
     public static func looksLikeIANA(_ fields: [String]) -> Bool {
         let names = Set(fields.map(normalized))

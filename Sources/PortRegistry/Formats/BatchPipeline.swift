@@ -10,6 +10,10 @@ import Synchronization
 /// the two threads touch different slots at the same time, and an Array's copy-on-write
 /// bookkeeping is shared by all its elements. The producer's first error ends the stream and is thrown
 /// by `next()`; `cancel()` stops the producer early when the consumer fails.
+///
+/// Both semaphores start at zero and `emptied` is signalled once per slot: libdispatch traps
+/// when a semaphore is released below the value it was created with, and after `cancel()`
+/// the producer may take a free slot it never hands back.
 final class BatchPipeline<Element>: @unchecked Sendable {
     typealias Batch = Result<[Element], RegistryError>
     /// Hands one batch to the consumer; false when the consumer cancelled.
@@ -24,17 +28,14 @@ final class BatchPipeline<Element>: @unchecked Sendable {
     private var readIndex = 0
     private var writeIndex = 0
     private var producer: ((Emit) throws -> Void)?
-    /// Consumer-side: whether the producer's thread was already waited for.
+    /// Consumer-side: whether the producer's thread was started, and already waited for.
+    private var started = false
     private var joined = false
 
     init(slots count: Int = 8, producer: @escaping (Emit) throws -> Void) {
         capacity = count
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil, count: count)
-        // Created at 0 and signalled up to `count`: libdispatch traps when a semaphore is
-        // released below the value it was created with, which a cancelled pipeline (the
-        // consumer failed while the ring was full, e.g. a PostgreSQL connection dropped
-        // mid-import) leaves it at.
         emptied = DispatchSemaphore(value: 0)
         for _ in 0..<count { emptied.signal() }
         self.producer = producer
@@ -46,6 +47,7 @@ final class BatchPipeline<Element>: @unchecked Sendable {
     }
 
     func start() {
+        started = true
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do {
                 try producer!(send)
@@ -72,14 +74,14 @@ final class BatchPipeline<Element>: @unchecked Sendable {
 
     /// Waits for the producer's thread after the last batch was taken.
     func join() {
-        guard !joined else { return }
+        guard started, !joined else { return }
         joined = true
         finished.wait()
     }
 
     /// Stops the producer and waits for its thread, so nothing it uses outlives this call.
     func cancel() {
-        guard !joined else { return }
+        guard started, !joined else { return }
         cancelled.store(true, ordering: .relaxed)
         // Free every slot so a producer waiting for room wakes up and sees the flag.
         for _ in 0..<capacity { emptied.signal() }
@@ -89,6 +91,8 @@ final class BatchPipeline<Element>: @unchecked Sendable {
     private func send(_ batch: [Element]) -> Bool { put(.success(batch)) }
 
     private func put(_ batch: Batch) -> Bool {
+        // Once cancelled, nothing more is queued: no one will take it.
+        guard !cancelled.load(ordering: .relaxed) else { return false }
         emptied.wait()
         guard !cancelled.load(ordering: .relaxed) else { return false }
         slots[writeIndex] = batch

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// One CSV record, with the physical line where it starts so that a message can point at it.
 public struct CSVRecord: Sendable, Equatable {
@@ -45,6 +39,10 @@ public struct CSVReader {
     /// `chunkSize` (at least 4) is the read size: tests make it tiny to put every byte on a boundary.
     init(path: String, chunkSize: Int) throws(RegistryError) {
         if path == "-" {
+            var info = stat()
+            if fstat(STDIN_FILENO, &info) != 0 && errno == EBADF {
+                throw RegistryError(.inputMissing, "<stdin>: standard input is closed")
+            }
             name = "<stdin>"
             parser = Parser(name: name, descriptor: STDIN_FILENO, ownsDescriptor: false, chunkSize: chunkSize)
             return
@@ -169,9 +167,8 @@ private final class Parser {
         if end > 0 { previousChunkLastByte = buffer[end - 1] }
         var count = 0
         while count < capacity {
-            let got = read(descriptor, buffer + count, capacity - count)
+            let got = SystemCall.read(descriptor, buffer + count, capacity - count)
             if got < 0 {
-                if errno == EINTR { continue }
                 throw RegistryError(.io, "\(name): \(systemMessage(errno))")
             }
             if got == 0 {

@@ -11,7 +11,10 @@ public enum TextFile {
         }
         defer { if descriptor != 0 { close(descriptor) } }
         var info = stat()
-        if fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+        if fstat(descriptor, &info) != 0 && errno == EBADF {
+            throw RegistryError(.inputMissing, "\(name): standard input is closed")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
             throw RegistryError(.inputMissing, "\(path): is a directory")
         }
         var bytes: [UInt8] = []
@@ -19,6 +22,9 @@ public enum TextFile {
         while true {
             let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
+                if errno == EBADF && descriptor == 0 {
+                    throw RegistryError(.inputMissing, "\(name): standard input is closed")
+                }
                 throw RegistryError(.io, "\(name): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }

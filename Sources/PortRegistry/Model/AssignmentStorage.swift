@@ -126,6 +126,10 @@ public protocol AssignmentStorage {
     /// the R*Tree of blocks); 0 for a backend with nothing to keep in step.
     func indexProblems() throws -> Int
 
+    /// Rows this code could not use (written with the schema's checks bypassed), one line
+    /// each naming the row; doctor prints them. Empty when the backend enforces its checks.
+    func invalidRows() throws -> [String]
+
     /// Writes the registry CSV (`RegistryCSV`: header, quoting, LF), every assignment
     /// including expired leases, in export order, one line at a time: a million rows must
     /// export in about a second and in bounded memory.
@@ -168,6 +172,8 @@ public protocol AssignmentStorage {
 }
 
 extension AssignmentStorage {
+    public func invalidRows() throws -> [String] { [] }
+
     /// Live assignments that `candidate` would collide with (`CollisionRule`), in export order.
     public func collisions(with candidate: some SocketClaim, now: Timestamp) throws -> [Assignment] {
         try overlapping(candidate.ports, transport: candidate.transport, now: now).filter {

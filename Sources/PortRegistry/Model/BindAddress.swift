@@ -72,31 +72,3 @@ public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { text }
 }
-
-/// Where an assignment applies: `*` (every host the team uses) or one named host or environment.
-public struct HostScope: Hashable, Sendable, CustomStringConvertible {
-    public let name: String
-    public static let everywhere = HostScope(uncheckedName: "*")
-
-    private init(uncheckedName: String) { self.name = uncheckedName }
-
-    /// Host names compare case-insensitively; spaces and control characters are refused.
-    public init?(parsing raw: String) {
-        if raw == "*" {
-            self = .everywhere
-            return
-        }
-        let utf8 = raw.utf8
-        guard !utf8.isEmpty, utf8.count <= 253, utf8.allSatisfy({ $0 > 0x20 && $0 != 0x2C && $0 != 0x7F }) else {
-            return nil
-        }
-        // Lowercase only when needed: most names already are.
-        self.name = utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? raw.lowercased() : raw
-    }
-
-    public var isEverywhere: Bool { name == "*" }
-
-    public func overlaps(_ other: HostScope) -> Bool { isEverywhere || other.isEverywhere || name == other.name }
-
-    public var description: String { name }
-}

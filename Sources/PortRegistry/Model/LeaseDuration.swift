@@ -25,6 +25,10 @@ public enum LeaseDuration {
             guard let value = number else { throw RegistryError(.usage, "invalid duration '\(text)': \(rule)") }
             total += value * unit
             number = nil
+            // Checked as it grows: enough components would overflow Int (a trap).
+            guard total <= longest else {
+                throw RegistryError(.usage, "invalid duration '\(text)': a lease lasts at most 10 years (520w)")
+            }
         }
         guard number == nil, total > 0 else { throw RegistryError(.usage, "invalid duration '\(text)': \(rule)") }
         // Past year 9999 an expiry cannot be written as a timestamp (`Timestamp.latest`).

@@ -18,6 +18,21 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
         self.high = high
     }
 
+    /// Ports read back from a database: checked, since a row written with the schema's checks
+    /// bypassed (or by another program) must give a message, not a trap or a loop over
+    /// millions of ports later. `row` names it ("assignment 12").
+    public static func stored(_ low: Int, _ high: Int, row: @autoclosure () -> String) throws(RegistryError)
+        -> PortRange
+    {
+        guard let range = PortRange(low: low, high: high) else {
+            throw RegistryError(
+                .io,
+                "\(row()): ports \(low)-\(high) are out of range: the database was changed outside portreg; run `portreg doctor`"
+            )
+        }
+        return range
+    }
+
     /// Parses `8080` or `6000-6063`; nil for anything else.
     public init?(parsing text: some StringProtocol) {
         // Byte by byte: this runs once per row of a million-row import.

@@ -56,5 +56,54 @@ public enum DatabaseLocation {
         }
     }
 
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    static func exists(_ path: String) -> Bool { Glibc.access(path, F_OK) == 0 }
+
+    /// How an existing registry can be opened by this user: read-write, read-only when the
+    /// file is not writable, immutable when its folder is not writable either (a shared
+    /// registry on a read-only mount, a CI cache, another account's folder).
+    static func access(_ path: String) -> Database.Access {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        if Glibc.access(folder, W_OK) != 0 { return .immutable }
+        return Glibc.access(path, W_OK) == 0 ? .readWrite : .readOnly
+    }
+
+    /// `--db` values SQLite would read as something else than a file path: refused, as
+    /// `:memory:` would take writes that vanish at exit, and `file:…` is not a URI here.
+    static func checkUsable(_ path: String) throws {
+        if path == ":memory:" || path.hasPrefix("file:") {
+            throw RegistryError(
+                .usage,
+                "'\(path)' is not a registry file: an in-memory database or SQLite URI would lose every change at exit; give a file path (./\(path) for a file named so)"
+            )
+        }
+    }
+
+    /// Whether `path` is `database` or one of SQLite's files beside it (`-wal`, `-shm`,
+    /// `-journal`): the same device and inode through any link, or, for one that does not
+    /// exist yet, the same name in the same real folder.
+    static func isPart(_ path: String, of database: String) -> Bool {
+        var target = stat()
+        let targetExists = stat(path, &target) == 0
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let candidate = database + suffix
+            var info = stat()
+            if stat(candidate, &info) == 0 {
+                if targetExists && info.st_dev == target.st_dev && info.st_ino == target.st_ino { return true }
+            } else if let a = canonical(path), let b = canonical(candidate), a == b {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The real folder of `path` (links resolved) and its last component.
+    private static func canonical(_ path: String) -> String? {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let resolved = realpath(folder, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved) + "/" + name
+    }
 }

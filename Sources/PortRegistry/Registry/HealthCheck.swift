@@ -17,27 +17,97 @@ public struct HealthReport: Sendable {
     public var server: String?
     public var serverVersion: String?
     public var serverSchemaVersion: Int?
+    /// Every problem found, each with what to do about it.
+    public var findings: [HealthFinding] = []
 
-    public var isHealthy: Bool { integrity == ["ok"] && foreignKeyProblems == 0 && spanProblems == 0 }
+    public var isHealthy: Bool { findings.isEmpty }
+}
+
+/// One problem `doctor` found, and the remedy.
+public struct HealthFinding: Sendable, Equatable {
+    public var problem: String
+    public var fix: String
 }
 
 struct HealthCheck {
     let registry: Registry
 
+    static let restore =
+        "the file is damaged: restore it from a backup, or save what can be read with `sqlite3 FILE .recover | sqlite3 NEW.db` and use NEW.db"
+
+    /// Each check runs even when an earlier one failed: a damaged file can make one check
+    /// fail with an error while another still lists what it found.
     func run(in context: StorageContext) throws -> HealthReport {
         let database = registry.database
-        let integrity = try database.prepare("PRAGMA integrity_check").rows { $0.text(0) }
-        let foreignKeys = try database.prepare("PRAGMA foreign_key_check").rows { _ in 1 }.count
+        var findings: [HealthFinding] = []
+        func attempt<T>(_ what: String, _ fallback: T, _ body: () throws -> T) -> T {
+            do {
+                return try body()
+            } catch let error as DatabaseError {
+                findings.append(
+                    HealthFinding(problem: "\(what) could not run: \(error.message)", fix: HealthCheck.restore))
+            } catch {
+                findings.append(HealthFinding(problem: "\(what) could not run: \(error)", fix: HealthCheck.restore))
+            }
+            return fallback
+        }
+        // Rows SQLite produced before failing part-way are kept: they say what is damaged.
+        var integrity: [String] = []
+        attempt("integrity_check", ()) {
+            try database.prepare("PRAGMA integrity_check").forEachRow { integrity.append($0.text(0)) }
+        }
+        if integrity.isEmpty { integrity = ["not run"] }
+        for line in integrity where line != "ok" && line != "not run" {
+            let broken = line.hasPrefix("CHECK constraint failed") || line.hasPrefix("NULL value in")
+            findings.append(
+                HealthFinding(
+                    problem: "integrity: \(line)",
+                    fix: broken
+                        ? "a row breaks the schema's rules (written with its checks bypassed): correct or delete it with sqlite3"
+                        : HealthCheck.restore))
+        }
+        let foreignKeys = attempt("foreign_key_check", [String]()) {
+            try database.prepare("PRAGMA foreign_key_check").rows { row in
+                // WITHOUT ROWID tables have no rowid to name.
+                "\(row.text(0))\(row.optionalInt(1).map { " row \($0)" } ?? "") refers to a missing \(row.text(2)) row"
+            }
+        }
+        for line in foreignKeys {
+            findings.append(
+                HealthFinding(
+                    problem: "foreign key: \(line)",
+                    fix: "delete the orphan row with sqlite3, or export the registry and import it with --replace"))
+        }
+        let invalid = attempt("row check", [String]()) {
+            try context.catalog.invalidRows() + context.assignments.invalidRows()
+        }
+        for line in invalid {
+            findings.append(
+                HealthFinding(
+                    problem: "invalid row: \(line) (written with the schema's checks bypassed)",
+                    fix: "delete or correct the row with sqlite3 (portreg refuses to use it)"))
+        }
         // The span tables are kept by code, not triggers: check that they mirror the rows.
-        let spans = try context.catalog.indexProblems() + context.assignments.indexProblems()
-        let counts = try context.assignments.counts(now: context.now)
+        let spans = attempt("port index check", 0) {
+            try context.catalog.indexProblems() + context.assignments.indexProblems()
+        }
+        if spans > 0 {
+            findings.append(
+                HealthFinding(
+                    problem: "port index: \(spans) rows out of step with the port-range index",
+                    fix:
+                        "rebuild it: `portreg export -o saved.csv`, then `portreg import saved.csv --replace` (and re-import the catalog)"
+                ))
+        }
+        let counts = attempt("counts", (total: 0, expired: 0)) { try context.assignments.counts(now: context.now) }
         return HealthReport(
             path: registry.path, sqliteVersion: Database.libraryVersion, schemaVersion: registry.schemaVersion,
-            journalMode: try database.scalarText("PRAGMA journal_mode") ?? "",
-            integrity: integrity, foreignKeyProblems: foreignKeys, spanProblems: spans,
-            catalogRows: try context.catalog.count(), assignments: counts.total, expiredLeases: counts.expired,
+            journalMode: attempt("journal mode", "") { try database.scalarText("PRAGMA journal_mode") ?? "" },
+            integrity: integrity, foreignKeyProblems: foreignKeys.count, spanProblems: spans,
+            catalogRows: attempt("catalog count", 0) { try context.catalog.count() }, assignments: counts.total,
+            expiredLeases: counts.expired,
             server: registry.server?.displayURI,
             serverVersion: registry.server.map { "\($0.serverVersion / 10_000).\($0.serverVersion % 10_000)" },
-            serverSchemaVersion: registry.server?.schemaVersion)
+            serverSchemaVersion: registry.server?.schemaVersion, findings: findings)
     }
 }

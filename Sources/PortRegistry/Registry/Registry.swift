@@ -37,7 +37,9 @@ public final class Registry {
         if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
         let database: Database
         do {
-            database = try Database(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            database = try Database(
+                path: path, access: isNew ? .readWrite : DatabaseLocation.access(path),
+                busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         } catch {
             throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
         }
@@ -70,6 +72,17 @@ public final class Registry {
                 throw RegistryError(
                     .cannotCreate, "\(database.path): not a SQLite database (is --db pointing at the right file?)")
             }
+            try Registry.refuseForeignSchema(database)
+            if database.access != .readWrite {
+                // Reading needs nothing written: no journal switch, no migration.
+                if try migrator.checkCompatible(database) < migrator.latestVersion {
+                    throw RegistryError(
+                        .cannotCreate,
+                        "\(database.path): the registry is read-only for this user and needs a schema upgrade that only a user who can write it can run"
+                    )
+                }
+                return
+            }
             try Registry.configureJournal(database)
             try migrator.migrate(database) { database in
                 try SeedCatalog.load(into: database, at: clock.now())
@@ -83,17 +96,42 @@ public final class Registry {
         }
     }
 
+    /// A file with tables but not portreg's belongs to another program: refused before
+    /// anything (journal mode, migrations, seeds) is written to it.
+    private static func refuseForeignSchema(_ database: Database) throws {
+        guard try database.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0 > 0 else { return }
+        let ours = try database.scalarInt(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'catalog_entry'")
+        guard ours == 0 else { return }
+        throw RegistryError(
+            .cannotCreate,
+            "\(database.path): not a portreg registry: a SQLite database of another program (it has tables, none of them portreg's); the file was not changed. Give --db a registry or a new file."
+        )
+    }
+
     /// WAL lets readers run while one process writes; `synchronous = NORMAL` is durable
     /// across application crashes and only a power loss can lose the last commit.
     private static func configureJournal(_ database: Database) throws {
         guard database.path != ":memory:" else { return }
-        do {
-            try database.execute("PRAGMA journal_mode = WAL")
-        } catch let error where error.isBusy {
-            // Another process is switching it at this very moment; it stays WAL once set.
+        // Already WAL (every registry after its first open): nothing to write.
+        if try database.scalarText("PRAGMA journal_mode") != "wal" {
+            do {
+                try database.execute("PRAGMA journal_mode = WAL")
+            } catch let error where error.isBusy {
+                // Another process is switching it at this very moment; it stays WAL once set.
+            }
         }
         try database.execute("PRAGMA synchronous = NORMAL")
     }
+
+    /// Whether writing `path` would overwrite this registry's database or a file SQLite
+    /// keeps beside it (`export -o` must refuse it).
+    public func isDatabaseFile(_ path: String) -> Bool {
+        database.path != ":memory:" && DatabaseLocation.isPart(path, of: database.path)
+    }
+
+    /// True when this user cannot write the file or its folder: reads work, writes are refused.
+    public var isReadOnly: Bool { database.access != .readWrite }
 
     var schemaVersion: Int { (try? database.scalarInt("PRAGMA user_version")) ?? 0 }
 }

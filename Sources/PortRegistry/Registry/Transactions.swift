@@ -12,6 +12,7 @@ extension Registry {
                 uri: location, catalogPath: DatabaseLocation.catalogPath(environment: environment),
                 busyTimeoutMilliseconds: busyTimeout)
         }
+        try DatabaseLocation.checkUsable(location)
         return try open(path: location, busyTimeoutMilliseconds: busyTimeout)
     }
 
@@ -33,6 +34,12 @@ extension Registry {
     /// a thrown error leaves the database as it was, and so does `dryRun` (rolled back
     /// after `body` returns).
     func write<T>(dryRun: Bool = false, _ body: (StorageContext) throws -> T) throws -> T {
+        if isReadOnly {
+            throw RegistryError(
+                .cannotCreate,
+                "\(path): the registry is read-only for this user (the file or its folder is not writable); nothing was changed"
+            )
+        }
         do {
             return try database.transaction(.immediate, commit: !dryRun) {
                 try assignments.transaction(.write, dryRun: dryRun) { try body(context()) }

@@ -181,6 +181,19 @@ extension Registry {
 
     /// Integrity, index mirrors and counts (`portreg doctor`).
     public func doctor() throws -> HealthReport {
-        try read { context in try HealthCheck(registry: self).run(in: context) }
+        // A damaged file can fail the read transaction's end after every check has run:
+        // what the checks found is the answer, not that last error.
+        var report: HealthReport?
+        do {
+            return try read { context in
+                report = try HealthCheck(registry: self).run(in: context)
+                return report!
+            }
+        } catch let error as RegistryError where report != nil {
+            if report!.findings.isEmpty {
+                report!.findings.append(HealthFinding(problem: error.message, fix: HealthCheck.restore))
+            }
+            return report!
+        }
     }
 }

@@ -27,15 +27,15 @@ public struct Search {
             throw RegistryError(.usage, "nothing to search for in '\(text)': give at least one word")
         }
         let expression = words.map { "\"\($0)\"*" }.joined(separator: " ")
-        var scored: [(score: Double, order: Int, hit: SearchHit)] = []
+        // The best `limit` hits only: a million matching assignments must not all be held.
+        var scored = BestHits(limit: limit)
         // One hit per registration, ranked by its best row. A registration has one row per
         // source that lists it, so `limit` times the sources' count rows hold `limit` of them.
         let rows = try catalog.search(
             expression, exactName: text, limit: min(limit, 1 << 30) * CatalogSource.allCases.count)
         let entries = rows.map(\.entry)
-        for group in Registration.groups(entries) {
-            let registration = Registration(rows: group.map { entries[$0] })
-            scored.append((rows[group[0]].score, scored.count, .catalog(registration)))
+        for group in Registration.groups(entries) where scored.admits(rows[group[0]].score) {
+            scored.insert(rows[group[0]].score, .catalog(Registration(rows: group.map { entries[$0] })))
         }
         // Assignments are a team's few thousand rows: a scan ranks them well enough and keeps
         // every write free of FTS upkeep. SQLite's lower() folds ASCII only, so the SQL
@@ -54,9 +54,11 @@ public struct Search {
                 score -= weight
             }
             if service == text.lowercased() { score -= 100 }
-            scored.append((score - 0.001, scored.count, .assignment(assignment)))
+            if scored.admits(score - 0.001) {
+                scored.insert(score - 0.001, .assignment(assignment))
+            }
         }
-        let hits = scored.sorted { ($0.score, $0.order) < ($1.score, $1.order) }.prefix(limit).map(\.hit)
+        let hits = scored.sorted()
         let suggestions =
             hits.isEmpty && words.count == 1
             ? try Suggestions(catalog: catalog, assignments: assignments).closest(to: words[0]) : []
@@ -66,5 +68,56 @@ public struct Search {
     /// Letters and digits, lowercased: FTS5 syntax characters never reach MATCH.
     static func words(_ text: String) -> [String] {
         text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+}
+
+/// The `limit` lowest-scored hits seen so far, ties to the earlier one: a max-heap on
+/// (score, arrival), so memory is bounded by `limit` and each offer costs O(log limit).
+struct BestHits {
+    private typealias Item = (score: Double, order: Int, hit: SearchHit)
+    private let limit: Int
+    private var heap: [Item] = []
+    private var arrivals = 0
+
+    init(limit: Int) { self.limit = max(limit, 0) }
+
+    private static func worse(_ a: Item, _ b: Item) -> Bool { (a.score, a.order) > (b.score, b.order) }
+
+    /// Whether a hit with `score`, arriving now, would be kept (a later arrival loses ties).
+    func admits(_ score: Double) -> Bool {
+        heap.count < limit || (!heap.isEmpty && score < heap[0].score)
+    }
+
+    mutating func insert(_ score: Double, _ hit: SearchHit) {
+        let item = (score: score, order: arrivals, hit: hit)
+        arrivals += 1
+        if heap.count < limit {
+            heap.append(item)
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard Self.worse(heap[child], heap[parent]) else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
+        } else if limit > 0, !Self.worse(item, heap[0]) {
+            heap[0] = item
+            var parent = 0
+            while true {
+                var largest = parent
+                for child in [2 * parent + 1, 2 * parent + 2]
+                where child < heap.count && Self.worse(heap[child], heap[largest]) {
+                    largest = child
+                }
+                guard largest != parent else { break }
+                heap.swapAt(parent, largest)
+                parent = largest
+            }
+        }
+    }
+
+    /// The hits kept, best first.
+    func sorted() -> [SearchHit] {
+        heap.sorted { ($0.score, $0.order) < ($1.score, $1.order) }.map(\.hit)
     }
 }

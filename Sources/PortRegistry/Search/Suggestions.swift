@@ -7,6 +7,9 @@ public final class Suggestions {
     let assignments: any AssignmentStorage
     private var names: [(bytes: [UInt8], name: String)]?
     private var answers: [String: [String]] = [:]
+    /// How many words were scored against every name (for tests: misses that are not shown
+    /// must not be scored).
+    private(set) var wordsScored = 0
 
     init(catalog: CatalogStore, assignments: any AssignmentStorage) {
         self.catalog = catalog
@@ -24,6 +27,7 @@ public final class Suggestions {
                 (Array(name.lowercased().utf8), name)
             }
         }
+        wordsScored += 1
         let budget = max(1, min(3, target.count / 3))
         var candidates: [(distance: Int, name: String)] = []
         for (bytes, name) in names! where abs(bytes.count - target.count) <= budget {

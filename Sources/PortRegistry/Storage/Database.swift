@@ -17,15 +17,40 @@ package final class Database {
     /// Process-wide SQLite settings, applied once before the first connection.
     private static let configured: Void = { _ = csqlite_disable_memory_statistics() }()
 
+    /// How a file is opened.
+    public enum Access: Sendable {
+        case readWrite
+        /// `SQLITE_OPEN_READONLY`: the file is not writable for this user, its folder is
+        /// (SQLite may still need the folder for a WAL database's `-shm`).
+        case readOnly
+        /// Read-only and `immutable=1`: the folder is not writable either, so nobody can be
+        /// writing the file through a `-wal`, and SQLite must create no file beside it.
+        case immutable
+    }
+
+    /// Whether writes are refused on this connection.
+    public let access: Access
+
     /// Opens (creating when asked) the database at `path`.
-    public init(path: String, create: Bool = true, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout)
-        throws(DatabaseError)
-    {
+    public init(
+        path: String, create: Bool = true, access: Access = .readWrite,
+        busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
+    ) throws(DatabaseError) {
         Database.configured
         var connection: OpaquePointer?
-        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        if create { flags |= SQLITE_OPEN_CREATE }
-        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        var name = path
+        switch access {
+        case .readWrite:
+            flags |= SQLITE_OPEN_READWRITE
+            if create { flags |= SQLITE_OPEN_CREATE }
+        case .readOnly:
+            flags |= SQLITE_OPEN_READONLY
+        case .immutable:
+            flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+            name = Database.immutableURI(path)
+        }
+        let code = sqlite3_open_v2(name, &connection, flags, nil)
         guard code == SQLITE_OK, let connection else {
             let error = DatabaseError(handle: connection, code: code)
             sqlite3_close_v2(connection)
@@ -33,6 +58,7 @@ package final class Database {
         }
         self.handle = connection
         self.path = path
+        self.access = access
         sqlite3_extended_result_codes(connection, 1)
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         _ = csqlite_enable_defensive(connection)
@@ -41,6 +67,20 @@ package final class Database {
         // cache instead of thrashing the 2 MiB default (58 ms -> 38 ms to insert IANA's rows).
         // Reads through mmap: a scan of 100,000 assignments is 3,400 pread calls otherwise.
         try execute("PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA mmap_size = 33554432")
+    }
+
+    /// `file:PATH?immutable=1`, with the characters a URI gives a meaning escaped.
+    static func immutableURI(_ path: String) -> String {
+        var escaped: [UInt8] = []
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"):
+                escaped += Array("%\(String(byte, radix: 16, uppercase: true))".utf8)
+            default: escaped.append(byte)
+            }
+        }
+        // An absolute path gets an empty authority (file:///…), so that //x is not a host.
+        return "file:" + (path.hasPrefix("/") ? "//" : "") + String(decoding: escaped, as: UTF8.self) + "?immutable=1"
     }
 
     /// A private database that lives as long as this connection.

@@ -55,7 +55,8 @@ package struct Migrator: Sendable {
                 do {
                     try database.execute(migration.sql)
                 } catch let error as DatabaseError {
-                    throw RegistryError(.io, "migration \(migration.name) failed: \(error)")
+                    // SQLite's message, not the migration's whole script.
+                    throw RegistryError(.io, "migration \(migration.name) failed: \(error.message)")
                 }
                 try database.execute("PRAGMA user_version = \(migration.version)")
                 applied += 1

@@ -7,7 +7,9 @@ struct DoctorCommand: ParsableCommand {
         abstract: "Check the database: path, schema version, integrity and counts.",
         discussion: """
             Runs SQLite's integrity_check and foreign_key_check, and checks that the port-range \
-            index (an R*Tree kept by portreg) mirrors the rows. Exits 1 when any finds a problem.
+            index (an R*Tree kept by portreg) mirrors the rows and that every row is in range. \
+            Each problem is printed with what to do about it (stdout in every format, and \
+            stderr); exits 1 when any is found.
 
             Example:
               portreg doctor --db ./registry.db
@@ -46,11 +48,24 @@ struct DoctorCommand: ParsableCommand {
             if options.format == .json {
                 var pairs: [(String, Cell)] = []
                 for row in table.rows { pairs.append((row[0].plain, row[1])) }
-                OutputStream.standardOutput.writeLine(JSON.object(pairs))
+                let object = JSON.object(pairs)
+                let findings = report.findings.map {
+                    JSON.object([("problem", .text($0.problem)), ("fix", .text($0.fix))])
+                }
+                OutputStream.standardOutput.writeLine(
+                    object.dropLast() + ", \"findings\": [" + findings.joined(separator: ", ") + "]}")
             } else {
+                for finding in report.findings {
+                    table.append([.text("problem"), .text(finding.problem)])
+                    table.append([.text("fix"), .text(finding.fix)])
+                }
                 table.write(options.format)
             }
-            if !report.isHealthy { throw ExitStatus.findings }
+            if !report.isHealthy {
+                OutputStream.standardOutput.flush()
+                for finding in report.findings { Diagnostics.error("\(finding.problem); to fix: \(finding.fix)") }
+                throw ExitStatus.findings
+            }
         }
     }
 }

@@ -50,6 +50,12 @@ struct ExportCommand: ParsableCommand {
         try ExitStatus.run {
             let registry = try Registry.open(explicitPath: db)
             if let output {
+                if registry.isDatabaseFile(output) {
+                    throw RegistryError(
+                        .cannotCreate,
+                        "\(output): is the registry database (or its -wal/-shm) being exported; write the export elsewhere"
+                    )
+                }
                 try TextFile.writeAtomically(output) { descriptor in
                     let stream = OutputStream(descriptor: descriptor)
                     try write(registry, to: stream)
@@ -84,9 +90,12 @@ struct ExportCommand: ParsableCommand {
                 throw RegistryError(
                     .usage, "--format \(format.rawValue) exports assignments only; the catalog exports as csv or json")
             case (.catalog, .csv):
-                out.write(CSVFormat.record(IANAHeader.columns))
+                // A source other than iana is named in an extra column, so that importing
+                // the file fills that source again instead of replacing iana.
+                let named = source == .iana ? [] : [source.rawValue]
+                out.write(CSVFormat.record(IANAHeader.columns + (named.isEmpty ? [] : [IANAHeader.sourceColumn])))
                 for entry in try registry.catalogRows(of: source) {
-                    out.write(CSVFormat.record(IANAHeader.fields(of: entry)))
+                    out.write(CSVFormat.record(IANAHeader.fields(of: entry) + named))
                 }
             case (.catalog, .json):
                 var first = true

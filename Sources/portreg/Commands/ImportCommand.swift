@@ -1,6 +1,8 @@
 import ArgumentParser
 import PortRegistry
 
+import Glibc
+
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -33,8 +35,8 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The file to import, or - for standard input.")
     var file: String
 
-    @Option(help: "Catalog source an IANA-format CSV fills: iana or common.")
-    var source: CatalogSource = .iana
+    @Option(help: "Catalog source an IANA-format CSV fills: iana (default) or common; an export names its own.")
+    var source: CatalogSource?
 
     @Flag(help: "Registry CSV: delete every assignment not in the file.")
     var replace = false
@@ -57,10 +59,7 @@ struct ImportCommand: ParsableCommand {
             if RegistryCSV.isRegistryHeader(header) {
                 try importAssignments(&input)
             } else if IANAHeader.looksLikeIANA(header) {
-                guard source != .system else {
-                    throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common")
-                }
-                try importCatalog(&input)
+                try importCatalog(&input, source: try catalogSource(header: header, sniffer: &sniffer, input))
             } else if ServicesFile.looksLikeServicesFile(try input.text()) {
                 try importServices(&input)
             } else {
@@ -72,7 +71,32 @@ struct ImportCommand: ParsableCommand {
         }
     }
 
-    func importCatalog(_ input: inout InputFile) throws {
+    /// Where an IANA-format CSV goes: the source an export of portreg's names in its
+    /// `Portreg Source` column (so exporting `system` and importing the file fills `system`
+    /// again), else `--source`, else iana.
+    func catalogSource(header: [String], sniffer: inout CSVReader, _ input: InputFile) throws -> CatalogSource {
+        let record = (try? sniffer.next())??.fields ?? []
+        guard let declared = IANAHeader.declaredSource(header: header, record: record) else {
+            guard source != .system else {
+                throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common")
+            }
+            return source ?? .iana
+        }
+        guard let named = CatalogSource(rawValue: declared) else {
+            throw RegistryError.data(
+                file: input.displayName, line: 2,
+                "the \(IANAHeader.sourceColumn) column says '\(declared)': expected iana, common or system")
+        }
+        if let source, source != named {
+            throw RegistryError(
+                .usage,
+                "--source \(source.rawValue), but \(input.displayName) is an export of the \(named.rawValue) source; drop --source to import it there"
+            )
+        }
+        return named
+    }
+
+    func importCatalog(_ input: inout InputFile, source: CatalogSource) throws {
         let report = try Registry.importCatalog(
             try input.reader(), source: source, origin: input.origin, dryRun: dryRun, open: options.openRegistry)
         write(report)
@@ -156,30 +180,38 @@ struct ImportCommand: ParsableCommand {
 
 extension CatalogSource: ExpressibleByArgument {}
 
-/// A file to import, or standard input held in memory so that its kind can be sniffed and
-/// it can still be read from the start.
+/// A file to import. Only a regular file is opened more than once (to sniff its kind, then
+/// to read it): standard input, a pipe, a FIFO, `/dev/stdin` or a `<(…)` substitution can
+/// be read only once, so it is read into memory and sniffed and parsed from those bytes.
 struct InputFile {
     let path: String
-    private var stdinText: String?
+    private var heldText: String?
 
     init(path: String) throws {
         self.path = path
-        if path == "-" {
-            stdinText = try TextFile.read("-")
+        if path == "-" || !InputFile.isRegularFile(path) {
+            heldText = try TextFile.read(path)
         }
+    }
+
+    /// Whether `path` names a regular file (through links); false for anything else, and
+    /// for a path that cannot be examined (reading it then reports why).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     var displayName: String { path == "-" ? "<stdin>" : path }
     var origin: String { path == "-" ? "-" : path }
 
     func reader() throws -> CSVReader {
-        if let stdinText { return CSVReader(text: stdinText, name: "<stdin>") }
+        if let heldText { return CSVReader(text: heldText, name: displayName) }
         return try CSVReader(path: path)
     }
 
     /// The whole file as text (services files are small).
     func text() throws -> String {
-        if let stdinText { return stdinText }
+        if let heldText { return heldText }
         return try TextFile.read(path)
     }
 }

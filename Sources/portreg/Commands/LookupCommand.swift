@@ -40,11 +40,18 @@ struct LookupCommand: ParsableCommand {
             var unmatched: [String] = []
             var matchedAny = false
             func answer(_ text: String, _ lookup: Lookup) throws {
-                let result = try lookup(try LookupQuery(parsing: text))
+                // Only the first 20 misses are named on stderr, with suggestions.
+                let result = try lookup(try LookupQuery(parsing: text), suggesting: unmatched.count < 20)
                 for registration in result.registrations { table.append([.text(text)] + Rows.cells(registration)) }
                 for assignment in result.assignments { table.append([.text(text)] + Rows.cells(assignment)) }
                 matchedAny = matchedAny || result.matched
                 if !result.matched {
+                    if let lease = result.expired.last, let expiry = lease.expiresAt {
+                        unmatched.append(
+                            "\(text): no match: its lease on \(lease.ports)/\(lease.transport.rawValue) expired at \(expiry); add or reserve it again"
+                        )
+                        return
+                    }
                     let hint =
                         result.suggestions.isEmpty
                         ? "" : " (did you mean \(result.suggestions.joined(separator: ", "))?)"
@@ -55,8 +62,15 @@ struct LookupCommand: ParsableCommand {
             try registry.lookup { lookup in
                 for query in queries {
                     if query == "-" {
+                        // Read whole, through the reader that reports a closed or unreadable
+                        // stdin (66, 74); readLine() would end silently.
                         var number = 0
-                        while let line = readLine(strippingNewline: true) {
+                        // "\r\n" is one Character: both ends of line separate.
+                        var lines = try TextFile.read("-").split(
+                            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                        if lines.last?.isEmpty == true { lines.removeLast() }
+                        for raw in lines {
+                            let line = String(raw)
                             number += 1
                             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
                             do {

@@ -144,6 +144,7 @@ struct ResultTable {
             text.contains(where: { $0.isNewline || $0 == "\t" })
             ? text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
             : text
+        folded = TerminalText.visible(folded)
         if folded.count > limit { folded = String(folded.prefix(limit - 1)) + "…" }
         return folded
     }
@@ -163,7 +164,9 @@ enum JSON {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 {
+                // RFC 8259 requires U+0000–U+001F escaped; DEL, C1 and bidi controls are
+                // escaped too, so a document shown on a terminal cannot drive it.
+                if TerminalText.isUnsafe(scalar) {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
