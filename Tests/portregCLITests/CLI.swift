@@ -184,6 +184,8 @@ struct CLIResult: Sendable, CustomStringConvertible {
     /// `--format json` output that is an array of objects.
     func jsonObjects(sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
         let value = try json()
+        // A one-object report (`import --format json`) reads as one row.
+        if let object = value as? [String: Any] { return [object] }
         return try #require(
             value as? [[String: Any]], "not a JSON array of objects: \(stdout)", sourceLocation: sourceLocation)
     }

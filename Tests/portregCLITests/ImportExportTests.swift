@@ -17,8 +17,9 @@ private func addTrickyAssignments(_ cli: CLI) async throws {
     try await cli.run("add", "delta", "19010/sctp", "--note", "  leading and trailing spaces  ").expect(status: 0)
 }
 
-/// The one report object of `import --format json`.
+/// The one report object of `import --format json` (SPEC: one object, not an array).
 private func report(_ result: CLIResult, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+    #expect(result.stdout.hasPrefix("{"), "one JSON object\n\(result)", sourceLocation: sourceLocation)
     let objects = try result.jsonObjects(sourceLocation: sourceLocation)
     return try #require(
         objects.count == 1 ? objects.first : nil, "one report row\n\(result)", sourceLocation: sourceLocation)

@@ -149,7 +149,7 @@ struct ImportCommand: ParsableCommand {
             .int(report.skipped), .optional(report.releaseDate), .optional(report.sha256), .bool(dryRun),
             .raw(json: newlyJSON, text: newlyText),
         ])
-        table.write(options.format)
+        table.writeReport(options.format)
     }
 
     func importAssignments(_ input: inout InputFile) throws {
@@ -174,7 +174,7 @@ struct ImportCommand: ParsableCommand {
             .int(report.unchanged), .int(report.removed),
             .int(report.collisions.count), .bool(dryRun),
         ])
-        table.write(options.format)
+        table.writeReport(options.format)
     }
 }
 

@@ -70,6 +70,14 @@ struct ResultTable {
         for row in rows { out.write(CSVFormat.record(row.map(\.plain), terminator: "\n")) }
     }
 
+    /// A one-row report as one JSON object rather than an array (SPEC: `import --format json`
+    /// prints one object); table and CSV as `write` does.
+    func writeReport(_ format: OutputFormat, to out: OutputStream = .standardOutput) {
+        guard format == .json, rows.count == 1 else { return write(format, to: out) }
+        out.write(JSON.object(zip(columns, rows[0]).map { ($0.key, $1) }))
+        out.write("\n")
+    }
+
     func writeJSON(to out: OutputStream) {
         out.write("[")
         for (index, row) in rows.enumerated() {
