@@ -24,7 +24,7 @@ extension Allocator {
         if !request.allowRegistered {
             let registrations = try context.catalog.namedRegistrations(overlapping: range, transport: request.transport)
             let spans = registrations.compactMap { clipped($0.ports) }
-            let registered = Allocator.union(spans).reduce(0) { $0 + $1.count }
+            let registered = PortRange.union(spans).reduce(0) { $0 + $1.count }
             if registered > 0 {
                 var seen = Set<String>()
                 let large = registrations.filter { $0.ports.count >= 100 }.sorted { $0.ports.count > $1.ports.count }
@@ -43,10 +43,10 @@ extension Allocator {
         ) { ports, bind in
             if bind.overlaps(request.bind), let inside = clipped(ports) { assigned.append(inside) }
         }
-        let assignedCount = Allocator.union(assigned).reduce(0) { $0 + $1.count }
+        let assignedCount = PortRange.union(assigned).reduce(0) { $0 + $1.count }
         if assignedCount > 0 { reasons.append("\(assignedCount) assigned") }
         blocked += assigned
-        let remaining = range.count - Allocator.union(blocked).reduce(0) { $0 + $1.count }
+        let remaining = range.count - PortRange.union(blocked).reduce(0) { $0 + $1.count }
         if remaining > 0 {
             if request.count == 1 {
                 reasons.append(request.probe ? "\(remaining) in use on this machine" : "\(remaining) unusable")
@@ -103,16 +103,4 @@ extension Allocator {
         return nil
     }
 
-    /// Overlapping or touching spans merged, sorted.
-    static func union(_ spans: [PortRange]) -> [PortRange] {
-        var merged: [PortRange] = []
-        for span in spans.sorted() {
-            if let last = merged.last, span.low <= last.high + 1 {
-                merged[merged.count - 1] = PortRange(uncheckedLow: last.low, high: max(last.high, span.high))
-            } else {
-                merged.append(span)
-            }
-        }
-        return merged
-    }
 }

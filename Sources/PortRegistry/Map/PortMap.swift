@@ -101,24 +101,12 @@ public struct PortMap: Sendable {
                 body(index, min(high, block.high) - max(low, block.low) + 1)
             }
         }
-        /// Overlapping spans merged, so that no port counts twice.
-        func union(_ spans: [PortRange]) -> [PortRange] {
-            var merged: [PortRange] = []
-            for span in spans.sorted() {
-                if let last = merged.last, span.low <= last.high + 1 {
-                    merged[merged.count - 1] = PortRange(uncheckedLow: last.low, high: max(last.high, span.high))
-                } else {
-                    merged.append(span)
-                }
-            }
-            return merged
-        }
 
         visit(PortRange(uncheckedLow: 0, high: 1023)) { blocks[$0].system += $1 }
         if let ephemeral = input.ephemeral { visit(ephemeral) { blocks[$0].ephemeral += $1 } }
-        for span in union(input.registered) { visit(span) { blocks[$0].registered += $1 } }
-        for span in union(input.assignments.map(\.ports)) { visit(span) { blocks[$0].assigned += $1 } }
-        for span in union(input.collisions.map(\.ports)) { visit(span) { blocks[$0].colliding += $1 } }
+        for span in PortRange.union(input.registered) { visit(span) { blocks[$0].registered += $1 } }
+        for span in PortRange.union(input.assignments.map(\.ports)) { visit(span) { blocks[$0].assigned += $1 } }
+        for span in PortRange.union(input.collisions.map(\.ports)) { visit(span) { blocks[$0].colliding += $1 } }
 
         var partners: [Int: [String]] = [:]
         for collision in input.collisions {

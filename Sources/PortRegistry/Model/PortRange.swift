@@ -72,4 +72,18 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.low, lhs.high) < (rhs.low, rhs.high)
     }
+
+    /// `spans` merged where they overlap or touch, sorted: the ports they cover, each once
+    /// (a cost per span, never per port).
+    public static func union(_ spans: [PortRange]) -> [PortRange] {
+        var merged: [PortRange] = []
+        for span in spans.sorted() {
+            if let last = merged.last, span.low <= last.high + 1 {
+                merged[merged.count - 1] = PortRange(uncheckedLow: last.low, high: max(last.high, span.high))
+            } else {
+                merged.append(span)
+            }
+        }
+        return merged
+    }
 }
