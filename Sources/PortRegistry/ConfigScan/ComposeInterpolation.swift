@@ -20,6 +20,9 @@ public struct ComposeInterpolation: Sendable {
         public var unset: [String] = []
         /// Messages of `${VAR:?message}` whose variable had no value.
         public var missingRequired: [String] = []
+        /// Variables that are set to the empty string and were used as they are (`${VAR}`,
+        /// `$VAR`, `${VAR-d}`), in order of use: SPEC's "a variable left empty".
+        public var empty: [String] = []
     }
 
     public struct InvalidTemplate: Error, Equatable, Sendable {
@@ -86,6 +89,7 @@ public struct ComposeInterpolation: Sendable {
                     input.removeFirst()
                 }
                 if let value = variables[name] {
+                    if value.isEmpty { result.empty.append(name) }
                     out.append(contentsOf: value.unicodeScalars)
                 } else {
                     result.unset.append(name)
@@ -119,6 +123,7 @@ public struct ComposeInterpolation: Sendable {
         if next == "}" {
             input.removeFirst()
             if value == nil { result.unset.append(name) }
+            if value == "" { result.empty.append(name) }
             return value ?? ""
         }
         var colon = false
@@ -140,7 +145,10 @@ public struct ComposeInterpolation: Sendable {
         let word = try expand(&input, untilBrace: true, result: &inner, source: source, depth: depth + 1)
         switch operation {
         case "-":
-            if present { return value ?? "" }
+            if present {
+                if value == "" { result.empty.append(name) }
+                return value ?? ""
+            }
             result.unset += inner.unset
             result.missingRequired += inner.missingRequired
             return word

@@ -495,6 +495,7 @@ struct ComposeLoader {
             var ignored = line.map { file.ignoredLines.contains($0) } ?? false
             var unset: [String] = []
             var required: [String] = []
+            var empty: [String] = []
             func value(_ node: Node?) throws -> String? {
                 guard let node else { return nil }
                 if let line = node.line, file.ignoredLines.contains(line) { ignored = true }
@@ -504,6 +505,7 @@ struct ComposeLoader {
                 }
                 let result = try interpolation.interpolate(text)
                 unset += result.unset
+                empty += result.empty
                 required += result.missingRequired
                 return result.text
             }
@@ -540,10 +542,10 @@ struct ComposeLoader {
                 } else {
                     throw ComposePortSyntax.Invalid(message: "a port entry must be a string, a number or a mapping")
                 }
-                if !unset.isEmpty || !required.isEmpty {
+                if !unset.isEmpty || !required.isEmpty || !empty.isEmpty && mapping.published == nil {
                     unsetWarning(
                         unset: unset, required: required, location: location, service: service, raw: raw,
-                        ignored: ignored, published: mapping.published)
+                        ignored: ignored, published: mapping.published, empty: empty)
                 }
                 let key =
                     "\(mapping.bind.text)|\(mapping.target)|\(mapping.published?.description ?? "")|\(mapping.transport.rawValue)"
@@ -570,12 +572,13 @@ struct ComposeLoader {
 
     private mutating func unsetWarning(
         unset: [String], required: [String], location: SourceLocation, service: String, raw: String, ignored: Bool,
-        published: PortRange? = nil
+        published: PortRange? = nil, empty: [String] = []
     ) {
         guard !ignored else { return }
         var reasons = required
         var seen = Set<String>()
         for name in unset where seen.insert(name).inserted { reasons.append("\(name) is not set") }
+        for name in empty where seen.insert(name).inserted { reasons.append("\(name) is empty") }
         let effect =
             published.map { "the entry publishes \($0) as '\(raw)'" } ?? "no fixed host port is published"
         findings.append(

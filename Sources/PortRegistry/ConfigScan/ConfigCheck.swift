@@ -169,7 +169,9 @@ public enum ConfigCheck {
         for path in discovery.procfiles {
             switch ConfigFile.read(path) {
             case .success(let text):
-                result.ports += Procfile.ports(path: path, text: text)
+                let scanned = Procfile.ports(path: path, text: text)
+                result.ports += scanned.ports
+                result.findings += scanned.findings
             case .failure(let failure):
                 result.findings.append(unreadable(path, failure))
             }
@@ -189,9 +191,10 @@ public enum ConfigCheck {
             }
             switch ConfigFile.read(path) {
             case .success(let text):
-                let ports = StandaloneEnv.ports(path: path, text: text)
-                if !ports.isEmpty { files.insert(path) }
-                result.ports += ports
+                let scanned = StandaloneEnv.ports(path: path, text: text)
+                if !scanned.ports.isEmpty || !scanned.findings.isEmpty { files.insert(path) }
+                result.ports += scanned.ports
+                result.findings += scanned.findings
             case .failure(let failure):
                 result.findings.append(unreadable(path, failure))
                 files.insert(path)
