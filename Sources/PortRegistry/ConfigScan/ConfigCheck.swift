@@ -295,12 +295,9 @@ public enum ConfigCheck {
         }
     }
 
-    /// Services of one Compose project that only start under different profiles,
-    /// or only in different variants (`compose.dev.yaml` and `compose.prod.yaml`, each merged
-    /// over the base on its own).
+    /// Services of one Compose project that only start under different profiles.
     static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
         guard let project = a.project, project == b.project else { return false }
-        if let left = a.deployments, let right = b.deployments, left.isDisjoint(with: right) { return true }
         guard !a.profiles.isEmpty, !b.profiles.isEmpty else { return false }
         return Set(a.profiles).isDisjoint(with: b.profiles)
     }
