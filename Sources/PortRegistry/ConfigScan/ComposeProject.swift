@@ -67,84 +67,36 @@ struct ComposeLoader {
 
     // MARK: Projects
 
-    /// The variant a Compose file stands for: `prod` for `docker-compose.prod.yml`, nil for
-    /// a main file and for `compose.override.yaml` (which Compose always merges).
-    static func variant(of file: String) -> String? {
-        let name = ConfigFile.baseName(file)
-        guard !Discovery.composeNames.contains(name) else { return nil }
-        let stem =
-            name.hasPrefix("docker-compose.")
-            ? name.dropFirst("docker-compose.".count) : name.dropFirst("compose.".count)
-        let variant = String(stem.prefix { $0 != "." })
-        return variant == "override" || variant.isEmpty ? nil : variant
-    }
-
     mutating func loadProject(directory: String, files: [String], variables: [String: String]) -> Project {
         let canonicalDirectory = ConfigFile.canonical(directory) ?? directory
         let folderName = ConfigFile.baseName(canonicalDirectory)
         var project = Project(directory: directory, name: Self.normalizedProjectName(folderName))
-        // Compose merges the main files and `compose.override.yaml`; any other
-        // `compose.NAME.yaml` is a variant chosen with `-f` (dev, prod, a proxy): each variant
-        // is merged over the base on its own, and two variants are not deployed together.
-        let base = files.filter { Self.variant(of: $0) == nil }
-        let variants = files.filter { Self.variant(of: $0) != nil }
-        var deployments: [(name: String, files: [String])] = [("", base)]
-        for file in variants { deployments.append((Self.variant(of: file)!, base + [file])) }
-        let findingsBefore = findings.count
-        var parsedMembers = Set<String>()
-        // One claim (service, ports, target, protocol, bind) → the deployments it is in; it is
-        // reported where the first deployment that has it (the base, when it does) says it.
-        var collected: [String: Int] = [:]
-        var sets: [Set<String>] = []
-        for deployment in deployments {
-            var services: [String: Service] = [:]
-            var order: [String] = []
-            for file in deployment.files {
-                guard let parsed = parse(file, from: nil) else { continue }
-                if parsedMembers.insert(file).inserted { project.members.append(file) }
-                // The project's name comes from its base files (or its variants when it has no base).
-                if base.isEmpty || Self.variant(of: file) == nil, let name = parsed.root.value("name")?.text,
-                    let value = try? ComposeInterpolation(variables: variables).interpolate(name).text, !value.isEmpty
-                {
-                    project.name = Self.normalizedProjectName(value)
-                }
-                var chain = [canonicalDirectory + "/" + ConfigFile.baseName(file)]
-                loadIncludes(of: parsed, variables: variables, into: &services, order: &order, chain: &chain)
-                loadServices(of: parsed, variables: variables, into: &services, order: &order)
-            }
-            for name in order {
-                guard let service = services[name] else { continue }
-                for port in ports(
-                    of: service, named: name, project: project.name, folderName: folderName,
-                    directory: canonicalDirectory)
-                {
-                    // With one deployment (no variants) every claim is new: no key needed.
-                    guard deployments.count > 1 else {
-                        project.ports.append(port)
-                        continue
-                    }
-                    let key =
-                        "\(port.identity)\u{1}\(port.ports)\u{1}\(port.target.map { "\($0)" } ?? "")\u{1}\(port.transport.rawValue)\u{1}\(port.bind)"
-                    if let index = collected[key] {
-                        sets[index].insert(deployment.name)
-                    } else {
-                        collected[key] = project.ports.count
-                        project.ports.append(port)
-                        sets.append([deployment.name])
-                    }
-                }
-                for path in service.containerFiles where seenContainerFiles.insert(path).inserted {
-                    containerFiles.insert(ConfigFile.canonical(path) ?? path)
-                }
+        // SPEC: every Compose file of the folder is one project, merged in Discovery's order
+        // (main files, then `compose.override.*`, then the other overrides by name).
+        for file in files {
+            guard let parsed = parse(file, from: nil) else { continue }
+            project.members.append(file)
+            if let name = parsed.root.value("name")?.text,
+                let value = try? ComposeInterpolation(variables: variables).interpolate(name).text, !value.isEmpty
+            {
+                project.name = Self.normalizedProjectName(value)
             }
         }
-        if deployments.count > 1 {
-            for index in project.ports.indices { project.ports[index].deployments = sets[index] }
-            // Re-merging the base for each variant repeats its findings: keep each once.
-            var seen = Set<Finding>()
-            let tail = findings[findingsBefore...].filter { seen.insert($0).inserted }
-            findings.removeSubrange(findingsBefore...)
-            findings += tail
+        var services: [String: Service] = [:]
+        var order: [String] = []
+        for file in project.members {
+            guard let parsed = parse(file, from: nil) else { continue }
+            var chain = [canonicalDirectory + "/" + ConfigFile.baseName(file)]
+            loadIncludes(of: parsed, variables: variables, into: &services, order: &order, chain: &chain)
+            loadServices(of: parsed, variables: variables, into: &services, order: &order)
+        }
+        for name in order {
+            guard let service = services[name] else { continue }
+            project.ports += ports(
+                of: service, named: name, project: project.name, folderName: folderName, directory: canonicalDirectory)
+            for path in service.containerFiles where seenContainerFiles.insert(path).inserted {
+                containerFiles.insert(ConfigFile.canonical(path) ?? path)
+            }
         }
         return project
     }

@@ -298,12 +298,9 @@ public enum ConfigCheck {
         }
     }
 
-    /// Services of one Compose project that only start under different profiles,
-    /// or only in different variants (`compose.dev.yaml` and `compose.prod.yaml`, each merged
-    /// over the base on its own).
+    /// Services of one Compose project that only start under different profiles.
     static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
         guard let project = a.project, project == b.project else { return false }
-        if let left = a.deployments, let right = b.deployments, left.isDisjoint(with: right) { return true }
         guard !a.profiles.isEmpty, !b.profiles.isEmpty else { return false }
         return Set(a.profiles).isDisjoint(with: b.profiles)
     }
@@ -541,21 +538,21 @@ public enum ConfigCheck {
             if let catalog, !port.isDynamic, !isNodePort, port.target != port.ports {
                 // Publishing a container's own port (80:80, 5432:5432) is the software on its
                 // registered port, and a name that matches says the same: only the rest is news.
-                let foreign = catalog.registrations(port.ports, transport: port.transport).filter { entry in
-                    !entry.names.contains { catalogNameMatches($0, port) }
+                let foreign = catalog.foreignRegistration(port.ports, transport: port.transport) {
+                    catalogNameMatches($0, port)
                 }
                 let assignedHere = assignments.contains {
                     port.isNamed($0.assignment.service) && $0.assignment.transport == port.transport
                         && $0.assignment.ports.overlaps(port.ports)
                 }
-                if let first = foreign.first, !assignedHere {
-                    let more = foreign.count > 1 ? " (and \(foreign.count - 1) more ports of the range)" : ""
+                if let first = foreign, !assignedHere {
+                    let more = first.count > 1 ? " (and \(first.count - 1) more ports of the range)" : ""
                     findings.append(
                         Finding(
                             severity: .warning, kind: .registered, ports: PortRange(port: first.port),
                             transport: port.transport,
                             message:
-                                "\(label): \(first.port)/\(port.transport.rawValue) is registered to \(first.names.prefix(3).joined(separator: ", ")) in the catalog\(more)",
+                                "\(label): \(first.port)/\(port.transport.rawValue) is registered to \(PortAdvisor.names(first.names)) in the catalog\(more)",
                             places: [place(port)]))
                 }
             }

@@ -133,10 +133,9 @@ public struct Discovery: Sendable {
                 }
             }
         }
-        // Docker Dev Environments keep a project's alternative definition in
-        // `.docker/docker-compose.yaml`: it is the parent folder's project, not a neighbour.
-        let isDevEnvironment = ConfigFile.baseName(directory) == ".docker"
-        flush(composeInFolder, directory: isDevEnvironment ? ConfigFile.directory(of: directory) : directory)
+        // SPEC: a project is the directory of its compose files, so a `.docker/` folder
+        // (Docker Dev Environments) is a project of its own, like any other folder.
+        flush(composeInFolder, directory: directory)
         if let envFile, composeInFolder.isEmpty { envFiles.append(envFile) }
         for name in folders {
             walk(
@@ -170,18 +169,30 @@ public struct Discovery: Sendable {
         }
     }
 
-    /// Main files first, in Compose's order of preference, then the overrides by name.
+    /// The merge order of one folder's files: the main files in Compose's order of preference,
+    /// then `compose.override.*` / `docker-compose.override.*` (what Compose merges by itself),
+    /// then every other override by name.
+    static func mergeOrder(_ names: [String]) -> [String] {
+        let main = composeNames.filter { names.contains($0) }
+        let overrides = names.filter { !composeNames.contains($0) }.sorted { left, right in
+            let leftFirst = isDefaultOverride(left)
+            return leftFirst != isDefaultOverride(right) ? leftFirst : left < right
+        }
+        return main + overrides
+    }
+
+    static func isDefaultOverride(_ name: String) -> Bool {
+        name.hasPrefix("compose.override.") || name.hasPrefix("docker-compose.override.")
+    }
+
     private mutating func flush(_ compose: [String: [String]], directory: String) {
         guard !compose.isEmpty else { return }
-        let main = Self.composeNames.compactMap { compose[$0]?.first }
-        let overrides = compose.keys.filter { !Self.composeNames.contains($0) }.sorted().compactMap {
-            compose[$0]?.first
-        }
+        let ordered = Self.mergeOrder(Array(compose.keys)).compactMap { compose[$0]?.first }
         if let index = folderIndex[directory] {
-            composeFolders[index].files += main + overrides
+            composeFolders[index].files += ordered
         } else {
             folderIndex[directory] = composeFolders.count
-            composeFolders.append(ComposeFolder(directory: directory, files: main + overrides))
+            composeFolders.append(ComposeFolder(directory: directory, files: ordered))
         }
     }
 }

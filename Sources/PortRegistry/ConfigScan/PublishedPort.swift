@@ -33,10 +33,6 @@ public struct PublishedPort: SocketClaim, Hashable, Sendable {
     public var project: String?
     /// Compose `profiles`; empty means the service always starts.
     public var profiles: [String] = []
-    /// The deployments of its Compose project this entry is part of, when the project has
-    /// variant files (`""` for the base, `prod` for base + `compose.prod.yaml`, …); nil when
-    /// there is only the one deployment.
-    public var deployments: Set<String>?
     /// The entry's line carries `# portreg: ignore`: it takes part in nothing that is reported.
     public var isIgnored: Bool
     /// How many containers of the service publish this entry (Compose `scale` or

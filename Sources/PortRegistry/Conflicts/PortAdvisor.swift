@@ -42,24 +42,23 @@ public struct PortAdvisor {
         return result
     }
 
-    /// Catalog names registered on any port of `ports` for `transport`, one entry per
-    /// registered port (the answer is as long as the ports it lists; advisories do not use it).
-    public func registrations(_ ports: PortRange, transport: TransportProtocol) -> [(port: Int, names: [String])] {
+    /// The ports of `ports` registered (for `transport`) to names that are not `isOwn`, less
+    /// those where an own name is registered too, as spans: the first such port, the distinct
+    /// names registered there (catalog order) and how many such ports there are. nil when
+    /// there is none. Costs a tree walk and a sort of the rows found, whatever the range's length.
+    public func foreignRegistration(
+        _ ports: PortRange, transport: TransportProtocol, isOwn: (String) -> Bool
+    ) -> (port: Int, names: [String], count: Int)? {
         let found = hits(ports, transport)
-        var result: [(port: Int, names: [String])] = []
-        let covered = PortIntervals.union(found.map { (max($0.low, ports.low), min($0.high, ports.high)) })
-        for range in covered {
-            // Between two consecutive ends of the rows found, the same rows cover every port.
-            var ends = found.flatMap { [$0.low, $0.high + 1] }.filter { $0 > range.low && $0 <= range.high }
-            ends.append(range.high + 1)
-            var start = range.low
-            for end in Set(ends).sorted() {
-                let here = names(at: start, in: found)
-                for port in start..<end { result.append((port, here)) }
-                start = end
-            }
+        func clipped(_ own: Bool) -> [(low: Int, high: Int)] {
+            PortIntervals.union(
+                found.filter { isOwn(names[$0.value]) == own }
+                    .map { (max($0.low, ports.low), min($0.high, ports.high)) })
         }
-        return result
+        let others = PortIntervals.subtract(clipped(false), clipped(true))
+        guard let first = others.first?.low else { return nil }
+        let count = others.reduce(0) { $0 + $1.high - $1.low + 1 }
+        return (first, names(at: first, in: found), count)
     }
 
     public func isRegistered(_ port: Int, transport: TransportProtocol) -> Bool {
@@ -77,21 +76,19 @@ public struct PortAdvisor {
     public func advisories(for claim: some SocketClaim) -> [PortAdvisory] {
         var result: [PortAdvisory] = []
         // Ports registered to other names, less those where the claim's own name is registered.
-        let found = hits(claim.ports, claim.transport)
-        func clipped(_ own: Bool) -> [(low: Int, high: Int)] {
-            PortIntervals.union(
-                found.filter { CollisionRule.sameService(names[$0.value], claim.service) == own }
-                    .map { (max($0.low, claim.ports.low), min($0.high, claim.ports.high)) })
-        }
-        let others = PortIntervals.subtract(clipped(false), clipped(true))
-        if let first = others.first?.low {
-            let count = others.reduce(0) { $0 + $1.high - $1.low + 1 }
-            let more = count > 1 ? " (and \(count - 1) more ports of the block)" : ""
+        if let foreign = foreignRegistration(
+            claim.ports, transport: claim.transport,
+            isOwn: {
+                CollisionRule.sameService($0, claim.service)
+            })
+        {
+            let first = foreign.port
+            let more = foreign.count > 1 ? " (and \(foreign.count - 1) more ports of the block)" : ""
             result.append(
                 PortAdvisory(
                     kind: .registered, ports: PortRange(uncheckedLow: first, high: first),
                     message:
-                        "\(first)/\(claim.transport.rawValue) is registered to \(PortAdvisor.names(names(at: first, in: found))) in the catalog\(more)"
+                        "\(first)/\(claim.transport.rawValue) is registered to \(PortAdvisor.names(foreign.names)) in the catalog\(more)"
                 ))
         }
         if claim.ports.low < 1024 {

@@ -316,7 +316,11 @@ import Testing
         #expect(advisories.first?.message.contains("6379") == true, "\(advisories)")
         #expect(advisor.isRegistered(6379, transport: .tcp))
         #expect(!advisor.isRegistered(6378, transport: .tcp))
-        #expect(advisor.registrations(portRange(6000, 6063), transport: .tcp).count == 64)
+        let x11 = advisor.foreignRegistration(portRange(6000, 6063), transport: .tcp) { _ in false }
+        #expect(x11?.port == 6000 && x11?.count == 64, "\(String(describing: x11))")
+        #expect(advisor.foreignRegistration(portRange(6000, 6063), transport: .tcp) { $0 == "x11" }?.count == nil)
+        let whole = advisor.foreignRegistration(portRange(1, 65535), transport: .tcp) { _ in false }
+        #expect(whole.map { $0.count > 1000 && $0.count < 65535 } == true, "spans, not a row per port")
     }
 }
 
