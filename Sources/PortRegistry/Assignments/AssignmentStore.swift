@@ -172,11 +172,9 @@ package struct AssignmentStore: AssignmentStorage {
     /// Bytes go from SQLite's buffers to the line with no String in between: a million rows
     /// export in about a second. Quoting is `CSVFormat.append`'s.
     public func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try RegistryCSV.headerBytes.withUnsafeBufferPointer(emit)
         var line: [UInt8] = []
         line.reserveCapacity(512)
-        line.append(contentsOf: RegistryCSV.header.joined(separator: ",").utf8)
-        line.append(0x0A)
-        try line.withUnsafeBufferPointer(emit)
         try database.prepare(
             """
             SELECT a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at,
@@ -184,21 +182,9 @@ package struct AssignmentStore: AssignmentStorage {
             FROM assignment a \(AssignmentStore.order)
             """
         ).forEachRow { row in
-            line.removeAll(keepingCapacity: true)
-            row.withBytes(0) { CSVFormat.append($0, to: &line) }
-            line.append(0x2C)
-            let low = row.int(1)
-            let high = row.int(2)
-            line.append(contentsOf: String(low).utf8)
-            if high != low {
-                line.append(0x2D)
-                line.append(contentsOf: String(high).utf8)
+            RegistryCSV.record(into: &line, low: row.int(1), high: row.int(2)) { column, append in
+                row.withBytes(Int32(column), append)
             }
-            for column in Int32(3)...9 {
-                line.append(0x2C)
-                row.withBytes(column) { CSVFormat.append($0, to: &line) }
-            }
-            line.append(0x0A)
             try line.withUnsafeBufferPointer(emit)
         }
     }

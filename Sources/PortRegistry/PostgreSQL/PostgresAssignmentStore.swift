@@ -203,11 +203,9 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     /// The registry CSV (header, quoting and LF of `RegistryCSV`), every assignment, expired
     /// leases included, in export order, one line at a time from libpq's buffers.
     public func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try RegistryCSV.headerBytes.withUnsafeBufferPointer(emit)
         var line: [UInt8] = []
         line.reserveCapacity(512)
-        line.append(contentsOf: RegistryCSV.header.joined(separator: ",").utf8)
-        line.append(0x0A)
-        try line.withUnsafeBufferPointer(emit)
         try connection.forEachRow(
             """
             SELECT a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at,
@@ -215,21 +213,9 @@ public struct PostgresAssignmentStore: AssignmentStorage {
             FROM assignment a \(Self.order)
             """
         ) { row in
-            line.removeAll(keepingCapacity: true)
-            row.withBytes(0) { CSVFormat.append($0, to: &line) }
-            line.append(0x2C)
-            row.withBytes(1) { line.append(contentsOf: $0) }
-            let low = row.int(1)
-            let high = row.int(2)
-            if high != low {
-                line.append(0x2D)
-                line.append(contentsOf: String(high).utf8)
+            RegistryCSV.record(into: &line, low: row.int(1), high: row.int(2)) { column, append in
+                row.withBytes(column, append)
             }
-            for column in 3...9 {
-                line.append(0x2C)
-                row.withBytes(column) { CSVFormat.append($0, to: &line) }
-            }
-            line.append(0x0A)
             try line.withUnsafeBufferPointer(emit)
         }
     }
