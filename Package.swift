@@ -23,8 +23,7 @@ let package = Package(
             name: "CLibPQ",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        // libyaml (Debian: libyaml-dev) for `check`, linked statically (libyaml.a): the
-        // binary still needs only libc and libsqlite3. See docs/DECISIONS.md, "check".
+        // libyaml (Debian: libyaml-dev) for `check`, linked statically (libyaml.a, see PortRegistry).
         .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
         // Turns Migrations/*.sql and Seeds/*.csv into string literals, so the binary is self-contained.
         .executableTarget(name: "EmbedFiles"),
@@ -33,16 +32,43 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["EmbedFiles"]
         ),
+        // The library, one target per layer (docs/ARCHITECTURE.md). Every target lists the
+        // lower layers it uses; SwiftPM refuses a cycle and the compiler an undeclared import, so
+        // an upward reference does not build. All of them live under Sources/PortRegistry/<Layer>.
+        layer("Model"),
+        layer("System", ["Model"]),
+        layer("Formats", ["Model", "System"]),
+        layer("Storage", ["Model", "CSQLite"], embeds: true),
+        layer("PostgreSQL", ["Model", "Formats", "CLibPQ"], embeds: true),
+        layer("Catalog", ["Model", "System", "Formats", "Storage"], embeds: true),
+        layer("Assignments", ["Model", "System", "Formats", "Storage", "Catalog"]),
+        layer("Conflicts", ["Model", "System", "Storage", "Assignments"]),
+        layer("Search", ["Model", "Catalog"]),
+        layer("Exchange", ["Model", "Formats", "Assignments"]),
+        layer("ConfigScan", ["Model", "Formats", "Conflicts", "CYAML"]),
+        layer("Map", ["Model", "Catalog"]),
+        // The front door: one call per use case, owning every transaction.
         .target(
             name: "PortRegistry",
-            dependencies: ["CSQLite", "CLibPQ", "CYAML"],
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])],
-            plugins: ["EmbedFilesPlugin"]
+            dependencies: [
+                "PortRegistryModel", "PortRegistrySystem", "PortRegistryFormats", "PortRegistryStorage",
+                "PortRegistryPostgreSQL", "PortRegistryCatalog", "PortRegistryAssignments",
+                "PortRegistryConflicts", "PortRegistrySearch", "PortRegistryExchange",
+                "PortRegistryConfigScan", "PortRegistryMap",
+            ],
+            path: "Sources/PortRegistry/Registry",
+            // libyaml is linked statically (libyaml.a): the binary still needs only libc and
+            // libsqlite3. See docs/DECISIONS.md, "check".
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libyaml.a"])]
         ),
         .executableTarget(
             name: "portreg",
+            // The front door and the layers whose values the commands print; never Storage or
+            // PostgreSQL (.ci/run builds with --explicit-target-dependency-import-check).
             dependencies: [
-                "PortRegistry",
+                "PortRegistry", "PortRegistryModel", "PortRegistrySystem", "PortRegistryFormats",
+                "PortRegistryCatalog", "PortRegistryAssignments", "PortRegistryConflicts", "PortRegistrySearch",
+                "PortRegistryExchange", "PortRegistryConfigScan", "PortRegistryMap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
@@ -56,7 +82,28 @@ let package = Package(
         ),
         // Fixtures both test targets share: temporary folders, the real data, file helpers.
         .target(name: "PortregTestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "PortRegistryTests", dependencies: ["PortRegistry", "PortregTestSupport"]),
+        .testTarget(
+            name: "PortRegistryTests",
+            dependencies: [
+                "PortRegistry", "PortRegistryModel", "PortRegistrySystem", "PortRegistryFormats", "PortRegistryStorage",
+                "PortRegistryPostgreSQL", "PortRegistryCatalog", "PortRegistryAssignments", "PortRegistryConflicts",
+                "PortRegistrySearch", "PortRegistryExchange", "PortRegistryConfigScan", "PortRegistryMap",
+                "PortregTestSupport",
+            ]
+        ),
         .testTarget(name: "portregCLITests", dependencies: ["portreg", "PortregTestSupport"]),
     ]
 )
+
+/// A layer of the library: the folder Sources/PortRegistry/NAME as the target PortRegistryNAME,
+/// depending on the lower layers named (`C…` names are the system libraries). `embeds` runs the
+/// EmbedFiles plugin, which compiles in the migrations or seeds that this layer reads.
+func layer(_ name: String, _ dependencies: [String] = [], embeds: Bool = false) -> Target {
+    let systemLibraries: Set = ["CSQLite", "CLibPQ", "CYAML"]
+    return .target(
+        name: "PortRegistry\(name)",
+        dependencies: dependencies.map { .target(name: systemLibraries.contains($0) ? $0 : "PortRegistry\($0)") },
+        path: "Sources/PortRegistry/\(name)",
+        plugins: embeds ? ["EmbedFilesPlugin"] : []
+    )
+}

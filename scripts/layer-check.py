@@ -1,182 +1,100 @@
 #!/usr/bin/env python3
-"""Checks that the library's folders depend on each other one way only.
+"""Checks what SwiftPM's targets alone cannot: that Package.swift declares the library's layers
+in order (docs/ARCHITECTURE.md).
 
-Reads every Swift file under Sources/PortRegistry, collects the top-level declarations
-(types, protocols, type aliases, functions, lets) of each folder, and then the identifiers
-each file uses (comments and string literals removed, string interpolations kept). A folder
-that uses a name declared in another folder depends on it. Reported as errors:
-  - a use of a folder of a higher layer than the user's (LAYERS below);
-  - a dependency cycle between folders (also among folders of one layer);
-  - a folder that LAYERS does not know.
+The compiler already refuses an upward reference (a layer imports only the targets it depends
+on; .ci/run builds with --explicit-target-dependency-import-check=error) and SwiftPM refuses a
+cycle. What is left is the manifest itself, where an upward dependency would be one edit away:
+  - every folder of Sources/PortRegistry is a target PortRegistry<Folder> (Registry is the front
+    door, PortRegistry) and every such target is in LAYERS;
+  - a layer depends only on layers below it, or beside it in the same row;
+  - the executable depends on no storage layer (Storage, PostgreSQL) nor on a C library, and
+    imports none (SwiftPM lets a target import any module of its dependencies' closure).
 Exit status 1 when there is any error, so that .ci/run fails.
 
-Usage: scripts/layer-check.py [--verbose] [ROOT]   (ROOT defaults to Sources/PortRegistry)
+Usage: scripts/layer-check.py [--verbose]   (reads `swift package dump-package`)
 """
+import json
 import os
-import re
+import subprocess
 import sys
 
-# Lower layers first; a folder may use folders of lower layers, and folders of its own
-# layer as long as that makes no cycle.
+# Lower layers first; a layer may depend on layers of lower rows and of its own row.
 LAYERS = [
     ["Model"],
-    ["Formats", "System"],
-    ["Storage", "PostgreSQL"],
-    ["Catalog", "Assignments"],
-    ["Conflicts", "Search", "Exchange", "ConfigScan", "Map"],
+    ["System"],
+    ["Formats", "Storage", "PostgreSQL"],
+    ["Catalog"],
+    ["Assignments"],
+    ["Conflicts", "Search", "Exchange", "Map"],
+    ["ConfigScan"],
     ["Registry"],
 ]
-RANK = {folder: index for index, layer in enumerate(LAYERS) for folder in layer}
-
-DECLARATION = re.compile(
-    r"^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|package|internal|fileprivate|private|final|indirect|nonisolated)\s+)*"
-    r"(?:struct|class|enum|protocol|typealias|actor|func|let|var)\s+([A-Za-z_]\w*)"
-)
-IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+RANK = {name: index for index, row in enumerate(LAYERS) for name in row}
+STORAGE = {"Storage", "PostgreSQL"}
+SYSTEM_LIBRARIES = {"CSQLite", "CLibPQ", "CYAML"}
 
 
-def code_only(text):
-    """The text with comments and string literals blanked; interpolated code is kept."""
-    out = []
-    i, n = 0, len(text)
-    stack = []  # for each open string: [delimiter, interpolation depth stack]
+def layer_of(target):
+    if target == "PortRegistry":
+        return "Registry"
+    if target.startswith("PortRegistry") and target[len("PortRegistry"):] in RANK:
+        return target[len("PortRegistry"):]
+    return None
 
-    def in_string():
-        return stack and stack[-1][1] == 0
 
-    while i < n:
-        if stack and stack[-1][1] == 0:
-            delimiter = stack[-1][0]
-            if text.startswith("\\(", i):
-                stack[-1][1] = 1
-                out.append(" (")
-                i += 2
-            elif text[i] == "\\":
-                out.append("  ")
-                i += 2
-            elif text.startswith(delimiter, i):
-                stack.pop()
-                out.append(" " * len(delimiter))
-                i += len(delimiter)
-            else:
-                out.append("\n" if text[i] == "\n" else " ")
-                i += 1
-            continue
-        if text.startswith("//", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            out.append(" " * (end - i))
-            i = end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i)
-            end = n if end < 0 else end + 2
-            out.append("".join("\n" if c == "\n" else " " for c in text[i:end]))
-            i = end
-        elif text.startswith('"""', i):
-            stack.append(['"""', 0])
-            out.append("   ")
-            i += 3
-        elif text[i] == '"':
-            stack.append(['"', 0])
-            out.append(" ")
-            i += 1
-        else:
-            if stack:  # inside an interpolation
-                if text[i] == "(":
-                    stack[-1][1] += 1
-                elif text[i] == ")":
-                    stack[-1][1] -= 1
-                    if stack[-1][1] == 0:
-                        out.append(" ")
-                        i += 1
-                        continue
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+def dependencies(target):
+    names = []
+    for dependency in target.get("dependencies", []):
+        for kind in ("byName", "target", "product"):
+            if kind in dependency:
+                names.append(dependency[kind][0])
+    return names
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    verbose = "--verbose" in sys.argv
-    root = args[0] if args else os.path.join(os.path.dirname(__file__), "..", "Sources", "PortRegistry")
-    files = {}
-    for directory, _, names in os.walk(root):
-        for name in names:
-            if name.endswith(".swift"):
-                path = os.path.join(directory, name)
-                relative = os.path.relpath(path, root)
-                folder = relative.split(os.sep)[0] if os.sep in relative else "."
-                with open(path, encoding="utf-8") as handle:
-                    files[relative] = (folder, code_only(handle.read()))
-
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    manifest = json.loads(subprocess.run(
+        ["swift", "package", "dump-package"], cwd=root, check=True, capture_output=True, text=True).stdout)
+    targets = {target["name"]: target for target in manifest["targets"]}
     errors = []
-    declared = {}
-    for relative, (folder, code) in files.items():
+    folders = sorted(entry for entry in os.listdir(os.path.join(root, "Sources", "PortRegistry"))
+                     if os.path.isdir(os.path.join(root, "Sources", "PortRegistry", entry)))
+    for folder in folders:
+        name = "PortRegistry" if folder == "Registry" else "PortRegistry" + folder
         if folder not in RANK:
-            errors.append(f"{relative}: folder '{folder}' is not in scripts/layer-check.py's LAYERS")
-        for line in code.splitlines():
-            match = DECLARATION.match(line)
-            if match:
-                declared.setdefault(match.group(1), set()).add(folder)
-    owner = {name: next(iter(folders)) for name, folders in declared.items() if len(folders) == 1}
-
-    edges = {}
-    for relative, (folder, code) in sorted(files.items()):
-        for name in sorted(set(IDENTIFIER.findall(code))):
-            target = owner.get(name)
-            if target is None or target == folder:
-                continue
-            edges.setdefault((folder, target), []).append((relative, name))
-
-    for (source, target), uses in sorted(edges.items()):
-        if source in RANK and target in RANK and RANK[target] > RANK[source]:
-            shown = ", ".join(sorted({name for _, name in uses})[:6])
-            where = sorted({path for path, _ in uses})[0]
-            errors.append(f"{where}: error: {source} uses {target} (a higher layer): {shown}")
-
-    graph = {}
-    for source, target in edges:
-        graph.setdefault(source, set()).add(target)
-    # Cycles: strongly connected components of more than one folder (Tarjan).
-    index, low, on_stack, stack, components = {}, {}, set(), [], []
-
-    def visit(node):
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for succ in sorted(graph.get(node, ())):
-            if succ not in index:
-                visit(succ)
-                low[node] = min(low[node], low[succ])
-            elif succ in on_stack:
-                low[node] = min(low[node], index[succ])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1:
-                components.append(sorted(component))
-
-    for node in sorted(set(graph) | {t for ts in graph.values() for t in ts}):
-        if node not in index:
-            visit(node)
-    for component in components:
-        errors.append(f"error: dependency cycle between {len(component)} folders: {', '.join(component)}")
-
-    if verbose:
-        for (source, target), uses in sorted(edges.items()):
-            print(f"{source} -> {target}: {', '.join(sorted({name for _, name in uses}))}")
+            errors.append(f"Sources/PortRegistry/{folder}: error: not a layer of scripts/layer-check.py's LAYERS")
+        elif name not in targets:
+            errors.append(f"Package.swift: error: Sources/PortRegistry/{folder} is not the target {name}")
+    edges = 0
+    for name, target in sorted(targets.items()):
+        layer = layer_of(name)
+        for dependency in dependencies(target):
+            used = layer_of(dependency)
+            if layer and used:
+                edges += 1
+                if RANK[used] > RANK[layer]:
+                    errors.append(f"Package.swift: error: {name} depends on {dependency}, a higher layer")
+                if args_verbose:
+                    print(f"{layer} -> {used}")
+            if name == "portreg" and (used in STORAGE or dependency in SYSTEM_LIBRARIES):
+                errors.append(f"Package.swift: error: the executable depends on {dependency}: it must go through the front door")
+    forbidden = {"PortRegistry" + name for name in STORAGE} | SYSTEM_LIBRARIES
+    for directory, _, names in os.walk(os.path.join(root, "Sources", "portreg")):
+        for file in sorted(names):
+            path = os.path.join(directory, file)
+            with open(path, encoding="utf-8") as handle:
+                for number, line in enumerate(handle, 1):
+                    words = line.split()
+                    if len(words) >= 2 and words[-2] == "import" and words[-1] in forbidden:
+                        errors.append(f"{os.path.relpath(path, root)}:{number}: error: the executable imports "
+                                      f"{words[-1]}: it must go through the front door")
     for error in errors:
         print(error)
-    folders = sorted({folder for folder, _ in files.values()})
-    print(f"layer-check: {len(files)} files in {len(folders)} folders, {len(edges)} folder dependencies, "
-          f"{len(components)} cycles, {len(errors)} errors")
+    print(f"layer-check: {len(folders)} layers, {edges} dependencies between them, {len(errors)} errors")
     return 1 if errors else 0
 
 
+args_verbose = "--verbose" in sys.argv
 if __name__ == "__main__":
     sys.exit(main())

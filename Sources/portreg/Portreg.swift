@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryModel
 
 @main
 enum Entry {

@@ -1,3 +1,6 @@
+import PortRegistryModel
+import PortRegistrySystem
+
 /// What `portreg reserve` asks for.
 public struct ReservationRequest: Sendable {
     public var service: String
@@ -41,10 +44,10 @@ public struct Allocator {
     /// The RFC 6335 user range; the ephemeral part of it is skipped anyway.
     public static let defaultRange = PortRange(uncheckedLow: 1024, high: 49151)
     /// Ports examined per query.
-    static let window = 128
+    package static let window = 128
 
-    let ephemeral: PortRange?
-    let isFreeNow: (Int, TransportProtocol, BindAddress) -> Bool
+    package let ephemeral: PortRange?
+    package let isFreeNow: (Int, TransportProtocol, BindAddress) -> Bool
 
     public init(
         ephemeral: PortRange? = EphemeralRange.current(),
@@ -102,7 +105,7 @@ public struct Allocator {
     }
 
     /// A live assignment of the service with the same shape inside the range.
-    func existing(
+    package func existing(
         service: String, request: ReservationRequest, range: PortRange, store: any AssignmentStorage, now: Timestamp
     )
         throws -> Assignment?
@@ -115,7 +118,7 @@ public struct Allocator {
     }
 
     /// The first port of a free block, walking from the preferred start and wrapping around.
-    func firstFree(request: ReservationRequest, range: PortRange, in context: StorageContext) throws -> Int? {
+    package func firstFree(request: ReservationRequest, range: PortRange, in context: StorageContext) throws -> Int? {
         let starts = PortRange(uncheckedLow: range.low, high: range.high - request.count + 1)
         let origin = preferredStart(for: request.service, in: starts)
         var examined = 0
@@ -154,7 +157,7 @@ public struct Allocator {
     }
 
     /// The privileged or ephemeral stretch that `port` starts in, cut at `limit`.
-    func staticallyBlocked(from port: Int, upTo limit: Int) -> PortRange? {
+    package func staticallyBlocked(from port: Int, upTo limit: Int) -> PortRange? {
         if port < 1024 { return PortRange(uncheckedLow: port, high: min(1023, limit)) }
         if let ephemeral, ephemeral.contains(port) {
             return PortRange(uncheckedLow: port, high: min(ephemeral.high, limit))
@@ -194,7 +197,9 @@ public struct Allocator {
     }
 
     /// One flag per port of `span`: true when something rules the port out.
-    func blockedPorts(in span: PortRange, request: ReservationRequest, in context: StorageContext) throws -> [Bool] {
+    package func blockedPorts(in span: PortRange, request: ReservationRequest, in context: StorageContext) throws
+        -> [Bool]
+    {
         var blocked = [Bool](repeating: false, count: span.count)
         func block(_ low: Int, _ high: Int) {
             let from = max(low, span.low)

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// Why `reserve` or `free` found nothing, and a range that would work.
 extension Allocator {
     /// "no free port in 30000-49151 for tcp on host *: 2768 ports registered in the catalog
@@ -77,7 +79,8 @@ extension Allocator {
 
     /// The 1000-port stretch (aligned, `1000-1999`…) nearest to `range`, below or above it,
     /// that holds a free block by the rules of `request`: nil when none in 1024-65535 does.
-    func suggestedRange(_ request: ReservationRequest, excluding range: PortRange, in context: StorageContext) throws
+    package func suggestedRange(_ request: ReservationRequest, excluding range: PortRange, in context: StorageContext)
+        throws
         -> PortRange?
     {
         let chunk = max(1000, (request.count + 999) / 1000 * 1000)

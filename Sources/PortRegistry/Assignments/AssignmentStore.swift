@@ -1,18 +1,23 @@
+import PortRegistryFormats
+import PortRegistryModel
+import PortRegistryStorage
+import PortRegistrySystem
+
 /// The assignments in SQLite: the `assignment` table and its R*Tree of blocks
 /// (`assignment_span`, through `SpanIndex`). The one type that holds assignment SQL; the
 /// registry reaches it as an `AssignmentStorage`.
 package struct AssignmentStore: AssignmentStorage {
     public let database: Database
-    var spans: SpanIndex { .assignments(database) }
+    package var spans: SpanIndex { .assignments(database) }
 
     public init(database: Database) { self.database = database }
 
     /// The columns `assignment(_:)` reads, in its order: the one list of them.
-    static let columns =
+    package static let columns =
         "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
     /// Live assignments on protocol ?3 (NULL: any) whose ports overlap ?1...?2 (time ?4), as a table named
     /// `a`: single ports through the UNIQUE index, blocks through the R*Tree.
-    static func overlapping(where condition: String = "1") -> String {
+    package static func overlapping(where condition: String = "1") -> String {
         """
         (SELECT * FROM assignment WHERE port_low BETWEEN ?1 AND ?2 AND port_high = port_low
             AND (?3 IS NULL OR protocol = ?3) AND (expires_at IS NULL OR expires_at > ?4) AND \(condition)
@@ -23,15 +28,15 @@ package struct AssignmentStore: AssignmentStorage {
         """
     }
 
-    static let returning =
+    package static let returning =
         "RETURNING id, service, port_low, port_high, protocol, host, bind, owner, note, created_at, expires_at"
 
     /// Export order: by port (first, then last), protocol, host, service — the order of the
     /// table's UNIQUE index, so no sort is needed.
-    static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, a.service, a.bind"
+    package static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, a.service, a.bind"
 
     /// A row of `columns` (or of `returning`, the same list).
-    static func assignment(_ row: Row) throws -> Assignment {
+    package static func assignment(_ row: Row) throws -> Assignment {
         try Assignment(
             id: row.int(0), service: row.text(1),
             ports: PortRange.stored(row.int(2), row.int(3), row: "assignment \(row.int(0)) (\(row.text(1)))"),
@@ -42,7 +47,7 @@ package struct AssignmentStore: AssignmentStorage {
     }
 
     /// Writes check this: outside a transaction each statement would commit on its own.
-    func requireWriteTransaction() throws {
+    package func requireWriteTransaction() throws {
         guard database.isInsideTransaction else {
             throw DatabaseError(
                 code: ResultCode.misuse.rawValue, message: "assignment write outside a write transaction")
@@ -365,7 +370,7 @@ package struct AssignmentStore: AssignmentStorage {
     }
 
     /// Export order on values (port low, port high, protocol, host, service, bind).
-    static func exportOrder(_ a: Assignment, _ b: Assignment) -> Bool {
+    package static func exportOrder(_ a: Assignment, _ b: Assignment) -> Bool {
         (a.ports.low, a.ports.high, a.transport.rawValue, a.host.name, a.service, a.bind.text)
             < (b.ports.low, b.ports.high, b.transport.rawValue, b.host.name, b.service, b.bind.text)
     }

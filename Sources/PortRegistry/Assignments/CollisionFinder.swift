@@ -1,3 +1,6 @@
+import PortRegistryModel
+import PortRegistryStorage
+
 /// Finds every collision among the live assignments with one sweep over the port axis:
 /// O(n log n + k) for n assignments and k overlapping pairs, never a pair loop over all rows.
 ///
@@ -6,11 +9,11 @@
 /// the one rule — decides each candidate. Service names are left to the rule: reading a
 /// million of them costs more than the few same-service pairs it would spare.
 package struct CollisionFinder {
-    let storage: any AssignmentStorage
+    package let storage: any AssignmentStorage
 
     public init(storage: any AssignmentStorage) { self.storage = storage }
 
-    struct Packed {
+    package struct Packed {
         var id: Int
         var low: Int32
         var high: Int32
@@ -24,7 +27,7 @@ package struct CollisionFinder {
     /// Each overlapping pair therefore meets under exactly one (host, bind) key, and every
     /// claim found in a queried bucket is a real candidate: no scan over claims that do not
     /// overlap (15,000 claims of one port on distinct addresses was 112 M pair checks).
-    enum AxisKey: Hashable {
+    package enum AxisKey: Hashable {
         case name(Int32)
         /// Host `*`, or bind `*`/`::` (every address of both families).
         case everything
@@ -36,17 +39,17 @@ package struct CollisionFinder {
         case anySpecificIPv6
     }
 
-    struct Key: Hashable {
+    package struct Key: Hashable {
         var host: AxisKey
         var bind: AxisKey
     }
 
-    static func hostKeys(_ host: Int32) -> (visible: [AxisKey], queried: [AxisKey]) {
+    package static func hostKeys(_ host: Int32) -> (visible: [AxisKey], queried: [AxisKey]) {
         host == 0
             ? ([.everything], [.everything, .anySpecific]) : ([.name(host), .anySpecific], [.name(host), .everything])
     }
 
-    static func bindKeys(_ bind: Int32, _ kind: BindAddress.Kind) -> (visible: [AxisKey], queried: [AxisKey]) {
+    package static func bindKeys(_ bind: Int32, _ kind: BindAddress.Kind) -> (visible: [AxisKey], queried: [AxisKey]) {
         switch kind {
         case .any: ([.everything], [.everything, .everyIPv4, .anySpecificIPv4, .anySpecificIPv6])
         case .anyIPv4: ([.everyIPv4], [.everyIPv4, .everything, .anySpecificIPv4])

@@ -1,3 +1,6 @@
+import PortRegistryCatalog
+import PortRegistryModel
+
 /// What one use case works on, inside the transaction the front door (`Registry`) opened:
 /// the assignments, the catalog, and the one "now" that every statement of the transaction
 /// binds.

@@ -1,3 +1,6 @@
+import PortRegistryFormats
+import PortRegistryModel
+
 /// Turns catalog files into catalog rows and replaces a source with them, atomically.
 public enum CatalogImporter {
     /// Reads an IANA-format CSV (the header first) and hands its rows over in batches;

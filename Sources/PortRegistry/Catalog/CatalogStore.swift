@@ -1,3 +1,7 @@
+import PortRegistryModel
+import PortRegistryStorage
+import PortRegistrySystem
+
 /// What an import changed, compared key by key (service name, port, protocol) with the rows
 /// the source held before.
 public struct CatalogImportReport: Sendable, Equatable {
@@ -59,15 +63,15 @@ package struct CatalogStore {
 
     /// The columns `entry(_:)` reads, in its order: the one list of them. A query that adds
     /// a column of its own puts it after these, at index `columnCount`.
-    static let columns = """
+    package static let columns = """
         e.source, e.service, e.port_low, e.port_high, e.protocol, e.description, e.assignee, e.contact,
         e.registration_date, e.modification_date, e.reference, e.service_code, e.unauthorized_use, e.notes, e.aliases, e.id
         """
-    static let columnCount: Int32 = 16
+    package static let columnCount: Int32 = 16
 
     /// Rows of the catalog whose ports overlap ?1...?2, as a table named `e`: single ports
     /// through the partial index, ranges through the R*Tree.
-    static func overlapping(where condition: String) -> String {
+    package static func overlapping(where condition: String) -> String {
         """
         (SELECT * FROM catalog_entry WHERE port_low BETWEEN ?1 AND ?2 AND port_low = port_high AND \(condition)
          UNION ALL
@@ -76,7 +80,7 @@ package struct CatalogStore {
         """
     }
 
-    static func entry(_ row: Row) throws -> CatalogEntry {
+    package static func entry(_ row: Row) throws -> CatalogEntry {
         var ports: PortRange?
         if let low = row.optionalInt(2) {
             ports = try PortRange.stored(low, row.int(3), row: "catalog entry \(row.optionalText(1) ?? "(unnamed)")")
@@ -207,7 +211,7 @@ package struct CatalogStore {
         }
     }
 
-    static let order = """
+    package static let order = """
         ORDER BY e.port_low IS NULL, e.port_low, e.port_high, e.protocol IS NULL, e.protocol,
             CASE e.source WHEN 'iana' THEN 0 WHEN 'common' THEN 1 ELSE 2 END, e.id
         """
@@ -241,7 +245,9 @@ package struct CatalogStore {
     /// Calls `body` with the ports of every named iana or common row that registers a port of
     /// `span` for `transport` (a row without a protocol covers tcp and udp): what `reserve`
     /// must skip.
-    func forEachRegistration(overlapping span: PortRange, transport: TransportProtocol, _ body: (PortRange) -> Void)
+    package func forEachRegistration(
+        overlapping span: PortRange, transport: TransportProtocol, _ body: (PortRange) -> Void
+    )
         throws
     {
         try database.cached(
@@ -256,7 +262,7 @@ package struct CatalogStore {
 
     /// What `reserve` skips in `span` for `transport` (named iana and common rows), with the
     /// names: for the message that says why nothing was free.
-    func namedRegistrations(overlapping span: PortRange, transport: TransportProtocol) throws
+    package func namedRegistrations(overlapping span: PortRange, transport: TransportProtocol) throws
         -> [(name: String, ports: PortRange)]
     {
         try database.cached(
@@ -271,7 +277,7 @@ package struct CatalogStore {
 
     /// The distinct port spans that some source registers to a named service (any protocol)
     /// and that overlap `range`, in port order: the map's catalog density.
-    func registeredSpans(overlapping range: PortRange) throws -> [PortRange] {
+    package func registeredSpans(overlapping range: PortRange) throws -> [PortRange] {
         try database.cached(
             """
             SELECT DISTINCT port_low, port_high FROM catalog_entry
@@ -283,7 +289,7 @@ package struct CatalogStore {
 
     /// Catalog service names and aliases starting with `prefix` (case-insensitively, ASCII),
     /// sorted, at most `limit`: shell completion.
-    func names(startingWith prefix: String, limit: Int) throws -> [String] {
+    package func names(startingWith prefix: String, limit: Int) throws -> [String] {
         let pattern =
             prefix.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%"
         return try database.cached(
@@ -298,7 +304,9 @@ package struct CatalogStore {
 
     /// Full-text search (FTS5, bm25 over names, aliases, descriptions and notes; names weigh
     /// most, an exact name most of all): rows with their score, best (lowest) first.
-    func search(_ expression: String, exactName: String, limit: Int) throws -> [(score: Double, entry: CatalogEntry)] {
+    package func search(_ expression: String, exactName: String, limit: Int) throws -> [(
+        score: Double, entry: CatalogEntry
+    )] {
         try database.cached(
             """
             SELECT \(CatalogStore.columns), bm25(catalog_search, 10.0, 6.0, 1.0, 0.5)
@@ -313,7 +321,7 @@ package struct CatalogStore {
     }
 
     /// Every service name and alias of the catalog (for "did you mean").
-    func names() throws -> [String] {
+    package func names() throws -> [String] {
         try database.cached(
             """
             SELECT service FROM catalog_entry WHERE service IS NOT NULL
@@ -323,10 +331,10 @@ package struct CatalogStore {
     }
 
     /// Rows out of step with the R*Tree of ranges (0 when in step).
-    func indexProblems() throws -> Int { try SpanIndex.catalog(database).problems() }
+    package func indexProblems() throws -> Int { try SpanIndex.catalog(database).problems() }
 
     /// Catalog rows written with the schema's checks bypassed, one line each (doctor).
-    func invalidRows() throws -> [String] {
+    package func invalidRows() throws -> [String] {
         try database.prepare(
             """
             SELECT id, coalesce(service, ''), port_low, port_high FROM catalog_entry
@@ -342,14 +350,14 @@ package struct CatalogStore {
     // MARK: - Import differences
 
     /// Rows are compared per (service name, port, protocol), as IANA identifies them.
-    struct Key: Hashable {
+    package struct Key: Hashable {
         var service: String
         var low: Int32
         var high: Int32
         var transport: UInt8
     }
 
-    static func key(_ entry: CatalogEntry) -> Key {
+    package static func key(_ entry: CatalogEntry) -> Key {
         Key(
             service: entry.service.map(lowercasedIfNeeded) ?? "", low: Int32(entry.ports?.low ?? -1),
             high: Int32(entry.ports?.high ?? -1),
@@ -359,7 +367,7 @@ package struct CatalogStore {
     /// The keys only in `new` (added), only in `old` (removed), and in both with different
     /// rows (changed), sorted by port, protocol and name. Linear in the rows (plus the sort
     /// of the changes).
-    static func changes(from old: [CatalogEntry], to new: [CatalogEntry]) -> [CatalogChange] {
+    package static func changes(from old: [CatalogEntry], to new: [CatalogEntry]) -> [CatalogChange] {
         var before: [Key: [Int]] = [:]
         before.reserveCapacity(old.count)
         for (index, entry) in old.enumerated() { before[key(entry), default: []].append(index) }

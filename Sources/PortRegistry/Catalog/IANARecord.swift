@@ -1,3 +1,6 @@
+import PortRegistryFormats
+import PortRegistryModel
+
 /// The header of an IANA service-names CSV: which column holds what.
 ///
 /// Columns are found by name, not position, so that a file saved by a spreadsheet with

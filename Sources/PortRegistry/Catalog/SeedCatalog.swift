@@ -1,8 +1,14 @@
+import PortRegistryFormats
+import PortRegistryModel
+import PortRegistryStorage
+
 /// The catalog compiled into the binary from `Seeds/`: loaded into every new database so that
 /// `portreg lookup 5432` works with no set-up.
 public enum SeedCatalog {
     /// Seed files and the source each one fills.
-    static let files: [(name: String, source: CatalogSource)] = [("iana-core.csv", .iana), ("common.csv", .common)]
+    package static let files: [(name: String, source: CatalogSource)] = [
+        ("iana-core.csv", .iana), ("common.csv", .common),
+    ]
 
     package static func entries() throws -> [(source: CatalogSource, entries: [CatalogEntry], sha256: String)] {
         try files.map { file in
@@ -16,7 +22,7 @@ public enum SeedCatalog {
     }
 
     /// Loads the seeds; call inside the transaction that creates the database.
-    static func load(into database: Database, at now: Timestamp) throws {
+    package static func load(into database: Database, at now: Timestamp) throws {
         let store = CatalogStore(database: database)
         for seed in try entries() {
             _ = try store.replace(

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// The services(5) format of `/etc/services`: `name port/proto [aliases...] [# comment]`.
 ///
 /// It is the catalog every Unix host already has, so `system` rows come from here.

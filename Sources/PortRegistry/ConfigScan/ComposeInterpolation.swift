@@ -38,7 +38,7 @@ public struct ComposeInterpolation: Sendable {
     }
 
     /// The text in a message: long values cut, so a hostile file cannot flood the report.
-    static func shown(_ source: String) -> String {
+    package static func shown(_ source: String) -> String {
         source.count > 80 ? String(source.prefix(79)) + "…" : source
     }
 

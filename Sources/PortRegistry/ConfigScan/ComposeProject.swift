@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// Loads Compose projects as Compose does (the Compose specification's merge, `extends` and
 /// `include` rules), down to what `check` needs: the host ports each service publishes, with the
 /// file and line each one comes from.
@@ -7,8 +9,8 @@
 /// (project, service name). `ports` merge as the specification's "unique resources": an
 /// override's entry replaces the base entry with the same (host IP, target, published,
 /// protocol) and is appended otherwise; `!reset` clears the list and `!override` replaces it.
-struct ComposeLoader {
-    struct Entry {
+package struct ComposeLoader {
+    package struct Entry {
         /// The merge key: host IP, target, published port and protocol.
         var key: String
         var mapping: ComposePortSyntax.Mapping
@@ -16,7 +18,7 @@ struct ComposeLoader {
         var ignored: Bool
     }
 
-    struct Service {
+    package struct Service {
         var entries: [Entry] = []
         var networkModeHost: Bool?
         var image: String?
@@ -28,9 +30,9 @@ struct ComposeLoader {
         var containerFiles: [String] = []
     }
 
-    enum MergeMode { case append, reset, replace }
+    package enum MergeMode { case append, reset, replace }
 
-    final class ParsedFile {
+    package final class ParsedFile {
         let path: String
         let root: Node
         let ignoredLines: Set<Int>
@@ -45,7 +47,7 @@ struct ComposeLoader {
     }
 
     /// What a project yields once loaded.
-    struct Project {
+    package struct Project {
         var directory: String
         var name: String
         var ports: [PublishedPort] = []
@@ -67,7 +69,7 @@ struct ComposeLoader {
 
     // MARK: Projects
 
-    mutating func loadProject(directory: String, files: [String], variables: [String: String]) -> Project {
+    package mutating func loadProject(directory: String, files: [String], variables: [String: String]) -> Project {
         let canonicalDirectory = ConfigFile.canonical(directory) ?? directory
         let folderName = ConfigFile.baseName(canonicalDirectory)
         var project = Project(directory: directory, name: Self.normalizedProjectName(folderName))
@@ -138,7 +140,7 @@ struct ComposeLoader {
     }
 
     /// Compose's project-name rule: lowercase letters, digits, `-` and `_`.
-    static func normalizedProjectName(_ name: String) -> String {
+    package static func normalizedProjectName(_ name: String) -> String {
         String(
             name.lowercased().unicodeScalars.filter {
                 ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
@@ -146,7 +148,7 @@ struct ComposeLoader {
     }
 
     /// `ghcr.io/acme/postgres:16@sha256:…` → `postgres`.
-    static func imageName(_ image: String) -> String? {
+    package static func imageName(_ image: String) -> String? {
         var name = Substring(image)
         if let at = name.firstIndex(of: "@") { name = name[..<at] }
         if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
@@ -397,7 +399,7 @@ struct ComposeLoader {
         return (merged, mode)
     }
 
-    static func merge(_ base: Service, _ override: Service, mode: MergeMode) -> Service {
+    package static func merge(_ base: Service, _ override: Service, mode: MergeMode) -> Service {
         var result = base
         result.networkModeHost = override.networkModeHost ?? base.networkModeHost
         result.image = override.image ?? base.image

@@ -1,3 +1,7 @@
+import PortRegistryConflicts
+import PortRegistryFormats
+import PortRegistryModel
+
 /// How a `check` run reads the tree and judges what it finds.
 public struct CheckOptions: Sendable {
     public var paths: [String]
@@ -253,7 +257,7 @@ public enum ConfigCheck {
 
     /// Pairs (i, j), i from `left` and j from `right`, whose ranges overlap, by one sweep in
     /// port order: time n log n plus the pairs found, never per port of a range.
-    static func overlapping(_ left: [PortRange], _ right: [PortRange], _ body: (Int, Int) -> Void) {
+    package static func overlapping(_ left: [PortRange], _ right: [PortRange], _ body: (Int, Int) -> Void) {
         let events = (left.indices.map { (left[$0], 0, $0) } + right.indices.map { (right[$0], 1, $0) }).sorted {
             ($0.0.low, $0.1) < ($1.0.low, $1.1)
         }
@@ -268,7 +272,7 @@ public enum ConfigCheck {
     }
 
     /// The same sweep within one list: each overlapping pair once, i < j in sweep order.
-    static func overlapping(_ ranges: [PortRange], _ body: (Int, Int) -> Void) {
+    package static func overlapping(_ ranges: [PortRange], _ body: (Int, Int) -> Void) {
         let order = ranges.indices.sorted { (ranges[$0].low, $0) < (ranges[$1].low, $1) }
         var active: [(high: Int, index: Int)] = []
         for index in order {
@@ -279,17 +283,18 @@ public enum ConfigCheck {
         }
     }
 
-    static func place(_ port: PublishedPort) -> Finding.Place {
+    package static func place(_ port: PublishedPort) -> Finding.Place {
         Finding.Place(location: port.location, service: port.name)
     }
 
-    static func socket(_ ports: PortRange, _ transport: TransportProtocol) -> String {
+    package static func socket(_ ports: PortRange, _ transport: TransportProtocol) -> String {
         "\(ports)/\(transport.rawValue)"
     }
 
     /// Against the registry, a dynamic claim (`8000-8010:80`) is refused only by an assignment
     /// that covers its whole range: any other leaves it a free port.
-    static func dynamicAllows(_ a: PortRange, dynamic: Bool, _ b: PortRange, dynamic otherDynamic: Bool) -> Bool {
+    package static func dynamicAllows(_ a: PortRange, dynamic: Bool, _ b: PortRange, dynamic otherDynamic: Bool) -> Bool
+    {
         switch (dynamic, otherDynamic) {
         case (false, false): true
         case (true, false): b.low <= a.low && a.high <= b.high
@@ -299,13 +304,13 @@ public enum ConfigCheck {
     }
 
     /// Services of one Compose project that only start under different profiles.
-    static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
+    package static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
         guard let project = a.project, project == b.project else { return false }
         guard !a.profiles.isEmpty, !b.profiles.isEmpty else { return false }
         return Set(a.profiles).isDisjoint(with: b.profiles)
     }
 
-    static func collisions(_ ports: [PublishedPort]) -> [Finding] {
+    package static func collisions(_ ports: [PublishedPort]) -> [Finding] {
         var findings: [Finding] = []
         var byTransport: [TransportProtocol: [PublishedPort]] = [:]
         for port in ports { byTransport[port.transport, default: []].append(port) }
@@ -322,7 +327,7 @@ public enum ConfigCheck {
     }
 
     /// Fixed claims of different services that overlap: each pair once, by the sweep.
-    static func fixedCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
+    package static func fixedCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
         var findings: [Finding] = []
         guard group.count > 1 else { return [] }
         overlapping(group.map(\.ports)) { i, j in
@@ -353,7 +358,7 @@ public enum ConfigCheck {
     /// A fixed host port of a service that runs several containers (`scale`,
     /// `deploy.replicas`): on one host only the first container binds it, the others fail with
     /// "port is already allocated". Swarm's routing mesh (`mode: ingress`) shares one port.
-    static func replicaCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
+    package static func replicaCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
         group.compactMap { port in
             guard port.replicas > 1, !port.isIngress else { return nil }
             var places = [place(port)]
@@ -373,7 +378,9 @@ public enum ConfigCheck {
     /// taken by fixed claims and by the other dynamic claims of the range. Decided as a
     /// matching, earliest range end first, which finds a free port for every claim whenever
     /// one assignment exists; so a report means that no start order can succeed.
-    static func exhaustedRanges(_ dynamic: [PublishedPort], fixed: [PublishedPort], _ transport: TransportProtocol)
+    package static func exhaustedRanges(
+        _ dynamic: [PublishedPort], fixed: [PublishedPort], _ transport: TransportProtocol
+    )
         -> [Finding]
     {
         var blockers = Array(repeating: [Int](), count: dynamic.count)
@@ -457,7 +464,9 @@ public enum ConfigCheck {
         return findings
     }
 
-    static func registryFindings(_ ports: [PublishedPort], assignments: [RegistryClaim], strict: Bool) -> [Finding] {
+    package static func registryFindings(_ ports: [PublishedPort], assignments: [RegistryClaim], strict: Bool)
+        -> [Finding]
+    {
         var findings: [Finding] = []
         var holders: [[Int]] = Array(repeating: [], count: ports.count)
         overlapping(ports.map(\.ports), assignments.map(\.assignment.ports)) { i, j in
@@ -509,13 +518,13 @@ public enum ConfigCheck {
     }
 
     /// Catalog names that any service may use without a warning: generic web ports.
-    static let genericNames: Set<String> = [
+    package static let genericNames: Set<String> = [
         "http", "https", "http-alt", "https-alt", "www-http", "http-proxy", "webcache", "http-mgmt", "tproxy",
     ]
 
     /// True when a catalog name stands for this service: equal to, or a prefix of one another
     /// (at least 4 characters: `postgres` and `postgresql`), its name, an alias or its image.
-    static func catalogNameMatches(_ catalogName: String, _ port: PublishedPort) -> Bool {
+    package static func catalogNameMatches(_ catalogName: String, _ port: PublishedPort) -> Bool {
         let registered = catalogName.lowercased()
         if genericNames.contains(registered) { return true }
         for candidate in [port.name.lowercased()] + port.aliases {
@@ -526,7 +535,7 @@ public enum ConfigCheck {
         return false
     }
 
-    static func warnings(
+    package static func warnings(
         _ ports: [PublishedPort], assignments: [RegistryClaim], catalog: PortAdvisor?, ephemeral: PortRange?
     ) -> [Finding] {
         var findings: [Finding] = []

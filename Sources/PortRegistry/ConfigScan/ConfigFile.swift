@@ -1,3 +1,5 @@
+import PortRegistryFormats
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -6,17 +8,17 @@
 
 /// Reading the files `check` looks at: bounded in size, UTF-8 only, paths kept as the user
 /// sees them (relative to the current directory when under it).
-enum ConfigFile {
+package enum ConfigFile {
     /// Files larger than this are a `parse` finding, not read: no config is that big, and a
     /// generated or hostile one must not cost unbounded time or memory.
-    static let sizeLimit = 10 << 20
+    package static let sizeLimit = 10 << 20
 
-    struct Unreadable: Error {
+    package struct Unreadable: Error {
         var line: Int?
         var message: String
     }
 
-    static func read(_ path: String) -> Result<String, Unreadable> {
+    package static func read(_ path: String) -> Result<String, Unreadable> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return .failure(Unreadable(message: "cannot read: \(systemMessage(errno))")) }
         defer { close(descriptor) }
@@ -59,44 +61,44 @@ enum ConfigFile {
         return .success(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
     }
 
-    static func systemMessage(_ code: Int32) -> String { String(cString: strerror(code)) }
+    package static func systemMessage(_ code: Int32) -> String { String(cString: strerror(code)) }
 
-    static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
-    static func isRegularFile(_ path: String) -> Bool {
+    package static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
     }
 
     /// The canonical path (links resolved), to tell whether two names are one file.
-    static func canonical(_ path: String) -> String? {
+    package static func canonical(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
-    static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         if slash == path.startIndex { return "/" }
         return String(path[..<slash])
     }
 
-    static func baseName(_ path: String) -> String {
+    package static func baseName(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
 
     /// `relative` resolved against the folder `directory`, `.` and `..` folded where they can be.
-    static func join(_ directory: String, _ relative: String) -> String {
+    package static func join(_ directory: String, _ relative: String) -> String {
         if relative.hasPrefix("/") { return normalize(relative) }
         if directory == "." || directory.isEmpty { return normalize(relative) }
         return normalize(directory + "/" + relative)
     }
 
-    static func normalize(_ path: String) -> String {
+    package static func normalize(_ path: String) -> String {
         let absolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/") {
@@ -115,7 +117,7 @@ enum ConfigFile {
     }
 
     /// Lines of `text` that carry `# portreg: ignore` (1-based).
-    static func ignoredLines(_ text: String) -> Set<Int> {
+    package static func ignoredLines(_ text: String) -> Set<Int> {
         guard text.contains("portreg:") else { return [] }
         var result = Set<Int>()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -1,3 +1,6 @@
+import PortRegistryFormats
+import PortRegistryModel
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -29,7 +32,7 @@ public struct Discovery: Sendable {
     private var folderIndex: [String: Int] = [:]
 
     /// The base names of a project's main Compose file, in the order Compose prefers them.
-    static let composeNames = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
+    package static let composeNames = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
 
     /// `compose.yaml`, `docker-compose.yml`, …, and overrides such as `compose.prod.yaml`.
     public static func isComposeName(_ name: String) -> Bool {
@@ -63,14 +66,14 @@ public struct Discovery: Sendable {
         return discovery
     }
 
-    static func currentDirectory() -> String? {
+    package static func currentDirectory() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return nil }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Paths as the user reads them: relative to the current folder when under it.
-    static func displayPath(_ path: String, workingDirectory: String?) -> String {
+    package static func displayPath(_ path: String, workingDirectory: String?) -> String {
         var normalized = ConfigFile.normalize(path)
         if normalized.hasPrefix("/"), let workingDirectory {
             if normalized == workingDirectory {
@@ -82,7 +85,7 @@ public struct Discovery: Sendable {
         return normalized
     }
 
-    static func matches(_ patterns: [String], relative: String, display: String, name: String) -> Bool {
+    package static func matches(_ patterns: [String], relative: String, display: String, name: String) -> Bool {
         patterns.contains { pattern in
             fnmatch(pattern, relative, 0) == 0 || fnmatch(pattern, display, 0) == 0 || fnmatch(pattern, name, 0) == 0
                 || fnmatch(pattern, "./" + relative, 0) == 0
@@ -160,7 +163,7 @@ public struct Discovery: Sendable {
     }
 
     /// One file, whatever links lead to it.
-    struct FileID: Hashable {
+    package struct FileID: Hashable {
         var device: UInt64
         var inode: UInt64
         init(_ info: stat) {
@@ -172,7 +175,7 @@ public struct Discovery: Sendable {
     /// The merge order of one folder's files: the main files in Compose's order of preference,
     /// then `compose.override.*` / `docker-compose.override.*` (what Compose merges by itself),
     /// then every other override by name.
-    static func mergeOrder(_ names: [String]) -> [String] {
+    package static func mergeOrder(_ names: [String]) -> [String] {
         let main = composeNames.filter { names.contains($0) }
         let overrides = names.filter { !composeNames.contains($0) }.sorted { left, right in
             let leftFirst = isDefaultOverride(left)
@@ -181,7 +184,7 @@ public struct Discovery: Sendable {
         return main + overrides
     }
 
-    static func isDefaultOverride(_ name: String) -> Bool {
+    package static func isDefaultOverride(_ name: String) -> Bool {
         name.hasPrefix("compose.override.") || name.hasPrefix("docker-compose.override.")
     }
 

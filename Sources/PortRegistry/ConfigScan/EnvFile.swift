@@ -1,3 +1,5 @@
+import PortRegistryFormats
+
 /// A `.env` file as Compose reads it: `KEY=VALUE` lines, `export KEY=VALUE`, `#` comments
 /// (whole lines, or after whitespace in an unquoted value), single-quoted values taken
 /// literally, double-quoted values with `\n`, `\t`, `\"`, `\\` escapes and line breaks, and
@@ -83,14 +85,14 @@ public struct EnvFile: Sendable {
 }
 
 extension Unicode.Scalar {
-    var isASCIIName: Bool {
+    package var isASCIIName: Bool {
         self == "_" || self == "." || self == "-" || ("a"..."z").contains(self) || ("A"..."Z").contains(self)
             || ("0"..."9").contains(self)
     }
 }
 
 extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
+    package func trimmingCharacters(in set: String) -> String {
         var slice = Substring(self)
         while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
         while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
@@ -98,7 +100,7 @@ extension StringProtocol {
     }
 
     /// A ` #` (whitespace, then `#`) that starts a comment in an unquoted value.
-    var indexOfComment: Index? {
+    package var indexOfComment: Index? {
         var previous: Character = "x"
         for index in indices {
             if self[index] == "#" && (previous == " " || previous == "\t") { return index }

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// One thing `check` reports: a value that the text, JSON, GitHub and SARIF renderers all
 /// print, so the four formats never disagree.
 public struct Finding: Hashable, Sendable {
@@ -51,7 +53,7 @@ public struct Finding: Hashable, Sendable {
     }
 
     /// Report order: by file and line of the first place, then errors before warnings.
-    static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
+    package static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
         let left = a.places.first?.location ?? SourceLocation(file: "")
         let right = b.places.first?.location ?? SourceLocation(file: "")
         if left != right { return left < right }

@@ -1,10 +1,12 @@
+import PortRegistryModel
+
 /// Host ports in Kubernetes manifests: a Service's `nodePort` (types NodePort and
 /// LoadBalancer; 0 or absent lets the cluster allocate one, so nothing fixed is claimed) and
 /// `hostPort` in the pod template of every workload kind. `containerPort` and a Service's
 /// `port` live inside the cluster network, except under `hostNetwork: true`, where Kubernetes
 /// makes every container port a host port (its defaulting sets `hostPort` to `containerPort`).
-enum KubernetesManifest {
-    struct Scan {
+package enum KubernetesManifest {
+    package struct Scan {
         /// False when no document has `apiVersion` and `kind`: the file is not a manifest.
         var isManifest = false
         var ports: [PublishedPort] = []
@@ -12,7 +14,7 @@ enum KubernetesManifest {
     }
 
     /// Where each workload kind keeps its pod spec.
-    static let podSpecPaths: [String: [String]] = [
+    package static let podSpecPaths: [String: [String]] = [
         "Pod": ["spec"],
         "Deployment": ["spec", "template", "spec"],
         "StatefulSet": ["spec", "template", "spec"],
@@ -24,11 +26,11 @@ enum KubernetesManifest {
     ]
 
     /// Cheap test before parsing: a manifest names both keys somewhere.
-    static func mayBeManifest(_ text: String) -> Bool {
+    package static func mayBeManifest(_ text: String) -> Bool {
         text.contains("apiVersion") && text.contains("kind")
     }
 
-    static func scan(path: String, text: String) -> Scan {
+    package static func scan(path: String, text: String) -> Scan {
         var scan = Scan()
         let (parsed, failure) = YAMLDocuments.parse(text)
         let ignored = ConfigFile.ignoredLines(text)

@@ -1,11 +1,13 @@
+import PortRegistryModel
+
 /// Ports in a Procfile (`Procfile`, `Procfile.*`): each `name: command` line whose command
 /// passes a fixed port as `-p N`, `--port N`, `--port=N` or `PORT=N`. A port from the
 /// environment (`-p $PORT`) is not fixed and claims nothing; a number that is no port
 /// (`-p 99999`) is a `parse` error, so that a typo cannot pass the gate unseen.
-enum Procfile {
-    static func isProcfileName(_ name: String) -> Bool { name == "Procfile" || name.hasPrefix("Procfile.") }
+package enum Procfile {
+    package static func isProcfileName(_ name: String) -> Bool { name == "Procfile" || name.hasPrefix("Procfile.") }
 
-    static func ports(path: String, text: String) -> (ports: [PublishedPort], findings: [Finding]) {
+    package static func ports(path: String, text: String) -> (ports: [PublishedPort], findings: [Finding]) {
         let directory = ConfigFile.directory(of: path)
         let folder = ConfigFile.baseName(ConfigFile.canonical(directory) ?? directory)
         let canonical = ConfigFile.canonical(path) ?? path
@@ -57,12 +59,12 @@ enum Procfile {
 
 /// A number where a port belongs that no port can be (`70000`, `123456`): the same `parse`
 /// error Compose entries get. Words that are not numbers (`$PORT`, `tcp://…`) are left alone.
-enum NotAPort {
-    static func isOutOfRange(_ value: String) -> Bool {
+package enum NotAPort {
+    package static func isOutOfRange(_ value: String) -> Bool {
         !value.isEmpty && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && (Int(value) ?? Int.max) > 65535
     }
 
-    static func finding(_ value: String, _ location: SourceLocation, service: String) -> Finding {
+    package static func finding(_ value: String, _ location: SourceLocation, service: String) -> Finding {
         let shown = value.count > 20 ? String(value.prefix(20)) + "…" : value
         return Finding(
             severity: .error, kind: .parse, message: "invalid port '\(shown)': a port is 1-65535",
@@ -72,8 +74,8 @@ enum NotAPort {
 
 /// A `.env` file in a folder without Compose files configures a process directly: `PORT=` and
 /// `*_PORT=` with a port number are tcp claims of a service named after the folder.
-enum StandaloneEnv {
-    static func ports(path: String, text: String) -> (ports: [PublishedPort], findings: [Finding]) {
+package enum StandaloneEnv {
+    package static func ports(path: String, text: String) -> (ports: [PublishedPort], findings: [Finding]) {
         let directory = ConfigFile.directory(of: path)
         let folder = ConfigFile.baseName(ConfigFile.canonical(directory) ?? directory)
         let identity = "env\u{1}\(ConfigFile.canonical(directory) ?? directory)"

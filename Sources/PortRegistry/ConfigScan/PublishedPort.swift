@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// A host port that a config file publishes: the unit that `check` compares with everything
 /// else it found and with the registry.
 public struct PublishedPort: SocketClaim, Hashable, Sendable {
@@ -81,8 +83,8 @@ public struct PublishedPort: SocketClaim, Hashable, Sendable {
 
 /// Compose's `ports` syntaxes, read as Docker reads them (`nat.ParsePortSpec` and the Compose
 /// specification's long syntax).
-enum ComposePortSyntax {
-    struct Mapping: Equatable {
+package enum ComposePortSyntax {
+    package struct Mapping: Equatable {
         /// The host ports, nil when Docker picks any free port (`"80"`, `":80"`, `"0:80"`).
         var published: PortRange?
         var target: PortRange
@@ -93,13 +95,13 @@ enum ComposePortSyntax {
         var isIngress = false
     }
 
-    struct Invalid: Error, Equatable {
+    package struct Invalid: Error, Equatable {
         var message: String
     }
 
-    static let protocolRule = "use tcp, udp or sctp"
+    package static let protocolRule = "use tcp, udp or sctp"
 
-    static func transport(_ text: String) throws(Invalid) -> TransportProtocol {
+    package static func transport(_ text: String) throws(Invalid) -> TransportProtocol {
         switch text.lowercased() {
         case "", "tcp": return .tcp
         case "udp": return .udp
@@ -108,7 +110,7 @@ enum ComposePortSyntax {
         }
     }
 
-    static func bind(_ text: String) throws(Invalid) -> BindAddress {
+    package static func bind(_ text: String) throws(Invalid) -> BindAddress {
         if text.isEmpty { return .wildcard }
         var address = text
         if address.hasPrefix("[") {
@@ -121,7 +123,7 @@ enum ComposePortSyntax {
         return bind
     }
 
-    static func range(_ text: String, what: String) throws(Invalid) -> PortRange {
+    package static func range(_ text: String, what: String) throws(Invalid) -> PortRange {
         guard let range = PortRange(parsing: text) else {
             throw Invalid(message: "invalid \(what) '\(text)': a port 1-65535 or a range LO-HI")
         }
@@ -130,7 +132,7 @@ enum ComposePortSyntax {
 
     /// `[[IP:](PORT|RANGE):](PORT|RANGE)[/PROTO]`, IPv6 addresses in brackets (or bare, as
     /// Docker also splits them at the last two colons).
-    static func short(_ raw: String) throws(Invalid) -> Mapping {
+    package static func short(_ raw: String) throws(Invalid) -> Mapping {
         let text = raw.trimmingCharacters(in: " \t")
         var spec = Substring(text)
         var protocolName = ""
@@ -172,7 +174,7 @@ enum ComposePortSyntax {
 
     /// The long syntax's values, already interpolated: `target`, `published` (number, string or
     /// range; empty means any free port), `host_ip`, `protocol`, `mode` (`host` or `ingress`).
-    static func long(
+    package static func long(
         target targetText: String?, published: String?, hostIP: String?, protocolName: String?, mode: String?
     )
         throws(Invalid) -> Mapping

@@ -2,47 +2,47 @@ import CYAML
 
 /// A YAML node with the line it starts on. Aliases are the same instance as their anchor, so
 /// a document is a graph as big as its text, whatever its aliases expand to.
-final class Node: Sendable {
-    enum Content: Sendable {
+package final class Node: Sendable {
+    package enum Content: Sendable {
         /// The text exactly as written; `isPlain` is false for quoted and block scalars.
         case scalar(String, isPlain: Bool)
         case mapping([(key: Node, value: Node)])
         case sequence([Node])
     }
 
-    let content: Content
+    package let content: Content
     /// 1-based.
-    let line: Int?
+    package let line: Int?
     /// The explicit tag (`!reset`, `!override`, `!!str`), or "".
-    let tagName: String
+    package let tagName: String
     /// Nodes this one stands for once every alias is expanded (saturating).
-    let expandedSize: Int
+    package let expandedSize: Int
 
-    init(_ content: Content, line: Int?, tagName: String = "", expandedSize: Int = 1) {
+    package init(_ content: Content, line: Int?, tagName: String = "", expandedSize: Int = 1) {
         self.content = content
         self.line = line
         self.tagName = tagName
         self.expandedSize = expandedSize
     }
 
-    static let emptyMapping = Node(.mapping([]), line: nil)
+    package static let emptyMapping = Node(.mapping([]), line: nil)
 
     /// The scalar's text exactly as written (quoted or not). Compose reads YAML 1.2, where
     /// `22:22` is a string, not the YAML 1.1 sexagesimal 1342 some parsers make of it.
-    var text: String? { if case .scalar(let text, _) = content { text } else { nil } }
+    package var text: String? { if case .scalar(let text, _) = content { text } else { nil } }
 
-    var isNull: Bool {
+    package var isNull: Bool {
         guard case .scalar(let text, let isPlain) = content, isPlain, tagName.isEmpty else { return false }
         return text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
     }
 
-    var isMapping: Bool { if case .mapping = content { true } else { false } }
-    var isSequence: Bool { if case .sequence = content { true } else { false } }
-    var items: [Node] { if case .sequence(let items) = content { items } else { [] } }
+    package var isMapping: Bool { if case .mapping = content { true } else { false } }
+    package var isSequence: Bool { if case .sequence = content { true } else { false } }
+    package var items: [Node] { if case .sequence(let items) = content { items } else { [] } }
 
     /// Key/value pairs with YAML merge keys (`<<: *base`, `<<: [*a, *b]`) applied: keys written
     /// in the mapping win over merged ones, and earlier merged mappings win over later ones.
-    var pairs: [(key: String, value: Node)] { pairs(depth: 0) }
+    package var pairs: [(key: String, value: Node)] { pairs(depth: 0) }
 
     private func pairs(depth: Int) -> [(key: String, value: Node)] {
         guard case .mapping(let entries) = content else { return [] }
@@ -69,7 +69,7 @@ final class Node: Sendable {
     }
 
     /// The value of `key`, merge keys applied.
-    func value(_ key: String) -> Node? {
+    package func value(_ key: String) -> Node? {
         guard case .mapping(let entries) = content else { return nil }
         var hasMerge = false
         for (candidate, value) in entries {
@@ -90,19 +90,19 @@ final class Node: Sendable {
 /// laughs" is measured, not walked: each node knows its expanded size when it is built, and
 /// a document past `expansionLimit` is refused. Nesting is bounded too, and the composer
 /// keeps its own stack, so no input can exhaust the thread's.
-enum YAMLDocuments {
+package enum YAMLDocuments {
     /// Nodes a document may expand to, aliases counted at every use. Real Compose files and
     /// manifests stay in the thousands.
-    static let expansionLimit = 1_000_000
-    static let depthLimit = 1_000
+    package static let expansionLimit = 1_000_000
+    package static let depthLimit = 1_000
 
-    struct Failure: Error {
+    package struct Failure: Error {
         var line: Int?
         var message: String
     }
 
     /// Parses every document of `text`; stops at the first error, returning what parsed before.
-    static func parse(_ text: String) -> (documents: [Node], failure: Failure?) {
+    package static func parse(_ text: String) -> (documents: [Node], failure: Failure?) {
         var bytes = Array(text.utf8)
         if bytes.isEmpty { bytes = [0x0A] }
         return bytes.withUnsafeBufferPointer { buffer in
@@ -140,7 +140,7 @@ enum YAMLDocuments {
         return Failure(line: Int(line), message: "invalid YAML: \(problem)\(context)")
     }
 
-    static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int? = nil) -> String? {
+    package static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int? = nil) -> String? {
         guard let pointer else { return nil }
         if let length {
             return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
@@ -149,7 +149,7 @@ enum YAMLDocuments {
     }
 
     /// Builds nodes from events with an explicit stack.
-    struct Composer {
+    package struct Composer {
         private enum Frame {
             case mapping(
                 line: Int, tag: String, anchor: String?, entries: [(key: Node, value: Node)], key: Node?, size: Int)

@@ -1,3 +1,8 @@
+import PortRegistryAssignments
+import PortRegistryModel
+import PortRegistryStorage
+import PortRegistrySystem
+
 /// What `portreg conflicts` finds: collisions (errors) and advisories (warnings).
 public struct ConflictReport: Sendable {
     public struct Warning: Sendable {
@@ -12,7 +17,7 @@ public struct ConflictReport: Sendable {
     /// registered / privileged / ephemeral advisories and, for each socket in `listeners`,
     /// an assigned port that another process is listening on now. Runs inside one read
     /// transaction (`Registry.conflicts`).
-    static func make(
+    package static func make(
         assignments store: any AssignmentStorage, catalog database: Database, now: Timestamp,
         warnings includeWarnings: Bool = true, listeners: [ListeningSocket] = []
     ) throws -> ConflictReport {

@@ -1,3 +1,7 @@
+import PortRegistryModel
+import PortRegistryStorage
+import PortRegistrySystem
+
 /// Computes advisories for assignments. Catalog registrations are loaded once into an
 /// interval tree per protocol, so a check costs a tree walk whatever the ranges' lengths
 /// (300 rows covering 1-65535 took 14 s and 1 GB as a per-port table).

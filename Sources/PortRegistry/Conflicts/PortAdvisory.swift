@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// A reason to think twice about a port that does not stop it being assigned.
 public struct PortAdvisory: Hashable, Sendable {
     public enum Kind: String, Sendable {

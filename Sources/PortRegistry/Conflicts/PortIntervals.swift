@@ -4,8 +4,8 @@
 ///
 /// The intervals are sorted by their low end, and each midpoint of the implicit balanced
 /// tree over that array knows the highest high end below it, which prunes the walk.
-struct PortIntervals {
-    struct Interval {
+package struct PortIntervals {
+    package struct Interval {
         var low: Int
         var high: Int
         /// The caller's key, such as the row's position in the catalog order.
@@ -15,7 +15,7 @@ struct PortIntervals {
     private let items: [Interval]
     private var maxHigh: [Int]
 
-    init(_ intervals: [Interval]) {
+    package init(_ intervals: [Interval]) {
         // Reversed ranges (rows written behind the schema's back) overlap nothing.
         items = intervals.filter { $0.low <= $0.high }.sorted { ($0.low, $0.value) < ($1.low, $1.value) }
         maxHigh = [Int](repeating: Int.min, count: items.count)
@@ -30,10 +30,10 @@ struct PortIntervals {
         return highest
     }
 
-    var isEmpty: Bool { items.isEmpty }
+    package var isEmpty: Bool { items.isEmpty }
 
     /// Calls `body` with every interval that shares a port with `low...high`.
-    func forEachOverlapping(_ low: Int, _ high: Int, _ body: (Interval) -> Void) {
+    package func forEachOverlapping(_ low: Int, _ high: Int, _ body: (Interval) -> Void) {
         func visit(_ lower: Int, _ upper: Int) {
             guard lower < upper else { return }
             let middle = (lower + upper) / 2
@@ -47,14 +47,14 @@ struct PortIntervals {
         visit(0, items.count)
     }
 
-    func overlapping(_ low: Int, _ high: Int) -> [Interval] {
+    package func overlapping(_ low: Int, _ high: Int) -> [Interval] {
         var found: [Interval] = []
         forEachOverlapping(low, high) { found.append($0) }
         return found
     }
 
     /// The union of `ranges` as sorted, disjoint, non-adjacent closed ranges.
-    static func union(_ ranges: [(low: Int, high: Int)]) -> [(low: Int, high: Int)] {
+    package static func union(_ ranges: [(low: Int, high: Int)]) -> [(low: Int, high: Int)] {
         var merged: [(low: Int, high: Int)] = []
         for range in ranges.sorted(by: { $0.low < $1.low }) {
             if let last = merged.last, range.low <= last.high + 1 {
@@ -67,7 +67,7 @@ struct PortIntervals {
     }
 
     /// `ranges` minus `removed`, both sorted and disjoint (as `union` returns them).
-    static func subtract(_ ranges: [(low: Int, high: Int)], _ removed: [(low: Int, high: Int)])
+    package static func subtract(_ ranges: [(low: Int, high: Int)], _ removed: [(low: Int, high: Int)])
         -> [(low: Int, high: Int)]
     {
         var result: [(low: Int, high: Int)] = []

@@ -1,3 +1,7 @@
+import PortRegistryAssignments
+import PortRegistryFormats
+import PortRegistryModel
+
 /// How a registry CSV is merged into the assignments.
 public struct AssignmentImportOptions: Sendable {
     /// Delete every assignment first, so the file becomes the registry.
@@ -33,7 +37,7 @@ public struct AssignmentImportReport: Sendable {
 public enum AssignmentImporter {
     /// `reader` must be positioned after the header. Runs inside the caller's write
     /// transaction (`Registry.importAssignments`), which a dry run rolls back.
-    static func run(
+    package static func run(
         _ reader: inout CSVReader, options: AssignmentImportOptions, in context: StorageContext,
         changes: ((AssignmentChange) throws -> Void)? = nil
     ) throws -> AssignmentImportReport {
@@ -75,7 +79,7 @@ public enum AssignmentImporter {
         return report
     }
 
-    static func describe(_ collisions: [Collision], file: String) -> String {
+    package static func describe(_ collisions: [Collision], file: String) -> String {
         let shown = collisions.prefix(5).map { collision in
             "\(collision.ports)/\(collision.first.transport.rawValue): \(collision.second.service) collides with \(collision.first.service)"
                 + (collision.first.host == collision.second.host

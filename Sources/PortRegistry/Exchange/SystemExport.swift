@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// `export --format services`: the live assignments as services(5) lines, so that
 /// `getent services billing` and every program that reads /etc/services know the team's ports.
 ///
@@ -15,7 +17,7 @@ public enum ServicesExport {
         }
     }
 
-    static func comment(_ assignment: Assignment) -> String {
+    package static func comment(_ assignment: Assignment) -> String {
         var parts: [String] = []
         if !assignment.owner.isEmpty { parts.append(assignment.owner) }
         if !assignment.note.isEmpty { parts.append(assignment.note) }
@@ -26,7 +28,7 @@ public enum ServicesExport {
     }
 
     /// Control characters (line breaks, tabs, escapes) become spaces; runs of spaces shrink to one.
-    static func oneLine(_ text: String) -> String {
+    package static func oneLine(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             let isControl = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)

@@ -1,4 +1,5 @@
 import Dispatch
+import PortRegistryModel
 import Synchronization
 
 /// Runs a producer (reading and validating an input file) on a second thread while the
@@ -14,10 +15,10 @@ import Synchronization
 /// Both semaphores start at zero and `emptied` is signalled once per slot: libdispatch traps
 /// when a semaphore is released below the value it was created with, and after `cancel()`
 /// the producer may take a free slot it never hands back.
-final class BatchPipeline<Element>: @unchecked Sendable {
-    typealias Batch = Result<[Element], RegistryError>
+package final class BatchPipeline<Element>: @unchecked Sendable {
+    package typealias Batch = Result<[Element], RegistryError>
     /// Hands one batch to the consumer; false when the consumer cancelled.
-    typealias Emit = ([Element]) -> Bool
+    package typealias Emit = ([Element]) -> Bool
 
     private let slots: UnsafeMutablePointer<Batch?>
     private let capacity: Int
@@ -32,7 +33,7 @@ final class BatchPipeline<Element>: @unchecked Sendable {
     private var started = false
     private var joined = false
 
-    init(slots count: Int = 8, producer: @escaping (Emit) throws -> Void) {
+    package init(slots count: Int = 8, producer: @escaping (Emit) throws -> Void) {
         capacity = count
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil, count: count)
@@ -46,7 +47,7 @@ final class BatchPipeline<Element>: @unchecked Sendable {
         slots.deallocate()
     }
 
-    func start() {
+    package func start() {
         started = true
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do {
@@ -63,7 +64,7 @@ final class BatchPipeline<Element>: @unchecked Sendable {
     }
 
     /// The next batch; an empty batch marks the end of the input.
-    func next() throws(RegistryError) -> [Element] {
+    package func next() throws(RegistryError) -> [Element] {
         filled.wait()
         let batch = slots[readIndex]!
         slots[readIndex] = nil
@@ -73,14 +74,14 @@ final class BatchPipeline<Element>: @unchecked Sendable {
     }
 
     /// Waits for the producer's thread after the last batch was taken.
-    func join() {
+    package func join() {
         guard started, !joined else { return }
         joined = true
         finished.wait()
     }
 
     /// Stops the producer and waits for its thread, so nothing it uses outlives this call.
-    func cancel() {
+    package func cancel() {
         guard started, !joined else { return }
         cancelled.store(true, ordering: .relaxed)
         // Free every slot so a producer waiting for room wakes up and sees the flag.
@@ -102,7 +103,7 @@ final class BatchPipeline<Element>: @unchecked Sendable {
     }
 
     /// Runs the pipeline: `consume` gets every batch in order on the calling thread.
-    static func run(
+    package static func run(
         producer: @escaping (Emit) throws -> Void, consume: ([Element]) throws -> Void
     ) throws {
         let pipeline = BatchPipeline(producer: producer)
@@ -118,6 +119,7 @@ final class BatchPipeline<Element>: @unchecked Sendable {
 }
 
 /// Sends a non-Sendable value to the producer's thread, which becomes its only user.
-struct Handoff<Value>: @unchecked Sendable {
-    var value: Value
+package struct Handoff<Value>: @unchecked Sendable {
+    package var value: Value
+    package init(value: Value) { self.value = value }
 }

@@ -1,4 +1,6 @@
 import Glibc
+import PortRegistryModel
+import PortRegistrySystem
 
 /// One CSV record, with the physical line where it starts so that a message can point at it.
 public struct CSVRecord: Sendable, Equatable {
@@ -37,7 +39,7 @@ public struct CSVReader {
     }
 
     /// `chunkSize` (at least 4) is the read size: tests make it tiny to put every byte on a boundary.
-    init(path: String, chunkSize: Int) throws(RegistryError) {
+    package init(path: String, chunkSize: Int) throws(RegistryError) {
         if path == "-" {
             var info = stat()
             if fstat(STDIN_FILENO, &info) != 0 && errno == EBADF {

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// The registry CSV that a team keeps in git (SPEC.md): one assignment per row, header
 /// `service,port,protocol,host,bind,owner,note,created_at,expires_at`, sorted by port,
 /// protocol, host and service, LF line ends. Export then import then export is byte-identical.
@@ -19,13 +21,13 @@ public enum RegistryCSV {
     }
 
     /// The header record, LF-terminated, as bytes (the start of every export).
-    static let headerBytes: [UInt8] = Array((header.joined(separator: ",") + "\n").utf8)
+    package static let headerBytes: [UInt8] = Array((header.joined(separator: ",") + "\n").utf8)
 
     /// Writes one record into `line` straight from a backend's column buffers, with no
     /// String in between (a million rows export in about a second): `field(i, append)` hands
     /// the bytes of text column `i` (0 service, 3 protocol … 9 expiry, empty when none);
     /// `low` and `high` are the ports. Quoting is `CSVFormat.append`'s.
-    static func record(
+    package static func record(
         into line: inout [UInt8], low: Int, high: Int,
         field: (_ column: Int, _ append: (UnsafeBufferPointer<UInt8>) -> Void) -> Void
     ) {

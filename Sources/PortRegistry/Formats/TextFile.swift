@@ -1,4 +1,6 @@
 import Glibc
+import PortRegistryModel
+import PortRegistrySystem
 
 /// Whole-file reads with the errors SPEC.md names: missing or unreadable (66), not UTF-8 (65).
 public enum TextFile {
@@ -37,7 +39,7 @@ public enum TextFile {
         return text
     }
 
-    static func firstInvalidLine(_ bytes: [UInt8]) -> Int {
+    package static func firstInvalidLine(_ bytes: [UInt8]) -> Int {
         var line = 1
         var start = 0
         for (index, byte) in bytes.enumerated() where byte == 0x0A {

@@ -1,3 +1,6 @@
+import PortRegistryCatalog
+import PortRegistryModel
+
 /// What a picture of the port space is drawn from: plain values, so that the map can be
 /// built (and tested) without a database.
 public struct PortMapInput: Sendable {

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// The port map as a self-contained SVG document: no script, no external font or image, so it
 /// shows the same in a browser, in a pull request and in an image viewer.
 ///
@@ -6,29 +8,29 @@
 /// ephemeral ranges; assignments are drawn at their exact ports in their owner's colour, red
 /// when they collide, with their names where there is room and a `<title>` tooltip each.
 public enum PortMapSVG {
-    static let width = 1000.0
-    static let left = 64.0
-    static let barWidth = 900.0
-    static let barHeight = 18.0
-    static let laneHeight = 14.0
-    static let rowGap = 7.0
-    static let cellsPerRow = 100
-    static let maximumRows = 34
+    package static let width = 1000.0
+    package static let left = 64.0
+    package static let barWidth = 900.0
+    package static let barHeight = 18.0
+    package static let laneHeight = 14.0
+    package static let rowGap = 7.0
+    package static let cellsPerRow = 100
+    package static let maximumRows = 34
 
-    static let freeColour = "#eef1f4"
-    static let systemColour = "#e2d6f3"
-    static let ephemeralColour = "#d3e5f6"
-    static let densityColour = "#3d4b5c"
-    static let densityOpacity = [0.0, 0.1, 0.18, 0.27, 0.37]
-    static let collisionColour = "#d62728"
-    static let noOwnerColour = "#6b7280"
+    package static let freeColour = "#eef1f4"
+    package static let systemColour = "#e2d6f3"
+    package static let ephemeralColour = "#d3e5f6"
+    package static let densityColour = "#3d4b5c"
+    package static let densityOpacity = [0.0, 0.1, 0.18, 0.27, 0.37]
+    package static let collisionColour = "#d62728"
+    package static let noOwnerColour = "#6b7280"
     /// Tableau 10 without its red, which means a collision here.
-    static let ownerColours = [
+    package static let ownerColours = [
         "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#17becf",
         "#bcbd22",
     ]
-    static let sans = "sans-serif"
-    static let mono = "monospace"
+    package static let sans = "sans-serif"
+    package static let mono = "monospace"
 
     /// Ports per row and per cell for `range`: round numbers, at most `maximumRows` rows.
     public static func layout(for range: PortRange) -> (rowSpan: Int, blockSize: Int) {
@@ -206,13 +208,13 @@ public enum PortMapSVG {
     }
 
     /// A claim's name on the map; a collision names the other side too.
-    static func label(_ claim: PortMap.Holding) -> String {
+    package static func label(_ claim: PortMap.Holding) -> String {
         claim.colliding
             ? claim.assignment.service + " × " + claim.collidesWith.joined(separator: ", ") : claim.assignment.service
     }
 
     /// Lays legend items out left to right, wrapping at `right`.
-    struct Legend {
+    package struct Legend {
         var x: Double
         var y: Double
         let left: Double
@@ -265,7 +267,7 @@ public enum PortMapSVG {
         }
     }
 
-    static func rect(
+    package static func rect(
         _ x: Double, _ y: Double, _ width: Double, _ height: Double, fill: String, opacity: Double? = nil,
         stroke: String? = nil
     ) -> String {
@@ -276,7 +278,7 @@ public enum PortMapSVG {
         return element + "/>\n"
     }
 
-    static func text(
+    package static func text(
         _ x: Double, _ y: Double, _ content: String, size: Double, weight: String? = nil, colour: String,
         anchor: String? = nil, family: String? = nil, style: String? = nil
     ) -> String {
@@ -311,7 +313,7 @@ public enum PortMapSVG {
     }
 
     /// Dark text on light colours, white on dark ones (relative luminance of `#rrggbb`).
-    static func readableText(on colour: String) -> String {
+    package static func readableText(on colour: String) -> String {
         let hex = colour.dropFirst()
         guard hex.count == 6, let value = Int(hex, radix: 16) else { return "#ffffff" }
         let red = Double((value >> 16) & 0xFF)
@@ -321,7 +323,7 @@ public enum PortMapSVG {
     }
 
     /// `12.3`, `12`, `-0.5`: one decimal, no trailing `.0`, no locale.
-    static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         let whole = tenths / 10
         let fraction = abs(tenths % 10)
@@ -331,7 +333,7 @@ public enum PortMapSVG {
 }
 
 /// `65535` → `65,535`.
-func grouped(_ value: Int) -> String {
+package func grouped(_ value: Int) -> String {
     let digits = String(abs(value))
     var out = ""
     for (index, digit) in digits.enumerated() {

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// The port map for a terminal: one character per cell, a line per stretch of ports, the
 /// names of the services each line holds at its end, and a legend; every line fits `width`.
 ///
@@ -5,10 +7,10 @@
 /// collisions red; without it (NO_COLOR, a pipe) owners are letters and collisions `!`, so the
 /// picture still reads.
 public enum PortMapText {
-    static let maximumLines = 32
-    static let labelWidth = 6
+    package static let maximumLines = 32
+    package static let labelWidth = 6
     /// Owner colours (xterm 256), in the same order as the SVG's.
-    static let ownerColours = [67, 208, 71, 139, 73, 178, 137, 211, 38, 142]
+    package static let ownerColours = [67, 208, 71, 139, 73, 178, 137, 211, 38, 142]
 
     /// Cells per line and ports per cell for `range` in `width` columns.
     public static func layout(for range: PortRange, width: Int) -> (perLine: Int, blockSize: Int) {
@@ -141,12 +143,12 @@ public enum PortMapText {
     }
 
     /// `text` cut to `width` characters with an ellipsis.
-    static func fit(_ text: String, _ width: Int) -> String {
+    package static func fit(_ text: String, _ width: Int) -> String {
         text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
     }
 
     /// Control characters (C0, DEL, C1) become `?`, so that a name or a path cannot drive the terminal.
-    static func sanitize(_ text: String) -> String {
+    package static func sanitize(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {

@@ -32,6 +32,11 @@ public struct Collision: Hashable, Sendable {
     public var first: Assignment
     public var second: Assignment
 
+    package init(first: Assignment, second: Assignment) {
+        self.first = first
+        self.second = second
+    }
+
     /// The ports both claim.
     public var ports: PortRange {
         PortRange(uncheckedLow: max(first.ports.low, second.ports.low), high: min(first.ports.high, second.ports.high))

@@ -13,7 +13,7 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
 
     public init?(port: Int) { self.init(low: port, high: port) }
 
-    init(uncheckedLow low: Int, high: Int) {
+    package init(uncheckedLow low: Int, high: Int) {
         self.low = low
         self.high = high
     }

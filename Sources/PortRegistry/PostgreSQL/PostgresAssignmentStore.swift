@@ -1,3 +1,6 @@
+import PortRegistryFormats
+import PortRegistryModel
+
 /// The `assignment` table on a PostgreSQL server, with the semantics of the SQLite
 /// `AssignmentStore`: the same upsert, the same expiry comparison (RFC 3339 text, `now`
 /// always a parameter), hosts lowercased before they reach SQL, service names compared as
@@ -11,14 +14,14 @@ public struct PostgresAssignmentStore: AssignmentStorage {
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
-    static let columns =
+    package static let columns =
         "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
     /// The order of the `assignment_claim` index: no sort for a whole export.
-    static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, lower(a.service), a.bind"
+    package static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, lower(a.service), a.bind"
     /// SQLite's NOCASE on a parameter: lower() under "C" folds ASCII letters only.
-    static let serviceKey = "lower(a.service) = lower($1::text COLLATE \"C\")"
+    package static let serviceKey = "lower(a.service) = lower($1::text COLLATE \"C\")"
 
-    static func assignment(_ row: PostgresRow) -> Assignment {
+    package static func assignment(_ row: PostgresRow) -> Assignment {
         Assignment(
             id: row.int(0), service: row.text(1),
             ports: PortRange(uncheckedLow: row.int(2), high: row.int(3)),
@@ -74,7 +77,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
 
     /// Live assignments on protocol $3 (NULL: any) whose ports overlap $1...$2 at time $4, as a
     /// table named `a`.
-    static func overlapping(where condition: String = "true") -> String {
+    package static func overlapping(where condition: String = "true") -> String {
         let live =
             "($3::text IS NULL OR a.protocol = $3::text) AND (a.expires_at IS NULL OR a.expires_at > $4::text) AND \(condition)"
         return """
@@ -442,7 +445,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
         return Self.assignment(result[0])
     }
 
-    static func asciiLowercased(_ text: String) -> String {
+    package static func asciiLowercased(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -12,8 +12,8 @@ import CLibPQ
 /// parameters (`$1`, `$2`…, text format), never spliced into SQL. Every message it produces
 /// shows the URI redacted and never the password.
 public final class PostgresConnection {
-    let libpq: LibPQ
-    let handle: OpaquePointer
+    package let libpq: LibPQ
+    package let handle: OpaquePointer
     /// The URI with its password replaced by `***`: what messages show.
     public let displayURI: String
     /// How long connecting, and waiting for a lock, may take before the command gives up as
@@ -187,7 +187,7 @@ public final class PostgresConnection {
         return stored
     }
 
-    func sendCopyData(_ bytes: [UInt8], sql: String) throws(PostgresError) {
+    package func sendCopyData(_ bytes: [UInt8], sql: String) throws(PostgresError) {
         let sent = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { api.putCopyData!(handle, $0.baseAddress, Int32($0.count)) }
         }
@@ -309,7 +309,7 @@ public final class PostgresConnection {
 
     /// libpq's messages for a server that is not there (yet): worth another try. Anything
     /// else (authentication, an unknown database or role, a bad sslmode) fails at once.
-    static func isWorthRetrying(_ message: String) -> Bool {
+    package static func isWorthRetrying(_ message: String) -> Bool {
         let transient = [
             "Connection refused", "No such file or directory", "timeout expired", "could not translate host name",
             "Network is unreachable", "No route to host", "Host is down", "the database system is starting up",
@@ -350,24 +350,26 @@ public final class PostgresConnection {
 
     /// libpq's multi-line messages ("…failed: No such file or directory\n\tIs the server
     /// running…?\n") as one line, for a diagnostic of one line.
-    static func trimmed(_ text: String) -> String {
+    package static func trimmed(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).map { line in
             line.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
         }.filter { !$0.isEmpty }.map { String($0) }.joined(separator: " ")
     }
 
-    static func sleep(_ duration: Swift.Duration) {
+    package static func sleep(_ duration: Swift.Duration) {
         let (seconds, attoseconds) = duration.components
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
-    static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    package static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
         withOptionalCStrings(strings) { body($0!) }
     }
 
-    static func withOptionalCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R)
+    package static func withOptionalCStrings<R>(
+        _ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
+    )
         -> R
     {
         let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } } + [nil]
@@ -391,7 +393,7 @@ public enum PostgresAdvisoryLock: Int32, Sendable {
     case assignmentWrites = 2
 
     /// 'port' in ASCII.
-    static let portreg: Int32 = 0x706f_7274
+    package static let portreg: Int32 = 0x706f_7274
 }
 
 /// Writes rows of a `COPY … FROM STDIN` in PostgreSQL's text format.
@@ -400,7 +402,7 @@ public final class PostgresCopyWriter {
     private let sql: String
     private var buffer: [UInt8] = []
 
-    init(connection: PostgresConnection, sql: String) {
+    package init(connection: PostgresConnection, sql: String) {
         self.connection = connection
         self.sql = sql
         buffer.reserveCapacity(1 << 16 + 4096)
@@ -431,7 +433,7 @@ public final class PostgresCopyWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    func flush() throws(PostgresError) {
+    package func flush() throws(PostgresError) {
         guard !buffer.isEmpty else { return }
         try connection.sendCopyData(buffer, sql: sql)
         buffer.removeAll(keepingCapacity: true)

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// A PostgreSQL failure: the server's SQLSTATE and message, or why no server could be used.
 ///
 /// Messages never hold a password: URIs are redacted, and the password given in one is

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// Brings a PostgreSQL registry's schema up to this binary's from `Migrations/postgres/NNNN_name.sql`.
 ///
 /// Forward-only. Each applied migration is a row of `portreg_schema`, written in the same

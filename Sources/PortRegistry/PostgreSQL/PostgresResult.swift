@@ -16,13 +16,13 @@ extension Optional: PostgresParameter where Wrapped: PostgresParameter {
 
 /// The rows of one statement, held by libpq until this value goes.
 public final class PostgresResult {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
     private let api: cpq_api
     /// Rows returned.
     public let count: Int
     public let columnCount: Int
 
-    init(handle: OpaquePointer, api: cpq_api) {
+    package init(handle: OpaquePointer, api: cpq_api) {
         self.handle = handle
         self.api = api
         count = Int(api.ntuples!(handle))
@@ -64,8 +64,8 @@ public final class PostgresResult {
 
 /// One row of a result, read by column index (text format: libpq gives every value as text).
 public struct PostgresRow {
-    let result: PostgresResult
-    let row: Int32
+    package let result: PostgresResult
+    package let row: Int32
 
     public func isNull(_ column: Int) -> Bool { result.isNull(row, column) }
     /// The value, or "" for NULL.

@@ -33,7 +33,7 @@ public enum PostgresURI {
     }
 
     /// `host=db password='s3 cret' dbname=x` → `host=db password=*** dbname=x`.
-    static func redactedKeywords(_ text: String) -> String {
+    package static func redactedKeywords(_ text: String) -> String {
         let characters = Array(text)
         var out = ""
         var index = 0
@@ -76,7 +76,7 @@ public enum PostgresURI {
     /// `message` with every occurrence of `secret` (and its percent-encoded form, as it
     /// appears in a URI) replaced by `***`. Secrets shorter than 4 characters are left alone:
     /// replacing every "a" of a message would hide more than it protects.
-    static func scrub(_ message: String, secret: String?) -> String {
+    package static func scrub(_ message: String, secret: String?) -> String {
         guard let secret, secret.count >= 4 else { return message }
         var text = message
         for form in Set([secret, percentEncoded(secret)]) {
@@ -85,7 +85,7 @@ public enum PostgresURI {
         return text
     }
 
-    static func percentEncoded(_ text: String) -> String {
+    package static func percentEncoded(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {
             let unreserved =

@@ -1,3 +1,5 @@
+import PortRegistryConfigScan
+
 extension Registry {
     /// The registry `portreg check` compares with. With `--assignments FILE` and no database
     /// named (`--db`, `$PORTREG_DB`) or present at the default path, the built-in catalog in

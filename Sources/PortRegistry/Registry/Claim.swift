@@ -1,3 +1,6 @@
+import PortRegistryConflicts
+import PortRegistryModel
+
 /// The outcome of `Registry.add`: what was stored, what it overrode with `force`, and the
 /// advisories (registered elsewhere, privileged, ephemeral) a user should hear about.
 public struct Claim: Sendable {

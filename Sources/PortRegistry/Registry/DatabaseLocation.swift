@@ -1,4 +1,6 @@
 import Glibc
+import PortRegistryModel
+import PortRegistryStorage
 
 /// Where the registry lives: `--db`, else `$PORTREG_DB`, else `$XDG_DATA_HOME/portreg/registry.db`,
 /// else `~/.local/share/portreg/registry.db`.
@@ -14,7 +16,7 @@ public enum DatabaseLocation {
     }
 
     /// The home folder from the password database, for when $HOME is unset (cron, systemd).
-    static func accountHome() -> String? {
+    package static func accountHome() -> String? {
         guard let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir else { return nil }
         let path = String(cString: directory)
         return path.isEmpty ? nil : path
@@ -42,7 +44,7 @@ public enum DatabaseLocation {
     }
 
     /// Creates the folders above `path` (like `mkdir -p`), so the first use needs no set-up.
-    static func createParentDirectories(of path: String) throws {
+    package static func createParentDirectories(of path: String) throws {
         guard let slash = path.lastIndex(of: "/") else { return }
         let directory = String(path[..<slash])
         guard !directory.isEmpty else { return }
@@ -56,12 +58,12 @@ public enum DatabaseLocation {
         }
     }
 
-    static func exists(_ path: String) -> Bool { Glibc.access(path, F_OK) == 0 }
+    package static func exists(_ path: String) -> Bool { Glibc.access(path, F_OK) == 0 }
 
     /// How an existing registry can be opened by this user: read-write, read-only when the
     /// file is not writable, immutable when its folder is not writable either (a shared
     /// registry on a read-only mount, a CI cache, another account's folder).
-    static func access(_ path: String) -> Database.Access {
+    package static func access(_ path: String) -> Database.Access {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         if Glibc.access(folder, W_OK) != 0 { return .immutable }
@@ -70,7 +72,7 @@ public enum DatabaseLocation {
 
     /// `--db` values SQLite would read as something else than a file path: refused, as
     /// `:memory:` would take writes that vanish at exit, and `file:…` is not a URI here.
-    static func checkUsable(_ path: String) throws {
+    package static func checkUsable(_ path: String) throws {
         if path == ":memory:" || path.hasPrefix("file:") {
             throw RegistryError(
                 .usage,
@@ -82,7 +84,7 @@ public enum DatabaseLocation {
     /// Whether `path` is `database` or one of SQLite's files beside it (`-wal`, `-shm`,
     /// `-journal`): the same device and inode through any link, or, for one that does not
     /// exist yet, the same name in the same real folder.
-    static func isPart(_ path: String, of database: String) -> Bool {
+    package static func isPart(_ path: String, of database: String) -> Bool {
         var target = stat()
         let targetExists = stat(path, &target) == 0
         for suffix in ["", "-wal", "-shm", "-journal"] {

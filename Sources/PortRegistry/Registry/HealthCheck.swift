@@ -1,3 +1,6 @@
+import PortRegistryAssignments
+import PortRegistryStorage
+
 /// What `portreg doctor` reports.
 public struct HealthReport: Sendable {
     public var path: String
@@ -29,15 +32,15 @@ public struct HealthFinding: Sendable, Equatable {
     public var fix: String
 }
 
-struct HealthCheck {
-    let registry: Registry
+package struct HealthCheck {
+    package let registry: Registry
 
-    static let restore =
+    package static let restore =
         "the file is damaged: restore it from a backup, or save what can be read with `sqlite3 FILE .recover | sqlite3 NEW.db` and use NEW.db"
 
     /// Each check runs even when an earlier one failed: a damaged file can make one check
     /// fail with an error while another still lists what it found.
-    func run(in context: StorageContext) throws -> HealthReport {
+    package func run(in context: StorageContext) throws -> HealthReport {
         let database = registry.database
         var findings: [HealthFinding] = []
         func attempt<T>(_ what: String, _ fallback: T, _ body: () throws -> T) -> T {

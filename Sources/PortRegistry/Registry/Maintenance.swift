@@ -1,3 +1,8 @@
+import PortRegistryAssignments
+import PortRegistryCatalog
+import PortRegistryConflicts
+import PortRegistryModel
+
 /// Which claim `portreg edit`/`move` changes: a service, narrowed like `remove` (a port it
 /// holds, a protocol, a host scope) until one live assignment is left.
 public struct ClaimSelector: Sendable {
@@ -15,12 +20,12 @@ public struct ClaimSelector: Sendable {
         self.host = host
     }
 
-    func matches(_ assignment: Assignment) -> Bool {
+    package func matches(_ assignment: Assignment) -> Bool {
         (ports.map { assignment.ports.low <= $0.low && assignment.ports.high >= $0.high } ?? true)
             && (transport.map { assignment.transport == $0 } ?? true) && (host.map { assignment.host == $0 } ?? true)
     }
 
-    var description: String {
+    package var description: String {
         service + (ports.map { " holding \($0)" } ?? "") + (transport.map { "/\($0.rawValue)" } ?? "")
             + (host.map { " on host \($0)" } ?? "")
     }
@@ -126,7 +131,7 @@ extension Registry {
     /// and adds to its report each live assignment whose ports the new rows register to
     /// another service and the old rows did not: what a team must hear about a new IANA
     /// release. Two catalog queries per assignment (before and after), through the R*Tree.
-    func replacingCatalog(
+    package func replacingCatalog(
         _ source: CatalogSource, in context: StorageContext, _ replace: () throws -> CatalogImportReport
     ) throws -> CatalogImportReport {
         var live: [Assignment] = []

@@ -1,4 +1,9 @@
 import CSQLite
+import PortRegistryAssignments
+import PortRegistryCatalog
+import PortRegistryModel
+import PortRegistryStorage
+import PortRegistrySystem
 
 /// The front door: an open port registry, and every use case as one call that opens and
 /// ends its own transaction. The catalog lives in one SQLite file; the assignments live
@@ -7,13 +12,13 @@ import CSQLite
 /// The executable talks to this type only: it never sees a connection, a statement or a
 /// store, and every database error reaches it already mapped to a `RegistryError`.
 public final class Registry {
-    let database: Database
-    let assignments: any AssignmentStorage
-    let clock: RegistryClock
+    package let database: Database
+    package let assignments: any AssignmentStorage
+    package let clock: RegistryClock
     /// The PostgreSQL server holding the assignments, when `--db` named one (nil: SQLite).
     package let server: SharedServer?
     /// The busy timeout in force, for the message when it runs out.
-    let busyTimeoutMilliseconds: Int32
+    package let busyTimeoutMilliseconds: Int32
     public var path: String { database.path }
 
     /// How long a writer waits for another process's lock before giving up (exit 75).
@@ -55,7 +60,7 @@ public final class Registry {
             busyTimeoutMilliseconds: Database.defaultBusyTimeout)
     }
 
-    init(
+    package init(
         database: Database, migrator: Migrator, clock: RegistryClock = .system,
         busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, assignments: (any AssignmentStorage)? = nil,
         server: SharedServer? = nil
@@ -133,5 +138,5 @@ public final class Registry {
     /// True when this user cannot write the file or its folder: reads work, writes are refused.
     public var isReadOnly: Bool { database.access != .readWrite }
 
-    var schemaVersion: Int { (try? database.scalarInt("PRAGMA user_version")) ?? 0 }
+    package var schemaVersion: Int { (try? database.scalarInt("PRAGMA user_version")) ?? 0 }
 }

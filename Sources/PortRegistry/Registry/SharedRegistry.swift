@@ -1,3 +1,7 @@
+import PortRegistryModel
+import PortRegistryPostgreSQL
+import PortRegistrySystem
+
 /// The shared registry of SPEC.md ("Shared registry on PostgreSQL"): `--db postgres://…` keeps
 /// the assignments on a PostgreSQL server and the catalog in this machine's SQLite file.
 ///
@@ -45,7 +49,7 @@ extension Registry {
     }
 
     /// The one mapping of PostgreSQL failures, as `mapped(_: DatabaseError)` is for SQLite's.
-    func mapped(_ error: PostgresError) -> RegistryError {
+    package func mapped(_ error: PostgresError) -> RegistryError {
         RegistryError(
             error, registry: server?.displayURI ?? path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
     }

@@ -1,3 +1,10 @@
+import PortRegistryAssignments
+import PortRegistryExchange
+import PortRegistryMap
+import PortRegistryModel
+import PortRegistrySearch
+import PortRegistrySystem
+
 /// Use cases of the team workflow (issue 9): the port map, the services(5) and environment
 /// exports, and the names shell completion offers. Each reads in one transaction and hands
 /// plain values to the layer below (Map, Exchange, Search), which never sees a store.

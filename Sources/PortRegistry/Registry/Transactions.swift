@@ -1,3 +1,9 @@
+import PortRegistryAssignments
+import PortRegistryCatalog
+import PortRegistryModel
+import PortRegistryPostgreSQL
+import PortRegistryStorage
+
 extension Registry {
     /// Opens the registry that `--db` (nil: none given) and the environment name: a SQLite
     /// file, or a PostgreSQL URI (`postgres://`, `postgresql://`) for the assignments with the
@@ -20,7 +26,7 @@ extension Registry {
 
     /// The one mapping of database errors to what a user reads: busy becomes `.busy` and
     /// names the timeout in force, anything else `.io` with SQLite's message.
-    func mapped(_ error: DatabaseError) -> RegistryError {
+    package func mapped(_ error: DatabaseError) -> RegistryError {
         if error.isBusy {
             return RegistryError(
                 .busy,
@@ -33,7 +39,7 @@ extension Registry {
     /// Runs `body` as one write transaction, with the clock read once under the write lock;
     /// a thrown error leaves the database as it was, and so does `dryRun` (rolled back
     /// after `body` returns).
-    func write<T>(dryRun: Bool = false, _ body: (StorageContext) throws -> T) throws -> T {
+    package func write<T>(dryRun: Bool = false, _ body: (StorageContext) throws -> T) throws -> T {
         if isReadOnly {
             throw RegistryError(
                 .cannotCreate,
@@ -52,7 +58,7 @@ extension Registry {
     }
 
     /// Runs `body` with one consistent view of the database.
-    func read<T>(_ body: (StorageContext) throws -> T) throws -> T {
+    package func read<T>(_ body: (StorageContext) throws -> T) throws -> T {
         do {
             return try database.transaction(.deferred) {
                 try assignments.transaction(.read, dryRun: false) { try body(context()) }
@@ -64,9 +70,9 @@ extension Registry {
         }
     }
 
-    func write<T>(_ body: () throws -> T) throws -> T { try write { (_: StorageContext) in try body() } }
+    package func write<T>(_ body: () throws -> T) throws -> T { try write { (_: StorageContext) in try body() } }
 
-    func read<T>(_ body: () throws -> T) throws -> T { try read { (_: StorageContext) in try body() } }
+    package func read<T>(_ body: () throws -> T) throws -> T { try read { (_: StorageContext) in try body() } }
 
     private func context() -> StorageContext {
         StorageContext(assignments: assignments, catalog: CatalogStore(database: database), now: clock.now())

@@ -1,3 +1,12 @@
+import PortRegistryAssignments
+import PortRegistryCatalog
+import PortRegistryConflicts
+import PortRegistryExchange
+import PortRegistryFormats
+import PortRegistryModel
+import PortRegistrySearch
+import PortRegistrySystem
+
 /// The use cases of the front door besides `add` (Claim.swift): each opens and ends its own
 /// transaction, so the executable never holds one.
 extension Registry {

@@ -1,3 +1,6 @@
+import PortRegistryCatalog
+import PortRegistryModel
+
 /// What one lookup found: catalog rows and the team's assignments.
 public struct LookupResult: Sendable {
     public var query: LookupQuery
@@ -17,12 +20,12 @@ public struct LookupResult: Sendable {
 /// Answers lookups; keeps its prepared statements, so thousands of queries in one process
 /// cost a tree walk each.
 public struct Lookup {
-    let catalog: CatalogStore
-    let assignments: any AssignmentStorage
-    let now: Timestamp
-    let suggestions: Suggestions
+    package let catalog: CatalogStore
+    package let assignments: any AssignmentStorage
+    package let now: Timestamp
+    package let suggestions: Suggestions
 
-    init(catalog: CatalogStore, assignments: any AssignmentStorage, now: Timestamp) {
+    package init(catalog: CatalogStore, assignments: any AssignmentStorage, now: Timestamp) {
         self.catalog = catalog
         self.assignments = assignments
         self.suggestions = Suggestions(catalog: catalog, assignments: assignments)

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// One `portreg lookup` query: a port, a port with protocol, a range, or a service name.
 public enum LookupQuery: Hashable, Sendable, CustomStringConvertible {
     case ports(PortRange, TransportProtocol?)

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// One registration of a service: a name on a port span and protocol, whichever catalog
 /// sources list it. IANA, the built-in list and /etc/services often all list postgresql
 /// 5432/tcp; a lookup shows it once, with its sources and the best description.
@@ -30,7 +32,7 @@ public struct Registration: Hashable, Sendable {
     }
 
     /// Indices of `entries` grouped by registration, groups in the order of their first row.
-    static func groups(_ entries: [CatalogEntry]) -> [[Int]] {
+    package static func groups(_ entries: [CatalogEntry]) -> [[Int]] {
         struct Key: Hashable {
             var service: String
             var ports: PortRange?
@@ -56,7 +58,7 @@ public struct Registration: Hashable, Sendable {
 
     /// One registration from rows of one key, best source first (a stable sort keeps a
     /// source's own order).
-    init(rows: [CatalogEntry]) {
+    package init(rows: [CatalogEntry]) {
         let ranked = rows.enumerated().sorted {
             (Registration.rank($0.element.source), $0.offset) < (Registration.rank($1.element.source), $1.offset)
         }
@@ -73,7 +75,7 @@ public struct Registration: Hashable, Sendable {
         self.init(entry: best, sources: sources)
     }
 
-    static func rank(_ source: CatalogSource) -> Int {
+    package static func rank(_ source: CatalogSource) -> Int {
         switch source {
         case .iana: 0
         case .common: 1

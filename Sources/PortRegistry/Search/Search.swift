@@ -1,3 +1,6 @@
+import PortRegistryCatalog
+import PortRegistryModel
+
 /// One full-text search hit: a catalog registration (every source's row for it) or an assignment.
 public enum SearchHit: Sendable {
     case catalog(Registration)
@@ -12,10 +15,10 @@ public struct SearchResult: Sendable {
 /// Ranked full-text search: SQLite FTS5 with bm25 over catalog names, aliases, descriptions
 /// and notes; a substring match over assignments' services, owners and notes. Names weigh most.
 public struct Search {
-    let catalog: CatalogStore
-    let assignments: any AssignmentStorage
+    package let catalog: CatalogStore
+    package let assignments: any AssignmentStorage
 
-    init(catalog: CatalogStore, assignments: any AssignmentStorage) {
+    package init(catalog: CatalogStore, assignments: any AssignmentStorage) {
         self.catalog = catalog
         self.assignments = assignments
     }
@@ -66,29 +69,29 @@ public struct Search {
     }
 
     /// Letters and digits, lowercased: FTS5 syntax characters never reach MATCH.
-    static func words(_ text: String) -> [String] {
+    package static func words(_ text: String) -> [String] {
         text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
     }
 }
 
 /// The `limit` lowest-scored hits seen so far, ties to the earlier one: a max-heap on
 /// (score, arrival), so memory is bounded by `limit` and each offer costs O(log limit).
-struct BestHits {
+package struct BestHits {
     private typealias Item = (score: Double, order: Int, hit: SearchHit)
     private let limit: Int
     private var heap: [Item] = []
     private var arrivals = 0
 
-    init(limit: Int) { self.limit = max(limit, 0) }
+    package init(limit: Int) { self.limit = max(limit, 0) }
 
     private static func worse(_ a: Item, _ b: Item) -> Bool { (a.score, a.order) > (b.score, b.order) }
 
     /// Whether a hit with `score`, arriving now, would be kept (a later arrival loses ties).
-    func admits(_ score: Double) -> Bool {
+    package func admits(_ score: Double) -> Bool {
         heap.count < limit || (!heap.isEmpty && score < heap[0].score)
     }
 
-    mutating func insert(_ score: Double, _ hit: SearchHit) {
+    package mutating func insert(_ score: Double, _ hit: SearchHit) {
         let item = (score: score, order: arrivals, hit: hit)
         arrivals += 1
         if heap.count < limit {
@@ -117,7 +120,7 @@ struct BestHits {
     }
 
     /// The hits kept, best first.
-    func sorted() -> [SearchHit] {
+    package func sorted() -> [SearchHit] {
         heap.sorted { ($0.score, $0.order) < ($1.score, $1.order) }.map(\.hit)
     }
 }

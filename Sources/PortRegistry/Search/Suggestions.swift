@@ -1,17 +1,20 @@
+import PortRegistryCatalog
+import PortRegistryModel
+
 /// "Did you mean postgresql?": the known names closest to a misspelt one.
 ///
 /// A class so that one instance can serve many lookups: the names are read once, and each
 /// misspelling is worked out once (`lookup -` with thousands of queries stays fast).
 public final class Suggestions {
-    let catalog: CatalogStore
-    let assignments: any AssignmentStorage
+    package let catalog: CatalogStore
+    package let assignments: any AssignmentStorage
     private var names: [(bytes: [UInt8], name: String)]?
     private var answers: [String: [String]] = [:]
     /// How many words were scored against every name (for tests: misses that are not shown
     /// must not be scored).
     private(set) var wordsScored = 0
 
-    init(catalog: CatalogStore, assignments: any AssignmentStorage) {
+    package init(catalog: CatalogStore, assignments: any AssignmentStorage) {
         self.catalog = catalog
         self.assignments = assignments
     }
@@ -42,7 +45,7 @@ public final class Suggestions {
     }
 
     /// Damerau–Levenshtein (optimal string alignment) distance, giving up past `limit`.
-    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
+    package static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
         if a == b { return 0 }
         var previousPrevious = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)

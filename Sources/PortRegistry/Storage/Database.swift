@@ -6,7 +6,7 @@ import CSQLite
 /// is opened with `SQLITE_OPEN_NOMUTEX` since nothing else can reach it. portreg opens one per
 /// process.
 package final class Database {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
     /// The file path, or ":memory:".
     public let path: String
     private var statementCache: [String: Statement] = [:]
@@ -70,7 +70,7 @@ package final class Database {
     }
 
     /// `file:PATH?immutable=1`, with the characters a URI gives a meaning escaped.
-    static func immutableURI(_ path: String) -> String {
+    package static func immutableURI(_ path: String) -> String {
         var escaped: [UInt8] = []
         for byte in path.utf8 {
             switch byte {

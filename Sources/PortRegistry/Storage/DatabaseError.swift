@@ -35,7 +35,7 @@ package struct DatabaseError: Error, CustomStringConvertible, Sendable {
         self.sql = sql
     }
 
-    init(handle: OpaquePointer?, code: Int32, sql: String? = nil) {
+    package init(handle: OpaquePointer?, code: Int32, sql: String? = nil) {
         let message =
             handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))

@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// Brings a database's schema up to this binary's version from `Migrations/NNNN_name.sql`.
 ///
 /// Forward-only. The pending migrations run in one `BEGIN IMMEDIATE` transaction, each

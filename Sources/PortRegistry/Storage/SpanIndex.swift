@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// The R*Tree that mirrors the blocks (`port_high > port_low`) of one table: `catalog_span`
 /// for `catalog_entry`, `assignment_span` for `assignment`. The only code that writes either
 /// R*Tree: stores call it after their own writes, inside the same transaction.
@@ -5,11 +7,11 @@
 /// Kept by code rather than triggers: a trigger makes every INSERT of a bulk import keep a
 /// statement journal (docs/DECISIONS.md, "One owner for the R*Tree mirrors").
 package struct SpanIndex {
-    let database: Database
+    package let database: Database
     /// The R*Tree, e.g. `assignment_span`.
-    let spans: String
+    package let spans: String
     /// The table it mirrors, with `id`, `port_low` and `port_high` columns.
-    let rows: String
+    package let rows: String
 
     public static func catalog(_ database: Database) -> SpanIndex {
         SpanIndex(database: database, spans: "catalog_span", rows: "catalog_entry")
@@ -20,20 +22,20 @@ package struct SpanIndex {
     }
 
     /// After inserting or updating row `id` with `ports`.
-    func stored(id: Int, ports: PortRange) throws {
+    package func stored(id: Int, ports: PortRange) throws {
         guard !ports.isSinglePort else { return }
         try database.cached("INSERT OR REPLACE INTO \(spans) (id, low, high) VALUES (?1, ?2, ?3)")
             .run(id, ports.low, ports.high)
     }
 
     /// After deleting row `id` that held `ports`.
-    func deleted(id: Int, ports: PortRange) throws {
+    package func deleted(id: Int, ports: PortRange) throws {
         guard !ports.isSinglePort else { return }
         try database.cached("DELETE FROM \(spans) WHERE id = ?1").run(id)
     }
 
     /// After a bulk insert of every row with `id >= firstID`: one statement, not one per row.
-    func storedAll(fromID firstID: Int) throws {
+    package func storedAll(fromID firstID: Int) throws {
         try database.cached(
             """
             INSERT INTO \(spans) (id, low, high)
@@ -44,14 +46,14 @@ package struct SpanIndex {
 
     /// Before deleting the rows that `condition` (SQL on the mirrored table, parameters
     /// `values`) selects.
-    func deleting(where condition: String, _ values: any SQLBindable...) throws {
+    package func deleting(where condition: String, _ values: any SQLBindable...) throws {
         try database.cached(
             "DELETE FROM \(spans) WHERE id IN (SELECT id FROM \(rows) WHERE \(condition) AND port_high > port_low)"
         ).run(values: values)
     }
 
     /// After a bulk delete: drops the spans whose row is gone.
-    func deletedOrphans() throws {
+    package func deletedOrphans() throws {
         try database.execute("DELETE FROM \(spans) WHERE id NOT IN (SELECT id FROM \(rows))")
     }
 

@@ -3,13 +3,13 @@ import CSQLite
 /// A prepared statement. Finalized when the last reference goes away, so no statement outlives
 /// the code that uses it.
 package final class Statement {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
     public let sql: String
     /// Unowned: the database caches its statements, and a strong reference back would keep
     /// the connection open forever (no close, so no WAL checkpoint at exit).
     private unowned let database: Database
 
-    init(database: Database, sql: String) throws(DatabaseError) {
+    package init(database: Database, sql: String) throws(DatabaseError) {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {
@@ -145,7 +145,7 @@ extension Statement: Sendable {}
 
 /// The current row of a statement; valid only inside the callback that receives it.
 package struct Row {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 

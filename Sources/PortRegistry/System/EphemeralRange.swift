@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// The ports the kernel hands out for outgoing connections and `bind(port: 0)`.
 ///
 /// A service listening inside this range can find its port taken by some unrelated outgoing

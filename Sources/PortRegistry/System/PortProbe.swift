@@ -1,4 +1,5 @@
 import Glibc
+import PortRegistryModel
 
 /// Asks the kernel whether a port could be taken right now, by taking it for an instant.
 ///

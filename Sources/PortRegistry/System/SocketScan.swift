@@ -1,4 +1,5 @@
 import Glibc
+import PortRegistryModel
 
 extension ListeningSocket {
     /// True when this socket sits on the assignment's protocol, ports and bind scope.

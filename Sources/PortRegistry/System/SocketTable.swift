@@ -1,4 +1,5 @@
 import Glibc
+import PortRegistryModel
 
 /// A socket waiting for traffic on this machine: a TCP listener, or a bound, unconnected UDP socket.
 public struct ListeningSocket: Hashable, Sendable {
@@ -62,7 +63,7 @@ public enum SocketTable {
     }
 
     /// /proc/net/tcp, tcp6, udp or udp6, parsed; empty when the file cannot be read.
-    static func procTable(transport: TransportProtocol, ipv6: Bool) -> [ListeningSocket] {
+    package static func procTable(transport: TransportProtocol, ipv6: Bool) -> [ListeningSocket] {
         let path = "/proc/net/\(transport.rawValue)\(ipv6 ? "6" : "")"
         guard let bytes = ProcFile.read(path) else { return [] }
         return bytes.withUnsafeBufferPointer { parse(bytes: $0, transport: transport, ipv6: ipv6) }
@@ -76,7 +77,7 @@ public enum SocketTable {
         return text.withUTF8 { parse(bytes: $0, transport: transport, ipv6: ipv6) }
     }
 
-    static func parse(
+    package static func parse(
         bytes: UnsafeBufferPointer<UInt8>, transport: TransportProtocol, ipv6: Bool
     ) -> [ListeningSocket] {
         let state: UInt32 = transport == .tcp ? 0x0A : 0x07
@@ -99,7 +100,7 @@ public enum SocketTable {
     /// process's command. Processes whose fd folder we may not read are skipped. Each descriptor
     /// costs a readlink, the dominant cost of `listening()`, so the scan stops as soon as every
     /// inode has an owner.
-    static func owners(of inodes: Set<Int>) -> [Int: (pid: Int, command: String)] {
+    package static func owners(of inodes: Set<Int>) -> [Int: (pid: Int, command: String)] {
         var owners: [Int: (pid: Int, command: String)] = [:]
         guard !inodes.isEmpty, let proc = opendir("/proc") else { return owners }
         defer { closedir(proc) }
@@ -164,7 +165,7 @@ public enum SocketTable {
         return index == 0 ? nil : pid
     }
 
-    static func precedes(_ lhs: ListeningSocket, _ rhs: ListeningSocket) -> Bool {
+    package static func precedes(_ lhs: ListeningSocket, _ rhs: ListeningSocket) -> Bool {
         if lhs.port != rhs.port { return lhs.port < rhs.port }
         if lhs.transport != rhs.transport { return lhs.transport < rhs.transport }
         if lhs.isIPv6 != rhs.isIPv6 { return !lhs.isIPv6 }
@@ -265,7 +266,7 @@ private enum ProcNetRow {
 /// /proc/net/tcp walks the whole established-connection hash as well, even when it is empty: on
 /// a host with 24 GB (262,144 buckets) that is ~4 ms for each of tcp and tcp6, and it grows with
 /// memory. UDP has no such split, and /proc/net/udp costs tens of µs, so it stays on /proc.
-enum SocketDiagnostics {
+package enum SocketDiagnostics {
     // linux/netlink.h, linux/sock_diag.h, linux/inet_diag.h: stable kernel ABI, not in Glibc's module.
     private static let netlinkSockDiag: Int32 = 4  // NETLINK_SOCK_DIAG
     private static let sockDiagByFamily: UInt16 = 20  // SOCK_DIAG_BY_FAMILY
@@ -279,7 +280,7 @@ enum SocketDiagnostics {
 
     /// nil when the kernel would not answer (no netlink, a seccomp filter, an emulated kernel):
     /// the caller reads /proc/net instead.
-    static func tcpListeners(ipv6: Bool) -> [ListeningSocket]? {
+    package static func tcpListeners(ipv6: Bool) -> [ListeningSocket]? {
         let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkSockDiag)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -360,8 +361,8 @@ private enum ASCII {
 
 /// Reads a file that the kernel generates on demand. Such files report size 0, so the only way
 /// to learn their length is to read to the end.
-enum ProcFile {
-    static func read(_ path: String, chunkSize: Int = 64 * 1024) -> [UInt8]? {
+package enum ProcFile {
+    package static func read(_ path: String, chunkSize: Int = 64 * 1024) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

@@ -1,4 +1,5 @@
 import Glibc
+import PortRegistryModel
 
 /// Where the registry's "now" comes from. The front door (`Registry`) asks it once per use
 /// case, and every statement of that transaction binds the same value; tests pass a clock

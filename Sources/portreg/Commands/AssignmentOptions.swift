@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryModel
 
 /// `--host`, `--bind`, `--owner`, `--note`, `--ttl`: the attributes of a new assignment.
 struct AssignmentOptions: ParsableArguments {

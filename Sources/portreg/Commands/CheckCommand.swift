@@ -1,5 +1,8 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryConfigScan
+import PortRegistryModel
+import PortRegistrySystem
 
 #if canImport(Glibc)
     import Glibc

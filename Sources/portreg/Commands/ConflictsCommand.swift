@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistrySystem
 
 struct ConflictsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

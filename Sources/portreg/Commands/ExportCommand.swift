@@ -1,5 +1,8 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryCatalog
+import PortRegistryFormats
+import PortRegistryModel
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryAssignments
+import PortRegistryModel
 
 struct FreeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,10 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryCatalog
+import PortRegistryConflicts
+import PortRegistryExchange
+import PortRegistryFormats
+import PortRegistryModel
 
 import Glibc
 

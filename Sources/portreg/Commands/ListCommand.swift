@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryFormats
+import PortRegistryModel
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,8 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryFormats
+import PortRegistryModel
+import PortRegistrySearch
 
 struct LookupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,8 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryFormats
+import PortRegistryMap
+import PortRegistryModel
 
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryModel
 
 struct RemoveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryAssignments
+import PortRegistryModel
 
 struct ReserveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

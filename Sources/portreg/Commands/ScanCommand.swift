@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryModel
+import PortRegistrySystem
 
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,6 @@
 import PortRegistry
+import PortRegistryCatalog
+import PortRegistryModel
 
 /// The lines `import --verbose` writes on stderr, one per change, in the shape of a diff:
 /// `+ billing 8080/tcp owner: pay`, `~ billing 8080/tcp owner: alpha → beta`,

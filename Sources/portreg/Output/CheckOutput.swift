@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryConfigScan
 
 /// `check --format`: four renderings of the same findings.
 enum CheckFormat: String, ExpressibleByArgument, CaseIterable {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryFormats
+import PortRegistryModel
 
 /// How results are written: `table` for people, `json` and `csv` for scripts.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -1,4 +1,6 @@
 import PortRegistry
+import PortRegistryModel
+import PortRegistrySearch
 
 /// Column sets shared by the commands that show catalog rows and assignments, so the same
 /// thing has the same JSON keys everywhere.

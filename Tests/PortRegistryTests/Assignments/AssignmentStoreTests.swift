@@ -1,5 +1,9 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryConflicts
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

@@ -1,5 +1,10 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryCatalog
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistrySearch
 
 @testable import PortRegistry
 

@@ -1,5 +1,8 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistryCatalog
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

@@ -1,5 +1,7 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistryCatalog
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

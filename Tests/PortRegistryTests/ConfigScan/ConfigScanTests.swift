@@ -1,4 +1,6 @@
 import Testing
+@testable import PortRegistryConfigScan
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

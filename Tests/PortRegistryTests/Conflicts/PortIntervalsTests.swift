@@ -1,4 +1,8 @@
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryCatalog
+@testable import PortRegistryConflicts
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

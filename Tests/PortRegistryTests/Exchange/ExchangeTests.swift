@@ -1,5 +1,11 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryCatalog
+@testable import PortRegistryExchange
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

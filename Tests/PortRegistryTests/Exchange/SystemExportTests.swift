@@ -1,4 +1,6 @@
 import Testing
+@testable import PortRegistryExchange
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

@@ -1,4 +1,6 @@
 import Testing
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

@@ -1,4 +1,7 @@
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryMap
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

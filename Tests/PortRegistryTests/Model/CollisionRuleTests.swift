@@ -1,5 +1,6 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

@@ -1,4 +1,5 @@
 import Testing
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

@@ -1,4 +1,6 @@
 import Testing
+@testable import PortRegistryModel
+@testable import PortRegistryPostgreSQL
 
 @testable import PortRegistry
 
@@ -48,7 +50,8 @@ import Testing
 
     @Test func postgresMigrationsAreTheFilesInMigrationsPostgres() throws {
         try EmbeddedFilesTests.check(
-            folder: "Migrations/postgres", suffix: ".sql", embedded: EmbeddedFiles.postgresMigrations)
+            folder: "Migrations/postgres", suffix: ".sql",
+            embedded: PortRegistryPostgreSQL.EmbeddedFiles.postgresMigrations)
         #expect(
             PostgresMigrator.embedded.migrations.map(\.version) == Array(1...PostgresMigrator.embedded.latestVersion),
             "numbered 0001, 0002, … without gaps")

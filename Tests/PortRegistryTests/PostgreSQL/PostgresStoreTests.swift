@@ -1,4 +1,10 @@
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistryPostgreSQL
+@testable import PortRegistrySearch
 
 @testable import PortRegistry
 

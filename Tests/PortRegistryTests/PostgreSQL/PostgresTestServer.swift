@@ -1,4 +1,5 @@
 import Testing
+@testable import PortRegistryPostgreSQL
 
 @testable import PortRegistry
 

@@ -1,5 +1,12 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryCatalog
+@testable import PortRegistryExchange
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistryStorage
 
 @testable import PortRegistry
 

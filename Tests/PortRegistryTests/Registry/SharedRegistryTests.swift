@@ -1,5 +1,8 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryModel
+@testable import PortRegistryPostgreSQL
 
 @testable import PortRegistry
 

@@ -1,4 +1,6 @@
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryModel
 
 @testable import PortRegistry
 

@@ -1,4 +1,6 @@
 import Testing
+@testable import PortRegistryModel
+@testable import PortRegistrySearch
 
 @testable import PortRegistry
 

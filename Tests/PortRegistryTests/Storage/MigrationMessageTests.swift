@@ -1,4 +1,7 @@
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryModel
+@testable import PortRegistryStorage
 
 @testable import PortRegistry
 

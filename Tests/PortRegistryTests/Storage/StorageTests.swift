@@ -1,4 +1,10 @@
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryCatalog
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistryStorage
 
 @testable import PortRegistry
 import PortregTestSupport
@@ -149,7 +155,8 @@ private func count(_ database: Database, _ table: String) throws -> Int {
 
     @Test(arguments: Backing.allCases)
     func anOlderDatabaseGetsOnlyTheMissingMigrations(_ backing: Backing) throws {
-        let first = Migrator(files: Array(EmbeddedFiles.migrations.sorted { $0.name < $1.name }.prefix(1)))
+        let first = Migrator(
+            files: Array(PortRegistryStorage.EmbeddedFiles.migrations.sorted { $0.name < $1.name }.prefix(1)))
         try #require(first.latestVersion == 1 && Migrator.embedded.latestVersion > 1)
         try withDatabasePath(backing) { path in
             let database = try Database(path: path)
@@ -168,7 +175,7 @@ private func count(_ database: Database, _ table: String) throws -> Int {
     @Test(arguments: Backing.allCases)
     func aFailingMigrationLeavesTheDatabaseAsItWas(_ backing: Backing) throws {
         let broken = Migrator(
-            files: EmbeddedFiles.migrations + [
+            files: PortRegistryStorage.EmbeddedFiles.migrations + [
                 (
                     name: migrationNumber(Migrator.embedded.latestVersion + 1) + "_broken.sql",
                     text: "CREATE TABLE half_done (x INTEGER); SELEC broken;"
@@ -560,7 +567,7 @@ private func count(_ database: Database, _ table: String) throws -> Int {
     @Test func theSeedHashesAreThoseOfTheEmbeddedFiles() throws {
         for seed in try SeedCatalog.entries() {
             let name = try #require(SeedCatalog.files.first { $0.source == seed.source }?.name)
-            let text = try #require(EmbeddedFiles.seeds.first { $0.name == name }?.text)
+            let text = try #require(PortRegistryCatalog.EmbeddedFiles.seeds.first { $0.name == name }?.text)
             var hash = SHA256()
             hash.update(Array(text.utf8))
             #expect(seed.sha256 == hash.finalize(), "\(name)")
@@ -603,16 +610,17 @@ enum RegistryExport {
     }
 
     @Test func migrationsAreTheFilesInMigrations() throws {
-        try EmbeddedFilesTests.check(folder: "Migrations", suffix: ".sql", embedded: EmbeddedFiles.migrations)
+        try EmbeddedFilesTests.check(
+            folder: "Migrations", suffix: ".sql", embedded: PortRegistryStorage.EmbeddedFiles.migrations)
     }
 
     @Test func seedsAreTheFilesInSeeds() throws {
-        try EmbeddedFilesTests.check(folder: "Seeds", suffix: ".csv", embedded: EmbeddedFiles.seeds)
+        try EmbeddedFilesTests.check(folder: "Seeds", suffix: ".csv", embedded: PortRegistryCatalog.EmbeddedFiles.seeds)
     }
 
     @Test func everySeedTheCatalogNeedsIsEmbedded() {
         for file in SeedCatalog.files {
-            #expect(EmbeddedFiles.seeds.contains { $0.name == file.name }, "\(file.name)")
+            #expect(PortRegistryCatalog.EmbeddedFiles.seeds.contains { $0.name == file.name }, "\(file.name)")
         }
     }
 }

@@ -1,4 +1,14 @@
 import Synchronization
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryCatalog
+@testable import PortRegistryConflicts
+@testable import PortRegistryExchange
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistrySearch
+@testable import PortRegistryStorage
+@testable import PortRegistrySystem
 
 @testable import PortRegistry
 

@@ -1,5 +1,10 @@
 import PortregTestSupport
 import Testing
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryConflicts
+@testable import PortRegistryModel
+@testable import PortRegistrySystem
 
 @testable import PortRegistry
 

@@ -1,6 +1,8 @@
 import Glibc
 import PortregTestSupport
 import Testing
+@testable import PortRegistryModel
+@testable import PortRegistrySystem
 
 @testable import PortRegistry
 
