@@ -104,6 +104,9 @@ func layer(_ name: String, _ dependencies: [String] = [], embeds: Bool = false) 
         name: "PortRegistry\(name)",
         dependencies: dependencies.map { .target(name: systemLibraries.contains($0) ? $0 : "PortRegistry\($0)") },
         path: "Sources/PortRegistry/\(name)",
+        // Thirteen modules: in a release build the optimiser inlines and specialises across them
+        // as it did within one (docs/DECISIONS.md, "Layers as targets").
+        swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))],
         plugins: embeds ? ["EmbedFilesPlugin"] : []
     )
 }

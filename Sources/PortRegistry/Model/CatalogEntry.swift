@@ -29,7 +29,7 @@ public struct CatalogEntry: Hashable, Sendable {
     /// Other names of the service (/etc/services aliases).
     public var aliases: [String] = []
 
-    public init(
+    @inlinable public init(
         source: CatalogSource, service: String?, ports: PortRange?, transport: TransportProtocol?,
         description: String = "", assignee: String = "", contact: String = "",
         registrationDate: String = "", modificationDate: String = "", reference: String = "",
