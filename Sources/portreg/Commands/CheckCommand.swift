@@ -52,8 +52,10 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Let the process environment override .env values in Compose interpolation.")
     var useEnv = false
 
-    @Option(help: "The host the configs deploy to, compared with the registry's host scopes (default: *, every host).")
-    var host: String = "*"
+    @Option(
+        help: "The host the configs deploy to, compared with the registry's host scopes (default: *, every host).",
+        transform: HostScope.argument)
+    var host: HostScope = .everywhere
 
     @Option(
         name: .customLong("ephemeral-range"),
@@ -67,9 +69,6 @@ struct CheckCommand: ParsableCommand {
     var paths: [String] = []
 
     func validate() throws {
-        guard HostScope(parsing: host) != nil else {
-            throw ValidationError("invalid --host '\(host)': a host name, an environment name, or * for every host")
-        }
         guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil else {
             throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
         }
@@ -101,7 +100,7 @@ struct CheckCommand: ParsableCommand {
         let options = CheckOptions(
             paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
-            host: HostScope(parsing: host) ?? .everywhere, ephemeral: ephemeral, assignmentsFile: assignments)
+            host: host, ephemeral: ephemeral, assignmentsFile: assignments)
         let registry = try Registry.openForCheck(explicitPath: db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)
