@@ -92,6 +92,32 @@ struct ArgumentCheckTests {
         }
     }
 
+    /// `--db` is declared once: every command's help says the same, postgres:// included.
+    @Test func everyCommandDescribesDBAlike() async throws {
+        let cli = try CLI()
+        let commands = [
+            "lookup", "search", "add", "reserve", "remove", "list", "conflicts", "check", "free", "scan", "import",
+            "export", "catalog", "doctor", "map", "edit", "move",
+        ]
+        var descriptions: [String: [String]] = [:]
+        for command in commands {
+            let result = try await cli.run(command, "--help")
+            result.expect(status: 0)
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            guard let start = lines.firstIndex(where: { $0.hasPrefix("  --db <db>") }) else {
+                Issue.record("no --db in \(command)'s help\n\(result)")
+                continue
+            }
+            let rest = lines[(start + 1)...].prefix { $0.hasPrefix("   ") }
+            descriptions[command] = [lines[start]] + rest
+        }
+        let first = try #require(descriptions["add"])
+        #expect(first.joined(separator: " ").contains("postgres://"), "\(first)")
+        for (command, description) in descriptions {
+            #expect(description == first, "\(command)'s --db help differs from add's")
+        }
+    }
+
     /// A valid host is still normalised as before (case folded), on the way in.
     @Test func aValidHostIsNormalisedOnTheWayIn() async throws {
         let cli = try CLI()

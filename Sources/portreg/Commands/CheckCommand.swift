@@ -29,8 +29,7 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(help: "Output format: text, json, github (workflow commands) or sarif (SARIF 2.1.0).")
     var format: CheckFormat = .text
@@ -101,7 +100,7 @@ struct CheckCommand: ParsableCommand {
             paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: host, ephemeral: ephemeral, assignmentsFile: assignments)
-        let registry = try Registry.openForCheck(explicitPath: db, committedAssignments: assignments != nil)
+        let registry = try Registry.openForCheck(explicitPath: database.db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)
         if report.hasUnparsableFile {
