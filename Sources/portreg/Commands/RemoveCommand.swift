@@ -61,11 +61,7 @@ struct RemoveCommand: ParsableCommand {
                 )
             }
             var table = ResultTable(Rows.assignmentColumns)
-            for assignment in removed.sorted(by: {
-                ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name)
-            }) {
-                table.append(Rows.assignmentCells(assignment))
-            }
+            for assignment in removed { table.append(Rows.assignmentCells(assignment)) }
             table.write(options.format)
         }
     }

@@ -162,6 +162,10 @@ final class RecordingStorage: AssignmentStorage {
         note()
         return try inner.indexProblems()
     }
+    func invalidRows() throws -> [String] {
+        note()
+        return try inner.invalidRows()
+    }
     func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         note()
         try inner.exportCSV(emit)
@@ -238,8 +242,9 @@ final class RecordingStorage: AssignmentStorage {
 
         let requirements: Set<String> = [
             "transaction", "forEach", "overlapping", "named", "blockingClaims", "forEachLiveClaim", "assignment",
-            "forEachContaining", "serviceNames", "counts", "indexProblems", "exportCSV", "insert", "remove", "merge",
-            "removeExpired", "update",
+            "forEachContaining", "serviceNames", "counts", "indexProblems", "invalidRows", "exportCSV", "insert",
+            "remove",
+            "merge", "removeExpired", "update",
         ]
         #expect(storage.calls == requirements, "unused: \(requirements.subtracting(storage.calls))")
     }
