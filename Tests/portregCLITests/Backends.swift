@@ -38,7 +38,7 @@ final class PostgresSchema: Sendable {
         try PostgresSchema.psql("CREATE SCHEMA \(name)")
     }
 
-    deinit { try? PostgresSchema.psql("DROP SCHEMA \(name) CASCADE") }
+    deinit { _ = try? PostgresSchema.psql("DROP SCHEMA \(name) CASCADE") }
 
     /// Runs `sql` on the test server with psql; returns its unaligned output.
     @discardableResult
