@@ -45,8 +45,9 @@ struct Portreg: ParsableCommand {
     )
 }
 
-/// `--db` and `--format`, on every command.
-struct GlobalOptions: ParsableArguments {
+/// `--db`, declared once: every command takes it through `GlobalOptions`, or (`check` and
+/// `export`, which have formats of their own) through this group directly.
+struct DatabaseOption: ParsableArguments {
     @Option(
         name: .long,
         help:
@@ -54,11 +55,19 @@ struct GlobalOptions: ParsableArguments {
     )
     var db: String?
 
+    /// Opens the registry named by `--db`, the environment or the default path.
+    func openRegistry() throws -> Registry { try Registry.open(explicitPath: db) }
+}
+
+/// `--db` and `--format`, on every command.
+struct GlobalOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOption
+
     @Option(name: .long, help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
     /// Opens the registry named by `--db`, the environment or the default path.
-    func openRegistry() throws -> Registry { try Registry.open(explicitPath: db) }
+    func openRegistry() throws -> Registry { try database.openRegistry() }
 
     /// `portreg --db x.db lookup 80` means `portreg lookup --db x.db 80`: options given before
     /// the subcommand are moved after it, so both orders work.

@@ -218,7 +218,7 @@ struct PostgresCLIServerTests {
 
     @Test func aWrongPasswordIsRefusedWithoutShowingIt() async throws {
         let server = try #require(PostgresSchema.serverURL)
-        let url = server.replacingOccurrences(of: "://postgres@", with: "://portreg_pw:not-the-password@")
+        let url = PostgresTestURL.url(server, user: PostgresTestURL.passwordRole.user, password: "not-the-password")
         let cli = try CLI()
         let result = try await cli.run(["list"], environment: ["PORTREG_DB": url])
         result.expect(status: 73, stderr: ["password authentication failed"], stderrLacks: ["not-the-password"])

@@ -21,10 +21,8 @@ enum Backend: String, Sendable, CaseIterable, CustomTestStringConvertible {
 /// `scripts/postgres-test-server.sh start` prints and `.ci/run` exports), made and dropped
 /// with psql; `url` reaches it through libpq's `options=-csearch_path=…`.
 final class PostgresSchema: Sendable {
-    static let serverURL: String? = ProcessInfo.processInfo.environment["PORTREG_TEST_POSTGRES_URL"].flatMap {
-        $0.isEmpty ? nil : $0
-    }
-    static var isConfigured: Bool { serverURL != nil }
+    static var serverURL: String? { PostgresTestURL.server }
+    static var isConfigured: Bool { PostgresTestURL.isConfigured }
     static let skipMessage: Comment =
         "PORTREG_TEST_POSTGRES_URL is not set: the CLI tests run on SQLite only (eval \"$(scripts/postgres-test-server.sh start)\")"
 
@@ -34,11 +32,11 @@ final class PostgresSchema: Sendable {
     init() throws {
         guard let server = PostgresSchema.serverURL else { throw CLIError("PORTREG_TEST_POSTGRES_URL is not set") }
         name = "portreg_cli_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        url = server + (server.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + name
+        url = PostgresTestURL.url(server, schema: name)
         try PostgresSchema.psql("CREATE SCHEMA \(name)")
     }
 
-    deinit { try? PostgresSchema.psql("DROP SCHEMA \(name) CASCADE") }
+    deinit { _ = try? PostgresSchema.psql("DROP SCHEMA \(name) CASCADE") }
 
     /// Runs `sql` on the test server with psql; returns its unaligned output.
     @discardableResult

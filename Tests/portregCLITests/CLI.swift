@@ -370,3 +370,10 @@ extension Array where Element == String {
 
 /// The registry CSV header (SPEC.md).
 let registryHeader = "service,port,protocol,host,bind,owner,note,created_at,expires_at"
+
+/// The debug binary's hidden clock: `PORTREG_TEST_CLOCK_OFFSET=N` runs its registry clock N
+/// seconds ahead (`RegistryClock.system`), so that a test sees a lease expire without
+/// sleeping. A release build ignores the variable.
+enum TestClock {
+    static let offsetVariable = "PORTREG_TEST_CLOCK_OFFSET"
+}

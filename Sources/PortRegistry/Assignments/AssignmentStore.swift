@@ -234,7 +234,23 @@ package struct AssignmentStore: AssignmentStorage {
             """
         ).rows([service, ports?.low, ports?.high, transport?.rawValue, host?.name], AssignmentStore.assignment)
         for assignment in removed { try spans.deleted(id: assignment.id!, ports: assignment.ports) }
-        return removed
+        // RETURNING comes in the order SQLite deleted (by rowid), not export order.
+        return AssignmentStore.inExportOrder(removed)
+    }
+
+    /// `order` in Swift, for rows that SQLite returns in no defined order (`RETURNING`):
+    /// text in byte order, the service compared as NOCASE does (service names are ASCII).
+    static func inExportOrder(_ rows: [Assignment]) -> [Assignment] {
+        rows.sorted { a, b in
+            if a.ports.low != b.ports.low { return a.ports.low < b.ports.low }
+            if a.ports.high != b.ports.high { return a.ports.high < b.ports.high }
+            let keys = [
+                (a.transport.rawValue, b.transport.rawValue), (a.host.name, b.host.name),
+                (lowercasedIfNeeded(a.service), lowercasedIfNeeded(b.service)), (a.bind.text, b.bind.text),
+            ]
+            for (x, y) in keys where x != y { return x.utf8.lexicographicallyPrecedes(y.utf8) }
+            return false
+        }
     }
 
     public func merge(

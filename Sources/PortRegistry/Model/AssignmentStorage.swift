@@ -127,7 +127,8 @@ public protocol AssignmentStorage {
     func indexProblems() throws -> Int
 
     /// Rows this code could not use (written with the schema's checks bypassed), one line
-    /// each naming the row; doctor prints them. Empty when the backend enforces its checks.
+    /// each naming the row; doctor prints them. Empty when the backend enforces its checks
+    /// (every backend answers for itself: there is no default).
     func invalidRows() throws -> [String]
 
     /// Writes the registry CSV (`RegistryCSV`: header, quoting, LF), every assignment
@@ -144,7 +145,8 @@ public protocol AssignmentStorage {
     func insert(_ assignment: Assignment, ttlSeconds: Int?, now: Timestamp) throws -> Assignment
 
     /// Deletes the assignments of `service` (case-insensitively), narrowed to those holding
-    /// all of `ports`, and to `transport` and `host`, when given; returns what was deleted.
+    /// all of `ports`, and to `transport` and `host`, when given; returns what was deleted,
+    /// in export order.
     func remove(service: String, ports: PortRange?, transport: TransportProtocol?, host: HostScope?) throws
         -> [Assignment]
 
@@ -172,8 +174,6 @@ public protocol AssignmentStorage {
 }
 
 extension AssignmentStorage {
-    public func invalidRows() throws -> [String] { [] }
-
     /// Live assignments that `candidate` would collide with (`CollisionRule`), in export order.
     public func collisions(with candidate: some SocketClaim, now: Timestamp) throws -> [Assignment] {
         try overlapping(candidate.ports, transport: candidate.transport, now: now).filter {

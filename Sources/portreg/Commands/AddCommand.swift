@@ -25,8 +25,9 @@ struct AddCommand: ParsableCommand {
     @Argument(help: "Service name: letters, digits, '-', '_' and '.'.", completion: ServiceCompletion.assigned)
     var service: String
 
-    @Argument(help: "PORT, LO-HI, optionally /tcp, /udp, /sctp or /dccp (default tcp).")
-    var port: String
+    @Argument(
+        help: "PORT, LO-HI, optionally /tcp, /udp, /sctp or /dccp (default tcp).", transform: PortArgument.argument)
+    var port: PortArgument
 
     @OptionGroup var attributes: AssignmentOptions
 
@@ -36,12 +37,9 @@ struct AddCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.run {
             let name = try ServiceName.validate(service)
-            guard let (ports, transport) = try PortSpec.parse(port, allowZero: false) else {
-                throw RegistryError(.usage, "invalid port '\(port)': \(PortSpec.rule)")
-            }
             let candidate = Assignment(
-                service: name, ports: ports, transport: transport ?? .tcp, host: try attributes.hostScope(),
-                bind: try attributes.bindAddress(), owner: attributes.owner, note: attributes.note)
+                service: name, ports: port.ports, transport: port.transport ?? .tcp, host: attributes.host,
+                bind: attributes.bind, owner: attributes.owner, note: attributes.note)
             let ttl = try attributes.ttlSeconds()
             let claim = try options.openRegistry().add(candidate, ttlSeconds: ttl, force: force)
             for holder in claim.overridden {

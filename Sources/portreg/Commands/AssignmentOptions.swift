@@ -4,11 +4,16 @@ import PortRegistryModel
 
 /// `--host`, `--bind`, `--owner`, `--note`, `--ttl`: the attributes of a new assignment.
 struct AssignmentOptions: ParsableArguments {
-    @Option(help: "Host or environment the assignment applies to; * means every host.")
-    var host: String = "*"
+    @Option(
+        help: "Host or environment the assignment applies to; * means every host. (default: *)",
+        transform: HostScope.argument)
+    var host: HostScope = .everywhere
 
-    @Option(help: "Local address the service binds: an IPv4 or IPv6 address, 0.0.0.0, :: or * (every address).")
-    var bind: String = "*"
+    @Option(
+        help:
+            "Local address the service binds: an IPv4 or IPv6 address, 0.0.0.0, :: or * (every address). (default: *)",
+        transform: BindAddress.argument)
+    var bind: BindAddress = .wildcard
 
     @Option(help: "Team or person who owns the service.")
     var owner: String = ""
@@ -19,26 +24,6 @@ struct AssignmentOptions: ParsableArguments {
     @Option(help: "Make a lease that expires after this long: 90s, 30m, 2h, 7d, 1h30m.")
     var ttl: String?
 
-    func hostScope() throws -> HostScope { try AssignmentOptions.hostScope(host) }
-
-    /// The one check of a `--host` value, for every command that takes one.
-    static func hostScope(_ text: String) throws -> HostScope {
-        guard let scope = HostScope(parsing: text) else {
-            throw RegistryError(
-                .usage, "invalid --host '\(text)': a host or environment name without spaces or commas, or *")
-        }
-        return scope
-    }
-
-    func bindAddress() throws -> BindAddress {
-        guard let address = BindAddress(parsing: bind) else {
-            throw RegistryError(
-                .usage,
-                "invalid --bind '\(bind)': an IPv4 or IPv6 address, 0.0.0.0, :: or * (host names are not accepted)")
-        }
-        return address
-    }
-
     func ttlSeconds() throws -> Int? {
         try ttl.map { try LeaseDuration.seconds(parsing: $0) }
     }
@@ -46,8 +31,4 @@ struct AssignmentOptions: ParsableArguments {
 
 extension TransportProtocol: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
-}
-
-extension PortRange: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
 }

@@ -32,8 +32,7 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(help: "Output format: text, json, github (workflow commands) or sarif (SARIF 2.1.0).")
     var format: CheckFormat = .text
@@ -55,8 +54,10 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Let the process environment override .env values in Compose interpolation.")
     var useEnv = false
 
-    @Option(help: "The host the configs deploy to, compared with the registry's host scopes (default: *, every host).")
-    var host: String = "*"
+    @Option(
+        help: "The host the configs deploy to, compared with the registry's host scopes (default: *, every host).",
+        transform: HostScope.argument)
+    var host: HostScope = .everywhere
 
     @Option(
         name: .customLong("ephemeral-range"),
@@ -70,9 +71,6 @@ struct CheckCommand: ParsableCommand {
     var paths: [String] = []
 
     func validate() throws {
-        guard HostScope(parsing: host) != nil else {
-            throw ValidationError("invalid --host '\(host)': a host name, an environment name, or * for every host")
-        }
         guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil else {
             throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
         }
@@ -104,8 +102,8 @@ struct CheckCommand: ParsableCommand {
         let options = CheckOptions(
             paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
-            host: HostScope(parsing: host) ?? .everywhere, ephemeral: ephemeral, assignmentsFile: assignments)
-        let registry = try Registry.openForCheck(explicitPath: db, committedAssignments: assignments != nil)
+            host: host, ephemeral: ephemeral, assignmentsFile: assignments)
+        let registry = try Registry.openForCheck(explicitPath: database.db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)
         if report.hasUnparsableFile {

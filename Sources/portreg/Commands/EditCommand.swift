@@ -27,20 +27,23 @@ struct EditCommand: ParsableCommand {
     var service: String
 
     @Argument(
-        help: "The claim to change, when the service holds several: a PORT or LO-HI it holds (optionally /proto).")
-    var current: String?
+        help: "The claim to change, when the service holds several: a PORT or LO-HI it holds (optionally /proto).",
+        transform: PortArgument.argument)
+    var current: PortArgument?
 
-    @Option(name: .customLong("in-host"), help: "The claim to change, by its host scope (* for the every-host ones).")
-    var inHost: String?
+    @Option(
+        name: .customLong("in-host"), help: "The claim to change, by its host scope (* for the every-host ones).",
+        transform: HostScope.argument)
+    var inHost: HostScope?
 
-    @Option(help: "New port or block, PORT[-END][/PROTO].")
-    var port: String?
+    @Option(help: "New port or block, PORT[-END][/PROTO].", transform: PortArgument.argument)
+    var port: PortArgument?
 
-    @Option(help: "New host or environment (* means every host).")
-    var host: String?
+    @Option(help: "New host or environment (* means every host).", transform: HostScope.argument)
+    var host: HostScope?
 
-    @Option(help: "New bind address: an IPv4 or IPv6 address, 0.0.0.0, :: or *.")
-    var bind: String?
+    @Option(help: "New bind address: an IPv4 or IPv6 address, 0.0.0.0, :: or *.", transform: BindAddress.argument)
+    var bind: BindAddress?
 
     @Option(help: "New owner (\"\" clears it).")
     var owner: String?
@@ -61,25 +64,14 @@ struct EditCommand: ParsableCommand {
         try ExitStatus.run {
             var selector = ClaimSelector(service: service)
             selector.howToPick = "portreg edit \(service) PORT[/PROTO] … or --in-host HOST"
-            if let current { (selector.ports, selector.transport) = try EditCommand.ports(current) }
-            selector.host = try inHost.map(AssignmentOptions.hostScope)
+            if let current { (selector.ports, selector.transport) = (current.ports, current.transport) }
+            selector.host = inHost
             var change = ClaimChange(owner: owner, note: note, force: force)
-            if let port { (change.ports, change.transport) = try EditCommand.ports(port) }
-            change.host = try host.map(AssignmentOptions.hostScope)
-            if let bind {
-                var attributes = AssignmentOptions()
-                attributes.bind = bind
-                change.bind = try attributes.bindAddress()
-            }
+            if let port { (change.ports, change.transport) = (port.ports, port.transport) }
+            change.host = host
+            change.bind = bind
             try EditCommand.apply(selector, change, options: options)
         }
-    }
-
-    static func ports(_ text: String) throws -> (PortRange, TransportProtocol?) {
-        guard let parsed = try PortSpec.parse(text, allowZero: false) else {
-            throw RegistryError(.usage, "invalid port '\(text)': \(PortSpec.rule)")
-        }
-        return parsed
     }
 
     /// Shared by edit and move: one transaction, then warnings and the claim as it now is.
@@ -119,14 +111,16 @@ struct MoveCommand: ParsableCommand {
     @Argument(help: "Service name.", completion: ServiceCompletion.assigned)
     var service: String
 
-    @Argument(help: "New port or block, PORT[-END][/PROTO].")
-    var port: String
+    @Argument(help: "New port or block, PORT[-END][/PROTO].", transform: PortArgument.argument)
+    var port: PortArgument
 
-    @Option(help: "The claim to move, when the service holds several: a PORT or LO-HI it holds (optionally /proto).")
-    var from: String?
+    @Option(
+        help: "The claim to move, when the service holds several: a PORT or LO-HI it holds (optionally /proto).",
+        transform: PortArgument.argument)
+    var from: PortArgument?
 
-    @Option(help: "The claim to move, by its host scope (* for the every-host ones).")
-    var host: String?
+    @Option(help: "The claim to move, by its host scope (* for the every-host ones).", transform: HostScope.argument)
+    var host: HostScope?
 
     @Flag(help: "Move even when the new port collides.")
     var force = false
@@ -135,10 +129,10 @@ struct MoveCommand: ParsableCommand {
         try ExitStatus.run {
             var selector = ClaimSelector(service: service)
             selector.howToPick = "--from PORT[/PROTO] or --host HOST"
-            if let from { (selector.ports, selector.transport) = try EditCommand.ports(from) }
-            selector.host = try host.map(AssignmentOptions.hostScope)
+            if let from { (selector.ports, selector.transport) = (from.ports, from.transport) }
+            selector.host = host
             var change = ClaimChange(force: force)
-            (change.ports, change.transport) = try EditCommand.ports(port)
+            (change.ports, change.transport) = (port.ports, port.transport)
             try EditCommand.apply(selector, change, options: options)
         }
     }

@@ -28,8 +28,7 @@ struct ExportCommand: ParsableCommand {
     enum Kind: String, ExpressibleByArgument, CaseIterable { case assignments, catalog }
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, services, env }
 
-    @Option(help: "The registry database (default: $PORTREG_DB, else $XDG_DATA_HOME/portreg/registry.db).")
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(help: "What to export: assignments or catalog.")
     var kind: Kind = .assignments
@@ -51,7 +50,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try Registry.open(explicitPath: db)
+            let registry = try database.openRegistry()
             if let output {
                 if registry.isDatabaseFile(output) {
                     throw RegistryError(

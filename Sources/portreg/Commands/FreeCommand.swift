@@ -20,14 +20,16 @@ struct FreeCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "Ports to look in, LO-HI (default 1024-49151).")
+    @Option(help: "Ports to look in, LO-HI (default 1024-49151).", transform: PortRange.argument)
     var range: PortRange?
 
     @Option(name: .customLong("proto"), help: "Protocol: tcp, udp, sctp or dccp.")
     var transport: TransportProtocol = .tcp
 
-    @Option(help: "Host scope the ports must be free on (* means on every host).")
-    var host: String = "*"
+    @Option(
+        help: "Host scope the ports must be free on (* means on every host). (default: *)",
+        transform: HostScope.argument)
+    var host: HostScope = .everywhere
 
     @Option(help: "Size of each block of consecutive ports.")
     var count = 1
@@ -51,11 +53,10 @@ struct FreeCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let scope = try AssignmentOptions.hostScope(host)
             var request = ReservationRequest(service: "free")
             request.range = range
             request.transport = transport
-            request.host = scope
+            request.host = host
             request.count = count
             request.probe = !noProbe
             request.allowRegistered = allowRegistered

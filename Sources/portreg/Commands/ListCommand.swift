@@ -23,8 +23,8 @@ struct ListCommand: ParsableCommand {
     @Option(help: "Only this service.", completion: ServiceCompletion.assigned)
     var service: String?
 
-    @Option(help: "Only this host scope (* for the every-host ones).")
-    var host: String?
+    @Option(help: "Only this host scope (* for the every-host ones).", transform: HostScope.argument)
+    var host: HostScope?
 
     @Option(help: "Only this owner.")
     var owner: String?
@@ -34,7 +34,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let filter = AssignmentFilter(service: service, host: host, owner: owner, includeExpired: all)
+            let filter = AssignmentFilter(service: service, host: host?.name, owner: owner, includeExpired: all)
             let registry = try options.openRegistry()
             var count = 0
             if options.format == .csv {

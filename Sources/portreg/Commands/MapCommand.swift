@@ -26,7 +26,7 @@ struct MapCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "Ports to draw, LO-HI.")
+    @Option(help: "Ports to draw, LO-HI. (default: 0-65535)", transform: PortRange.argument)
     var range: PortRange = .all
 
     @Option(name: .shortAndLong, help: "Write the map as SVG to this file instead of drawing it in the terminal.")

@@ -23,11 +23,12 @@ struct RemoveCommand: ParsableCommand {
     @Argument(help: "Service name.", completion: ServiceCompletion.assigned)
     var service: String?
 
-    @Argument(help: "Only the assignments holding this PORT or LO-HI (optionally /proto).")
-    var port: String?
+    @Argument(
+        help: "Only the assignments holding this PORT or LO-HI (optionally /proto).", transform: PortArgument.argument)
+    var port: PortArgument?
 
-    @Option(help: "Only the assignments of this host scope (* for the every-host ones).")
-    var host: String?
+    @Option(help: "Only the assignments of this host scope (* for the every-host ones).", transform: HostScope.argument)
+    var host: HostScope?
 
     @Flag(help: "Remove every expired lease (instead of a service's assignments).")
     var expired = false
@@ -52,29 +53,16 @@ struct RemoveCommand: ParsableCommand {
                 }
                 return
             }
-            var ports: PortRange?
-            var transport: TransportProtocol?
-            if let port {
-                guard let parsed = try PortSpec.parse(port, allowZero: false) else {
-                    throw RegistryError(.usage, "invalid port '\(port)': \(PortSpec.rule)")
-                }
-                (ports, transport) = parsed
-            }
-            let scope = try host.map(AssignmentOptions.hostScope)
             let removed = try options.openRegistry().remove(
-                service: service, ports: ports, transport: transport, host: scope)
+                service: service, ports: port?.ports, transport: port?.transport, host: host)
             guard !removed.isEmpty else {
                 throw RegistryError(
                     .refused,
-                    "no assignment of \(service)\(port.map { " holding \($0)" } ?? "")\(host.map { " on host \($0)" } ?? "") to remove"
+                    "no assignment of \(service)\(port.map { " holding \($0.text)" } ?? "")\(host.map { " on host \($0)" } ?? "") to remove"
                 )
             }
             var table = ResultTable(Rows.assignmentColumns)
-            for assignment in removed.sorted(by: {
-                ($0.ports, $0.transport, $0.host.name) < ($1.ports, $1.transport, $1.host.name)
-            }) {
-                table.append(Rows.assignmentCells(assignment))
-            }
+            for assignment in removed { table.append(Rows.assignmentCells(assignment)) }
             table.write(options.format)
         }
     }

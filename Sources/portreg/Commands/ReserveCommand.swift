@@ -33,7 +33,9 @@ struct ReserveCommand: ParsableCommand {
     @Argument(help: "Service name: letters, digits, '-', '_' and '.'.", completion: ServiceCompletion.assigned)
     var service: String
 
-    @Option(help: "Ports to choose from, LO-HI (default 1024-49151, less the ephemeral range).")
+    @Option(
+        help: "Ports to choose from, LO-HI (default 1024-49151, less the ephemeral range).",
+        transform: PortRange.argument)
     var range: PortRange?
 
     @Option(help: "Number of consecutive ports.")
@@ -56,8 +58,8 @@ struct ReserveCommand: ParsableCommand {
             request.count = count
             request.range = range
             request.transport = transport
-            request.host = try attributes.hostScope()
-            request.bind = try attributes.bindAddress()
+            request.host = attributes.host
+            request.bind = attributes.bind
             request.owner = attributes.owner
             request.note = attributes.note
             request.ttlSeconds = try attributes.ttlSeconds()

@@ -22,13 +22,13 @@ struct ScanCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "The host scope this machine is (default: its host name).")
-    var host: String?
+    @Option(help: "The host scope this machine is (default: its host name).", transform: HostScope.argument)
+    var host: HostScope?
 
     func run() throws {
         try ExitStatus.run {
             let thisHost =
-                try host.map(AssignmentOptions.hostScope) ?? HostScope(parsing: SocketScan.hostName()) ?? .everywhere
+                host ?? HostScope(parsing: SocketScan.hostName()) ?? .everywhere
             let scan = try options.openRegistry().scan(host: thisHost, sockets: SocketTable.listening())
             var table = ResultTable([
                 .init(key: "status", title: "STATUS"), .init(key: "port", title: "PORT"),

@@ -94,7 +94,7 @@ struct AllocationOracle {
             $0.service != nil && $0.ports != nil
         }
         let store = AssignmentStore(database: registry.database)
-        now = try store.now()
+        now = store.now()
         assignments = try store.list(AssignmentFilter(includeExpired: true), now: now)
         self.ephemeral = ephemeral
         self.busy = busy
@@ -307,7 +307,7 @@ struct AllocationScenario: CustomStringConvertible {
             for port in probe.calls { #expect(scenario.range.contains(port), "probed \(port) outside the range") }
             if !request.probe { #expect(probe.calls.isEmpty, "probed with probe off") }
             // Never a collision with a live assignment in an overlapping scope, whoever holds it.
-            let now = try store.now()
+            let now = store.now()
             for held in scenario.assignments where !held.isExpired(now: now) {
                 let shared =
                     held.transport == got.transport && held.ports.overlaps(got.ports)

@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func aTTLSetsTheExpiryFromTheDatabaseClock() throws {
-        let now = try store.now()
+        let now = store.now()
         let stored = try registry.write {
             try store.insert(Assignment(service: "lease", ports: portRange(8000)), ttlSeconds: 3600)
         }
@@ -164,7 +164,7 @@ import Testing
             Assignment(service: "b", ports: portRange(8000, 8100)),
             Assignment(service: "c", ports: portRange(8101, 8200)),
             Assignment(service: "d", ports: portRange(8080), transport: .udp))
-        let now = try store.now()
+        let now = store.now()
         #expect(
             try store.overlapping(portRange(8080), transport: .tcp, now: now).map(\.service).sorted() == ["a", "b"])
         #expect(
@@ -223,7 +223,7 @@ import Testing
         let registry = try Registry.inMemory()
         try recordAssignments(CollisionFinderTests.randomAssignments(seed: seed, count: 300), in: registry)
         let store = AssignmentStore(database: registry.database)
-        let now = try store.now()
+        let now = store.now()
         let stored = try store.list(AssignmentFilter(includeExpired: true), now: now)
         let expected = CollisionFinderTests.bruteForce(stored, now: now)
         #expect(expected.count > 50, "the generator should make plenty of collisions, made \(expected.count)")

@@ -158,7 +158,7 @@ func importAssignments(
         #expect(try store.count() == 3 + report.added - report.removed, "\(report)")
         #expect(
             try store.list(AssignmentFilter(includeExpired: true), now: store.now()).map(\.service) == ["web", "blk"])
-        let now = try store.now()
+        let now = store.now()
         #expect(
             try store.overlapping(portRange(7005), transport: .tcp, now: now).isEmpty, "the old block's span is gone")
         #expect(try store.overlapping(portRange(9005), transport: .udp, now: now).map(\.service) == ["blk"])

@@ -1,3 +1,4 @@
+import PortregTestSupport
 import Testing
 @testable import PortRegistryModel
 @testable import PortRegistryPostgreSQL
@@ -212,11 +213,13 @@ struct PostgresConnectionTests {
         }
     }
 
-    @Test func aWrongPasswordFailsAtOnceWithoutShowingIt() throws {
-        let base = PostgresTestServer.url ?? ""
+    /// Over TCP or a Unix socket alike: the URL's user and password are replaced.
+    @Test(.enabled(if: PostgresTestServer.hasPasswordRole, PostgresTestServer.noPasswordRoleMessage))
+    func aWrongPasswordFailsAtOnceWithoutShowingIt() throws {
+        let base = try #require(PostgresTestServer.url)
         // The test server asks portreg_pw (only) for a password.
-        guard let query = base.firstIndex(of: "?") else { return }
-        let uri = "postgresql://portreg_pw:wrong-horse-battery@/portreg_test" + base[query...]
+        let role = PostgresTestURL.passwordRole
+        let uri = PostgresTestURL.url(base, user: role.user, password: "wrong-horse-battery")
         let clock = ContinuousClock()
         let start = clock.now
         do {
@@ -233,7 +236,7 @@ struct PostgresConnectionTests {
             #expect(registryError.message.contains("portreg_pw:***@"), "\(registryError.message)")
         }
         // The right password, given in the URI, works.
-        let good = "postgresql://portreg_pw:correct-horse-battery@/portreg_test" + base[query...]
+        let good = PostgresTestURL.url(base, user: role.user, password: role.password)
         #expect(try PostgresConnection(uri: good).query("SELECT current_user")[0].text(0) == "portreg_pw")
     }
 

@@ -1,3 +1,4 @@
+import PortregTestSupport
 import Testing
 @testable import PortRegistryPostgreSQL
 
@@ -9,25 +10,30 @@ import Testing
     import Darwin
 #endif
 
-/// The server the PostgreSQL tests use: `PORTREG_TEST_POSTGRES_URL`, which
-/// `scripts/postgres-test-server.sh start` prints and `.ci/run` exports. Without it the tests
-/// are skipped, with that message, so that `swift test` alone passes on a laptop.
+/// The server the PostgreSQL tests use (`PostgresTestURL`, shared with the CLI tests), and
+/// schemas and stores on it.
 enum PostgresTestServer {
-    static let url: String? = getenv("PORTREG_TEST_POSTGRES_URL").map { String(cString: $0) }.flatMap {
-        $0.isEmpty ? nil : $0
-    }
+    static var url: String? { PostgresTestURL.server }
 
-    static var isConfigured: Bool { url != nil }
+    static var isConfigured: Bool { PostgresTestURL.isConfigured }
 
-    static let skipMessage: Comment =
-        "PORTREG_TEST_POSTGRES_URL is not set: skipping PostgreSQL tests (eval \"$(scripts/postgres-test-server.sh start)\")"
+    static var skipMessage: Comment { PostgresTestURL.skipMessage }
 
     /// The configured URL with `options=-csearch_path=SCHEMA`: tables created and read through it
     /// live in that schema only.
-    static func url(schema: String) -> String {
-        let base = url ?? ""
-        return base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+    static func url(schema: String) -> String { PostgresTestURL.url(url ?? "", schema: schema) }
+
+    /// Whether the server has the role that must give a password (the test server of
+    /// `scripts/postgres-test-server.sh` has; a server of one's own may not).
+    static var hasPasswordRole: Bool {
+        guard let url else { return false }
+        let count = try? PostgresConnection(uri: url).query(
+            "SELECT count(*) FROM pg_roles WHERE rolname = '\(PostgresTestURL.passwordRole.user)'")[0].int(0)
+        return count == 1
     }
+
+    static let noPasswordRoleMessage: Comment =
+        "the PostgreSQL test server has no role portreg_pw that must give a password (scripts/postgres-test-server.sh makes one): skipping the password tests"
 
     private static let counter = Locked(0)
 

@@ -580,7 +580,7 @@ enum RegistryExport {
     static func text(_ registry: Registry) throws -> String {
         let store = AssignmentStore(database: registry.database)
         var text = CSVFormat.record(RegistryCSV.header, terminator: "\n")
-        try store.forEach(AssignmentFilter(includeExpired: true), now: try store.now()) { text += RegistryCSV.line($0) }
+        try store.forEach(AssignmentFilter(includeExpired: true), now: store.now()) { text += RegistryCSV.line($0) }
         return text
     }
 }
