@@ -240,7 +240,7 @@ package struct AssignmentStore: AssignmentStorage {
 
     /// `order` in Swift, for rows that SQLite returns in no defined order (`RETURNING`):
     /// text in byte order, the service compared as NOCASE does (service names are ASCII).
-    static func inExportOrder(_ rows: [Assignment]) -> [Assignment] {
+    package static func inExportOrder(_ rows: [Assignment]) -> [Assignment] {
         rows.sorted { a, b in
             if a.ports.low != b.ports.low { return a.ports.low < b.ports.low }
             if a.ports.high != b.ports.high { return a.ports.high < b.ports.high }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryModel
 
 /// The values a user types for a host, a bind address or a port, checked where argument-parser
 /// checks arguments: one message per rule for every command, exit 64 with the usage lines

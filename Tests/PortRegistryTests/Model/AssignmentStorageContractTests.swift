@@ -2,6 +2,8 @@ import PortregTestSupport
 import Testing
 
 @testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryModel
 
 /// The `AssignmentStorage` contract, written once and run on every store: SQLite in memory
 /// and on disk, and PostgreSQL when `PORTREG_TEST_POSTGRES_URL` is set. SPEC promises the same

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import PortRegistry
+@testable import PortRegistryModel
 
 /// The one migration algorithm of both backends, on a target that only records: which
 /// migrations run, in what order, inside which transaction, and what is refused.

@@ -1,4 +1,6 @@
 @testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryModel
 
 /// An `AssignmentStorage` that forwards to the SQLite one and records which requirements
 /// the front door used: every assignment read and write must go through the protocol, so
