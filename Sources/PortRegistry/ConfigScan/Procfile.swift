@@ -9,7 +9,7 @@ enum Procfile {
         let directory = ConfigFile.directory(of: path)
         let folder = ConfigFile.baseName(ConfigFile.canonical(directory) ?? directory)
         let canonical = ConfigFile.canonical(path) ?? path
-        let ignored = ConfigFile.ignoredLines(text)
+        let ignored = ConfigFile.ignoredLines(text, syntax: .shell)
         var result: [PublishedPort] = []
         var findings: [Finding] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -77,7 +77,7 @@ enum StandaloneEnv {
         let directory = ConfigFile.directory(of: path)
         let folder = ConfigFile.baseName(ConfigFile.canonical(directory) ?? directory)
         let identity = "env\u{1}\(ConfigFile.canonical(directory) ?? directory)"
-        let ignored = ConfigFile.ignoredLines(text)
+        let ignored = ConfigFile.ignoredLines(text, syntax: .shell)
         var findings: [Finding] = []
         let ports = EnvFile(text: text).entries.compactMap { entry -> PublishedPort? in
             guard entry.key == "PORT" || entry.key.hasSuffix("_PORT") else { return nil }
