@@ -122,16 +122,26 @@ public enum ConfigCheck {
         var loader = ComposeLoader()
         var projects: [ComposeLoader.Project] = []
         for folder in discovery.composeFolders {
-            var variables = overrideVariables ?? [:]
-            if overrideVariables == nil,
-                case .success(let text) = ConfigFile.read(folder.directory == "." ? ".env" : folder.directory + "/.env")
-            {
-                variables = EnvFile(text: text, inherited: options.processEnvironment ?? [:]).variables
+            let (variables, selection) = projectEnvironment(
+                folder.directory, override: overrideVariables, processEnvironment: options.processEnvironment)
+            projects.append(
+                loader.loadProject(
+                    directory: folder.directory, files: folder.files, variables: variables, selection: selection))
+        }
+        // A folder whose `.env` sets COMPOSE_FILE is a Compose project even when no file of it
+        // is named like one: `docker compose up` there reads the files it names.
+        var standaloneEnvFiles: [String] = []
+        for path in discovery.envFiles {
+            let directory = ConfigFile.directory(of: path)
+            let (variables, selection) = projectEnvironment(
+                directory, override: overrideVariables, processEnvironment: options.processEnvironment)
+            guard overrideVariables == nil, selection.composeFile != nil, ConfigFile.baseName(path) == ".env" else {
+                standaloneEnvFiles.append(path)
+                continue
             }
-            if let environment = options.processEnvironment {
-                for (key, value) in environment { variables[key] = value }
-            }
-            projects.append(loader.loadProject(directory: folder.directory, files: folder.files, variables: variables))
+            files.insert(path)
+            projects.append(
+                loader.loadProject(directory: directory, files: [], variables: variables, selection: selection))
         }
         // A file that another project includes belongs to that project, not to its folder.
         let included = loader.included
@@ -181,7 +191,7 @@ public enum ConfigCheck {
         // A `.env` that a Compose service reads (`env_file`, or in its build context) is the
         // container's environment: its PORT is the port inside the container.
         let containerFiles = loader.containerFiles
-        for path in discovery.envFiles {
+        for path in standaloneEnvFiles {
             if !containerFiles.isEmpty,
                 containerFiles.contains(ConfigFile.canonical(path) ?? path)
                     || containerFiles.contains(
@@ -216,6 +226,50 @@ public enum ConfigCheck {
         }
         result.files = files.sorted()
         return result
+    }
+
+    /// Example `.env` files, in SPEC's order: where a project has no `.env` (a repository in
+    /// CI), the first that exists supplies the values.
+    static let envExamples = [
+        ".env.example", ".env.sample", ".env.template", ".env.dist", "env.example", "env.sample", "example.env",
+        "sample.env",
+    ]
+
+    /// The interpolation values of a Compose project and what they select: `COMPOSE_FILE`
+    /// (split at `COMPOSE_PATH_SEPARATOR`, default `:`, relative to the project folder) and
+    /// `COMPOSE_PROFILES`.
+    static func projectEnvironment(
+        _ directory: String, override: [String: String]?, processEnvironment: [String: String]?
+    ) -> ([String: String], ComposeLoader.Selection) {
+        var variables = override ?? [:]
+        var selection = ComposeLoader.Selection()
+        var source: (path: String, entries: [EnvFile.Entry])?
+        if override == nil {
+            for name in [".env"] + envExamples {
+                let path = ConfigFile.join(directory, name)
+                guard case .success(let text) = ConfigFile.read(path) else { continue }
+                let file = EnvFile(text: text, inherited: processEnvironment ?? [:])
+                variables = file.variables
+                source = (path, file.entries)
+                if name != ".env" { selection.valueSource = name }
+                break
+            }
+        }
+        if let processEnvironment {
+            for (key, value) in processEnvironment { variables[key] = value }
+        }
+        if let list = variables["COMPOSE_FILE"], !list.isEmpty {
+            let separator = variables["COMPOSE_PATH_SEPARATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ":"
+            selection.composeFile = list.split(separator: separator).map { ConfigFile.join(directory, String($0)) }
+            if let source, let entry = source.entries.last(where: { $0.key == "COMPOSE_FILE" }) {
+                selection.composeFileLocation = SourceLocation(file: source.path, line: entry.line)
+            }
+        }
+        if let profiles = variables["COMPOSE_PROFILES"] {
+            selection.activeProfiles = Set(
+                profiles.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty })
+        }
+        return (variables, selection)
     }
 
     private static func unreadable(_ path: String, _ failure: ConfigFile.Unreadable) -> Finding {
@@ -298,9 +352,14 @@ public enum ConfigCheck {
         }
     }
 
-    /// Services of one Compose project that only start under different profiles.
+    /// Claims of one Compose project that are never deployed together: two different
+    /// variants (`-f base -f compose.caddy.yaml` or `-f base -f compose.nginx.yaml`), or
+    /// services that only start under disjoint profiles (when `COMPOSE_PROFILES` does not say
+    /// which run: then the scan clears `profiles`). Not transitive: each variant still
+    /// collides with the base.
     static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
         guard let project = a.project, project == b.project else { return false }
+        if let left = a.variant, let right = b.variant, left != right { return true }
         guard !a.profiles.isEmpty, !b.profiles.isEmpty else { return false }
         return Set(a.profiles).isDisjoint(with: b.profiles)
     }

@@ -37,6 +37,27 @@ public struct Discovery: Sendable {
         return name.hasPrefix("compose.") || name.hasPrefix("docker-compose.")
     }
 
+    /// Any other `*.yaml`/`*.yml` whose name contains `compose` (`docker-compose-dev.yml`,
+    /// `docker-compose2.yaml`, `plex-compose.yaml`): a Compose file when its document has a
+    /// top-level `services` mapping (SPEC).
+    static func mayBeComposeName(_ name: String) -> Bool {
+        (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name.lowercased().contains("compose")
+    }
+
+    /// True when a document of the file has a top-level `services` mapping. A file that cannot
+    /// be read or parsed is ours only when its name starts like a Compose file's
+    /// (`docker-compose-dev.yml`), so that the loader reports it; a compose-named Helm values
+    /// file or template is passed over without a word.
+    static func declaresServices(_ path: String, name: String) -> Bool {
+        let lowered = name.lowercased()
+        let startsLikeCompose = lowered.hasPrefix("compose") || lowered.hasPrefix("docker-compose")
+        guard case .success(let text) = ConfigFile.read(path) else { return startsLikeCompose }
+        guard text.contains("services") else { return false }
+        let (documents, failure) = YAMLDocuments.parse(text)
+        if documents.contains(where: { $0.value("services")?.isMapping == true }) { return true }
+        return failure != nil && startsLikeCompose
+    }
+
     /// Walks `paths` (files or folders); a path that does not exist throws `inputMissing`.
     public static func discover(paths: [String], excluding patterns: [String]) throws -> Discovery {
         var discovery = Discovery()
@@ -146,7 +167,7 @@ public struct Discovery: Sendable {
     }
 
     private mutating func classify(_ name: String, path: String, composeInFolder: inout [String: [String]]) {
-        if Self.isComposeName(name) {
+        if Self.isComposeName(name) || Self.mayBeComposeName(name) && Self.declaresServices(path, name: name) {
             composeInFolder[name] = [path]
         } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             yamlFiles.append(path)

@@ -339,3 +339,31 @@ import Testing
         #expect(ConfigFile.ignoredLines(text, syntax: .shell) == [1, 3])
     }
 }
+
+/// The contract with the judging side: variants of one project are alternatives, a variant
+/// and the base are not, and nothing across projects is.
+@Suite struct VariantAlternativesTests {
+    func claim(_ project: String?, variant: String?, profiles: [String] = []) -> PublishedPort {
+        var port = PublishedPort(
+            name: "s", identity: "\(project ?? "")\(variant ?? "")", ports: PortRange(port: 80)!,
+            location: SourceLocation(file: "f", line: 1), origin: .compose)
+        port.project = project
+        port.variant = variant
+        port.profiles = profiles
+        return port
+    }
+
+    @Test func variantsAreAlternativesNotTransitively() {
+        let caddy = claim("p", variant: "compose.caddy.yaml")
+        let nginx = claim("p", variant: "compose.nginx.yaml")
+        let base = claim("p", variant: nil)
+        #expect(ConfigCheck.areAlternatives(caddy, nginx))
+        #expect(!ConfigCheck.areAlternatives(caddy, base))
+        #expect(!ConfigCheck.areAlternatives(nginx, base))
+        #expect(!ConfigCheck.areAlternatives(caddy, caddy))
+        #expect(!ConfigCheck.areAlternatives(caddy, claim("q", variant: "compose.nginx.yaml")))
+        #expect(
+            ConfigCheck.areAlternatives(
+                claim("p", variant: nil, profiles: ["a"]), claim("p", variant: nil, profiles: ["b"])))
+    }
+}
