@@ -14,6 +14,10 @@ struct ComposeLoader {
         var mapping: ComposePortSyntax.Mapping
         var location: SourceLocation
         var ignored: Bool
+        /// The entry's text used a variable that had a value.
+        var usesVariables = false
+        /// Where the values came from when not the project's `.env`.
+        var valueSource: String?
     }
 
     struct Service {
@@ -85,6 +89,8 @@ struct ComposeLoader {
     /// The same paths as written, so each is resolved once.
     private var seenContainerFiles = Set<String>()
     private var cache: [String: ParsedFile?] = [:]
+    /// Where the current project's values come from when not its `.env` (`.env.example`).
+    private var valueSource: String?
 
     // MARK: Projects
 
@@ -140,6 +146,8 @@ struct ComposeLoader {
                 project.name = Self.normalizedProjectName(value)
             }
         }
+        valueSource = selection.valueSource
+        defer { valueSource = nil }
         let context = PortContext(
             project: project.name, folderName: folderName, directory: canonicalDirectory, selection: selection)
         let baseClaims = claims(of: base, variables: variables, context: context, variant: nil)
@@ -268,6 +276,10 @@ struct ComposeLoader {
                 isDynamic: !host && entry.mapping.isDynamic, origin: .compose, isIgnored: entry.ignored)
             port.project = projectKey
             port.profiles = service.profiles
+            if entry.usesVariables, let source = entry.valueSource {
+                port.valueSource = source
+                port.label += " (value from \(source))"
+            }
             if let replicas = service.replicas, replicas.count > 1 {
                 port.replicas = replicas.count
                 port.replicasLocation = replicas.location
@@ -303,7 +315,7 @@ struct ComposeLoader {
         if let cached = cache[path] { return cached }
         cache[path] = .some(nil)
         func fail(_ line: Int?, _ message: String) {
-            let location = line == nil && reference != nil ? reference! : SourceLocation(file: path, line: line)
+            let location = line == nil && reference != nil ? reference! : SourceLocation(file: path, line: line ?? 1)
             let text = reference != nil && line == nil ? "\(path): \(message)" : message
             findings.append(
                 Finding(severity: .error, kind: .parse, message: text, places: [Finding.Place(location: location)]))
@@ -486,8 +498,20 @@ struct ComposeLoader {
         let directory = ConfigFile.directory(of: file.path)
         if let envFile = field["env_file"] {
             for item in envFile.isSequence ? envFile.items : [envFile] {
-                if let path = interpolated(item.isMapping ? item.value("path") : item) {
-                    service.containerFiles.append(ConfigFile.join(directory, path))
+                guard let path = interpolated(item.isMapping ? item.value("path") : item) else { continue }
+                let resolved = ConfigFile.join(directory, path)
+                service.containerFiles.append(resolved)
+                // Docker refuses to start a service whose env_file is missing, unless the
+                // entry says `required: false` (Compose 2.24).
+                let required = item.isMapping ? interpolated(item.value("required")) : nil
+                if required != "false" && !ConfigFile.exists(resolved) {
+                    findings.append(
+                        Finding(
+                            severity: .error, kind: .parse,
+                            message: "env_file \(resolved) does not exist (Docker refuses to start \(name))",
+                            places: [
+                                Finding.Place(location: SourceLocation(file: file.path, line: item.line), service: name)
+                            ]))
                 }
             }
         }
@@ -600,6 +624,7 @@ struct ComposeLoader {
             var unset: [String] = []
             var required: [String] = []
             var empty: [String] = []
+            var used: [String] = []
             func value(_ node: Node?) throws -> String? {
                 guard let node else { return nil }
                 if let line = node.line, file.ignoredLines.contains(line) { ignored = true }
@@ -610,6 +635,7 @@ struct ComposeLoader {
                 let result = try interpolation.interpolate(text)
                 unset += result.unset
                 empty += result.empty
+                used += result.used
                 required += result.missingRequired
                 return result.text
             }
@@ -625,14 +651,19 @@ struct ComposeLoader {
                     let protocolName = try value(item.value("protocol"))
                     let mode = try value(item.value("mode"))
                     raw = "target \(target ?? ""), published \(published ?? "")"
-                    if !required.isEmpty || (published ?? "").isEmpty && !unset.isEmpty {
-                        // Nothing fixed is published: only the warning below is worth saying.
+                    let fixed = required.isEmpty && !((published ?? "").isEmpty && !unset.isEmpty)
+                    do {
+                        // Nothing fixed published: only the warning below is worth saying.
                         mapping = try ComposePortSyntax.long(
-                            target: target, published: nil, hostIP: hostIP, protocolName: protocolName, mode: mode)
-                    } else {
-                        mapping = try ComposePortSyntax.long(
-                            target: target, published: published, hostIP: hostIP, protocolName: protocolName,
-                            mode: mode)
+                            target: target, published: fixed ? published : nil, hostIP: hostIP,
+                            protocolName: protocolName, mode: mode)
+                    } catch {
+                        // SPEC: an unset variable is a warning whatever the entry then becomes.
+                        guard !unset.isEmpty || !empty.isEmpty || !required.isEmpty else { throw error }
+                        unsetWarning(
+                            unset: unset, required: required, location: location, service: service, raw: raw,
+                            ignored: ignored, empty: empty)
+                        continue
                     }
                 } else if let text = try value(item) {
                     raw = text
@@ -642,7 +673,17 @@ struct ComposeLoader {
                             ignored: ignored)
                         continue
                     }
-                    mapping = try ComposePortSyntax.short(text)
+                    do {
+                        mapping = try ComposePortSyntax.short(text)
+                    } catch {
+                        // `${P}:${P}/udp` with P unset is `:/udp`: a warning naming P, not a
+                        // parse error (SPEC).
+                        guard !unset.isEmpty || !empty.isEmpty else { throw error }
+                        unsetWarning(
+                            unset: unset, required: required, location: location, service: service, raw: raw,
+                            ignored: ignored, empty: empty)
+                        continue
+                    }
                 } else {
                     throw ComposePortSyntax.Invalid(message: "a port entry must be a string, a number or a mapping")
                 }
@@ -653,7 +694,10 @@ struct ComposeLoader {
                 }
                 let key =
                     "\(mapping.bind.text)|\(mapping.target)|\(mapping.published?.description ?? "")|\(mapping.transport.rawValue)"
-                result.append(Entry(key: key, mapping: mapping, location: location, ignored: ignored))
+                result.append(
+                    Entry(
+                        key: key, mapping: mapping, location: location, ignored: ignored,
+                        usesVariables: !used.isEmpty, valueSource: used.isEmpty ? nil : valueSource))
             } catch let error as ComposePortSyntax.Invalid {
                 if !ignored { parseError(error.message, location, service: service) }
             } catch let error as ComposeInterpolation.InvalidTemplate {
@@ -688,7 +732,8 @@ struct ComposeLoader {
         findings.append(
             Finding(
                 severity: .warning, kind: .parse, ports: published,
-                message: "\(reasons.joined(separator: "; ")): \(effect)",
+                message: "\(reasons.joined(separator: "; ")): \(effect)"
+                    + (valueSource.map { " (values from \($0))" } ?? ""),
                 places: [Finding.Place(location: location, service: service)]))
     }
 }

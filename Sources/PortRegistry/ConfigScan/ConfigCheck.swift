@@ -20,6 +20,11 @@ public struct CheckOptions: Sendable {
     public var assignmentsFile: String?
 
     public static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
+    /// The Kubernetes API server's default `--service-node-port-range`.
+    public static let defaultNodePorts = PortRange(low: 30000, high: 32767)!
+    /// `--node-port-range`: a Service `nodePort` outside it is an error (the API server
+    /// refuses it).
+    public var nodePortRange: PortRange = CheckOptions.defaultNodePorts
 
     public init(
         paths: [String], excludes: [String] = [], envFiles: [String] = [], processEnvironment: [String: String]? = nil,
@@ -103,6 +108,8 @@ public enum ConfigCheck {
         let discovery = try Discovery.discover(paths: options.paths, excluding: options.excludes)
         var result = ConfigScanResult()
         var files = Set<String>()
+        // What the walk could not read: never skipped in silence.
+        result.findings += discovery.findings
 
         var overrideVariables: [String: String]?
         if !options.envFiles.isEmpty {
@@ -152,7 +159,9 @@ public enum ConfigCheck {
             }
             result.ports += project.ports
         }
-        result.findings += loader.findings
+        // A base is loaded again under each variant: its findings count once.
+        var seenFindings = Set<Finding>()
+        result.findings += loader.findings.filter { seenFindings.insert($0).inserted }
         files.formUnion(loader.filesRead)
 
         for path in discovery.yamlFiles {
@@ -163,13 +172,13 @@ public enum ConfigCheck {
                     result.findings.append(
                         Finding(
                             severity: .error, kind: .parse, message: failure.message,
-                            places: [Finding.Place(location: SourceLocation(file: path))]))
+                            places: [Finding.Place(location: SourceLocation(file: path, line: 1))]))
                     files.insert(path)
                 }
                 continue
             }
             guard KubernetesManifest.mayBeManifest(text) else { continue }
-            let manifest = KubernetesManifest.scan(path: path, text: text)
+            let manifest = KubernetesManifest.scan(path: path, text: text, nodePorts: options.nodePortRange)
             guard manifest.isManifest else { continue }
             files.insert(path)
             result.ports += manifest.ports
@@ -275,7 +284,7 @@ public enum ConfigCheck {
     private static func unreadable(_ path: String, _ failure: ConfigFile.Unreadable) -> Finding {
         Finding(
             severity: .error, kind: .parse, message: failure.message,
-            places: [Finding.Place(location: SourceLocation(file: path, line: failure.line))])
+            places: [Finding.Place(location: SourceLocation(file: path, line: failure.line ?? 1))])
     }
 
     /// A malformed registry CSV in the tree: a `parse` finding at the error's line.

@@ -26,6 +26,9 @@ public struct Discovery: Sendable {
     /// `.env` files in folders without Compose files.
     public var envFiles: [String] = []
     public var csvFiles: [String] = []
+    /// What the walk could not read (a folder, a name that is not UTF-8, a path too long, a
+    /// special file named like a config): `parse` findings, never skipped in silence.
+    public var findings: [Finding] = []
     private var folderIndex: [String: Int] = [:]
 
     /// The base names of a project's main Compose file, in the order Compose prefers them.
@@ -113,11 +116,18 @@ public struct Discovery: Sendable {
     private mutating func walk(
         _ directory: String, relative: String, root: String, patterns: [String], seen: inout Set<FileID>
     ) {
-        guard let stream = opendir(directory) else { return }
+        guard let stream = opendir(directory) else {
+            unreadable(directory, "cannot read this folder: \(ConfigFile.systemMessage(errno))")
+            return
+        }
         var names: [String] = []
         while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                let shown = Self.escapedName(bytes)
+                unreadable(
+                    directory == "." ? shown : directory + "/" + shown, "the name is not valid UTF-8; not read")
+                continue
             }
             if name != "." && name != ".." { names.append(name) }
         }
@@ -134,7 +144,15 @@ public struct Discovery: Sendable {
                 continue
             }
             var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
+            guard lstat(path, &info) == 0 else {
+                let code = errno
+                unreadable(
+                    path,
+                    code == ENAMETOOLONG
+                        ? "the path is too long (\(path.utf8.count) bytes); not read"
+                        : "cannot read: \(ConfigFile.systemMessage(code))")
+                continue
+            }
             var kind = info.st_mode & S_IFMT
             if kind == S_IFLNK {
                 guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
@@ -145,7 +163,11 @@ public struct Discovery: Sendable {
             if kind == S_IFDIR {
                 if Self.skippedFolders.contains(name) || (isChart && name == "templates") { continue }
                 folders.append(name)
-            } else if kind == S_IFREG {
+            } else if kind != S_IFREG {
+                if Self.isConfigName(name) {
+                    unreadable(path, "not a regular file (\(Self.kindName(kind))); not read")
+                }
+            } else {
                 guard seen.insert(FileID(info)).inserted else { continue }
                 if name == ".env" {
                     envFile = path
@@ -164,6 +186,50 @@ public struct Discovery: Sendable {
                 relative: relative.isEmpty ? name : relative + "/" + name,
                 root: root, patterns: patterns, seen: &seen)
         }
+    }
+
+    private mutating func unreadable(_ path: String, _ message: String) {
+        findings.append(
+            Finding(
+                severity: .error, kind: .parse, message: message,
+                places: [Finding.Place(location: SourceLocation(file: path, line: 1))]))
+    }
+
+    /// A name `check` would read if it were a regular file.
+    static func isConfigName(_ name: String) -> Bool {
+        name.hasSuffix(".yaml") || name.hasSuffix(".yml") || Procfile.isProcfileName(name) || name.hasSuffix(".csv")
+            || name == ".env"
+    }
+
+    static func kindName(_ kind: mode_t) -> String {
+        switch kind {
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        default: "a special file"
+        }
+    }
+
+    /// A name as bytes: valid UTF-8 kept, every other byte as `\xNN`, so the user can find it.
+    static func escapedName(_ bytes: [UInt8]) -> String {
+        var result = ""
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+            if length > 0, index + length <= bytes.count,
+                let text = String(validating: bytes[index..<(index + length)], as: UTF8.self)
+            {
+                result += text
+                index += length
+            } else {
+                let digits = String(byte, radix: 16, uppercase: true)
+                result += "\\x" + (digits.count == 1 ? "0" + digits : digits)
+                index += 1
+            }
+        }
+        return result
     }
 
     private mutating func classify(_ name: String, path: String, composeInFolder: inout [String: [String]]) {
