@@ -164,73 +164,27 @@ public enum ConfigCheck {
         result.findings += loader.findings.filter { seenFindings.insert($0).inserted }
         files.formUnion(loader.filesRead)
 
-        for path in discovery.yamlFiles {
-            guard case .success(let text) = ConfigFile.read(path) else {
-                // Too big or unreadable: ours only if it would have been a manifest, which we
-                // cannot tell without reading it; say so for the size limit, which is ours.
-                if case .failure(let failure) = ConfigFile.read(path), failure.message.hasPrefix("larger than") {
-                    result.findings.append(
-                        Finding(
-                            severity: .error, kind: .parse, message: failure.message,
-                            places: [Finding.Place(location: SourceLocation(file: path, line: 1))]))
-                    files.insert(path)
-                }
-                continue
-            }
-            guard KubernetesManifest.mayBeManifest(text) else { continue }
-            let manifest = KubernetesManifest.scan(path: path, text: text, nodePorts: options.nodePortRange)
-            guard manifest.isManifest else { continue }
-            files.insert(path)
-            result.ports += manifest.ports
-            result.findings += manifest.findings
-        }
-
-        for path in discovery.procfiles {
-            switch ConfigFile.read(path) {
-            case .success(let text):
-                let scanned = Procfile.ports(path: path, text: text)
-                result.ports += scanned.ports
-                result.findings += scanned.findings
-            case .failure(let failure):
-                result.findings.append(unreadable(path, failure))
-            }
-            files.insert(path)
-        }
-
+        // The per-file formats, each through `ConfigFormat`.
+        let context = ConfigFormatContext(options: options, now: now)
         // A `.env` that a Compose service reads (`env_file`, or in its build context) is the
         // container's environment: its PORT is the port inside the container.
         let containerFiles = loader.containerFiles
-        for path in standaloneEnvFiles {
-            if !containerFiles.isEmpty,
-                containerFiles.contains(ConfigFile.canonical(path) ?? path)
-                    || containerFiles.contains(
-                        ConfigFile.canonical(ConfigFile.directory(of: path)) ?? ConfigFile.directory(of: path))
-            {
-                continue
+        for format in ConfigFormats.perFile {
+            var paths = discovery.candidates[format.name] ?? []
+            if format is StandaloneEnvFormat {
+                paths = standaloneEnvFiles.filter { path in
+                    containerFiles.isEmpty
+                        || !(containerFiles.contains(ConfigFile.canonical(path) ?? path)
+                            || containerFiles.contains(
+                                ConfigFile.canonical(ConfigFile.directory(of: path)) ?? ConfigFile.directory(of: path)))
+                }
             }
-            switch ConfigFile.read(path) {
-            case .success(let text):
-                let scanned = StandaloneEnv.ports(path: path, text: text)
-                if !scanned.ports.isEmpty || !scanned.findings.isEmpty { files.insert(path) }
+            for path in paths {
+                let scanned = format.read(path: path, context: context)
+                if scanned.counted { files.insert(path) }
                 result.ports += scanned.ports
                 result.findings += scanned.findings
-            case .failure(let failure):
-                result.findings.append(unreadable(path, failure))
-                files.insert(path)
-            }
-        }
-
-        let committed = options.assignmentsFile.flatMap(ConfigFile.canonical)
-        for path in discovery.csvFiles {
-            if let committed, ConfigFile.canonical(path) == committed { continue }
-            guard var reader = try? CSVReader(path: path) else { continue }
-            reader.computesDigest = false
-            guard let header = try? reader.next(), RegistryCSV.isRegistryHeader(header.fields) else { continue }
-            files.insert(path)
-            do {
-                result.assignments += try readAssignments(path, now: now)
-            } catch let error as RegistryError {
-                result.findings.append(csvFinding(error, path: path))
+                result.assignments += scanned.assignments
             }
         }
         result.files = files.sorted()
@@ -279,19 +233,6 @@ public enum ConfigCheck {
                 profiles.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty })
         }
         return (variables, selection)
-    }
-
-    private static func unreadable(_ path: String, _ failure: ConfigFile.Unreadable) -> Finding {
-        Finding(
-            severity: .error, kind: .parse, message: failure.message,
-            places: [Finding.Place(location: SourceLocation(file: path, line: failure.line ?? 1))])
-    }
-
-    /// A malformed registry CSV in the tree: a `parse` finding at the error's line.
-    private static func csvFinding(_ error: RegistryError, path: String) -> Finding {
-        Finding(
-            severity: .error, kind: .parse, message: error.message,
-            places: [Finding.Place(location: SourceLocation(file: path, line: error.location?.line))])
     }
 
     // MARK: Judging

@@ -20,12 +20,14 @@ public struct Discovery: Sendable {
     }
 
     public var composeFolders: [ComposeFolder] = []
+    /// Candidates of each per-file format (`ConfigFormats.perFile`), by the format's name.
+    var candidates: [String: [String]] = [:]
     /// Other `.yaml`/`.yml` files: Kubernetes manifests or nothing of ours.
-    public var yamlFiles: [String] = []
-    public var procfiles: [String] = []
+    public var yamlFiles: [String] { candidates[KubernetesFormat().name] ?? [] }
+    public var procfiles: [String] { candidates[ProcfileFormat().name] ?? [] }
     /// `.env` files in folders without Compose files.
-    public var envFiles: [String] = []
-    public var csvFiles: [String] = []
+    public var envFiles: [String] { candidates[StandaloneEnvFormat().name] ?? [] }
+    public var csvFiles: [String] { candidates[RegistryCSVFormat().name] ?? [] }
     /// What the walk could not read (a folder, a name that is not UTF-8, a path too long, a
     /// special file named like a config): `parse` findings, never skipped in silence.
     public var findings: [Finding] = []
@@ -179,7 +181,7 @@ public struct Discovery: Sendable {
         // SPEC: a project is the directory of its compose files, so a `.docker/` folder
         // (Docker Dev Environments) is a project of its own, like any other folder.
         flush(composeInFolder, directory: directory)
-        if let envFile, composeInFolder.isEmpty { envFiles.append(envFile) }
+        if let envFile, composeInFolder.isEmpty { candidates[StandaloneEnvFormat().name, default: []].append(envFile) }
         for name in folders {
             walk(
                 directory == "." ? name : directory + "/" + name,
@@ -235,14 +237,8 @@ public struct Discovery: Sendable {
     private mutating func classify(_ name: String, path: String, composeInFolder: inout [String: [String]]) {
         if Self.isComposeName(name) || Self.mayBeComposeName(name) && Self.declaresServices(path, name: name) {
             composeInFolder[name] = [path]
-        } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-            yamlFiles.append(path)
-        } else if Procfile.isProcfileName(name) {
-            procfiles.append(path)
-        } else if name.hasSuffix(".csv") {
-            csvFiles.append(path)
-        } else if name == ".env" {
-            envFiles.append(path)
+        } else if let format = ConfigFormats.format(for: name) {
+            candidates[format.name, default: []].append(path)
         }
     }
 

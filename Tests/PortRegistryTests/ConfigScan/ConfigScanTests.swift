@@ -367,3 +367,16 @@ import Testing
                 claim("p", variant: nil, profiles: ["a"]), claim("p", variant: nil, profiles: ["b"])))
     }
 }
+
+/// The per-file formats are registered in one place and each name goes to one of them.
+@Suite struct ConfigFormatRegistryTests {
+    @Test func namesRouteToOneFormat() {
+        #expect(ConfigFormats.format(for: "deploy.yaml")?.name == "kubernetes")
+        #expect(ConfigFormats.format(for: "Procfile.dev")?.name == "procfile")
+        #expect(ConfigFormats.format(for: ".env")?.name == "env")
+        #expect(ConfigFormats.format(for: "ports.csv")?.name == "registry-csv")
+        #expect(ConfigFormats.format(for: "README.md") == nil)
+        let names = ConfigFormats.perFile.map(\.name)
+        #expect(Set(names).count == names.count, "one key per format")
+    }
+}
