@@ -18,6 +18,47 @@ import Testing
         return try cli.write(name, text)
     }
 
+    /// Issue 15, "nothing skipped in silence": a FIFO named like a config, a name that is not
+    /// UTF-8 and a path too long are each a `parse` finding with the path (escaped) and line 1.
+    @Test func unreadableEntriesAreFindings() async throws {
+        let cli = try CLI()
+        try put(cli, "app/compose.yaml", "services:\n  web:\n    ports: [\"7970:80\"]\n")
+        try #require(mkfifo(cli.path("app/docker-compose.override.yml"), 0o600) == 0)
+        let odd = cli.path("app/") + "bad\u{1}"
+        var bytes = Array(odd.utf8.dropLast())
+        bytes += [0xFF, 0x2E, 0x79, 0x6D, 0x6C, 0]  // "bad\xFF.yml"
+        let descriptor = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                open($0, O_CREAT | O_WRONLY, 0o600)
+            }
+        }
+        try #require(descriptor >= 0)
+        close(descriptor)
+        // A chain of folders whose path passes PATH_MAX (4096 bytes), made relative to folder
+        // descriptors (the test process's current folder is shared by parallel tests).
+        let segment = String(repeating: "d", count: 200)
+        try #require(mkdir(cli.path("deep"), 0o755) == 0)
+        var folder = open(cli.path("deep"), O_RDONLY | O_DIRECTORY)
+        for _ in 0..<22 {
+            try #require(folder >= 0 && mkdirat(folder, segment, 0o755) == 0)
+            let next = openat(folder, segment, O_RDONLY | O_DIRECTORY)
+            close(folder)
+            folder = next
+        }
+        close(folder)
+        let result = try await cli.run("check", ".", "--format", "json")
+        #expect(result.status == 65, "\(result)")
+        let findings = try #require((try result.json() as? [String: Any])?["findings"] as? [[String: Any]])
+        let parse = findings.filter { $0["kind"] as? String == "parse" }
+        let messages = parse.map { ($0["message"] as? String ?? "", ($0["locations"] as? [[String: Any]])?.first) }
+        func finding(_ text: String) -> [String: Any]? { messages.first { $0.0.contains(text) }?.1 }
+        #expect(finding("not a regular file (a FIFO)")?["file"] as? String == "app/docker-compose.override.yml")
+        #expect(finding("not a regular file")?["line"] as? Int == 1)
+        #expect(finding("not valid UTF-8")?["file"] as? String == "app/bad\\xFF.yml", "\(result)")
+        #expect((finding("path is too long")?["file"] as? String)?.hasPrefix("deep/ddd") == true, "\(result)")
+        #expect(finding("path is too long")?["line"] as? Int == 1)
+    }
+
     @Test func missingPathExits66() async throws {
         let cli = try CLI()
         let result = try await cli.run("check", "nowhere")
@@ -101,7 +142,9 @@ import Testing
         // milliseconds. Speed is in BENCHMARKS.md.
         let result = try await cli.run(["check", "."], timeout: .seconds(60))
         #expect(result.status != 137, "killed by the watchdog after 60 s: check hangs on an oversized file")
-        result.expect(status: 65, stdout: ["big/compose.yaml: error: larger than 10 MiB", "ok/compose.yaml:3: error:"])
+        // Issue 15: a finding about a whole file points at its line 1 (annotations need a line).
+        result.expect(
+            status: 65, stdout: ["big/compose.yaml:1: error: larger than 10 MiB", "ok/compose.yaml:3: error:"])
     }
 
     /// An alias bomb of 10^10 nodes is refused in bounded time.

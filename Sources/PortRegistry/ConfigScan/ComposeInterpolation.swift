@@ -23,6 +23,9 @@ public struct ComposeInterpolation: Sendable {
         /// Variables that are set to the empty string and were used as they are (`${VAR}`,
         /// `$VAR`, `${VAR-d}`), in order of use: SPEC's "a variable left empty".
         public var empty: [String] = []
+        /// Variables that had a value where they were used: a finding about the entry depends
+        /// on where those values come from (`.env.example`).
+        public var used: [String] = []
     }
 
     public struct InvalidTemplate: Error, Equatable, Sendable {
@@ -89,6 +92,7 @@ public struct ComposeInterpolation: Sendable {
                     input.removeFirst()
                 }
                 if let value = variables[name] {
+                    result.used.append(name)
                     if value.isEmpty { result.empty.append(name) }
                     out.append(contentsOf: value.unicodeScalars)
                 } else {
@@ -120,6 +124,7 @@ public struct ComposeInterpolation: Sendable {
                     "invalid interpolation format in '\(Self.shown(source))': a variable name is expected after '${'")
         }
         let value = variables[name]
+        if value != nil { result.used.append(name) }
         if next == "}" {
             input.removeFirst()
             if value == nil { result.unset.append(name) }
@@ -151,6 +156,7 @@ public struct ComposeInterpolation: Sendable {
             }
             result.unset += inner.unset
             result.missingRequired += inner.missingRequired
+            result.used += inner.used
             return word
         case "?":
             if present { return value ?? "" }

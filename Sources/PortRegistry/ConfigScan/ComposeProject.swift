@@ -16,6 +16,10 @@ package struct ComposeLoader {
         var mapping: ComposePortSyntax.Mapping
         var location: SourceLocation
         var ignored: Bool
+        /// The entry's text used a variable that had a value.
+        var usesVariables = false
+        /// Where the values came from when not the project's `.env`.
+        var valueSource: String?
     }
 
     package struct Service {
@@ -32,18 +36,24 @@ package struct ComposeLoader {
 
     package enum MergeMode { case append, reset, replace }
 
+    /// One Compose file; a multi-document file is its documents merged in order, as if each
+    /// were a `-f` file of its own (compose-go's loader).
     package final class ParsedFile {
         let path: String
-        let root: Node
+        let documents: [Node]
         let ignoredLines: Set<Int>
 
-        init(path: String, root: Node, ignoredLines: Set<Int>) {
+        init(path: String, documents: [Node], ignoredLines: Set<Int>) {
             self.path = path
-            self.root = root
+            self.documents = documents
             self.ignoredLines = ignoredLines
         }
 
-        func service(_ name: String) -> Node? { root.value("services")?.value(name) }
+        /// The service's definition in each document that has it, in order.
+        func service(_ name: String) -> [Node] { documents.compactMap { $0.value("services")?.value(name) } }
+
+        /// The last `name:` of the file.
+        var projectName: Node? { documents.reversed().lazy.compactMap { $0.value("name") }.first }
     }
 
     /// What a project yields once loaded.
@@ -55,10 +65,25 @@ package struct ComposeLoader {
         var members: [String] = []
     }
 
+    /// What a project's `.env` says about which files and profiles `docker compose up` uses.
+    package struct Selection {
+        /// `COMPOSE_FILE`, resolved against the project folder: the base, when set.
+        var composeFile: [String]?
+        /// Where `COMPOSE_FILE` is set, for a file it names that cannot be read.
+        var composeFileLocation: SourceLocation?
+        /// `COMPOSE_PROFILES`: the profiles that run; nil when unset (then disjoint profile
+        /// sets are alternatives).
+        var activeProfiles: Set<String>?
+        /// Where the interpolation values come from when it is not the project's `.env`
+        /// (`.env.example`): said in the findings that depend on them.
+        var valueSource: String?
+    }
+
     private(set) var findings: [Finding] = []
     /// Every file read, as displayed.
     private(set) var filesRead = Set<String>()
-    /// Canonical paths of files that some project includes: they belong to that project.
+    /// Canonical paths of files that some project includes or extends (`extends.file`): they
+    /// are building blocks of that project, never projects of their own.
     private(set) var included = Set<String>()
     /// Canonical paths of `env_file`s and build contexts of the services loaded: a `.env`
     /// among them (or in such a folder) is the container's environment, not a standalone config.
@@ -66,41 +91,165 @@ package struct ComposeLoader {
     /// The same paths as written, so each is resolved once.
     private var seenContainerFiles = Set<String>()
     private var cache: [String: ParsedFile?] = [:]
+    /// Where the current project's values come from when not its `.env` (`.env.example`).
+    private var valueSource: String?
 
     // MARK: Projects
 
-    package mutating func loadProject(directory: String, files: [String], variables: [String: String]) -> Project {
+    /// The main files `docker compose` looks for, in its order of preference (compose-go's
+    /// `DefaultFileNames`), and the default overrides, of which it merges the first found.
+    package static let mainNames = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
+    package static let defaultOverrideNames = [
+        "compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml",
+    ]
+
+    /// Loads one folder's Compose files as SPEC's base and variants: the base is
+    /// `COMPOSE_FILE`, else the main file plus the default override; every other file is a
+    /// variant, base + that file. A folder without a base makes each file a variant. The
+    /// base's claims come once (`variant` nil); a variant contributes only the claims it adds
+    /// or changes, so that no location is reported twice. Files that another file of the
+    /// folder extends or includes are building blocks, not variants.
+    package mutating func loadProject(
+        directory: String, files: [String], variables: [String: String], selection: Selection = Selection()
+    ) -> Project {
         let canonicalDirectory = ConfigFile.canonical(directory) ?? directory
         let folderName = ConfigFile.baseName(canonicalDirectory)
         var project = Project(directory: directory, name: Self.normalizedProjectName(folderName))
-        // SPEC: every Compose file of the folder is one project, merged in Discovery's order
-        // (main files, then `compose.override.*`, then the other overrides by name).
-        for file in files {
-            guard let parsed = parse(file, from: nil) else { continue }
-            project.members.append(file)
-            if let name = parsed.root.value("name")?.text,
+        var parsedFiles: [String] = []
+        for file in files where parse(file, from: nil) != nil { parsedFiles.append(file) }
+        project.members = parsedFiles
+
+        let base: [String]
+        if let composeFile = selection.composeFile {
+            base = composeFile
+        } else {
+            let byName = Dictionary(parsedFiles.map { (ConfigFile.baseName($0), $0) }, uniquingKeysWith: { a, _ in a })
+            if let main = Self.mainNames.lazy.compactMap({ byName[$0] }).first {
+                base = [main] + (Self.defaultOverrideNames.lazy.compactMap { byName[$0] }.first.map { [$0] } ?? [])
+            } else {
+                base = []
+            }
+        }
+        let baseSet = Set(base.map { ConfigFile.canonical($0) ?? $0 })
+        // `COMPOSE_FILE` may name files of other folders: they belong to this project.
+        for path in baseSet where ConfigFile.directory(of: path) != canonicalDirectory { included.insert(path) }
+        var referenced = Set<String>()
+        for file in parsedFiles { referenced.formUnion(references(of: file, variables: variables)) }
+        let variants = parsedFiles.filter {
+            let canonical = ConfigFile.canonical($0) ?? $0
+            return !baseSet.contains(canonical) && !referenced.contains(canonical)
+        }
+
+        for file in base {
+            guard let parsed = parse(file, from: selection.composeFileLocation) else { continue }
+            if let name = parsed.projectName?.text,
                 let value = try? ComposeInterpolation(variables: variables).interpolate(name).text, !value.isEmpty
             {
                 project.name = Self.normalizedProjectName(value)
             }
         }
+        valueSource = selection.valueSource
+        defer { valueSource = nil }
+        let context = PortContext(
+            project: project.name, folderName: folderName, directory: canonicalDirectory, selection: selection)
+        let baseClaims = claims(of: base, variables: variables, context: context, variant: nil)
+        project.ports = baseClaims
+        let known = Set(baseClaims.map(Self.sameClaim))
+        for file in variants {
+            let name = ConfigFile.baseName(file)
+            for claim in claims(of: base + [file], variables: variables, context: context, variant: name)
+            where !known.contains(Self.sameClaim(claim)) {
+                var claim = claim
+                claim.variant = name
+                project.ports.append(claim)
+            }
+        }
+        return project
+    }
+
+    /// What makes a variant's claim the base's own: the same service publishing the same
+    /// socket the same way, wherever it is written (a variant that repeats `8080:80` adds
+    /// nothing, and its line would only repeat the base's in every finding).
+    package static func sameClaim(_ port: PublishedPort) -> String {
+        [
+            port.identity, port.ports.description, port.transport.rawValue, port.bind.text,
+            port.isDynamic ? "dynamic" : "", String(port.replicas), port.isIngress ? "ingress" : "",
+            port.profiles.joined(separator: ","), port.isIgnored ? "ignored" : "",
+        ].joined(separator: "\u{1}")
+    }
+
+    package struct PortContext {
+        var project: String
+        var folderName: String
+        var directory: String
+        var selection: Selection
+    }
+
+    /// The claims of `files` merged in order (`-f a -f b …`), before any variant is set.
+    private mutating func claims(
+        of files: [String], variables: [String: String], context: PortContext, variant: String?
+    )
+        -> [PublishedPort]
+    {
         var services: [String: Service] = [:]
         var order: [String] = []
-        for file in project.members {
+        for file in files {
             guard let parsed = parse(file, from: nil) else { continue }
-            var chain = [canonicalDirectory + "/" + ConfigFile.baseName(file)]
+            var chain = [ConfigFile.canonical(file) ?? file]
             loadIncludes(of: parsed, variables: variables, into: &services, order: &order, chain: &chain)
             loadServices(of: parsed, variables: variables, into: &services, order: &order)
         }
+        var result: [PublishedPort] = []
         for name in order {
             guard let service = services[name] else { continue }
-            project.ports += ports(
-                of: service, named: name, project: project.name, folderName: folderName, directory: canonicalDirectory)
+            if let active = context.selection.activeProfiles, !service.profiles.isEmpty, !active.contains("*"),
+                active.isDisjoint(with: service.profiles)
+            {
+                continue  // COMPOSE_PROFILES does not start it: it publishes nothing
+            }
+            var ports = ports(
+                of: service, named: name, project: context.project, folderName: context.folderName,
+                directory: context.directory)
+            if context.selection.activeProfiles != nil {
+                // Every service that runs runs together: no profile alternatives.
+                for index in ports.indices { ports[index].profiles = [] }
+            }
+            result += ports
             for path in service.containerFiles where seenContainerFiles.insert(path).inserted {
                 containerFiles.insert(ConfigFile.canonical(path) ?? path)
             }
         }
-        return project
+        return result
+    }
+
+    /// Canonical paths of the files that `file` extends (`extends.file`) or includes.
+    private mutating func references(of file: String, variables: [String: String]) -> Set<String> {
+        guard let parsed = parse(file, from: nil) else { return [] }
+        let interpolation = ComposeInterpolation(variables: variables)
+        func text(_ node: Node?) -> String? {
+            guard let raw = node?.text else { return nil }
+            return (try? interpolation.interpolate(raw).text) ?? raw
+        }
+        let directory = ConfigFile.directory(of: file)
+        var result = Set<String>()
+        func add(_ relative: String?) {
+            guard let relative, !relative.contains("://") else { return }
+            let path = ConfigFile.join(directory, relative)
+            result.insert(ConfigFile.canonical(path) ?? path)
+        }
+        for document in parsed.documents {
+            for item in document.value("include")?.items ?? [] {
+                if item.text != nil {
+                    add(text(item))
+                } else if let path = item.value("path") {
+                    for node in path.isSequence ? path.items : [path] { add(text(node)) }
+                }
+            }
+            for (_, service) in document.value("services")?.pairs ?? [] {
+                if let extends = service.value("extends"), extends.isMapping { add(text(extends.value("file"))) }
+            }
+        }
+        return result
     }
 
     /// The published ports of one merged service.
@@ -129,6 +278,10 @@ package struct ComposeLoader {
                 isDynamic: !host && entry.mapping.isDynamic, origin: .compose, isIgnored: entry.ignored)
             port.project = projectKey
             port.profiles = service.profiles
+            if entry.usesVariables, let source = entry.valueSource {
+                port.valueSource = source
+                port.label += " (value from \(source))"
+            }
             if let replicas = service.replicas, replicas.count > 1 {
                 port.replicas = replicas.count
                 port.replicasLocation = replicas.location
@@ -164,7 +317,7 @@ package struct ComposeLoader {
         if let cached = cache[path] { return cached }
         cache[path] = .some(nil)
         func fail(_ line: Int?, _ message: String) {
-            let location = line == nil && reference != nil ? reference! : SourceLocation(file: path, line: line)
+            let location = line == nil && reference != nil ? reference! : SourceLocation(file: path, line: line ?? 1)
             let text = reference != nil && line == nil ? "\(path): \(message)" : message
             findings.append(
                 Finding(severity: .error, kind: .parse, message: text, places: [Finding.Place(location: location)]))
@@ -183,21 +336,21 @@ package struct ComposeLoader {
             fail(failure.line, failure.message)
             return nil
         }
-        guard let root = documents.first, !root.isNull else {
-            // An empty file is an empty model.
-            let parsed = ParsedFile(path: path, root: .emptyMapping, ignoredLines: [])
-            cache[path] = parsed
-            return parsed
+        // Every document counts, merged in order; empty ones are empty models.
+        var roots: [Node] = []
+        for root in documents where !root.isNull {
+            guard root.isMapping else {
+                fail(root.line, "a Compose file must be a mapping (services:, …)")
+                return nil
+            }
+            if let services = root.value("services"), !services.isMapping, !services.isNull {
+                fail(services.line, "'services' must be a mapping of service names")
+                return nil
+            }
+            roots.append(root)
         }
-        guard root.isMapping else {
-            fail(root.line, "a Compose file must be a mapping (services:, …)")
-            return nil
-        }
-        if let services = root.value("services"), !services.isMapping, !services.isNull {
-            fail(services.line, "'services' must be a mapping of service names")
-            return nil
-        }
-        let parsed = ParsedFile(path: path, root: root, ignoredLines: ConfigFile.ignoredLines(text))
+        let parsed = ParsedFile(
+            path: path, documents: roots, ignoredLines: roots.isEmpty ? [] : ConfigFile.ignoredLines(text))
         cache[path] = parsed
         return parsed
     }
@@ -206,11 +359,14 @@ package struct ComposeLoader {
         of file: ParsedFile, variables: [String: String], into services: inout [String: Service],
         order: inout [String]
     ) {
-        guard let node = file.root.value("services") else { return }
-        for (name, _) in node.pairs {
-            guard let (service, mode) = resolve(name, in: file, variables: variables, chain: []) else { continue }
-            if services[name] == nil { order.append(name) }
-            services[name] = Self.merge(services[name] ?? Service(), service, mode: mode)
+        for document in file.documents {
+            guard let node = document.value("services") else { continue }
+            for (name, definition) in node.pairs {
+                guard let (service, mode) = resolve(definition, named: name, in: file, variables: variables, chain: [])
+                else { continue }
+                if services[name] == nil { order.append(name) }
+                services[name] = Self.merge(services[name] ?? Service(), service, mode: mode)
+            }
         }
     }
 
@@ -218,13 +374,14 @@ package struct ComposeLoader {
         of file: ParsedFile, variables: [String: String], into services: inout [String: Service],
         order: inout [String], chain: inout [String]
     ) {
-        guard let include = file.root.value("include") else { return }
+        let include = file.documents.flatMap { $0.value("include")?.items ?? [] }
+        guard !include.isEmpty else { return }
         let interpolation = ComposeInterpolation(variables: variables)
         func interpolated(_ node: Node) -> String? {
             guard let text = node.text else { return nil }
             return (try? interpolation.interpolate(text).text) ?? text
         }
-        for item in include.items {
+        for item in include {
             var paths: [(String, Int?)] = []
             var envFiles: [String]?
             var projectDirectory: String?
@@ -290,10 +447,9 @@ package struct ComposeLoader {
 
     /// One service of one file with its `extends` chain applied, and how it merges onto what
     /// earlier files said about it.
-    private mutating func resolve(_ name: String, in file: ParsedFile, variables: [String: String], chain: [String])
-        -> (Service, MergeMode)?
-    {
-        guard let node = file.service(name) else { return nil }
+    private mutating func resolve(
+        _ node: Node, named name: String, in file: ParsedFile, variables: [String: String], chain: [String]
+    ) -> (Service, MergeMode)? {
         var service = Service()
         var mode = MergeMode.append
         // `web: !reset {}` in an override drops what earlier files said of the service;
@@ -344,8 +500,20 @@ package struct ComposeLoader {
         let directory = ConfigFile.directory(of: file.path)
         if let envFile = field["env_file"] {
             for item in envFile.isSequence ? envFile.items : [envFile] {
-                if let path = interpolated(item.isMapping ? item.value("path") : item) {
-                    service.containerFiles.append(ConfigFile.join(directory, path))
+                guard let path = interpolated(item.isMapping ? item.value("path") : item) else { continue }
+                let resolved = ConfigFile.join(directory, path)
+                service.containerFiles.append(resolved)
+                // Docker refuses to start a service whose env_file is missing, unless the
+                // entry says `required: false` (Compose 2.24).
+                let required = item.isMapping ? interpolated(item.value("required")) : nil
+                if required != "false" && !ConfigFile.exists(resolved) {
+                    findings.append(
+                        Finding(
+                            severity: .error, kind: .parse,
+                            message: "env_file \(resolved) does not exist (Docker refuses to start \(name))",
+                            places: [
+                                Finding.Place(location: SourceLocation(file: file.path, line: item.line), service: name)
+                            ]))
                 }
             }
         }
@@ -377,12 +545,23 @@ package struct ComposeLoader {
                             places: [Finding.Place(location: reference, service: name)]))
                     return (service, mode)
                 }
+                included.insert(ConfigFile.canonical(resolved) ?? resolved)
                 guard let parsed = parse(resolved, from: reference) else { return (service, mode) }
                 baseFile = parsed
             }
         }
-        guard let baseName, let (base, _) = resolve(baseName, in: baseFile, variables: variables, chain: chain + [link])
-        else {
+        // The service named, merged over every document of its file that defines it.
+        var base: Service?
+        if let baseName {
+            for definition in baseFile.service(baseName) {
+                guard
+                    let (part, partMode) = resolve(
+                        definition, named: baseName, in: baseFile, variables: variables, chain: chain + [link])
+                else { continue }
+                base = Self.merge(base ?? Service(), part, mode: partMode)
+            }
+        }
+        guard let base else {
             findings.append(
                 Finding(
                     severity: .error, kind: .parse,
@@ -390,13 +569,10 @@ package struct ComposeLoader {
                     places: [Finding.Place(location: reference, service: name)]))
             return (service, mode)
         }
-        var merged = Self.merge(base, service, mode: mode)
-        merged.networkModeHost = service.networkModeHost ?? base.networkModeHost
-        merged.image = service.image ?? base.image
-        merged.profiles = service.profiles
-        merged.replicas = service.replicas ?? base.replicas
-        merged.containerFiles = base.containerFiles + service.containerFiles
-        return (merged, mode)
+        // One merge for overrides, variants and `extends` (issue 16): the extending service is
+        // an override of the one it extends, `profiles` included (compose-go merges both
+        // with the same rules).
+        return (Self.merge(base, service, mode: mode), mode)
     }
 
     package static func merge(_ base: Service, _ override: Service, mode: MergeMode) -> Service {
@@ -450,6 +626,7 @@ package struct ComposeLoader {
             var unset: [String] = []
             var required: [String] = []
             var empty: [String] = []
+            var used: [String] = []
             func value(_ node: Node?) throws -> String? {
                 guard let node else { return nil }
                 if let line = node.line, file.ignoredLines.contains(line) { ignored = true }
@@ -460,6 +637,7 @@ package struct ComposeLoader {
                 let result = try interpolation.interpolate(text)
                 unset += result.unset
                 empty += result.empty
+                used += result.used
                 required += result.missingRequired
                 return result.text
             }
@@ -475,14 +653,19 @@ package struct ComposeLoader {
                     let protocolName = try value(item.value("protocol"))
                     let mode = try value(item.value("mode"))
                     raw = "target \(target ?? ""), published \(published ?? "")"
-                    if !required.isEmpty || (published ?? "").isEmpty && !unset.isEmpty {
-                        // Nothing fixed is published: only the warning below is worth saying.
+                    let fixed = required.isEmpty && !((published ?? "").isEmpty && !unset.isEmpty)
+                    do {
+                        // Nothing fixed published: only the warning below is worth saying.
                         mapping = try ComposePortSyntax.long(
-                            target: target, published: nil, hostIP: hostIP, protocolName: protocolName, mode: mode)
-                    } else {
-                        mapping = try ComposePortSyntax.long(
-                            target: target, published: published, hostIP: hostIP, protocolName: protocolName,
-                            mode: mode)
+                            target: target, published: fixed ? published : nil, hostIP: hostIP,
+                            protocolName: protocolName, mode: mode)
+                    } catch {
+                        // SPEC: an unset variable is a warning whatever the entry then becomes.
+                        guard !unset.isEmpty || !empty.isEmpty || !required.isEmpty else { throw error }
+                        unsetWarning(
+                            unset: unset, required: required, location: location, service: service, raw: raw,
+                            ignored: ignored, empty: empty)
+                        continue
                     }
                 } else if let text = try value(item) {
                     raw = text
@@ -492,7 +675,17 @@ package struct ComposeLoader {
                             ignored: ignored)
                         continue
                     }
-                    mapping = try ComposePortSyntax.short(text)
+                    do {
+                        mapping = try ComposePortSyntax.short(text)
+                    } catch {
+                        // `${P}:${P}/udp` with P unset is `:/udp`: a warning naming P, not a
+                        // parse error (SPEC).
+                        guard !unset.isEmpty || !empty.isEmpty else { throw error }
+                        unsetWarning(
+                            unset: unset, required: required, location: location, service: service, raw: raw,
+                            ignored: ignored, empty: empty)
+                        continue
+                    }
                 } else {
                     throw ComposePortSyntax.Invalid(message: "a port entry must be a string, a number or a mapping")
                 }
@@ -503,7 +696,10 @@ package struct ComposeLoader {
                 }
                 let key =
                     "\(mapping.bind.text)|\(mapping.target)|\(mapping.published?.description ?? "")|\(mapping.transport.rawValue)"
-                result.append(Entry(key: key, mapping: mapping, location: location, ignored: ignored))
+                result.append(
+                    Entry(
+                        key: key, mapping: mapping, location: location, ignored: ignored,
+                        usesVariables: !used.isEmpty, valueSource: used.isEmpty ? nil : valueSource))
             } catch let error as ComposePortSyntax.Invalid {
                 if !ignored { parseError(error.message, location, service: service) }
             } catch let error as ComposeInterpolation.InvalidTemplate {
@@ -538,7 +734,8 @@ package struct ComposeLoader {
         findings.append(
             Finding(
                 severity: .warning, kind: .parse, ports: published,
-                message: "\(reasons.joined(separator: "; ")): \(effect)",
+                message: "\(reasons.joined(separator: "; ")): \(effect)"
+                    + (valueSource.map { " (values from \($0))" } ?? ""),
                 places: [Finding.Place(location: location, service: service)]))
     }
 }

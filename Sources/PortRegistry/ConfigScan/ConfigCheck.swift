@@ -24,6 +24,11 @@ public struct CheckOptions: Sendable {
     public var assignmentsFile: String?
 
     public static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
+    /// The Kubernetes API server's default `--service-node-port-range`.
+    public static let defaultNodePorts = PortRange(low: 30000, high: 32767)!
+    /// `--node-port-range`: a Service `nodePort` outside it is an error (the API server
+    /// refuses it).
+    public var nodePortRange: PortRange = CheckOptions.defaultNodePorts
 
     public init(
         paths: [String], excludes: [String] = [], envFiles: [String] = [], processEnvironment: [String: String]? = nil,
@@ -107,6 +112,8 @@ public enum ConfigCheck {
         let discovery = try Discovery.discover(paths: options.paths, excluding: options.excludes)
         var result = ConfigScanResult()
         var files = Set<String>()
+        // What the walk could not read: never skipped in silence.
+        result.findings += discovery.findings
 
         var overrideVariables: [String: String]?
         if !options.envFiles.isEmpty {
@@ -126,16 +133,26 @@ public enum ConfigCheck {
         var loader = ComposeLoader()
         var projects: [ComposeLoader.Project] = []
         for folder in discovery.composeFolders {
-            var variables = overrideVariables ?? [:]
-            if overrideVariables == nil,
-                case .success(let text) = ConfigFile.read(folder.directory == "." ? ".env" : folder.directory + "/.env")
-            {
-                variables = EnvFile(text: text, inherited: options.processEnvironment ?? [:]).variables
+            let (variables, selection) = projectEnvironment(
+                folder.directory, override: overrideVariables, processEnvironment: options.processEnvironment)
+            projects.append(
+                loader.loadProject(
+                    directory: folder.directory, files: folder.files, variables: variables, selection: selection))
+        }
+        // A folder whose `.env` sets COMPOSE_FILE is a Compose project even when no file of it
+        // is named like one: `docker compose up` there reads the files it names.
+        var standaloneEnvFiles: [String] = []
+        for path in discovery.envFiles {
+            let directory = ConfigFile.directory(of: path)
+            let (variables, selection) = projectEnvironment(
+                directory, override: overrideVariables, processEnvironment: options.processEnvironment)
+            guard overrideVariables == nil, selection.composeFile != nil, ConfigFile.baseName(path) == ".env" else {
+                standaloneEnvFiles.append(path)
+                continue
             }
-            if let environment = options.processEnvironment {
-                for (key, value) in environment { variables[key] = value }
-            }
-            projects.append(loader.loadProject(directory: folder.directory, files: folder.files, variables: variables))
+            files.insert(path)
+            projects.append(
+                loader.loadProject(directory: directory, files: [], variables: variables, selection: selection))
         }
         // A file that another project includes belongs to that project, not to its folder.
         let included = loader.included
@@ -146,93 +163,80 @@ public enum ConfigCheck {
             }
             result.ports += project.ports
         }
-        result.findings += loader.findings
+        // A base is loaded again under each variant: its findings count once.
+        var seenFindings = Set<Finding>()
+        result.findings += loader.findings.filter { seenFindings.insert($0).inserted }
         files.formUnion(loader.filesRead)
 
-        for path in discovery.yamlFiles {
-            guard case .success(let text) = ConfigFile.read(path) else {
-                // Too big or unreadable: ours only if it would have been a manifest, which we
-                // cannot tell without reading it; say so for the size limit, which is ours.
-                if case .failure(let failure) = ConfigFile.read(path), failure.message.hasPrefix("larger than") {
-                    result.findings.append(
-                        Finding(
-                            severity: .error, kind: .parse, message: failure.message,
-                            places: [Finding.Place(location: SourceLocation(file: path))]))
-                    files.insert(path)
-                }
-                continue
-            }
-            guard KubernetesManifest.mayBeManifest(text) else { continue }
-            let manifest = KubernetesManifest.scan(path: path, text: text)
-            guard manifest.isManifest else { continue }
-            files.insert(path)
-            result.ports += manifest.ports
-            result.findings += manifest.findings
-        }
-
-        for path in discovery.procfiles {
-            switch ConfigFile.read(path) {
-            case .success(let text):
-                let scanned = Procfile.ports(path: path, text: text)
-                result.ports += scanned.ports
-                result.findings += scanned.findings
-            case .failure(let failure):
-                result.findings.append(unreadable(path, failure))
-            }
-            files.insert(path)
-        }
-
+        // The per-file formats, each through `ConfigFormat`.
+        let context = ConfigFormatContext(options: options, now: now)
         // A `.env` that a Compose service reads (`env_file`, or in its build context) is the
         // container's environment: its PORT is the port inside the container.
         let containerFiles = loader.containerFiles
-        for path in discovery.envFiles {
-            if !containerFiles.isEmpty,
-                containerFiles.contains(ConfigFile.canonical(path) ?? path)
-                    || containerFiles.contains(
-                        ConfigFile.canonical(ConfigFile.directory(of: path)) ?? ConfigFile.directory(of: path))
-            {
-                continue
+        for format in ConfigFormats.perFile {
+            var paths = discovery.candidates[format.name] ?? []
+            if format is StandaloneEnvFormat {
+                paths = standaloneEnvFiles.filter { path in
+                    containerFiles.isEmpty
+                        || !(containerFiles.contains(ConfigFile.canonical(path) ?? path)
+                            || containerFiles.contains(
+                                ConfigFile.canonical(ConfigFile.directory(of: path)) ?? ConfigFile.directory(of: path)))
+                }
             }
-            switch ConfigFile.read(path) {
-            case .success(let text):
-                let scanned = StandaloneEnv.ports(path: path, text: text)
-                if !scanned.ports.isEmpty || !scanned.findings.isEmpty { files.insert(path) }
+            for path in paths {
+                let scanned = format.read(path: path, context: context)
+                if scanned.counted { files.insert(path) }
                 result.ports += scanned.ports
                 result.findings += scanned.findings
-            case .failure(let failure):
-                result.findings.append(unreadable(path, failure))
-                files.insert(path)
-            }
-        }
-
-        let committed = options.assignmentsFile.flatMap(ConfigFile.canonical)
-        for path in discovery.csvFiles {
-            if let committed, ConfigFile.canonical(path) == committed { continue }
-            guard var reader = try? CSVReader(path: path) else { continue }
-            reader.computesDigest = false
-            guard let header = try? reader.next(), RegistryCSV.isRegistryHeader(header.fields) else { continue }
-            files.insert(path)
-            do {
-                result.assignments += try readAssignments(path, now: now)
-            } catch let error as RegistryError {
-                result.findings.append(csvFinding(error, path: path))
+                result.assignments += scanned.assignments
             }
         }
         result.files = files.sorted()
         return result
     }
 
-    private static func unreadable(_ path: String, _ failure: ConfigFile.Unreadable) -> Finding {
-        Finding(
-            severity: .error, kind: .parse, message: failure.message,
-            places: [Finding.Place(location: SourceLocation(file: path, line: failure.line))])
-    }
+    /// Example `.env` files, in SPEC's order: where a project has no `.env` (a repository in
+    /// CI), the first that exists supplies the values.
+    package static let envExamples = [
+        ".env.example", ".env.sample", ".env.template", ".env.dist", "env.example", "env.sample", "example.env",
+        "sample.env",
+    ]
 
-    /// A malformed registry CSV in the tree: a `parse` finding at the error's line.
-    private static func csvFinding(_ error: RegistryError, path: String) -> Finding {
-        Finding(
-            severity: .error, kind: .parse, message: error.message,
-            places: [Finding.Place(location: SourceLocation(file: path, line: error.location?.line))])
+    /// The interpolation values of a Compose project and what they select: `COMPOSE_FILE`
+    /// (split at `COMPOSE_PATH_SEPARATOR`, default `:`, relative to the project folder) and
+    /// `COMPOSE_PROFILES`.
+    package static func projectEnvironment(
+        _ directory: String, override: [String: String]?, processEnvironment: [String: String]?
+    ) -> ([String: String], ComposeLoader.Selection) {
+        var variables = override ?? [:]
+        var selection = ComposeLoader.Selection()
+        var source: (path: String, entries: [EnvFile.Entry])?
+        if override == nil {
+            for name in [".env"] + envExamples {
+                let path = ConfigFile.join(directory, name)
+                guard case .success(let text) = ConfigFile.read(path) else { continue }
+                let file = EnvFile(text: text, inherited: processEnvironment ?? [:])
+                variables = file.variables
+                source = (path, file.entries)
+                if name != ".env" { selection.valueSource = name }
+                break
+            }
+        }
+        if let processEnvironment {
+            for (key, value) in processEnvironment { variables[key] = value }
+        }
+        if let list = variables["COMPOSE_FILE"], !list.isEmpty {
+            let separator = variables["COMPOSE_PATH_SEPARATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ":"
+            selection.composeFile = list.split(separator: separator).map { ConfigFile.join(directory, String($0)) }
+            if let source, let entry = source.entries.last(where: { $0.key == "COMPOSE_FILE" }) {
+                selection.composeFileLocation = SourceLocation(file: source.path, line: entry.line)
+            }
+        }
+        if let profiles = variables["COMPOSE_PROFILES"] {
+            selection.activeProfiles = Set(
+                profiles.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty })
+        }
+        return (variables, selection)
     }
 
     // MARK: Judging
@@ -303,9 +307,14 @@ public enum ConfigCheck {
         }
     }
 
-    /// Services of one Compose project that only start under different profiles.
+    /// Claims of one Compose project that are never deployed together: two different
+    /// variants (`-f base -f compose.caddy.yaml` or `-f base -f compose.nginx.yaml`), or
+    /// services that only start under disjoint profiles (when `COMPOSE_PROFILES` does not say
+    /// which run: then the scan clears `profiles`). Not transitive: each variant still
+    /// collides with the base.
     package static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
         guard let project = a.project, project == b.project else { return false }
+        if let left = a.variant, let right = b.variant, left != right { return true }
         guard !a.profiles.isEmpty, !b.profiles.isEmpty else { return false }
         return Set(a.profiles).isDisjoint(with: b.profiles)
     }

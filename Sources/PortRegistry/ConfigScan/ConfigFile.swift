@@ -116,19 +116,96 @@ package enum ConfigFile {
         return joined.isEmpty ? "." : joined
     }
 
-    /// Lines of `text` that carry `# portreg: ignore` (1-based).
-    package static func ignoredLines(_ text: String) -> Set<Int> {
+    /// How a comment starts in a file: YAML (`#` after whitespace, outside a quoted scalar,
+    /// which opens only where a value starts) or a shell line (Procfile, `.env`: quotes
+    /// anywhere).
+    package enum CommentSyntax { case yaml, shell }
+
+    /// Lines of `text` that carry a `# portreg: ignore` comment (1-based): a comment, not text
+    /// inside a quoted value, and the whole word (`# portreg: ignored-by-mistake` is not one).
+    /// One pass over the bytes.
+    package static func ignoredLines(_ text: String, syntax: CommentSyntax = .yaml) -> Set<Int> {
         guard text.contains("portreg:") else { return [] }
         var result = Set<Int>()
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            for hash in line.indices where line[hash] == "#" {
-                let comment = line[line.index(after: hash)...].drop { $0 == " " || $0 == "\t" }
-                if comment.hasPrefix("portreg: ignore") || comment.hasPrefix("portreg:ignore") {
-                    result.insert(index + 1)
-                    break
-                }
+        let bytes = Array(text.utf8)
+        var line = 1
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
+            if let comment = commentStart(bytes, start, index, syntax: syntax),
+                isIgnoreDirective(bytes, comment, index)
+            {
+                result.insert(line)
             }
+            line += 1
+            start = index + 1
         }
         return result
+    }
+
+    /// The index just after the `#` that starts the line's comment, if any.
+    private static func commentStart(_ bytes: [UInt8], _ start: Int, _ end: Int, syntax: CommentSyntax) -> Int? {
+        var quote: UInt8?
+        var previous: UInt8 = 0x20  // line start counts as whitespace
+        var lastSignificant: UInt8 = 0x20  // the last byte that is not a space
+        var index = start
+        while index < end {
+            let byte = bytes[index]
+            if let open = quote {
+                if open == 0x22 && byte == 0x5C {  // \ escapes in double quotes
+                    index += 2
+                    continue
+                }
+                if byte == open {
+                    // '' is an escaped quote inside a YAML single-quoted scalar.
+                    if open == 0x27 && syntax == .yaml && index + 1 < end && bytes[index + 1] == 0x27 {
+                        index += 2
+                        continue
+                    }
+                    quote = nil
+                }
+            } else if byte == 0x23 && (previous == 0x20 || previous == 0x09) {
+                return index + 1
+            } else if byte == 0x22 || byte == 0x27 {
+                // In YAML a quote opens a scalar only where a value starts: at the line's start
+                // or after `:`, `-`, `?`, `[`, `{`, `,` and a space (or a flow indicator).
+                let opensValue: Bool
+                switch syntax {
+                case .shell: opensValue = true
+                case .yaml:
+                    opensValue =
+                        (previous == 0x20 || previous == 0x09 || previous == 0x5B || previous == 0x7B
+                            || previous == 0x2C)
+                        && [0x20, 0x3A, 0x2D, 0x3F, 0x5B, 0x7B, 0x2C].contains(lastSignificant)
+                }
+                if opensValue { quote = byte }
+            }
+            if byte != 0x20 && byte != 0x09 { lastSignificant = byte }
+            previous = byte
+            index += 1
+        }
+        return nil
+    }
+
+    /// `portreg: ignore` (or `portreg:ignore`) at `from`, after optional blanks, as a whole word.
+    private static func isIgnoreDirective(_ bytes: [UInt8], _ from: Int, _ end: Int) -> Bool {
+        var index = from
+        func skipBlanks() { while index < end && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 } }
+        func take(_ word: String) -> Bool {
+            for byte in word.utf8 {
+                guard index < end, bytes[index] == byte else { return false }
+                index += 1
+            }
+            return true
+        }
+        skipBlanks()
+        guard take("portreg:") else { return false }
+        skipBlanks()
+        guard take("ignore") else { return false }
+        guard index < end else { return true }
+        let next = bytes[index]
+        let isWordByte =
+            (next >= 0x30 && next <= 0x39) || (next >= 0x41 && next <= 0x5A) || (next >= 0x61 && next <= 0x7A)
+            || next == 0x5F || next == 0x2D || next >= 0x80
+        return !isWordByte
     }
 }

@@ -23,12 +23,17 @@ public struct Discovery: Sendable {
     }
 
     public var composeFolders: [ComposeFolder] = []
+    /// Candidates of each per-file format (`ConfigFormats.perFile`), by the format's name.
+    package var candidates: [String: [String]] = [:]
     /// Other `.yaml`/`.yml` files: Kubernetes manifests or nothing of ours.
-    public var yamlFiles: [String] = []
-    public var procfiles: [String] = []
+    public var yamlFiles: [String] { candidates[KubernetesFormat().name] ?? [] }
+    public var procfiles: [String] { candidates[ProcfileFormat().name] ?? [] }
     /// `.env` files in folders without Compose files.
-    public var envFiles: [String] = []
-    public var csvFiles: [String] = []
+    public var envFiles: [String] { candidates[StandaloneEnvFormat().name] ?? [] }
+    public var csvFiles: [String] { candidates[RegistryCSVFormat().name] ?? [] }
+    /// What the walk could not read (a folder, a name that is not UTF-8, a path too long, a
+    /// special file named like a config): `parse` findings, never skipped in silence.
+    public var findings: [Finding] = []
     private var folderIndex: [String: Int] = [:]
 
     /// The base names of a project's main Compose file, in the order Compose prefers them.
@@ -38,6 +43,27 @@ public struct Discovery: Sendable {
     public static func isComposeName(_ name: String) -> Bool {
         guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { return false }
         return name.hasPrefix("compose.") || name.hasPrefix("docker-compose.")
+    }
+
+    /// Any other `*.yaml`/`*.yml` whose name contains `compose` (`docker-compose-dev.yml`,
+    /// `docker-compose2.yaml`, `plex-compose.yaml`): a Compose file when its document has a
+    /// top-level `services` mapping (SPEC).
+    package static func mayBeComposeName(_ name: String) -> Bool {
+        (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name.lowercased().contains("compose")
+    }
+
+    /// True when a document of the file has a top-level `services` mapping. A file that cannot
+    /// be read or parsed is ours only when its name starts like a Compose file's
+    /// (`docker-compose-dev.yml`), so that the loader reports it; a compose-named Helm values
+    /// file or template is passed over without a word.
+    package static func declaresServices(_ path: String, name: String) -> Bool {
+        let lowered = name.lowercased()
+        let startsLikeCompose = lowered.hasPrefix("compose") || lowered.hasPrefix("docker-compose")
+        guard case .success(let text) = ConfigFile.read(path) else { return startsLikeCompose }
+        guard text.contains("services") else { return false }
+        let (documents, failure) = YAMLDocuments.parse(text)
+        if documents.contains(where: { $0.value("services")?.isMapping == true }) { return true }
+        return failure != nil && startsLikeCompose
     }
 
     /// Walks `paths` (files or folders); a path that does not exist throws `inputMissing`.
@@ -95,11 +121,18 @@ public struct Discovery: Sendable {
     private mutating func walk(
         _ directory: String, relative: String, root: String, patterns: [String], seen: inout Set<FileID>
     ) {
-        guard let stream = opendir(directory) else { return }
+        guard let stream = opendir(directory) else {
+            unreadable(directory, "cannot read this folder: \(ConfigFile.systemMessage(errno))")
+            return
+        }
         var names: [String] = []
         while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                let shown = Self.escapedName(bytes)
+                unreadable(
+                    directory == "." ? shown : directory + "/" + shown, "the name is not valid UTF-8; not read")
+                continue
             }
             if name != "." && name != ".." { names.append(name) }
         }
@@ -116,7 +149,15 @@ public struct Discovery: Sendable {
                 continue
             }
             var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
+            guard lstat(path, &info) == 0 else {
+                let code = errno
+                unreadable(
+                    path,
+                    code == ENAMETOOLONG
+                        ? "the path is too long (\(path.utf8.count) bytes); not read"
+                        : "cannot read: \(ConfigFile.systemMessage(code))")
+                continue
+            }
             var kind = info.st_mode & S_IFMT
             if kind == S_IFLNK {
                 guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
@@ -127,7 +168,11 @@ public struct Discovery: Sendable {
             if kind == S_IFDIR {
                 if Self.skippedFolders.contains(name) || (isChart && name == "templates") { continue }
                 folders.append(name)
-            } else if kind == S_IFREG {
+            } else if kind != S_IFREG {
+                if Self.isConfigName(name) {
+                    unreadable(path, "not a regular file (\(Self.kindName(kind))); not read")
+                }
+            } else {
                 guard seen.insert(FileID(info)).inserted else { continue }
                 if name == ".env" {
                     envFile = path
@@ -139,7 +184,7 @@ public struct Discovery: Sendable {
         // SPEC: a project is the directory of its compose files, so a `.docker/` folder
         // (Docker Dev Environments) is a project of its own, like any other folder.
         flush(composeInFolder, directory: directory)
-        if let envFile, composeInFolder.isEmpty { envFiles.append(envFile) }
+        if let envFile, composeInFolder.isEmpty { candidates[StandaloneEnvFormat().name, default: []].append(envFile) }
         for name in folders {
             walk(
                 directory == "." ? name : directory + "/" + name,
@@ -148,17 +193,55 @@ public struct Discovery: Sendable {
         }
     }
 
+    private mutating func unreadable(_ path: String, _ message: String) {
+        findings.append(
+            Finding(
+                severity: .error, kind: .parse, message: message,
+                places: [Finding.Place(location: SourceLocation(file: path, line: 1))]))
+    }
+
+    /// A name `check` would read if it were a regular file.
+    package static func isConfigName(_ name: String) -> Bool {
+        name.hasSuffix(".yaml") || name.hasSuffix(".yml") || Procfile.isProcfileName(name) || name.hasSuffix(".csv")
+            || name == ".env"
+    }
+
+    package static func kindName(_ kind: mode_t) -> String {
+        switch kind {
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        default: "a special file"
+        }
+    }
+
+    /// A name as bytes: valid UTF-8 kept, every other byte as `\xNN`, so the user can find it.
+    package static func escapedName(_ bytes: [UInt8]) -> String {
+        var result = ""
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+            if length > 0, index + length <= bytes.count,
+                let text = String(validating: bytes[index..<(index + length)], as: UTF8.self)
+            {
+                result += text
+                index += length
+            } else {
+                let digits = String(byte, radix: 16, uppercase: true)
+                result += "\\x" + (digits.count == 1 ? "0" + digits : digits)
+                index += 1
+            }
+        }
+        return result
+    }
+
     private mutating func classify(_ name: String, path: String, composeInFolder: inout [String: [String]]) {
-        if Self.isComposeName(name) {
+        if Self.isComposeName(name) || Self.mayBeComposeName(name) && Self.declaresServices(path, name: name) {
             composeInFolder[name] = [path]
-        } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-            yamlFiles.append(path)
-        } else if Procfile.isProcfileName(name) {
-            procfiles.append(path)
-        } else if name.hasSuffix(".csv") {
-            csvFiles.append(path)
-        } else if name == ".env" {
-            envFiles.append(path)
+        } else if let format = ConfigFormats.format(for: name) {
+            candidates[format.name, default: []].append(path)
         }
     }
 

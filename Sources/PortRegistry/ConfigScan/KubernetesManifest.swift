@@ -30,11 +30,13 @@ package enum KubernetesManifest {
         text.contains("apiVersion") && text.contains("kind")
     }
 
-    package static func scan(path: String, text: String) -> Scan {
+    package static func scan(path: String, text: String, nodePorts: PortRange = CheckOptions.defaultNodePorts) -> Scan {
         var scan = Scan()
         let (parsed, failure) = YAMLDocuments.parse(text)
         let ignored = ConfigFile.ignoredLines(text)
-        for document in parsed { read(document, path: path, ignored: ignored, into: &scan) }
+        for document in parsed {
+            read(document, path: path, ignored: ignored, nodePorts: nodePorts, into: &scan)
+        }
         // A file that never showed a manifest (a Helm or Jinja template, some other YAML) is
         // not ours to refuse.
         if let failure, scan.isManifest || failure.message.hasPrefix("aliases expand") {
@@ -47,12 +49,16 @@ package enum KubernetesManifest {
         return scan
     }
 
-    private static func read(_ document: Node, path: String, ignored: Set<Int>, into scan: inout Scan) {
+    private static func read(
+        _ document: Node, path: String, ignored: Set<Int>, nodePorts: PortRange, into scan: inout Scan
+    ) {
         guard document.isMapping, let kind = document.value("kind")?.text, document.value("apiVersion")?.text != nil
         else { return }
         scan.isManifest = true
         if kind == "List" || kind.hasSuffix("List") {
-            for item in document.value("items")?.items ?? [] { read(item, path: path, ignored: ignored, into: &scan) }
+            for item in document.value("items")?.items ?? [] {
+                read(item, path: path, ignored: ignored, nodePorts: nodePorts, into: &scan)
+            }
             return
         }
         let metadata = document.value("metadata")
@@ -139,6 +145,18 @@ package enum KubernetesManifest {
             }
             return
         }
+        /// A node port the API server would refuse: an error, and no claim (it is never bound).
+        func allowedNodePort(_ port: Int, _ field: String, at node: Node) -> Bool {
+            guard port > 0, !nodePorts.contains(port) else { return true }
+            if node.line.map({ ignored.contains($0) }) == true { return false }
+            scan.findings.append(
+                Finding(
+                    severity: .error, kind: .parse, ports: PortRange(port: port), transport: nil,
+                    message:
+                        "\(field) \(port) is outside the node-port range \(nodePorts): the API server refuses it",
+                    places: [Finding.Place(location: SourceLocation(file: path, line: node.line), service: name)]))
+            return false
+        }
         if kind == "Service" {
             let spec = document.value("spec")
             let type = spec?.value("type")?.text ?? "ClusterIP"
@@ -149,6 +167,7 @@ package enum KubernetesManifest {
                         nodePortNode, "nodePort"), let transport = transport(entry.value("protocol"))
                 else { continue }
                 let target: Int? = entry.value("port")?.text.flatMap { Int($0) }
+                guard allowedNodePort(nodePort, "nodePort", at: nodePortNode) else { continue }
                 add(nodePort, transport: transport, bind: .wildcard, target: target, at: nodePortNode)
             }
             // A LoadBalancer that keeps traffic on the receiving node (externalTrafficPolicy
@@ -156,7 +175,8 @@ package enum KubernetesManifest {
             if type == "LoadBalancer", spec?.value("externalTrafficPolicy")?.text == "Local",
                 let node = spec?.value("healthCheckNodePort"),
                 case .some(.some(let port)) = integer(
-                    node, "healthCheckNodePort")
+                    node, "healthCheckNodePort"),
+                allowedNodePort(port, "healthCheckNodePort", at: node)
             {
                 add(port, transport: .tcp, bind: .wildcard, target: nil, at: node)
             }

@@ -11,7 +11,7 @@ package enum Procfile {
         let directory = ConfigFile.directory(of: path)
         let folder = ConfigFile.baseName(ConfigFile.canonical(directory) ?? directory)
         let canonical = ConfigFile.canonical(path) ?? path
-        let ignored = ConfigFile.ignoredLines(text)
+        let ignored = ConfigFile.ignoredLines(text, syntax: .shell)
         var result: [PublishedPort] = []
         var findings: [Finding] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -79,7 +79,7 @@ package enum StandaloneEnv {
         let directory = ConfigFile.directory(of: path)
         let folder = ConfigFile.baseName(ConfigFile.canonical(directory) ?? directory)
         let identity = "env\u{1}\(ConfigFile.canonical(directory) ?? directory)"
-        let ignored = ConfigFile.ignoredLines(text)
+        let ignored = ConfigFile.ignoredLines(text, syntax: .shell)
         var findings: [Finding] = []
         let ports = EnvFile(text: text).entries.compactMap { entry -> PublishedPort? in
             guard entry.key == "PORT" || entry.key.hasSuffix("_PORT") else { return nil }

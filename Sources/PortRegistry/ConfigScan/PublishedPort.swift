@@ -35,6 +35,13 @@ public struct PublishedPort: SocketClaim, Hashable, Sendable {
     public var project: String?
     /// Compose `profiles`; empty means the service always starts.
     public var profiles: [String] = []
+    /// The Compose variant this claim belongs to: nil for the project's base (what `docker
+    /// compose up` reads without `-f`), else the variant's file name (`compose.caddy.yaml`),
+    /// deployed as `-f base -f NAME`. A variant's claims are only those it adds or changes.
+    public var variant: String? = nil
+    /// Where a value this claim depends on comes from, when it is not the project's `.env`
+    /// (`.env.example` in a repository without its `.env`); nil otherwise.
+    public var valueSource: String? = nil
     /// The entry's line carries `# portreg: ignore`: it takes part in nothing that is reported.
     public var isIgnored: Bool
     /// How many containers of the service publish this entry (Compose `scale` or

@@ -17,12 +17,35 @@ package final class Node: Sendable {
     package let tagName: String
     /// Nodes this one stands for once every alias is expanded (saturating).
     package let expandedSize: Int
+    /// A large mapping's keys (as written, merge keys aside) to their first entry, so that a
+    /// lookup (`services.web`, each service of a 40,000-service file) costs O(1), not a scan.
+    private let keyIndex: [String: Int]?
+    /// The mapping has a `<<` merge key.
+    private let hasMergeKey: Bool
+
+    /// Mappings with at least this many entries get a key index; smaller ones are scanned.
+    package static let indexThreshold = 16
 
     package init(_ content: Content, line: Int?, tagName: String = "", expandedSize: Int = 1) {
         self.content = content
         self.line = line
         self.tagName = tagName
         self.expandedSize = expandedSize
+        var index: [String: Int]?
+        var merge = false
+        if case .mapping(let entries) = content {
+            if entries.count >= Self.indexThreshold { index = Dictionary(minimumCapacity: entries.count) }
+            for (position, entry) in entries.enumerated() {
+                guard let name = entry.key.text else { continue }
+                if name == "<<" {
+                    merge = true
+                } else if index != nil, index![name] == nil {
+                    index![name] = position
+                }
+            }
+        }
+        keyIndex = index
+        hasMergeKey = merge
     }
 
     package static let emptyMapping = Node(.mapping([]), line: nil)
@@ -71,13 +94,14 @@ package final class Node: Sendable {
     /// The value of `key`, merge keys applied.
     package func value(_ key: String) -> Node? {
         guard case .mapping(let entries) = content else { return nil }
-        var hasMerge = false
-        for (candidate, value) in entries {
-            guard let name = candidate.text else { continue }
-            if name == key && key != "<<" { return value }
-            if name == "<<" { hasMerge = true }
+        if key != "<<" {
+            if let keyIndex {
+                if let position = keyIndex[key] { return entries[position].value }
+            } else {
+                for (candidate, value) in entries where candidate.text == key { return value }
+            }
         }
-        guard hasMerge else { return nil }
+        guard hasMergeKey else { return nil }
         return pairs.first { $0.key == key }?.value
     }
 }
@@ -149,11 +173,22 @@ package enum YAMLDocuments {
     }
 
     /// Builds nodes from events with an explicit stack.
+    ///
+    /// Each open collection is a frame whose arrays are appended to in place
+    /// (`stack[top].items.append`), so building a document is linear in its events: a frame
+    /// held in an enum payload would have to be copied out and back for every item, which made
+    /// one 50,000-item list take 48 s.
     package struct Composer {
-        private enum Frame {
-            case mapping(
-                line: Int, tag: String, anchor: String?, entries: [(key: Node, value: Node)], key: Node?, size: Int)
-            case sequence(line: Int, tag: String, anchor: String?, items: [Node], size: Int)
+        private struct Frame {
+            var isMapping: Bool
+            var line: Int
+            var tag: String
+            var anchor: String?
+            var items: [Node] = []
+            var entries: [(key: Node, value: Node)] = []
+            /// The key read, waiting for its value.
+            var key: Node?
+            var size = 1
         }
 
         private var stack: [Frame] = []
@@ -191,38 +226,34 @@ package enum YAMLDocuments {
                 }
                 let start = event.data.sequence_start
                 stack.append(
-                    .sequence(
-                        line: line, tag: YAMLDocuments.string(start.tag) ?? "",
-                        anchor: YAMLDocuments.string(start.anchor), items: [], size: 1))
+                    Frame(
+                        isMapping: false, line: line, tag: YAMLDocuments.string(start.tag) ?? "",
+                        anchor: YAMLDocuments.string(start.anchor)))
             case YAML_MAPPING_START_EVENT:
                 guard stack.count < depthLimit else {
                     throw Failure(line: line, message: "invalid YAML: nested deeper than \(depthLimit) levels")
                 }
                 let start = event.data.mapping_start
                 stack.append(
-                    .mapping(
-                        line: line, tag: YAMLDocuments.string(start.tag) ?? "",
-                        anchor: YAMLDocuments.string(start.anchor), entries: [], key: nil, size: 1))
+                    Frame(
+                        isMapping: true, line: line, tag: YAMLDocuments.string(start.tag) ?? "",
+                        anchor: YAMLDocuments.string(start.anchor)))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { break }
                 let node: Node
-                let anchor: String?
-                switch frame {
-                case .sequence(let start, let tag, let name, let items, let size):
-                    node = Node(.sequence(items), line: start, tagName: tag, expandedSize: size)
-                    anchor = name
-                case .mapping(let start, let tag, let name, let entries, _, let size):
-                    var keys = Set<String>()
-                    for (key, _) in entries {
+                if frame.isMapping {
+                    var keys = Set<String>(minimumCapacity: frame.entries.count)
+                    for (key, _) in frame.entries {
                         guard let text = key.text, text != "<<" else { continue }
                         guard keys.insert(text).inserted else {
                             throw Failure(line: key.line, message: "invalid YAML: duplicate key '\(text)' in a mapping")
                         }
                     }
-                    node = Node(.mapping(entries), line: start, tagName: tag, expandedSize: size)
-                    anchor = name
+                    node = Node(.mapping(frame.entries), line: frame.line, tagName: frame.tag, expandedSize: frame.size)
+                } else {
+                    node = Node(.sequence(frame.items), line: frame.line, tagName: frame.tag, expandedSize: frame.size)
                 }
-                if let anchor { anchors[anchor] = node }
+                if let anchor = frame.anchor { anchors[anchor] = node }
                 try add(node, at: line)
             default:
                 break
@@ -231,28 +262,22 @@ package enum YAMLDocuments {
         }
 
         private mutating func add(_ node: Node, at line: Int) throws {
-            guard let top = stack.popLast() else {
+            guard !stack.isEmpty else {
                 guard node.expandedSize <= expansionLimit else { throw bomb(line) }
                 root = node
                 return
             }
-            switch top {
-            case .sequence(let line, let tag, let anchor, var items, let size):
-                items.append(node)
-                let total = size + node.expandedSize
-                guard total <= expansionLimit else { throw bomb(line) }
-                stack.append(.sequence(line: line, tag: tag, anchor: anchor, items: items, size: total))
-            case .mapping(let line, let tag, let anchor, var entries, let key, let size):
-                let total = size + node.expandedSize
-                guard total <= expansionLimit else { throw bomb(line) }
-                if let key {
-                    entries.append((key, node))
-                    stack.append(
-                        .mapping(line: line, tag: tag, anchor: anchor, entries: entries, key: nil, size: total))
-                } else {
-                    stack.append(
-                        .mapping(line: line, tag: tag, anchor: anchor, entries: entries, key: node, size: total))
-                }
+            let top = stack.count - 1
+            let total = stack[top].size + node.expandedSize
+            guard total <= expansionLimit else { throw bomb(stack[top].line) }
+            stack[top].size = total
+            if !stack[top].isMapping {
+                stack[top].items.append(node)
+            } else if let key = stack[top].key {
+                stack[top].entries.append((key, node))
+                stack[top].key = nil
+            } else {
+                stack[top].key = node
             }
         }
 

@@ -67,12 +67,23 @@ struct CheckCommand: ParsableCommand {
             valueName: "range"))
     var ephemeralRange: String = "32768-60999"
 
+    @Option(
+        name: .customLong("node-port-range"),
+        help: ArgumentHelp(
+            "The cluster's node-port range: a Kubernetes nodePort outside it is an error.",
+            discussion: "Default 30000-32767, the API server's --service-node-port-range default.",
+            valueName: "LO-HI"))
+    var nodePortRange: String = "30000-32767"
+
     @Argument(help: "Files or folders to check (default: the current folder).")
     var paths: [String] = []
 
     func validate() throws {
         guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil else {
             throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
+        }
+        guard PortRange(parsing: nodePortRange) != nil else {
+            throw ValidationError("invalid --node-port-range '\(nodePortRange)': LO-HI, ports 1-65535")
         }
     }
 
@@ -99,10 +110,11 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func check() throws {
-        let options = CheckOptions(
+        var options = CheckOptions(
             paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: host, ephemeral: ephemeral, assignmentsFile: assignments)
+        options.nodePortRange = PortRange(parsing: nodePortRange) ?? CheckOptions.defaultNodePorts
         let registry = try Registry.openForCheck(explicitPath: database.db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)
