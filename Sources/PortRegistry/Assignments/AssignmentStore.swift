@@ -70,13 +70,6 @@ package struct AssignmentStore: AssignmentStorage {
         ).rows([ports.low, ports.high, transport?.rawValue, now.text], AssignmentStore.assignment)
     }
 
-    /// Assignments matching `filter`, in export order.
-    public func list(_ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp) throws -> [Assignment] {
-        var result: [Assignment] = []
-        try forEach(filter, now: now) { result.append($0) }
-        return result
-    }
-
     public func forEach(
         _ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp, _ body: (Assignment) throws -> Void
     ) throws {

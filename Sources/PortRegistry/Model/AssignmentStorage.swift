@@ -181,3 +181,12 @@ extension AssignmentStorage {
         }
     }
 }
+
+extension AssignmentStorage {
+    /// Assignments matching `filter`, in export order: `forEach` collected, for every backend.
+    package func list(_ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp) throws -> [Assignment] {
+        var result: [Assignment] = []
+        try forEach(filter, now: now) { result.append($0) }
+        return result
+    }
+}

@@ -131,13 +131,6 @@ public struct PostgresAssignmentStore: AssignmentStorage {
         return result.count == 1 ? Self.assignment(result[0]) : nil
     }
 
-    /// Assignments matching `filter`, in export order.
-    public func list(_ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp) throws -> [Assignment] {
-        var result: [Assignment] = []
-        try forEach(filter, now: now) { result.append($0) }
-        return result
-    }
-
     /// Streams assignments matching `filter` in export order, without holding them all.
     /// `body` must not use this store's connection while rows stream.
     public func forEach(
