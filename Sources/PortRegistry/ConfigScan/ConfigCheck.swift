@@ -234,49 +234,30 @@ public enum ConfigCheck {
     // MARK: Judging
 
     /// Collisions, registry comparison and warnings: a pure function of what was read.
-    public static func evaluate(_ scan: ConfigScanResult, registry: RegistrySnapshot, options: CheckOptions)
-        -> CheckReport
-    {
+    /// `wayOut`, when given, ends each collision with a free port for the services that move.
+    public static func evaluate(
+        _ scan: ConfigScanResult, registry: RegistrySnapshot, options: CheckOptions, wayOut: WayOut? = nil
+    ) -> CheckReport {
         var findings = scan.findings
         let ports = scan.ports.filter { !$0.isIgnored }.map { port -> PublishedPort in
             var port = port
             port.host = options.host
             return port
         }
-        findings += collisions(ports)
         let assignments = registry.assignments + scan.assignments
+        // Every port the tree publishes (ignored or not) and the registry holds is taken.
+        wayOut?.claim(scan.ports.map { ($0.ports, $0.transport) })
+        wayOut?.claim(assignments.map { ($0.assignment.ports, $0.assignment.transport) })
+        findings += collisions(ports, wayOut: wayOut)
         findings += registryFindings(ports, assignments: assignments, strict: options.strict)
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
         findings.sort(by: Finding.reportOrder)
         return CheckReport(findings: findings, files: scan.files.count, ports: scan.ports.count)
     }
 
-    /// Pairs (i, j), i from `left` and j from `right`, whose ranges overlap, by one sweep in
-    /// port order: time n log n plus the pairs found, never per port of a range.
+    /// Pairs (i, j), i from `left` and j from `right`, whose ranges overlap: the one sweep.
     static func overlapping(_ left: [PortRange], _ right: [PortRange], _ body: (Int, Int) -> Void) {
-        let events = (left.indices.map { (left[$0], 0, $0) } + right.indices.map { (right[$0], 1, $0) }).sorted {
-            ($0.0.low, $0.1) < ($1.0.low, $1.1)
-        }
-        var active: [[(high: Int, index: Int)]] = [[], []]
-        for (range, side, index) in events {
-            for other in 0...1 { active[other].removeAll { $0.high < range.low } }
-            for entry in active[1 - side] {
-                if side == 0 { body(index, entry.index) } else { body(entry.index, index) }
-            }
-            active[side].append((range.high, index))
-        }
-    }
-
-    /// The same sweep within one list: each overlapping pair once, i < j in sweep order.
-    static func overlapping(_ ranges: [PortRange], _ body: (Int, Int) -> Void) {
-        let order = ranges.indices.sorted { (ranges[$0].low, $0) < (ranges[$1].low, $1) }
-        var active: [(high: Int, index: Int)] = []
-        for index in order {
-            let range = ranges[index]
-            active.removeAll { $0.high < range.low }
-            for entry in active { body(entry.index, index) }
-            active.append((range.high, index))
-        }
+        PortSweep.overlappingPairs(left, right, body)
     }
 
     static func place(_ port: PublishedPort) -> Finding.Place {
@@ -305,7 +286,7 @@ public enum ConfigCheck {
         return Set(a.profiles).isDisjoint(with: b.profiles)
     }
 
-    static func collisions(_ ports: [PublishedPort]) -> [Finding] {
+    static func collisions(_ ports: [PublishedPort], wayOut: WayOut? = nil) -> [Finding] {
         var findings: [Finding] = []
         var byTransport: [TransportProtocol: [PublishedPort]] = [:]
         for port in ports { byTransport[port.transport, default: []].append(port) }
@@ -314,40 +295,83 @@ public enum ConfigCheck {
             let hasDynamic = group.contains(where: \.isDynamic)
             let fixed = hasDynamic ? group.filter { !$0.isDynamic } : group
             let dynamic = hasDynamic ? group.filter(\.isDynamic) : []
-            findings += fixedCollisions(fixed, transport)
+            findings += groupCollisions(fixed, transport, wayOut: wayOut)
             findings += replicaCollisions(fixed, transport)
             if !dynamic.isEmpty { findings += exhaustedRanges(dynamic, fixed: fixed, transport) }
         }
         return findings
     }
 
-    /// Fixed claims of different services that overlap: each pair once, by the sweep.
-    static func fixedCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
-        var findings: [Finding] = []
+    /// Fixed claims that all collide with one another, one finding per group: the groups of
+    /// the collision rule (`CollisionRule.groups`), split where claims are alternatives.
+    static func groupCollisions(_ group: [PublishedPort], _ transport: TransportProtocol, wayOut: WayOut?)
+        -> [Finding]
+    {
         guard group.count > 1 else { return [] }
-        overlapping(group.map(\.ports)) { i, j in
-            var (a, b) = (group[i], group[j])
-            guard a.identity != b.identity, a.bind.overlaps(b.bind), a.host.overlaps(b.host), !areAlternatives(a, b)
-            else { return }
-            if b.location < a.location { swap(&a, &b) }
-            let shared = PortRange(low: max(a.ports.low, b.ports.low), high: min(a.ports.high, b.ports.high))!
-            // Same-named services of two projects are told apart by their folders.
-            let (left, right) =
-                a.label == b.label
-                ? (
-                    "\(a.label) (\(ConfigFile.directory(of: a.location.file)))",
-                    "\(b.label) (\(ConfigFile.directory(of: b.location.file)))"
-                ) : (a.label, b.label)
-            var message = "\(left) and \(right) both publish \(socket(shared, transport))"
-            if !a.bind.isWildcard || !b.bind.isWildcard || a.bind != b.bind {
-                message += " (bound to \(a.bind) and \(b.bind))"
+        var findings: [Finding] = []
+        for ruleGroup in CollisionRule.groups(group) {
+            for members in AlternativeSplit.split(ruleGroup.members, group)
+            where CollisionRule.hasTwoServices(members, group) {
+                let claims = members.map { group[$0] }.sorted {
+                    ($0.location, $0.identity) < ($1.location, $1.identity)
+                }
+                let shared = CollisionRule.sharedPorts(members, group)
+                findings.append(collisionFinding(claims, shared: shared, transport: transport, wayOut: wayOut))
             }
-            findings.append(
-                Finding(
-                    severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
-                    places: [place(a), place(b)]))
         }
         return findings
+    }
+
+    /// `service a and service b both publish 8080/tcp`, or with more claimants `service a,
+    /// service b and service c all publish …` (`… and 2998 others all publish …`), then the
+    /// way out when the registry gave one.
+    static func collisionFinding(
+        _ claims: [PublishedPort], shared: PortRange, transport: TransportProtocol, wayOut: WayOut?
+    ) -> Finding {
+        // Claimants in report order, each service once.
+        var claimants: [PublishedPort] = []
+        var seen = Set<String>()
+        for claim in claims where seen.insert(claim.identity.lowercased()).inserted { claimants.append(claim) }
+        let shown = claimants.count <= 3 ? claimants : Array(claimants.prefix(2))
+        var labelCounts: [String: Int] = [:]
+        for claimant in shown { labelCounts[claimant.label, default: 0] += 1 }
+        // Same-named services of two projects are told apart by their folders.
+        let names = shown.map { claimant in
+            labelCounts[claimant.label]! > 1
+                ? "\(claimant.label) (\(ConfigFile.directory(of: claimant.location.file)))" : claimant.label
+        }
+        var message: String
+        switch claimants.count {
+        case 2: message = "\(names[0]) and \(names[1]) both publish"
+        case 3: message = "\(names[0]), \(names[1]) and \(names[2]) all publish"
+        default: message = "\(names[0]), \(names[1]) and \(claimants.count - 2) others all publish"
+        }
+        message += " \(socket(shared, transport))"
+        var binds: [BindAddress] = []
+        for claim in claims where !binds.contains(claim.bind) { binds.append(claim.bind) }
+        if binds.count > 1 || !(binds.first?.isWildcard ?? true) {
+            let texts = binds.map(\.description)
+            message +=
+                texts.count == 1
+                ? " (bound to \(texts[0]))"
+                : " (bound to \(texts.dropLast().joined(separator: ", ")) and \(texts.last!))"
+        }
+        if let wayOut {
+            // Movers by name, with the folder when two share one.
+            var nameCounts: [String: Int] = [:]
+            for claimant in claimants { nameCounts[claimant.name, default: 0] += 1 }
+            let movers = claimants.dropFirst().map { claimant in
+                (
+                    claimant,
+                    nameCounts[claimant.name]! > 1
+                        ? "\(claimant.name) (\(ConfigFile.directory(of: claimant.location.file)))" : claimant.name
+                )
+            }
+            if let advice = wayOut.advice(for: movers) { message += "; " + advice }
+        }
+        return Finding(
+            severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
+            places: claims.map(place))
     }
 
     /// A fixed host port of a service that runs several containers (`scale`,

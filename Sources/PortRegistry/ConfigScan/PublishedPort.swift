@@ -33,6 +33,9 @@ public struct PublishedPort: SocketClaim, Hashable, Sendable {
     public var project: String?
     /// Compose `profiles`; empty means the service always starts.
     public var profiles: [String] = []
+    /// The Compose variant that publishes this (nil: the project's base; else the variant's
+    /// file name, e.g. `compose.caddy.yaml`). Filled by the scan (see check-contract.md).
+    public var variant: String? = nil
     /// The entry's line carries `# portreg: ignore`: it takes part in nothing that is reported.
     public var isIgnored: Bool
     /// How many containers of the service publish this entry (Compose `scale` or

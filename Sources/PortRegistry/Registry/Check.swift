@@ -26,6 +26,24 @@ extension Registry {
         let snapshot = RegistrySnapshot(
             assignments: committed ?? baseline.assignments.map { RegistryClaim(assignment: $0) },
             catalog: baseline.catalog)
-        return ConfigCheck.evaluate(scan, registry: snapshot, options: options)
+        return try read { context in
+            ConfigCheck.evaluate(
+                scan, registry: snapshot, options: options,
+                wayOut: WayOut { move in Self.freePort(for: move, options: options, in: context) })
+        }
+    }
+
+    /// The way out of a collision: the port `reserve` would give the service that moves, by
+    /// its rules (not assigned, not registered or common, not privileged, not ephemeral),
+    /// where "in use" means claimed by the tree, never a probe of this machine.
+    static func freePort(for move: MoveRequest, options: CheckOptions, in context: StorageContext) -> PortRange? {
+        var request = ReservationRequest(service: (try? ServiceName.validate(move.service)) ?? "service")
+        request.count = move.count
+        request.transport = move.transport
+        request.host = move.host
+        request.bind = move.bind
+        request.probe = true
+        let allocator = Allocator(ephemeral: options.ephemeral) { port, _, _ in !move.isTaken(port) }
+        return try? allocator.suggestion(request, in: context)
     }
 }

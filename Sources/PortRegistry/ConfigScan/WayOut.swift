@@ -1,0 +1,73 @@
+/// What a service that moves out of a collision needs: a free port (or block) for it.
+public struct MoveRequest {
+    /// The service's name (the allocator's preferred start is a hash of it, as in `reserve`).
+    public var service: String
+    public var transport: TransportProtocol
+    public var host: HostScope
+    public var bind: BindAddress
+    /// Ports it needs, consecutive: a published range moves as a whole.
+    public var count: Int
+    /// True when the tree (or the registry snapshot `check` compares with, or an earlier
+    /// advice of this run) already claims the port.
+    public var isTaken: (Int) -> Bool
+}
+
+/// The way out of each collision: a port that is free in the registry and in the tree for
+/// the services that move. The search itself is the registry's (`Registry.check` passes the
+/// allocator of `reserve`: not assigned, not registered or common in the catalog, not
+/// privileged, not ephemeral; nothing on this machine is probed); this only keeps what the
+/// tree claims and what earlier findings advised out of it, so two findings never advise
+/// the same port.
+public final class WayOut {
+    let find: (MoveRequest) -> PortRange?
+    /// Per protocol, the claimed spans, sorted and disjoint.
+    var taken: [TransportProtocol: [PortRange]] = [:]
+    /// Advices per finding (the first services that move).
+    static let shownMoves = 3
+
+    public init(find: @escaping (MoveRequest) -> PortRange?) { self.find = find }
+
+    func claim(_ ranges: [(PortRange, TransportProtocol)]) {
+        var byTransport: [TransportProtocol: [PortRange]] = [:]
+        for (range, transport) in ranges { byTransport[transport, default: []].append(range) }
+        for (transport, list) in byTransport {
+            taken[transport] = PortRange.union((taken[transport] ?? []) + list)
+        }
+    }
+
+    func isTaken(_ port: Int, _ transport: TransportProtocol) -> Bool {
+        guard let spans = taken[transport] else { return false }
+        var low = 0
+        var high = spans.count
+        while low < high {
+            let middle = (low + high) / 2
+            if spans[middle].high < port { low = middle + 1 } else { high = middle }
+        }
+        return low < spans.count && spans[low].low <= port
+    }
+
+    /// `move b to 8081/tcp (free in the registry and in this tree)`, for the first few
+    /// services that move; nil when no free port was found.
+    func advice(for movers: [(claim: PublishedPort, name: String)]) -> String? {
+        var moves: [String] = []
+        for (mover, name) in movers.prefix(WayOut.shownMoves) {
+            let transport = mover.transport
+            let request = MoveRequest(
+                service: mover.name, transport: transport, host: mover.host, bind: mover.bind,
+                count: mover.ports.count, isTaken: { [self] in isTaken($0, transport) })
+            guard let free = find(request) else { return nil }
+            claim([(free, transport)])
+            moves.append("\(name) to \(free)/\(transport.rawValue)")
+        }
+        guard !moves.isEmpty else { return nil }
+        var text = "move "
+        switch moves.count {
+        case 1: text += moves[0]
+        default: text += moves.dropLast().joined(separator: ", ") + " and " + moves.last!
+        }
+        text += " (free in the registry and in this tree)"
+        let rest = movers.count - moves.count
+        if rest > 0 { text += "; \(rest) more must move too (portreg free lists free ports)" }
+        return text
+    }
+}
