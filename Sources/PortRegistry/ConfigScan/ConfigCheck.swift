@@ -260,6 +260,11 @@ public enum ConfigCheck {
         PortSweep.overlappingPairs(left, right, body)
     }
 
+    /// A claimant's identity for fingerprints: (project, else the file's folder; service).
+    static func claimant(_ port: PublishedPort) -> String {
+        (port.project ?? ConfigFile.directory(of: port.location.file)) + "/" + port.name
+    }
+
     static func place(_ port: PublishedPort) -> Finding.Place {
         Finding.Place(location: port.location, service: port.name)
     }
@@ -371,7 +376,8 @@ public enum ConfigCheck {
         }
         return Finding(
             severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
-            places: claims.map(place))
+            places: claims.map(place)
+        ).claimed(by: claimants.map(claimant))
     }
 
     /// A fixed host port of a service that runs several containers (`scale`,
@@ -388,7 +394,8 @@ public enum ConfigCheck {
                 severity: .error, kind: .collision, ports: port.ports, transport: transport,
                 message:
                     "\(port.replicas) replicas of \(port.label) all publish \(socket(port.ports, transport)): only one can bind it on one host",
-                places: places)
+                places: places
+            ).claimed(by: [claimant(port)])
         }
     }
 
@@ -476,7 +483,8 @@ public enum ConfigCheck {
             findings.append(
                 Finding(
                     severity: .error, kind: .collision, ports: claim.ports, transport: transport, message: message,
-                    places: places))
+                    places: places
+                ).claimed(by: [claimant(claim)] + others.map(claimant)))
         }
         return findings
     }
@@ -514,7 +522,8 @@ public enum ConfigCheck {
                         severity: .error, kind: .registry, ports: shared, transport: port.transport,
                         message:
                             "\(port.label) publishes \(socket(shared, port.transport)), which the registry assigns to \(assignment.service)\(where_)\(source)",
-                        places: places))
+                        places: places
+                    ).claimed(by: [claimant(port), "registry/" + assignment.service]))
             }
             if strict && others.isEmpty
                 && !own.contains(where: {
@@ -526,7 +535,8 @@ public enum ConfigCheck {
                         severity: .warning, kind: .unregistered, ports: port.ports, transport: port.transport,
                         message:
                             "\(port.label) publishes \(socket(port.ports, port.transport)), which the registry does not assign to \(port.name)",
-                        places: [place(port)]))
+                        places: [place(port)]
+                    ).claimed(by: [claimant(port)]))
             }
         }
         return findings
@@ -577,7 +587,8 @@ public enum ConfigCheck {
                             transport: port.transport,
                             message:
                                 "\(label): \(first.port)/\(port.transport.rawValue) is registered to \(PortAdvisor.names(first.names)) in the catalog\(more)",
-                            places: [place(port)]))
+                            places: [place(port)]
+                        ).claimed(by: [claimant(port)]))
                 }
             }
             if port.bindsItself && port.ports.low < 1024 {
@@ -585,7 +596,8 @@ public enum ConfigCheck {
                     Finding(
                         severity: .warning, kind: .privileged, ports: port.ports, transport: port.transport,
                         message: "\(label): a port below 1024 needs root or CAP_NET_BIND_SERVICE to bind",
-                        places: [place(port)]))
+                        places: [place(port)]
+                    ).claimed(by: [claimant(port)]))
             }
             if let ephemeral, ephemeral.overlaps(port.ports) {
                 findings.append(
@@ -593,9 +605,19 @@ public enum ConfigCheck {
                         severity: .warning, kind: .ephemeral, ports: port.ports, transport: port.transport,
                         message:
                             "\(label), inside the ephemeral range \(ephemeral): outgoing connections can take it first",
-                        places: [place(port)]))
+                        places: [place(port)]
+                    ).claimed(by: [claimant(port)]))
             }
         }
         return findings
+    }
+}
+
+extension Finding {
+    /// This finding with its claimants' identities (for the fingerprint).
+    func claimed(by claimants: [String]) -> Finding {
+        var finding = self
+        finding.claimants = claimants
+        return finding
     }
 }

@@ -37,6 +37,9 @@ public struct Finding: Hashable, Sendable {
     public var transport: TransportProtocol?
     public var message: String
     public var places: [Place]
+    /// The claimants' identities, `project/service` (the project, else the folder of the
+    /// file): what the fingerprint names instead of lines. Empty for a finding about a file.
+    public var claimants: [String] = []
 
     public init(
         severity: Severity, kind: Kind, ports: PortRange? = nil, transport: TransportProtocol? = nil, message: String,
@@ -48,6 +51,44 @@ public struct Finding: Hashable, Sendable {
         self.transport = transport
         self.message = message
         self.places = places
+    }
+
+    /// What identifies this finding across unrelated edits, for `--baseline` and SARIF's
+    /// `partialFingerprints`: kind, protocol, port span and the claimants sorted (a finding
+    /// about a file: its path and message), never a line number. Space-separated tokens, each
+    /// percent-encoded where it holds a space, `%`, `#` or a control character.
+    public var fingerprint: String {
+        var tokens = [kind.rawValue, transport?.rawValue ?? "-", ports?.description ?? "-"]
+        if claimants.isEmpty {
+            tokens += [places.first?.location.file ?? "-", message]
+        } else {
+            tokens += Set(claimants).sorted()
+        }
+        return tokens.map(Finding.fingerprintToken).joined(separator: " ")
+    }
+
+    /// The fingerprint's SHA-256, hexadecimal: SARIF's `partialFingerprints` value.
+    public var fingerprintDigest: String {
+        var hash = SHA256()
+        hash.update(Array(fingerprint.utf8))
+        return hash.finalize()
+    }
+
+    static func fingerprintToken(_ text: String) -> String {
+        guard !text.isEmpty else { return "%" }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value <= 0x20 || value == 0x25 || value == 0x23 || (0x7F...0x9F).contains(value) {
+                for byte in String(scalar).utf8 {
+                    let hex = String(byte, radix: 16, uppercase: true)
+                    out += "%" + (hex.count == 1 ? "0" + hex : hex)
+                }
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Report order: by file and line of the first place, then errors before warnings.

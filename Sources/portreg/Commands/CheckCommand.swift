@@ -89,9 +89,9 @@ struct CheckCommand: ParsableCommand {
             do { try check() } catch let error as RegistryError {
                 // Paths in messages come from the command line and the tree: terminal-safe.
                 throw RegistryError(
-                    error.kind, CheckOutput.safe(error.message),
+                    error.kind, TerminalText.visible(error.message),
                     at: error.location.map {
-                        SourceLocation(file: CheckOutput.safe($0.file), line: $0.line, column: $0.column)
+                        SourceLocation(file: TerminalText.visible($0.file), line: $0.line, column: $0.column)
                     })
             }
         }
