@@ -251,6 +251,7 @@ public enum ConfigCheck {
         findings += collisions(ports, wayOut: wayOut)
         findings += registryFindings(ports, assignments: assignments, strict: options.strict)
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
+        findings = onePerEntry(findings)
         findings.sort(by: Finding.reportOrder)
         return CheckReport(findings: findings, files: scan.files.count, ports: scan.ports.count)
     }
@@ -260,9 +261,33 @@ public enum ConfigCheck {
         PortSweep.overlappingPairs(left, right, body)
     }
 
+    /// One warning per port entry: a base service's entry read again in each variant (or a
+    /// range read as several claims) is one entry, so its warning of one kind is said once.
+    static func onePerEntry(_ findings: [Finding]) -> [Finding] {
+        struct Key: Hashable {
+            var kind: Finding.Kind
+            var location: SourceLocation?
+            var transport: TransportProtocol?
+        }
+        var seen = Set<Key>()
+        return findings.filter { finding in
+            guard finding.severity == .warning, finding.kind != .parse else { return true }
+            return seen.insert(
+                Key(kind: finding.kind, location: finding.places.first?.location, transport: finding.transport)
+            )
+            .inserted
+        }
+    }
+
     /// A claimant's identity for fingerprints: (project, else the file's folder; service).
     static func claimant(_ port: PublishedPort) -> String {
         (port.project ?? ConfigFile.directory(of: port.location.file)) + "/" + port.name
+    }
+
+    /// Places without repeats (one entry read in the base and in a variant is one place).
+    static func unique(_ places: [Finding.Place]) -> [Finding.Place] {
+        var seen = Set<Finding.Place>()
+        return places.filter { seen.insert($0).inserted }
     }
 
     static func place(_ port: PublishedPort) -> Finding.Place {
@@ -376,7 +401,7 @@ public enum ConfigCheck {
         }
         return Finding(
             severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
-            places: claims.map(place)
+            places: unique(claims.map(place))
         ).claimed(by: claimants.map(claimant))
     }
 

@@ -298,6 +298,18 @@ import Testing
         #expect(Set(crossed) == [["a", "d"], ["a", "e"], ["b", "d"], ["b", "e"]])
     }
 
+    /// One warning per port entry: the same entry read in two variants warns once, and a
+    /// published range is one warning, not one per port.
+    @Test func oneWarningPerEntry() {
+        var x = port("web", "49152-49156", line: 4)
+        x.variant = "compose.x.yaml"
+        var y = x
+        y.variant = "compose.y.yaml"
+        let scan = ConfigScanResult(ports: [x, y], findings: [], files: ["f"])
+        let report = ConfigCheck.evaluate(scan, registry: RegistrySnapshot(), options: CheckOptions(paths: ["."]))
+        #expect(report.findings.map(\.kind) == [.ephemeral])
+    }
+
     @Test func tenThousandPortsSweepQuickly() {
         let ports = (0..<10_000).map { port("s\($0)", String(10_000 + $0)) }
         let started = ContinuousClock.now
