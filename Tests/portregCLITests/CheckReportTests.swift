@@ -50,3 +50,48 @@ extension CheckReportTests {
         #expect(github.stdout.utf8.count < 3_000 * 600)
     }
 }
+
+extension CheckReportTests {
+    /// `--write-baseline` records the error findings; `--baseline` reports only new ones,
+    /// counts the known and the stale, and survives edits that move lines.
+    @Test func baselineReportsOnlyNewFindings() async throws {
+        let cli = try CLI()
+        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"9921:80\", \"9922:80\"]\n")
+        try put(cli, "b/compose.yaml", "services:\n  b:\n    ports: [\"9921:80\", \"9922:80\"]\n")
+        let written = try await cli.run("check", "--write-baseline", "known.txt", ".")
+        written.expect(status: 0, stderr: ["wrote 2 known findings to known.txt"])
+        let file = try String(contentsOfFile: cli.path("known.txt"), encoding: .utf8)
+        #expect(
+            file.split(separator: "\n").dropFirst() == ["collision tcp 9921 a/a b/b", "collision tcp 9922 a/a b/b"],
+            "\(file)")
+
+        // Lines move (a comment on top), nothing new: exit 0, both known.
+        try put(cli, "a/compose.yaml", "# moved\nservices:\n  a:\n    ports: [\"9921:80\", \"9922:80\"]\n")
+        let clean = try await cli.run("check", "--baseline", "known.txt", ".")
+        clean.expect(
+            status: 0,
+            stdout: ["0 errors", "baseline known.txt: 2 known findings not shown, 0 entries no longer match"])
+
+        // One fixed, one new: exit 1 for the new one only, one entry stale.
+        try put(cli, "b/compose.yaml", "services:\n  b:\n    ports: [\"9921:80\", \"9923:80\"]\n")
+        try put(cli, "c/compose.yaml", "services:\n  c:\n    ports: [\"9923:80\"]\n")
+        let fresh = try await cli.run("check", "--baseline", "known.txt", ".")
+        fresh.expect(
+            status: 1, stdout: ["9923/tcp", "1 error", "1 known finding not shown, 1 entry no longer matches"])
+        #expect(!fresh.stdout.contains("9921/tcp ["), "\(fresh)")
+        let json = try await cli.run("check", "--baseline", "known.txt", "--format", "json", ".")
+        let document = try #require(try json.json() as? [String: Any])
+        let baseline = try #require(document["baseline"] as? [String: Any])
+        #expect(baseline["known"] as? Int == 1 && baseline["stale"] as? Int == 1)
+    }
+
+    @Test func badBaselineIs65WithItsLine() async throws {
+        let cli = try CLI()
+        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"9931:80\"]\n")
+        try put(cli, "known.txt", "# comment\ncollision tcp 9931 a/a b/b\ncollision tcp\n")
+        let result = try await cli.run("check", "--baseline", "known.txt", ".")
+        result.expectFailure(65, "known.txt:3")
+        let missing = try await cli.run("check", "--baseline", "nowhere.txt", ".")
+        missing.expectFailure(66, "nowhere.txt")
+    }
+}

@@ -19,6 +19,9 @@ public struct CheckOptions: Sendable {
     /// `--assignments FILE`: compared with already, so not read again if it lies in the tree.
     public var assignmentsFile: String?
 
+    /// `--baseline FILE`: error findings it knows are not reported (nor fail the run).
+    public var baseline: String?
+
     public static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
 
     public init(
@@ -279,9 +282,10 @@ public enum ConfigCheck {
         }
     }
 
-    /// A claimant's identity for fingerprints: (project, else the file's folder; service).
+    /// A claimant's identity for fingerprints: the folder of its file (as shown, relative to
+    /// the current folder, so the same on every machine) and the service's name.
     static func claimant(_ port: PublishedPort) -> String {
-        (port.project ?? ConfigFile.directory(of: port.location.file)) + "/" + port.name
+        ConfigFile.directory(of: port.location.file) + "/" + port.name
     }
 
     /// Places without repeats (one entry read in the base and in a variant is one place).

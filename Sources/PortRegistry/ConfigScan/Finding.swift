@@ -110,6 +110,10 @@ public struct CheckReport: Sendable {
     /// Host ports published (one per port entry, a range counting once).
     public var ports: Int
 
+    /// Set when a baseline was applied: how many findings it knew and how many of its entries
+    /// no longer match.
+    public var baseline: CheckBaseline.Applied?
+
     public init(findings: [Finding], files: Int, ports: Int) {
         self.findings = findings
         self.files = files

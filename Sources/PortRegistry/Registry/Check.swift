@@ -20,17 +20,21 @@ extension Registry {
     /// config is a finding of the report.
     public func check(_ options: CheckOptions) throws -> CheckReport {
         let now = clock.now()
+        // A bad baseline is refused before anything is read (65 with its line, 66 if missing).
+        let known = try options.baseline.map { (file: $0, baseline: try CheckBaseline.read($0)) }
         let committed = try options.assignmentsFile.map { try ConfigCheck.readAssignments($0, now: now) }
         let scan = try ConfigCheck.scan(options, now: now)
         let baseline = try checkBaseline(includeAssignments: committed == nil, ephemeral: options.ephemeral)
         let snapshot = RegistrySnapshot(
             assignments: committed ?? baseline.assignments.map { RegistryClaim(assignment: $0) },
             catalog: baseline.catalog)
-        return try read { context in
+        let report = try read { context in
             ConfigCheck.evaluate(
                 scan, registry: snapshot, options: options,
                 wayOut: WayOut { move in Self.freePort(for: move, options: options, in: context) })
         }
+        guard let known else { return report }
+        return known.baseline.apply(to: report, file: known.file)
     }
 
     /// The way out of a collision: the port `reserve` would give the service that moves, by

@@ -63,6 +63,14 @@ struct CheckCommand: ParsableCommand {
             valueName: "range"))
     var ephemeralRange: String = "32768-60999"
 
+    @Option(help: "Report only error findings that this baseline file does not know (exit 1 only for new ones).")
+    var baseline: String?
+
+    @Option(
+        name: .customLong("write-baseline"),
+        help: "Record this run's error findings in FILE (one fingerprint per line, sorted), then exit 0.")
+    var writeBaseline: String?
+
     @Argument(help: "Files or folders to check (default: the current folder).")
     var paths: [String] = []
 
@@ -98,13 +106,30 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func check() throws {
-        let options = CheckOptions(
+        var options = CheckOptions(
             paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: HostScope(parsing: host) ?? .everywhere, ephemeral: ephemeral, assignmentsFile: assignments)
+        options.baseline = writeBaseline == nil ? baseline : nil
         let registry = try Registry.openForCheck(explicitPath: db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)
+        if let writeBaseline {
+            let recorded = CheckBaseline(recording: report)
+            try TextFile.writeAtomically(writeBaseline) { descriptor in
+                let stream = OutputStream(descriptor: descriptor)
+                stream.write(recorded.text)
+                stream.flush()
+                if let failure = stream.failure { throw RegistryError(.io, "\(writeBaseline): \(failure)") }
+            }
+            let count = recorded.fingerprints.count
+            OutputStream.standardError.writeLine(
+                "portreg check: wrote \(count) known finding\(count == 1 ? "" : "s") to \(TerminalText.visible(writeBaseline))"
+            )
+            OutputStream.standardOutput.flush()
+            OutputStream.standardError.flush()
+            return
+        }
         if report.hasUnparsableFile {
             OutputStream.standardOutput.flush()
             throw ExitCode(ExitStatus.code(for: .dataFormat))

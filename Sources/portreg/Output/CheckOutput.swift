@@ -52,7 +52,17 @@ enum CheckOutput {
             }
         }
         out.writeLine(summary(report))
+        if let line = baselineLine(report) { out.writeLine(TerminalText.visible(line)) }
         for note in notes { out.writeLine(TerminalText.visible(note)) }
+    }
+
+    /// `baseline FILE: 3 known findings not shown, 1 entry no longer matches`.
+    static func baselineLine(_ report: CheckReport) -> String? {
+        guard let applied = report.baseline else { return nil }
+        let known = "\(applied.known) known finding\(applied.known == 1 ? "" : "s") not shown"
+        let stale =
+            "\(applied.stale) entr\(applied.stale == 1 ? "y" : "ies") no longer match\(applied.stale == 1 ? "es" : "")"
+        return "baseline \(applied.file): \(known), \(stale)"
     }
 
     // MARK: json
@@ -78,7 +88,17 @@ enum CheckOutput {
             ("files", .int(report.files)), ("ports", .int(report.ports)), ("errors", .int(report.errors)),
             ("warnings", .int(report.warnings)),
         ])
-        return .object([("findings", .array(findings, lines: true)), ("summary", summary)], lines: true)
+        var members: [(String, JSONValue)] = [("findings", .array(findings, lines: true)), ("summary", summary)]
+        if let applied = report.baseline {
+            members.append(
+                (
+                    "baseline",
+                    .object([
+                        ("file", .string(applied.file)), ("known", .int(applied.known)), ("stale", .int(applied.stale)),
+                    ])
+                ))
+        }
+        return .object(members, lines: true)
     }
 
     // MARK: github
@@ -112,6 +132,7 @@ enum CheckOutput {
             }
         }
         out.writeLine(escapeData("portreg check: \(summary(report))"))
+        if let line = baselineLine(report) { out.writeLine(escapeData("portreg check: \(line)")) }
     }
 
     static func command(_ level: String, place: Finding.Place, title: String, message: String) -> String {
