@@ -95,3 +95,39 @@ extension CheckReportTests {
         missing.expectFailure(66, "nowhere.txt")
     }
 }
+
+extension CheckReportTests {
+    /// `.portreg.yaml` maps path globs to hosts: stacks of different hosts never collide, a
+    /// path no glob matches is on every host; its other settings apply unless the command
+    /// line says otherwise.
+    @Test func configFileMapsPathsToHosts() async throws {
+        let cli = try CLI()
+        try put(
+            cli, ".portreg.yaml",
+            "hosts:\n  nas: [\"media/**\", \"dns\"]\n  vps: [\"proxy/**\"]\nexclude: [\"legacy/*\"]\n")
+        try put(cli, "media/jellyfin/compose.yaml", "services:\n  jellyfin:\n    ports: [\"9941:80\"]\n")
+        try put(cli, "proxy/caddy/compose.yaml", "services:\n  caddy:\n    ports: [\"9941:80\", \"9942:80\"]\n")
+        try put(cli, "dns/compose.yaml", "services:\n  dns:\n    ports: [\"9942:80\"]\n")
+        try put(cli, "legacy/old/compose.yaml", "services:\n  old:\n    ports: [\"9941:80\"]\n")
+        let apart = try await cli.run("check", ".")
+        apart.expect(status: 0, stdout: ["3 files, 4 ports: 0 errors"], stderr: ["settings from .portreg.yaml"])
+
+        // A stack on every host collides with both; the command line's --exclude wins.
+        try put(cli, "shared/compose.yaml", "services:\n  shared:\n    ports: [\"9941:80\"]\n")
+        let shared = try await cli.run("check", "--exclude", "nothing", ".")
+        shared.expect(status: 1, stdout: ["2 errors"])
+        #expect(shared.lines.filter { $0.contains("error: ") }.count == 2, "\(shared)")
+    }
+
+    @Test(arguments: [
+        ("colour: red\n", ".portreg.yaml:1", "unknown setting 'colour'"),
+        ("strict: maybe\n", ".portreg.yaml:1", "'strict' must be true or false"),
+        ("hosts:\n  nas: [\"a\"]\nnode-port-range: 9-x\n", ".portreg.yaml:3", "invalid node-port-range"),
+    ])
+    func badConfigIsUsage(_ text: String, _ location: String, _ message: String) async throws {
+        let cli = try CLI()
+        try put(cli, ".portreg.yaml", text)
+        let result = try await cli.run("check", ".")
+        result.expectFailure(64, location, message)
+    }
+}

@@ -21,6 +21,10 @@ public struct CheckOptions: Sendable {
 
     /// `--baseline FILE`: error findings it knows are not reported (nor fail the run).
     public var baseline: String?
+    /// `.portreg.yaml`'s `hosts`: claims under these globs are on that host, the rest on `host`.
+    public var hostGlobs: [CheckConfig.HostGlobs] = []
+    /// The cluster's node-port range (`--node-port-range`, `.portreg.yaml`'s `node-port-range`).
+    public var nodePortRange: PortRange?
 
     public static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
 
@@ -244,7 +248,7 @@ public enum ConfigCheck {
         var findings = scan.findings
         let ports = scan.ports.filter { !$0.isIgnored }.map { port -> PublishedPort in
             var port = port
-            port.host = options.host
+            port.host = options.hostGlobs.first { $0.matches(port.location.file) }?.host ?? options.host
             return port
         }
         let assignments = registry.assignments + scan.assignments

@@ -61,7 +61,14 @@ struct CheckCommand: ParsableCommand {
             "The deployment host's ephemeral range, warned about: LO-HI, 'host' (this machine's), or 'none'.",
             discussion: "Default 32768-60999, Linux's default, so that every machine prints the same report.",
             valueName: "range"))
-    var ephemeralRange: String = "32768-60999"
+    var ephemeralRange: String?
+
+    @Option(
+        name: .customLong("config"),
+        help:
+            "Settings file (default: .portreg.yaml at the root of a PATH): hosts, exclude, baseline, strict, ephemeral-range, node-port-range."
+    )
+    var config: String?
 
     @Option(help: "Report only error findings that this baseline file does not know (exit 1 only for new ones).")
     var baseline: String?
@@ -78,17 +85,21 @@ struct CheckCommand: ParsableCommand {
         guard HostScope(parsing: host) != nil else {
             throw ValidationError("invalid --host '\(host)': a host name, an environment name, or * for every host")
         }
-        guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil else {
-            throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
+        if let ephemeralRange {
+            guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil
+            else {
+                throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
+            }
         }
     }
 
     /// `--ephemeral-range`: a fixed range, this machine's (`host`; none when unreadable), or none.
     var ephemeral: PortRange? {
         switch ephemeralRange {
+        case nil: CheckOptions.linuxEphemeral
         case "none": nil
         case "host": EphemeralRange.current()
-        default: PortRange(parsing: ephemeralRange)
+        case let text?: PortRange(parsing: text)
         }
     }
 
@@ -106,11 +117,25 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func check() throws {
+        let paths = paths.isEmpty ? ["."] : paths
         var options = CheckOptions(
-            paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
+            paths: paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: HostScope(parsing: host) ?? .everywhere, ephemeral: ephemeral, assignmentsFile: assignments)
-        options.baseline = writeBaseline == nil ? baseline : nil
+        options.baseline = baseline
+        // .portreg.yaml: the team's settings; the command line wins.
+        if let path = CheckConfig.locate(explicit: config, paths: paths) {
+            let settings = try CheckConfig.read(path)
+            OutputStream.standardError.writeLine("portreg check: settings from \(TerminalText.visible(path))")
+            OutputStream.standardError.flush()
+            options.hostGlobs = settings.hosts
+            if excludes.isEmpty, let exclude = settings.exclude { options.excludes = exclude }
+            if baseline == nil { options.baseline = settings.baseline }
+            if !strict, let strict = settings.strict { options.strict = strict }
+            if ephemeralRange == nil, let range = settings.ephemeralRange { options.ephemeral = range }
+            if options.nodePortRange == nil { options.nodePortRange = settings.nodePortRange }
+        }
+        if writeBaseline != nil { options.baseline = nil }
         let registry = try Registry.openForCheck(explicitPath: db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)
