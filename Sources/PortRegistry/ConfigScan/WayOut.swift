@@ -35,15 +35,31 @@ public final class WayOut {
         }
     }
 
-    func isTaken(_ port: Int, _ transport: TransportProtocol) -> Bool {
-        guard let spans = taken[transport] else { return false }
+    /// One advised span into the sorted spans: a binary search and one array insert, not a
+    /// new union of everything (a tree with many collisions advises many ports).
+    func insert(_ range: PortRange, _ transport: TransportProtocol) {
+        var spans = taken[transport] ?? []
+        taken[transport] = nil
+        let index = firstEnding(atOrAfter: range.low, in: spans)
+        spans.insert(range, at: index)
+        taken[transport] = spans
+    }
+
+    /// The first span whose end is at or after `port`.
+    func firstEnding(atOrAfter port: Int, in spans: [PortRange]) -> Int {
         var low = 0
         var high = spans.count
         while low < high {
             let middle = (low + high) / 2
             if spans[middle].high < port { low = middle + 1 } else { high = middle }
         }
-        return low < spans.count && spans[low].low <= port
+        return low
+    }
+
+    func isTaken(_ port: Int, _ transport: TransportProtocol) -> Bool {
+        guard let spans = taken[transport] else { return false }
+        let index = firstEnding(atOrAfter: port, in: spans)
+        return index < spans.count && spans[index].low <= port
     }
 
     /// `move b to 8081/tcp (free in the registry and in this tree)`, for the first few
@@ -56,7 +72,7 @@ public final class WayOut {
                 service: mover.name, transport: transport, host: mover.host, bind: mover.bind,
                 count: mover.ports.count, isTaken: { [self] in isTaken($0, transport) })
             guard let free = find(request) else { return nil }
-            claim([(free, transport)])
+            insert(free, transport)
             moves.append("\(name) to \(free)/\(transport.rawValue)")
         }
         guard !moves.isEmpty else { return nil }
