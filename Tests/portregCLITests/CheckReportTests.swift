@@ -131,3 +131,54 @@ extension CheckReportTests {
         result.expectFailure(64, location, message)
     }
 }
+
+extension CheckReportTests {
+    static let rendered = """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          type: NodePort
+          ports:
+            - port: 80
+              nodePort: 30951
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: api
+        spec:
+          type: NodePort
+          ports:
+            - port: 80
+              nodePort: 30951
+
+        """
+
+    /// `helm template . | portreg check -`: a Kubernetes stream, named in findings.
+    @Test func standardInputIsAManifestStream() async throws {
+        let cli = try CLI()
+        let result = try await cli.run(["check", "-"], stdin: Self.rendered)
+        result.expect(status: 1, stdout: ["<stdin>:9: error: Service web and Service api both publish 30951/tcp"])
+        let named = try await cli.run(["check", "--stdin-name", "rendered.yaml", "-"], stdin: Self.rendered)
+        named.expect(status: 1, stdout: ["rendered.yaml:9: error:", "rendered.yaml:19: note: api is here"])
+        // Capped as a file is: past 10 MiB a parse error, not read.
+        let huge = try await cli.run(["check", "-"], stdin: "# " + String(repeating: "x", count: 11 << 20) + "\n")
+        huge.expect(status: 65, stdout: ["<stdin>: error: larger than 10 MiB; not read [parse]"])
+    }
+
+    /// `--stdin-kind compose`: one Compose file, judged with the tree beside it.
+    @Test func standardInputAsCompose() async throws {
+        let cli = try CLI()
+        try put(cli, "app/compose.yaml", "services:\n  app:\n    ports: [\"9952:80\"]\n")
+        let compose = "services:\n  piped:\n    ports: [\"9952:80\"]\n"
+        let result = try await cli.run(["check", "--stdin-kind", "compose", "app", "-"], stdin: compose)
+        result.expect(
+            status: 1,
+            stdout: [
+                "<stdin>:3: error: service piped and service app", "app/compose.yaml:3: note: app is here", "2 files",
+            ])
+        #expect(!result.stdout.contains("/tmp/portreg-stdin"), "\(result)")
+    }
+}

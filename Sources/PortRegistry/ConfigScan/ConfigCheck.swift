@@ -23,6 +23,9 @@ public struct CheckOptions: Sendable {
     public var baseline: String?
     /// `.portreg.yaml`'s `hosts`: claims under these globs are on that host, the rest on `host`.
     public var hostGlobs: [CheckConfig.HostGlobs] = []
+    /// `-` as a PATH: what standard input holds, and the name findings give it.
+    public var stdinKind: StdinKind = .kubernetes
+    public var stdinName = "<stdin>"
     /// The cluster's node-port range (`--node-port-range`, `.portreg.yaml`'s `node-port-range`).
     public var nodePortRange: PortRange?
 
@@ -107,9 +110,21 @@ public enum ConfigCheck {
     /// Reads every config under `options.paths`. Throws only for a path or `--env-file` that
     /// does not exist (66); every problem inside a file is a finding.
     public static func scan(_ options: CheckOptions, now: Timestamp) throws -> ConfigScanResult {
-        let discovery = try Discovery.discover(paths: options.paths, excluding: options.excludes)
+        // `-`: one YAML stream from standard input, read once whatever the PATHs repeat.
+        let paths = options.paths.filter { $0 != "-" }
+        let stdin =
+            paths.count == options.paths.count
+            ? nil
+            : StandardInput.scan(
+                kind: options.stdinKind, name: options.stdinName, variables: options.processEnvironment ?? [:])
+        let discovery = try Discovery.discover(paths: paths, excluding: options.excludes)
         var result = ConfigScanResult()
         var files = Set<String>()
+        if let stdin {
+            result.ports += stdin.ports
+            result.findings += stdin.findings
+            files.formUnion(stdin.files)
+        }
 
         var overrideVariables: [String: String]?
         if !options.envFiles.isEmpty {

@@ -78,7 +78,16 @@ struct CheckCommand: ParsableCommand {
         help: "Record this run's error findings in FILE (one fingerprint per line, sorted), then exit 0.")
     var writeBaseline: String?
 
-    @Argument(help: "Files or folders to check (default: the current folder).")
+    @Option(
+        name: .customLong("stdin-kind"),
+        help: "What '-' (standard input) holds: kubernetes (a multi-document stream, default) or compose.")
+    var stdinKind: StdinKind = .kubernetes
+
+    @Option(name: .customLong("stdin-name"), help: "The name findings give standard input (default: <stdin>).")
+    var stdinName = "<stdin>"
+
+    @Argument(
+        help: "Files or folders to check (default: the current folder); - reads one YAML stream from standard input.")
     var paths: [String] = []
 
     func validate() throws {
@@ -123,6 +132,8 @@ struct CheckCommand: ParsableCommand {
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: HostScope(parsing: host) ?? .everywhere, ephemeral: ephemeral, assignmentsFile: assignments)
         options.baseline = baseline
+        options.stdinKind = stdinKind
+        options.stdinName = stdinName
         // .portreg.yaml: the team's settings; the command line wins.
         if let path = CheckConfig.locate(explicit: config, paths: paths) {
             let settings = try CheckConfig.read(path)
@@ -167,6 +178,8 @@ struct CheckCommand: ParsableCommand {
 }
 
 /// The whole environment of this process, for `--use-env`.
+extension StdinKind: ExpressibleByArgument {}
+
 enum ProcessEnvironment {
     /// The whole process environment (`--use-env`).
     static func all() -> [String: String] {
