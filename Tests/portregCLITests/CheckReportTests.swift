@@ -2,6 +2,10 @@ import Foundation
 import PortregTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// How `check` judges and shows what it read: one finding per collision, every location in
 /// every format, terminal-safe text, the way out, baseline, config file, stdin, `--live`.
 @Suite struct CheckReportTests {
@@ -180,5 +184,44 @@ extension CheckReportTests {
                 "<stdin>:3: error: service piped and service app", "app/compose.yaml:3: note: app is here", "2 files",
             ])
         #expect(!result.stdout.contains("/tmp/portreg-stdin"), "\(result)")
+    }
+}
+
+extension CheckReportTests {
+    /// A TCP listener of this test process on 127.0.0.1, at a port the kernel picks.
+    func listener() throws -> (descriptor: Int32, port: Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && listen(descriptor, 1) == 0
+                    && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        try #require(bound)
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// `--live`: a published port that a socket here listens on is an `in-use` error naming
+    /// the process; without `--live` this machine is not looked at.
+    @Test func liveSocketsAreClaims() async throws {
+        let cli = try CLI()
+        let (descriptor, port) = try listener()
+        defer { close(descriptor) }
+        try put(cli, "db/compose.yaml", "services:\n  db:\n    ports: [\"\(port):5432\"]\n")
+        let quiet = try await cli.run("check", "--ephemeral-range", "none", ".")
+        quiet.expect(status: 0, stdout: ["0 errors"])
+        let live = try await cli.run("check", "--live", "--ephemeral-range", "none", "--format", "json", ".")
+        #expect(live.status == 1, "\(live)")
+        let document = try #require(try live.json() as? [String: Any])
+        let findings = try #require(document["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["kind"] as? String } == ["in-use"], "\(live)")
+        let message = findings.first?["message"] as? String ?? ""
+        #expect(message.contains("\(port)/tcp is in use by ") && message.contains("(pid \(getpid()))"), "\(message)")
     }
 }

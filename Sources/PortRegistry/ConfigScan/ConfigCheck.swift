@@ -23,6 +23,9 @@ public struct CheckOptions: Sendable {
     public var baseline: String?
     /// `.portreg.yaml`'s `hosts`: claims under these globs are on that host, the rest on `host`.
     public var hostGlobs: [CheckConfig.HostGlobs] = []
+    /// `--live`: this machine's listening sockets are claims too (never by default: a CI
+    /// runner's sockets say nothing of the deployment host).
+    public var live = false
     /// `-` as a PATH: what standard input holds, and the name findings give it.
     public var stdinKind: StdinKind = .kubernetes
     public var stdinName = "<stdin>"
@@ -258,7 +261,8 @@ public enum ConfigCheck {
     /// Collisions, registry comparison and warnings: a pure function of what was read.
     /// `wayOut`, when given, ends each collision with a free port for the services that move.
     public static func evaluate(
-        _ scan: ConfigScanResult, registry: RegistrySnapshot, options: CheckOptions, wayOut: WayOut? = nil
+        _ scan: ConfigScanResult, registry: RegistrySnapshot, options: CheckOptions, wayOut: WayOut? = nil,
+        listening: [ListeningSocket] = []
     ) -> CheckReport {
         var findings = scan.findings
         let ports = scan.ports.filter { !$0.isIgnored }.map { port -> PublishedPort in
@@ -270,7 +274,9 @@ public enum ConfigCheck {
         // Every port the tree publishes (ignored or not) and the registry holds is taken.
         wayOut?.claim(scan.ports.map { ($0.ports, $0.transport) })
         wayOut?.claim(assignments.map { ($0.assignment.ports, $0.assignment.transport) })
+        wayOut?.claim(listening.compactMap { socket in PortRange(port: socket.port).map { ($0, socket.transport) } })
         findings += collisions(ports, wayOut: wayOut)
+        findings += inUse(ports, listening: listening)
         findings += registryFindings(ports, assignments: assignments, strict: options.strict)
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
         findings = onePerEntry(findings)
@@ -281,6 +287,45 @@ public enum ConfigCheck {
     /// Pairs (i, j), i from `left` and j from `right`, whose ranges overlap: the one sweep.
     static func overlapping(_ left: [PortRange], _ right: [PortRange], _ body: (Int, Int) -> Void) {
         PortSweep.overlappingPairs(left, right, body)
+    }
+
+    /// `--live`: a published port that a socket on this machine already listens on (in an
+    /// overlapping bind address): `docker compose up` would fail with "port is already
+    /// allocated". One finding per port entry, naming the processes where /proc shows them.
+    static func inUse(_ ports: [PublishedPort], listening: [ListeningSocket]) -> [Finding] {
+        guard !listening.isEmpty, !ports.isEmpty else { return [] }
+        var holders = [[Int]](repeating: [], count: ports.count)
+        let sockets = listening.map { PortRange(uncheckedLow: $0.port, high: $0.port) }
+        PortSweep.overlappingPairs(ports.map(\.ports), sockets) { i, j in
+            let (port, socket) = (ports[i], listening[j])
+            let bind = BindAddress(parsing: socket.address) ?? .wildcard
+            guard port.transport == socket.transport, !port.isDynamic, port.bind.overlaps(bind) else { return }
+            holders[i].append(j)
+        }
+        var findings: [Finding] = []
+        for (index, port) in ports.enumerated() where !holders[index].isEmpty {
+            var seen = Set<Int>()
+            let sockets = holders[index].map { listening[$0] }.sorted { ($0.port, $0.inode) < ($1.port, $1.inode) }
+            var who: [String] = []
+            for socket in sockets where seen.insert(socket.port).inserted {
+                let process =
+                    switch (socket.command, socket.pid) {
+                    case (let command?, let pid?): "\(command) (pid \(pid))"
+                    case (nil, let pid?): "pid \(pid)"
+                    default: "a process this user cannot see"
+                    }
+                who.append("\(socket.port)/\(socket.transport.rawValue) is in use by \(process)")
+            }
+            let more = who.count > 3 ? " and \(who.count - 3) more ports" : ""
+            findings.append(
+                Finding(
+                    severity: .error, kind: .inUse, ports: port.ports, transport: port.transport,
+                    message:
+                        "\(port.label) publishes \(socket(port.ports, port.transport)), but on this machine \(who.prefix(3).joined(separator: ", "))\(more)",
+                    places: [place(port)]
+                ).claimed(by: [claimant(port)]))
+        }
+        return findings
     }
 
     /// One warning per port entry: a base service's entry read again in each variant (or a

@@ -14,6 +14,8 @@ public struct Finding: Hashable, Sendable {
         case ephemeral
         /// `--strict`: the registry does not assign this port to this service (warning).
         case unregistered
+        /// `--live`: a socket listening on this machine holds the port (error).
+        case inUse = "in-use"
         /// A config file that cannot be read as what its name or content says (error), or a
         /// port left unpublished by an unset variable (warning).
         case parse

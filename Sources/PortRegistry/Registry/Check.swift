@@ -28,10 +28,12 @@ extension Registry {
         let snapshot = RegistrySnapshot(
             assignments: committed ?? baseline.assignments.map { RegistryClaim(assignment: $0) },
             catalog: baseline.catalog)
+        let listening = options.live ? SocketTable.listening() : []
         let report = try read { context in
             ConfigCheck.evaluate(
                 scan, registry: snapshot, options: options,
-                wayOut: WayOut { move in Self.freePort(for: move, options: options, in: context) })
+                wayOut: WayOut { move in Self.freePort(for: move, options: options, in: context) },
+                listening: listening)
         }
         guard let known else { return report }
         return known.baseline.apply(to: report, file: known.file)

@@ -78,6 +78,9 @@ struct CheckCommand: ParsableCommand {
         help: "Record this run's error findings in FILE (one fingerprint per line, sorted), then exit 0.")
     var writeBaseline: String?
 
+    @Flag(help: "Also report published ports that a socket on this machine listens on now (kind in-use).")
+    var live = false
+
     @Option(
         name: .customLong("stdin-kind"),
         help: "What '-' (standard input) holds: kubernetes (a multi-document stream, default) or compose.")
@@ -132,6 +135,7 @@ struct CheckCommand: ParsableCommand {
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: HostScope(parsing: host) ?? .everywhere, ephemeral: ephemeral, assignmentsFile: assignments)
         options.baseline = baseline
+        options.live = live
         options.stdinKind = stdinKind
         options.stdinName = stdinName
         // .portreg.yaml: the team's settings; the command line wins.

@@ -179,6 +179,7 @@ enum CheckOutput {
         .privileged: "A port below 1024 needs root or CAP_NET_BIND_SERVICE to bind.",
         .ephemeral: "The port is inside the ephemeral range, where outgoing connections can take it first.",
         .unregistered: "The registry does not assign this port to the service that publishes it.",
+        .inUse: "A socket on this machine already listens on the port (--live).",
         .parse: "A config file that cannot be read as what its name or content says.",
     ]
 
@@ -188,7 +189,7 @@ enum CheckOutput {
     static func sarif(_ report: CheckReport) -> JSONValue {
         let kinds = Finding.Kind.allCases
         let rules = kinds.map { kind -> JSONValue in
-            let level = kind == .collision || kind == .registry || kind == .parse ? "error" : "warning"
+            let level = [.collision, .registry, .parse, .inUse].contains(kind) ? "error" : "warning"
             return .object([
                 ("id", .string(kind.rawValue)), ("name", .string(kind.rawValue)),
                 ("shortDescription", .object([("text", .string(ruleText[kind] ?? kind.rawValue))])),
