@@ -225,3 +225,23 @@ extension CheckReportTests {
         #expect(message.contains("\(port)/tcp is in use by ") && message.contains("(pid \(getpid()))"), "\(message)")
     }
 }
+
+extension CheckReportTests {
+    /// On a terminal the other locations are cut to five and "and N more"; piped, all.
+    @Test func otherLocationsAreCutOnlyOnATerminal() async throws {
+        let cli = try CLI()
+        for index in 0..<9 {
+            try put(cli, "app\(index)/compose.yaml", "services:\n  web\(index):\n    ports: [\"9961:80\"]\n")
+        }
+        let piped = try await cli.run("check", ".")
+        #expect(piped.lines.filter { $0.contains(": note: ") }.count == 8, "\(piped)")
+        guard let binary = PortregBinary.path, FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            print("skipped: no script(1) to give portreg a terminal")
+            return
+        }
+        let command = "'\(binary)' check ."
+        let terminal = try await cli.run(["check", "."], via: ["/usr/bin/script", "-qec", command, "/dev/null"])
+        #expect(terminal.stdout.components(separatedBy: ": note: ").count - 1 == 5, "\(terminal)")
+        #expect(terminal.stdout.contains("and 3 more (every location: --format json)"), "\(terminal)")
+    }
+}
