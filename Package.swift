@@ -45,7 +45,7 @@ let package = Package(
         layer("Conflicts", ["Model", "System", "Storage", "Assignments"]),
         layer("Search", ["Model", "Catalog"]),
         layer("Exchange", ["Model", "Formats", "Assignments"]),
-        layer("ConfigScan", ["Model", "Formats", "Conflicts", "CYAML"]),
+        layer("ConfigScan", ["Model", "System", "Formats", "Conflicts", "CYAML"]),
         layer("Map", ["Model", "Catalog"]),
         // The front door: one call per use case, owning every transaction.
         .target(

@@ -224,6 +224,15 @@ public struct Allocator {
 }
 
 extension Allocator {
+    /// The port (or block) `reserve` would pick for `request`, without recording anything:
+    /// the first free one from the service's preferred start; nil when the range is full.
+    package func suggestion(_ request: ReservationRequest, in context: StorageContext) throws -> PortRange? {
+        try validate(request)
+        let range = request.range ?? Allocator.defaultRange
+        guard let low = try firstFree(request: request, range: range, in: context) else { return nil }
+        return PortRange(uncheckedLow: low, high: low + request.count - 1)
+    }
+
     /// Free ports (or consecutive blocks of `request.count`) from the bottom of the range up,
     /// by the same rules as `reserve`, without recording anything.
     package func freeBlocks(_ request: ReservationRequest, limit: Int, in context: StorageContext) throws -> [PortRange]

@@ -1,6 +1,7 @@
 import PortRegistryConflicts
 import PortRegistryFormats
 import PortRegistryModel
+import PortRegistrySystem
 
 /// How a `check` run reads the tree and judges what it finds.
 public struct CheckOptions: Sendable {
@@ -23,12 +24,24 @@ public struct CheckOptions: Sendable {
     /// `--assignments FILE`: compared with already, so not read again if it lies in the tree.
     public var assignmentsFile: String?
 
+    /// `--baseline FILE`: error findings it knows are not reported (nor fail the run).
+    public var baseline: String?
+    /// `.portreg.yaml`'s `hosts`: claims under these globs are on that host, the rest on `host`.
+    public var hostGlobs: [CheckConfig.HostGlobs] = []
+    /// `--live`: this machine's listening sockets are claims too (never by default: a CI
+    /// runner's sockets say nothing of the deployment host).
+    public var live = false
+    /// `-` as a PATH: what standard input holds, and the name findings give it.
+    public var stdinKind: StdinKind = .kubernetes
+    public var stdinName = "<stdin>"
+    /// The cluster's node-port range (`--node-port-range`, `.portreg.yaml`'s `node-port-range`;
+    /// nil: `defaultNodePorts`): a Service `nodePort` outside it is an error (the API server
+    /// refuses it).
+    public var nodePortRange: PortRange?
+
     public static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
     /// The Kubernetes API server's default `--service-node-port-range`.
     public static let defaultNodePorts = PortRange(low: 30000, high: 32767)!
-    /// `--node-port-range`: a Service `nodePort` outside it is an error (the API server
-    /// refuses it).
-    public var nodePortRange: PortRange = CheckOptions.defaultNodePorts
 
     public init(
         paths: [String], excludes: [String] = [], envFiles: [String] = [], processEnvironment: [String: String]? = nil,
@@ -109,11 +122,23 @@ public enum ConfigCheck {
     /// Reads every config under `options.paths`. Throws only for a path or `--env-file` that
     /// does not exist (66); every problem inside a file is a finding.
     public static func scan(_ options: CheckOptions, now: Timestamp) throws -> ConfigScanResult {
-        let discovery = try Discovery.discover(paths: options.paths, excluding: options.excludes)
+        // `-`: one YAML stream from standard input, read once whatever the PATHs repeat.
+        let paths = options.paths.filter { $0 != "-" }
+        let stdin =
+            paths.count == options.paths.count
+            ? nil
+            : StandardInput.scan(
+                kind: options.stdinKind, name: options.stdinName, variables: options.processEnvironment ?? [:])
+        let discovery = try Discovery.discover(paths: paths, excluding: options.excludes)
         var result = ConfigScanResult()
         var files = Set<String>()
         // What the walk could not read: never skipped in silence.
         result.findings += discovery.findings
+        if let stdin {
+            result.ports += stdin.ports
+            result.findings += stdin.findings
+            files.formUnion(stdin.files)
+        }
 
         var overrideVariables: [String: String]?
         if !options.envFiles.isEmpty {
@@ -242,49 +267,103 @@ public enum ConfigCheck {
     // MARK: Judging
 
     /// Collisions, registry comparison and warnings: a pure function of what was read.
-    public static func evaluate(_ scan: ConfigScanResult, registry: RegistrySnapshot, options: CheckOptions)
-        -> CheckReport
-    {
+    /// `wayOut`, when given, ends each collision with a free port for the services that move.
+    public static func evaluate(
+        _ scan: ConfigScanResult, registry: RegistrySnapshot, options: CheckOptions, wayOut: WayOut? = nil,
+        listening: [ListeningSocket] = []
+    ) -> CheckReport {
         var findings = scan.findings
         let ports = scan.ports.filter { !$0.isIgnored }.map { port -> PublishedPort in
             var port = port
-            port.host = options.host
+            port.host = options.hostGlobs.first { $0.matches(port.location.file) }?.host ?? options.host
             return port
         }
-        findings += collisions(ports)
         let assignments = registry.assignments + scan.assignments
+        // Every port the tree publishes (ignored or not) and the registry holds is taken.
+        wayOut?.claim(scan.ports.map { ($0.ports, $0.transport) })
+        wayOut?.claim(assignments.map { ($0.assignment.ports, $0.assignment.transport) })
+        wayOut?.claim(listening.compactMap { socket in PortRange(port: socket.port).map { ($0, socket.transport) } })
+        findings += collisions(ports, wayOut: wayOut)
+        findings += inUse(ports, listening: listening)
         findings += registryFindings(ports, assignments: assignments, strict: options.strict)
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
+        findings = onePerEntry(findings)
         findings.sort(by: Finding.reportOrder)
         return CheckReport(findings: findings, files: scan.files.count, ports: scan.ports.count)
     }
 
-    /// Pairs (i, j), i from `left` and j from `right`, whose ranges overlap, by one sweep in
-    /// port order: time n log n plus the pairs found, never per port of a range.
+    /// Pairs (i, j), i from `left` and j from `right`, whose ranges overlap: the one sweep.
     package static func overlapping(_ left: [PortRange], _ right: [PortRange], _ body: (Int, Int) -> Void) {
-        let events = (left.indices.map { (left[$0], 0, $0) } + right.indices.map { (right[$0], 1, $0) }).sorted {
-            ($0.0.low, $0.1) < ($1.0.low, $1.1)
+        PortSweep.overlappingPairs(left, right, body)
+    }
+
+    /// `--live`: a published port that a socket on this machine already listens on (in an
+    /// overlapping bind address): `docker compose up` would fail with "port is already
+    /// allocated". One finding per port entry, naming the processes where /proc shows them.
+    package static func inUse(_ ports: [PublishedPort], listening: [ListeningSocket]) -> [Finding] {
+        guard !listening.isEmpty, !ports.isEmpty else { return [] }
+        var holders = [[Int]](repeating: [], count: ports.count)
+        let sockets = listening.map { PortRange(uncheckedLow: $0.port, high: $0.port) }
+        PortSweep.overlappingPairs(ports.map(\.ports), sockets) { i, j in
+            let (port, socket) = (ports[i], listening[j])
+            let bind = BindAddress(parsing: socket.address) ?? .wildcard
+            guard port.transport == socket.transport, !port.isDynamic, port.bind.overlaps(bind) else { return }
+            holders[i].append(j)
         }
-        var active: [[(high: Int, index: Int)]] = [[], []]
-        for (range, side, index) in events {
-            for other in 0...1 { active[other].removeAll { $0.high < range.low } }
-            for entry in active[1 - side] {
-                if side == 0 { body(index, entry.index) } else { body(entry.index, index) }
+        var findings: [Finding] = []
+        for (index, port) in ports.enumerated() where !holders[index].isEmpty {
+            var seen = Set<Int>()
+            let sockets = holders[index].map { listening[$0] }.sorted { ($0.port, $0.inode) < ($1.port, $1.inode) }
+            var who: [String] = []
+            for socket in sockets where seen.insert(socket.port).inserted {
+                let process =
+                    switch (socket.command, socket.pid) {
+                    case (let command?, let pid?): "\(command) (pid \(pid))"
+                    case (nil, let pid?): "pid \(pid)"
+                    default: "a process this user cannot see"
+                    }
+                who.append("\(socket.port)/\(socket.transport.rawValue) is in use by \(process)")
             }
-            active[side].append((range.high, index))
+            let more = who.count > 3 ? " and \(who.count - 3) more ports" : ""
+            findings.append(
+                Finding(
+                    severity: .error, kind: .inUse, ports: port.ports, transport: port.transport,
+                    message:
+                        "\(port.label) publishes \(socket(port.ports, port.transport)), but on this machine \(who.prefix(3).joined(separator: ", "))\(more)",
+                    places: [place(port)]
+                ).claimed(by: [claimant(port)]))
+        }
+        return findings
+    }
+
+    /// One warning per port entry: a base service's entry read again in each variant (or a
+    /// range read as several claims) is one entry, so its warning of one kind is said once.
+    package static func onePerEntry(_ findings: [Finding]) -> [Finding] {
+        struct Key: Hashable {
+            var kind: Finding.Kind
+            var location: SourceLocation?
+            var transport: TransportProtocol?
+        }
+        var seen = Set<Key>()
+        return findings.filter { finding in
+            guard finding.severity == .warning, finding.kind != .parse else { return true }
+            return seen.insert(
+                Key(kind: finding.kind, location: finding.places.first?.location, transport: finding.transport)
+            )
+            .inserted
         }
     }
 
-    /// The same sweep within one list: each overlapping pair once, i < j in sweep order.
-    package static func overlapping(_ ranges: [PortRange], _ body: (Int, Int) -> Void) {
-        let order = ranges.indices.sorted { (ranges[$0].low, $0) < (ranges[$1].low, $1) }
-        var active: [(high: Int, index: Int)] = []
-        for index in order {
-            let range = ranges[index]
-            active.removeAll { $0.high < range.low }
-            for entry in active { body(entry.index, index) }
-            active.append((range.high, index))
-        }
+    /// A claimant's identity for fingerprints: the folder of its file (as shown, relative to
+    /// the current folder, so the same on every machine) and the service's name.
+    package static func claimant(_ port: PublishedPort) -> String {
+        ConfigFile.directory(of: port.location.file) + "/" + port.name
+    }
+
+    /// Places without repeats (one entry read in the base and in a variant is one place).
+    package static func unique(_ places: [Finding.Place]) -> [Finding.Place] {
+        var seen = Set<Finding.Place>()
+        return places.filter { seen.insert($0).inserted }
     }
 
     package static func place(_ port: PublishedPort) -> Finding.Place {
@@ -319,7 +398,7 @@ public enum ConfigCheck {
         return Set(a.profiles).isDisjoint(with: b.profiles)
     }
 
-    package static func collisions(_ ports: [PublishedPort]) -> [Finding] {
+    package static func collisions(_ ports: [PublishedPort], wayOut: WayOut? = nil) -> [Finding] {
         var findings: [Finding] = []
         var byTransport: [TransportProtocol: [PublishedPort]] = [:]
         for port in ports { byTransport[port.transport, default: []].append(port) }
@@ -328,40 +407,84 @@ public enum ConfigCheck {
             let hasDynamic = group.contains(where: \.isDynamic)
             let fixed = hasDynamic ? group.filter { !$0.isDynamic } : group
             let dynamic = hasDynamic ? group.filter(\.isDynamic) : []
-            findings += fixedCollisions(fixed, transport)
+            findings += groupCollisions(fixed, transport, wayOut: wayOut)
             findings += replicaCollisions(fixed, transport)
             if !dynamic.isEmpty { findings += exhaustedRanges(dynamic, fixed: fixed, transport) }
         }
         return findings
     }
 
-    /// Fixed claims of different services that overlap: each pair once, by the sweep.
-    package static func fixedCollisions(_ group: [PublishedPort], _ transport: TransportProtocol) -> [Finding] {
-        var findings: [Finding] = []
+    /// Fixed claims that all collide with one another, one finding per group: the groups of
+    /// the collision rule (`CollisionRule.groups`), split where claims are alternatives.
+    package static func groupCollisions(_ group: [PublishedPort], _ transport: TransportProtocol, wayOut: WayOut?)
+        -> [Finding]
+    {
         guard group.count > 1 else { return [] }
-        overlapping(group.map(\.ports)) { i, j in
-            var (a, b) = (group[i], group[j])
-            guard a.identity != b.identity, a.bind.overlaps(b.bind), a.host.overlaps(b.host), !areAlternatives(a, b)
-            else { return }
-            if b.location < a.location { swap(&a, &b) }
-            let shared = PortRange(low: max(a.ports.low, b.ports.low), high: min(a.ports.high, b.ports.high))!
-            // Same-named services of two projects are told apart by their folders.
-            let (left, right) =
-                a.label == b.label
-                ? (
-                    "\(a.label) (\(ConfigFile.directory(of: a.location.file)))",
-                    "\(b.label) (\(ConfigFile.directory(of: b.location.file)))"
-                ) : (a.label, b.label)
-            var message = "\(left) and \(right) both publish \(socket(shared, transport))"
-            if !a.bind.isWildcard || !b.bind.isWildcard || a.bind != b.bind {
-                message += " (bound to \(a.bind) and \(b.bind))"
+        var findings: [Finding] = []
+        for ruleGroup in CollisionRule.groups(group) {
+            for members in AlternativeSplit.split(ruleGroup.members, group)
+            where CollisionRule.hasTwoServices(members, group) {
+                let claims = members.map { group[$0] }.sorted {
+                    ($0.location, $0.identity) < ($1.location, $1.identity)
+                }
+                let shared = CollisionRule.sharedPorts(members, group)
+                findings.append(collisionFinding(claims, shared: shared, transport: transport, wayOut: wayOut))
             }
-            findings.append(
-                Finding(
-                    severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
-                    places: [place(a), place(b)]))
         }
         return findings
+    }
+
+    /// `service a and service b both publish 8080/tcp`, or with more claimants `service a,
+    /// service b and service c all publish …` (`… and 2998 others all publish …`), then the
+    /// way out when the registry gave one.
+    package static func collisionFinding(
+        _ claims: [PublishedPort], shared: PortRange, transport: TransportProtocol, wayOut: WayOut?
+    ) -> Finding {
+        // Claimants in report order, each service once.
+        var claimants: [PublishedPort] = []
+        var seen = Set<String>()
+        for claim in claims where seen.insert(claim.identity.lowercased()).inserted { claimants.append(claim) }
+        let shown = claimants.count <= 3 ? claimants : Array(claimants.prefix(2))
+        var labelCounts: [String: Int] = [:]
+        for claimant in shown { labelCounts[claimant.label, default: 0] += 1 }
+        // Same-named services of two projects are told apart by their folders.
+        let names = shown.map { claimant in
+            labelCounts[claimant.label]! > 1
+                ? "\(claimant.label) (\(ConfigFile.directory(of: claimant.location.file)))" : claimant.label
+        }
+        var message: String
+        switch claimants.count {
+        case 2: message = "\(names[0]) and \(names[1]) both publish"
+        case 3: message = "\(names[0]), \(names[1]) and \(names[2]) all publish"
+        default: message = "\(names[0]), \(names[1]) and \(claimants.count - 2) others all publish"
+        }
+        message += " \(socket(shared, transport))"
+        var binds: [BindAddress] = []
+        for claim in claims where !binds.contains(claim.bind) { binds.append(claim.bind) }
+        if binds.count > 1 || !(binds.first?.isWildcard ?? true) {
+            let texts = binds.map(\.description)
+            message +=
+                texts.count == 1
+                ? " (bound to \(texts[0]))"
+                : " (bound to \(texts.dropLast().joined(separator: ", ")) and \(texts.last!))"
+        }
+        if let wayOut {
+            // Movers by name, with the folder when two share one.
+            var nameCounts: [String: Int] = [:]
+            for claimant in claimants { nameCounts[claimant.name, default: 0] += 1 }
+            let movers = claimants.dropFirst().map { claimant in
+                (
+                    claimant,
+                    nameCounts[claimant.name]! > 1
+                        ? "\(claimant.name) (\(ConfigFile.directory(of: claimant.location.file)))" : claimant.name
+                )
+            }
+            if let advice = wayOut.advice(for: movers) { message += "; " + advice }
+        }
+        return Finding(
+            severity: .error, kind: .collision, ports: shared, transport: transport, message: message,
+            places: unique(claims.map(place))
+        ).claimed(by: claimants.map(claimant))
     }
 
     /// A fixed host port of a service that runs several containers (`scale`,
@@ -378,7 +501,8 @@ public enum ConfigCheck {
                 severity: .error, kind: .collision, ports: port.ports, transport: transport,
                 message:
                     "\(port.replicas) replicas of \(port.label) all publish \(socket(port.ports, transport)): only one can bind it on one host",
-                places: places)
+                places: places
+            ).claimed(by: [claimant(port)])
         }
     }
 
@@ -468,7 +592,8 @@ public enum ConfigCheck {
             findings.append(
                 Finding(
                     severity: .error, kind: .collision, ports: claim.ports, transport: transport, message: message,
-                    places: places))
+                    places: places
+                ).claimed(by: [claimant(claim)] + others.map(claimant)))
         }
         return findings
     }
@@ -508,7 +633,8 @@ public enum ConfigCheck {
                         severity: .error, kind: .registry, ports: shared, transport: port.transport,
                         message:
                             "\(port.label) publishes \(socket(shared, port.transport)), which the registry assigns to \(assignment.service)\(where_)\(source)",
-                        places: places))
+                        places: places
+                    ).claimed(by: [claimant(port), "registry/" + assignment.service]))
             }
             if strict && others.isEmpty
                 && !own.contains(where: {
@@ -520,7 +646,8 @@ public enum ConfigCheck {
                         severity: .warning, kind: .unregistered, ports: port.ports, transport: port.transport,
                         message:
                             "\(port.label) publishes \(socket(port.ports, port.transport)), which the registry does not assign to \(port.name)",
-                        places: [place(port)]))
+                        places: [place(port)]
+                    ).claimed(by: [claimant(port)]))
             }
         }
         return findings
@@ -571,7 +698,8 @@ public enum ConfigCheck {
                             transport: port.transport,
                             message:
                                 "\(label): \(first.port)/\(port.transport.rawValue) is registered to \(PortAdvisor.names(first.names)) in the catalog\(more)",
-                            places: [place(port)]))
+                            places: [place(port)]
+                        ).claimed(by: [claimant(port)]))
                 }
             }
             if port.bindsItself && port.ports.low < 1024 {
@@ -579,7 +707,8 @@ public enum ConfigCheck {
                     Finding(
                         severity: .warning, kind: .privileged, ports: port.ports, transport: port.transport,
                         message: "\(label): a port below 1024 needs root or CAP_NET_BIND_SERVICE to bind",
-                        places: [place(port)]))
+                        places: [place(port)]
+                    ).claimed(by: [claimant(port)]))
             }
             if let ephemeral, ephemeral.overlaps(port.ports) {
                 findings.append(
@@ -587,9 +716,19 @@ public enum ConfigCheck {
                         severity: .warning, kind: .ephemeral, ports: port.ports, transport: port.transport,
                         message:
                             "\(label), inside the ephemeral range \(ephemeral): outgoing connections can take it first",
-                        places: [place(port)]))
+                        places: [place(port)]
+                    ).claimed(by: [claimant(port)]))
             }
         }
         return findings
+    }
+}
+
+extension Finding {
+    /// This finding with its claimants' identities (for the fingerprint).
+    package func claimed(by claimants: [String]) -> Finding {
+        var finding = self
+        finding.claimants = claimants
+        return finding
     }
 }

@@ -75,7 +75,8 @@ package struct KubernetesFormat: ConfigFormat {
             return scan
         }
         guard KubernetesManifest.mayBeManifest(text) else { return scan }
-        let manifest = KubernetesManifest.scan(path: path, text: text, nodePorts: context.options.nodePortRange)
+        let manifest = KubernetesManifest.scan(
+            path: path, text: text, nodePorts: context.options.nodePortRange ?? CheckOptions.defaultNodePorts)
         guard manifest.isManifest else { return scan }
         scan.counted = true
         scan.ports = manifest.ports

@@ -1,3 +1,4 @@
+import PortRegistryFormats
 import PortRegistryModel
 
 /// One thing `check` reports: a value that the text, JSON, GitHub and SARIF renderers all
@@ -16,6 +17,8 @@ public struct Finding: Hashable, Sendable {
         case ephemeral
         /// `--strict`: the registry does not assign this port to this service (warning).
         case unregistered
+        /// `--live`: a socket listening on this machine holds the port (error).
+        case inUse = "in-use"
         /// A config file that cannot be read as what its name or content says (error), or a
         /// port left unpublished by an unset variable (warning).
         case parse
@@ -39,6 +42,9 @@ public struct Finding: Hashable, Sendable {
     public var transport: TransportProtocol?
     public var message: String
     public var places: [Place]
+    /// The claimants' identities, `project/service` (the project, else the folder of the
+    /// file): what the fingerprint names instead of lines. Empty for a finding about a file.
+    public var claimants: [String] = []
 
     public init(
         severity: Severity, kind: Kind, ports: PortRange? = nil, transport: TransportProtocol? = nil, message: String,
@@ -50,6 +56,44 @@ public struct Finding: Hashable, Sendable {
         self.transport = transport
         self.message = message
         self.places = places
+    }
+
+    /// What identifies this finding across unrelated edits, for `--baseline` and SARIF's
+    /// `partialFingerprints`: kind, protocol, port span and the claimants sorted (a finding
+    /// about a file: its path and message), never a line number. Space-separated tokens, each
+    /// percent-encoded where it holds a space, `%`, `#` or a control character.
+    public var fingerprint: String {
+        var tokens = [kind.rawValue, transport?.rawValue ?? "-", ports?.description ?? "-"]
+        if claimants.isEmpty {
+            tokens += [places.first?.location.file ?? "-", message]
+        } else {
+            tokens += Set(claimants).sorted()
+        }
+        return tokens.map(Finding.fingerprintToken).joined(separator: " ")
+    }
+
+    /// The fingerprint's SHA-256, hexadecimal: SARIF's `partialFingerprints` value.
+    public var fingerprintDigest: String {
+        var hash = SHA256()
+        hash.update(Array(fingerprint.utf8))
+        return hash.finalize()
+    }
+
+    package static func fingerprintToken(_ text: String) -> String {
+        guard !text.isEmpty else { return "%" }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value <= 0x20 || value == 0x25 || value == 0x23 || (0x7F...0x9F).contains(value) {
+                for byte in String(scalar).utf8 {
+                    let hex = String(byte, radix: 16, uppercase: true)
+                    out += "%" + (hex.count == 1 ? "0" + hex : hex)
+                }
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Report order: by file and line of the first place, then errors before warnings.
@@ -70,6 +114,10 @@ public struct CheckReport: Sendable {
     public var files: Int
     /// Host ports published (one per port entry, a range counting once).
     public var ports: Int
+
+    /// Set when a baseline was applied: how many findings it knew and how many of its entries
+    /// no longer match.
+    public var baseline: CheckBaseline.Applied?
 
     public init(findings: [Finding], files: Int, ports: Int) {
         self.findings = findings

@@ -1,4 +1,7 @@
+import PortRegistryAssignments
 import PortRegistryConfigScan
+import PortRegistryModel
+import PortRegistrySystem
 
 extension Registry {
     /// The registry `portreg check` compares with. With `--assignments FILE` and no database
@@ -22,12 +25,37 @@ extension Registry {
     /// config is a finding of the report.
     public func check(_ options: CheckOptions) throws -> CheckReport {
         let now = clock.now()
+        // A bad baseline is refused before anything is read (65 with its line, 66 if missing).
+        let known = try options.baseline.map { (file: $0, baseline: try CheckBaseline.read($0)) }
         let committed = try options.assignmentsFile.map { try ConfigCheck.readAssignments($0, now: now) }
         let scan = try ConfigCheck.scan(options, now: now)
         let baseline = try checkBaseline(includeAssignments: committed == nil, ephemeral: options.ephemeral)
         let snapshot = RegistrySnapshot(
             assignments: committed ?? baseline.assignments.map { RegistryClaim(assignment: $0) },
             catalog: baseline.catalog)
-        return ConfigCheck.evaluate(scan, registry: snapshot, options: options)
+        let listening = options.live ? SocketTable.listening() : []
+        let report = try read { context in
+            ConfigCheck.evaluate(
+                scan, registry: snapshot, options: options,
+                wayOut: WayOut { move in Self.freePort(for: move, options: options, in: context) },
+                listening: listening)
+        }
+        guard let known else { return report }
+        return known.baseline.apply(to: report, file: known.file)
+    }
+
+    /// The way out of a collision: the port `reserve` would give the service that moves, by
+    /// its rules (not assigned, not registered or common, not privileged, not ephemeral),
+    /// where "in use" means claimed by the tree, never a probe of this machine.
+    package static func freePort(for move: MoveRequest, options: CheckOptions, in context: StorageContext) -> PortRange?
+    {
+        var request = ReservationRequest(service: (try? ServiceName.validate(move.service)) ?? "service")
+        request.count = move.count
+        request.transport = move.transport
+        request.host = move.host
+        request.bind = move.bind
+        request.probe = true
+        let allocator = Allocator(ephemeral: options.ephemeral) { port, _, _ in !move.isTaken(port) }
+        return try? allocator.suggestion(request, in: context)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PortRegistry
 import PortRegistryConfigScan
+import PortRegistryFormats
 import PortRegistryModel
 import PortRegistrySystem
 
@@ -65,7 +66,7 @@ struct CheckCommand: ParsableCommand {
             "The deployment host's ephemeral range, warned about: LO-HI, 'host' (this machine's), or 'none'.",
             discussion: "Default 32768-60999, Linux's default, so that every machine prints the same report.",
             valueName: "range"))
-    var ephemeralRange: String = "32768-60999"
+    var ephemeralRange: String?
 
     @Option(
         name: .customLong("node-port-range"),
@@ -73,16 +74,46 @@ struct CheckCommand: ParsableCommand {
             "The cluster's node-port range: a Kubernetes nodePort outside it is an error.",
             discussion: "Default 30000-32767, the API server's --service-node-port-range default.",
             valueName: "LO-HI"))
-    var nodePortRange: String = "30000-32767"
+    var nodePortRange: String?
 
-    @Argument(help: "Files or folders to check (default: the current folder).")
+    @Option(
+        name: .customLong("config"),
+        help:
+            "Settings file (default: .portreg.yaml at the root of a PATH): hosts, exclude, baseline, strict, ephemeral-range, node-port-range."
+    )
+    var config: String?
+
+    @Option(help: "Report only error findings that this baseline file does not know (exit 1 only for new ones).")
+    var baseline: String?
+
+    @Option(
+        name: .customLong("write-baseline"),
+        help: "Record this run's error findings in FILE (one fingerprint per line, sorted), then exit 0.")
+    var writeBaseline: String?
+
+    @Flag(help: "Also report published ports that a socket on this machine listens on now (kind in-use).")
+    var live = false
+
+    @Option(
+        name: .customLong("stdin-kind"),
+        help: "What '-' (standard input) holds: kubernetes (a multi-document stream, default) or compose.")
+    var stdinKind: StdinKind = .kubernetes
+
+    @Option(name: .customLong("stdin-name"), help: "The name findings give standard input (default: <stdin>).")
+    var stdinName = "<stdin>"
+
+    @Argument(
+        help: "Files or folders to check (default: the current folder); - reads one YAML stream from standard input.")
     var paths: [String] = []
 
     func validate() throws {
-        guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil else {
-            throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
+        if let ephemeralRange {
+            guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil
+            else {
+                throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
+            }
         }
-        guard PortRange(parsing: nodePortRange) != nil else {
+        if let nodePortRange, PortRange(parsing: nodePortRange) == nil {
             throw ValidationError("invalid --node-port-range '\(nodePortRange)': LO-HI, ports 1-65535")
         }
     }
@@ -90,9 +121,10 @@ struct CheckCommand: ParsableCommand {
     /// `--ephemeral-range`: a fixed range, this machine's (`host`; none when unreadable), or none.
     var ephemeral: PortRange? {
         switch ephemeralRange {
+        case nil: CheckOptions.linuxEphemeral
         case "none": nil
         case "host": EphemeralRange.current()
-        default: PortRange(parsing: ephemeralRange)
+        case let text?: PortRange(parsing: text)
         }
     }
 
@@ -101,23 +133,57 @@ struct CheckCommand: ParsableCommand {
             do { try check() } catch let error as RegistryError {
                 // Paths in messages come from the command line and the tree: terminal-safe.
                 throw RegistryError(
-                    error.kind, CheckOutput.safe(error.message),
+                    error.kind, TerminalText.visible(error.message),
                     at: error.location.map {
-                        SourceLocation(file: CheckOutput.safe($0.file), line: $0.line, column: $0.column)
+                        SourceLocation(file: TerminalText.visible($0.file), line: $0.line, column: $0.column)
                     })
             }
         }
     }
 
     private func check() throws {
+        let paths = paths.isEmpty ? ["."] : paths
         var options = CheckOptions(
-            paths: paths.isEmpty ? ["."] : paths, excludes: excludes, envFiles: envFiles,
+            paths: paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: host, ephemeral: ephemeral, assignmentsFile: assignments)
-        options.nodePortRange = PortRange(parsing: nodePortRange) ?? CheckOptions.defaultNodePorts
+        options.nodePortRange = nodePortRange.flatMap { PortRange(parsing: $0) }
+        options.baseline = baseline
+        options.live = live
+        options.stdinKind = stdinKind
+        options.stdinName = stdinName
+        // .portreg.yaml: the team's settings; the command line wins.
+        if let path = CheckConfig.locate(explicit: config, paths: paths) {
+            let settings = try CheckConfig.read(path)
+            OutputStream.standardError.writeLine("portreg check: settings from \(TerminalText.visible(path))")
+            OutputStream.standardError.flush()
+            options.hostGlobs = settings.hosts
+            if excludes.isEmpty, let exclude = settings.exclude { options.excludes = exclude }
+            if baseline == nil { options.baseline = settings.baseline }
+            if !strict, let strict = settings.strict { options.strict = strict }
+            if ephemeralRange == nil, let range = settings.ephemeralRange { options.ephemeral = range }
+            if options.nodePortRange == nil { options.nodePortRange = settings.nodePortRange }
+        }
+        if writeBaseline != nil { options.baseline = nil }
         let registry = try Registry.openForCheck(explicitPath: database.db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)
+        if let writeBaseline {
+            let recorded = CheckBaseline(recording: report)
+            try TextFile.writeAtomically(writeBaseline) { descriptor in
+                let stream = OutputStream(descriptor: descriptor)
+                stream.write(recorded.text)
+                stream.flush()
+                if let failure = stream.failure { throw RegistryError(.io, "\(writeBaseline): \(failure)") }
+            }
+            let count = recorded.fingerprints.count
+            OutputStream.standardError.writeLine(
+                "portreg check: wrote \(count) known finding\(count == 1 ? "" : "s") to \(TerminalText.visible(writeBaseline))"
+            )
+            OutputStream.standardOutput.flush()
+            OutputStream.standardError.flush()
+            return
+        }
         if report.hasUnparsableFile {
             OutputStream.standardOutput.flush()
             throw ExitCode(ExitStatus.code(for: .dataFormat))
@@ -130,6 +196,8 @@ struct CheckCommand: ParsableCommand {
 }
 
 /// The whole environment of this process, for `--use-env`.
+extension StdinKind: ExpressibleByArgument {}
+
 enum ProcessEnvironment {
     /// The whole process environment (`--use-env`).
     static func all() -> [String: String] {

@@ -8,33 +8,15 @@ enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum CheckOutput {
-    static func write(_ report: CheckReport, format: CheckFormat, to out: OutputStream = .standardOutput) {
+    static func write(
+        _ report: CheckReport, format: CheckFormat, to out: OutputStream = .standardOutput, notes: [String] = []
+    ) {
         switch format {
-        case .text: text(report, to: out)
-        case .json: json(report, to: out)
+        case .text: text(report, to: out, notes: notes)
+        case .json: out.write(json(report).text(newline: true))
         case .github: github(report, to: out)
-        case .sarif: sarif(report, to: out)
+        case .sarif: out.write(sarif(report).text(newline: true))
         }
-    }
-
-    /// Text from config files, made unable to drive a terminal: control characters (C0, DEL,
-    /// C1) and bidirectional overrides are written as `\u{…}` escapes.
-    static func safe(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if isUnsafe(scalar) {
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
-
-    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
-            || (0x2066...0x2069).contains(scalar.value)
     }
 
     static func summary(_ report: CheckReport) -> String {
@@ -45,77 +27,113 @@ enum CheckOutput {
 
     // MARK: text
 
-    /// `file:line: error: message [kind]`, the other side's `file:line: note: …` under it,
-    /// then a summary line.
-    static func text(_ report: CheckReport, to out: OutputStream) {
+    /// Other locations shown under a finding on a terminal; piped output shows them all.
+    static let terminalLocations = 5
+
+    /// `file:line: error: message [kind]`, the other locations' `file:line: note: …` under it
+    /// (on a terminal the first few and "and N more"), then a summary line and any notes
+    /// (the baseline's counts).
+    static func text(_ report: CheckReport, to out: OutputStream, notes: [String] = []) {
+        let limit = out.isTerminal ? terminalLocations : Int.max
         for finding in report.findings {
             guard let first = finding.places.first else { continue }
             let severity =
                 finding.severity == .error
                 ? Style.red("error", on: out) : Style.yellow(finding.severity.rawValue, on: out)
             out.writeLine(
-                "\(safe(first.location.description)): \(severity): \(safe(finding.message)) [\(finding.kind.rawValue)]")
-            for other in finding.places.dropFirst() {
-                let who = other.service.map { "\(safe($0)) is here" } ?? "the other side is here"
-                out.writeLine("\(safe(other.location.description)): note: \(who)")
+                "\(TerminalText.visible(first.location.description)): \(severity): \(TerminalText.visible(finding.message)) [\(finding.kind.rawValue)]"
+            )
+            let others = finding.places.dropFirst()
+            for other in others.prefix(limit) {
+                let who = other.service.map { "\(TerminalText.visible($0)) is here" } ?? "the other side is here"
+                out.writeLine("\(TerminalText.visible(other.location.description)): note: \(who)")
+            }
+            if others.count > limit {
+                out.writeLine("  and \(others.count - limit) more (every location: --format json)")
             }
         }
         out.writeLine(summary(report))
+        if let line = baselineLine(report) { out.writeLine(TerminalText.visible(line)) }
+        for note in notes { out.writeLine(TerminalText.visible(note)) }
+    }
+
+    /// `baseline FILE: 3 known findings not shown, 1 entry no longer matches`.
+    static func baselineLine(_ report: CheckReport) -> String? {
+        guard let applied = report.baseline else { return nil }
+        let known = "\(applied.known) known finding\(applied.known == 1 ? "" : "s") not shown"
+        let stale =
+            "\(applied.stale) entr\(applied.stale == 1 ? "y" : "ies") no longer match\(applied.stale == 1 ? "es" : "")"
+        return "baseline \(applied.file): \(known), \(stale)"
     }
 
     // MARK: json
 
-    /// SPEC's document: `{"findings": [...], "summary": {...}}`, keys in SPEC's order.
-    static func json(_ report: CheckReport, to out: OutputStream) {
-        out.write("{\"findings\": [")
-        for (index, finding) in report.findings.enumerated() {
-            out.write(index == 0 ? "\n  " : ",\n  ")
-            let fields: [(String, Cell)] = [
-                ("severity", .text(finding.severity.rawValue)), ("kind", .text(finding.kind.rawValue)),
-                ("port", .optional(finding.ports?.low)), ("port_end", .optional(finding.ports?.high)),
-                ("protocol", .optional(finding.transport?.rawValue)), ("message", .text(finding.message)),
-            ]
-            let locations = finding.places.map { place in
-                JSON.object([
-                    ("file", .text(place.location.file)), ("line", .optional(place.location.line)),
+    /// SPEC's document: `{"findings": [...], "summary": {...}}`, keys in SPEC's order, every
+    /// location of every finding.
+    static func json(_ report: CheckReport) -> JSONValue {
+        let findings = report.findings.map { finding -> JSONValue in
+            let locations = finding.places.map { place -> JSONValue in
+                .object([
+                    ("file", .string(place.location.file)), ("line", .optional(place.location.line)),
                     ("service", .optional(place.service)),
                 ])
             }
-            // The object without its closing brace, then the nested locations array.
-            out.write(String(JSON.object(fields).dropLast()))
-            out.write(", \"locations\": [\(locations.joined(separator: ", "))]}")
+            return .object([
+                ("severity", .string(finding.severity.rawValue)), ("kind", .string(finding.kind.rawValue)),
+                ("port", .optional(finding.ports?.low)), ("port_end", .optional(finding.ports?.high)),
+                ("protocol", .optional(finding.transport?.rawValue)), ("message", .string(finding.message)),
+                ("locations", .array(locations)),
+            ])
         }
-        out.write(report.findings.isEmpty ? "],\n" : "\n],\n")
-        out.write(
-            " \"summary\": \(JSON.object([("files", .int(report.files)), ("ports", .int(report.ports)), ("errors", .int(report.errors)), ("warnings", .int(report.warnings))]))}\n"
-        )
+        let summary: JSONValue = .object([
+            ("files", .int(report.files)), ("ports", .int(report.ports)), ("errors", .int(report.errors)),
+            ("warnings", .int(report.warnings)),
+        ])
+        var members: [(String, JSONValue)] = [("findings", .array(findings, lines: true)), ("summary", summary)]
+        if let applied = report.baseline {
+            members.append(
+                (
+                    "baseline",
+                    .object([
+                        ("file", .string(applied.file)), ("known", .int(applied.known)), ("stale", .int(applied.stale)),
+                    ])
+                ))
+        }
+        return .object(members, lines: true)
     }
 
     // MARK: github
 
+    /// Locations named in the primary annotation's "(see …)".
+    static let namedLocations = 5
+
     /// GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`, so that the
-    /// findings show on the pull request's lines. The other side of a collision gets a
-    /// `::notice` of its own, so a pull request that touches only that file shows it too
-    /// (a registry finding names its CSV line in the message already).
+    /// findings show on the pull request's lines. An error finding gets an `::error` at every
+    /// location, so a pull request that touches only one of the files shows it too; the
+    /// primary one names the others (the first few), the others point back at the primary.
     static func github(_ report: CheckReport, to out: OutputStream) {
         for finding in report.findings {
             guard let first = finding.places.first else { continue }
             let level = finding.severity == .error ? "error" : finding.severity == .warning ? "warning" : "notice"
+            let title = "portreg \(finding.kind.rawValue)"
             var message = finding.message
-            let isCollision = finding.kind == .collision
-            if isCollision && finding.places.count > 1 {
-                message +=
-                    " (see " + finding.places.dropFirst().map(\.location.description).joined(separator: ", ") + ")"
+            let others = finding.places.dropFirst()
+            if finding.kind == .collision && !others.isEmpty {
+                let named = others.prefix(namedLocations).map(\.location.description).joined(separator: ", ")
+                let more = others.count > namedLocations ? " and \(others.count - namedLocations) more" : ""
+                message += " (see \(named)\(more))"
             }
-            out.writeLine(command(level, place: first, title: "portreg \(finding.kind.rawValue)", message: message))
-            for other in finding.places.dropFirst() where isCollision {
+            out.writeLine(command(level, place: first, title: title, message: message))
+            guard finding.severity == .error else { continue }
+            for other in others {
                 out.writeLine(
                     command(
-                        "notice", place: other, title: "portreg \(finding.kind.rawValue)",
+                        level, place: other, title: title,
                         message: "\(finding.message) (reported at \(first.location))"))
             }
         }
         out.writeLine(escapeData("portreg check: \(summary(report))"))
+        if let line = baselineLine(report) { out.writeLine(escapeData("portreg check: \(line)")) }
     }
 
     static func command(_ level: String, place: Finding.Place, title: String, message: String) -> String {
@@ -125,7 +143,8 @@ enum CheckOutput {
         return "::\(level) \(properties.joined(separator: ","))::\(escapeData(message))"
     }
 
-    /// GitHub's escaping of a command's message: `%`, CR and LF.
+    /// GitHub's escaping of a command's message: `%`, CR and LF; then the terminal escaper
+    /// (a workflow log is shown on a terminal too).
     static func escapeData(_ text: String) -> String {
         var result = ""
         for scalar in text.unicodeScalars {
@@ -136,7 +155,7 @@ enum CheckOutput {
             default: result.unicodeScalars.append(scalar)
             }
         }
-        return safe(result)
+        return TerminalText.visible(result)
     }
 
     /// And of a property value: also `:` and `,`.
@@ -161,47 +180,64 @@ enum CheckOutput {
         .privileged: "A port below 1024 needs root or CAP_NET_BIND_SERVICE to bind.",
         .ephemeral: "The port is inside the ephemeral range, where outgoing connections can take it first.",
         .unregistered: "The registry does not assign this port to the service that publishes it.",
+        .inUse: "A socket on this machine already listens on the port (--live).",
         .parse: "A config file that cannot be read as what its name or content says.",
     ]
 
     /// SARIF 2.1.0 for code scanning: one rule per kind, each result's first place as its
-    /// location (`physicalLocation` with `region.startLine`) and the others as `relatedLocations`.
-    static func sarif(_ report: CheckReport, to out: OutputStream) {
+    /// location (`physicalLocation` with `region.startLine`), the others as
+    /// `relatedLocations`, and the baseline's fingerprint in `partialFingerprints`.
+    static func sarif(_ report: CheckReport) -> JSONValue {
         let kinds = Finding.Kind.allCases
-        let rules = kinds.map { kind in
-            let level = kind == .collision || kind == .registry ? "error" : kind == .parse ? "error" : "warning"
-            return
-                "{\"id\": \(JSON.string(kind.rawValue)), \"name\": \(JSON.string(kind.rawValue)), \"shortDescription\": {\"text\": \(JSON.string(ruleText[kind] ?? kind.rawValue))}, \"defaultConfiguration\": {\"level\": \"\(level)\"}}"
+        let rules = kinds.map { kind -> JSONValue in
+            let level = [.collision, .registry, .parse, .inUse].contains(kind) ? "error" : "warning"
+            return .object([
+                ("id", .string(kind.rawValue)), ("name", .string(kind.rawValue)),
+                ("shortDescription", .object([("text", .string(ruleText[kind] ?? kind.rawValue))])),
+                ("defaultConfiguration", .object([("level", .string(level))])),
+            ])
         }
-        var results: [String] = []
-        for finding in report.findings {
-            let index = kinds.firstIndex(of: finding.kind) ?? 0
+        let results = report.findings.map { finding -> JSONValue in
             let level = finding.severity == .error ? "error" : finding.severity == .warning ? "warning" : "note"
-            var result =
-                "{\"ruleId\": \(JSON.string(finding.kind.rawValue)), \"ruleIndex\": \(index), \"level\": \"\(level)\", \"message\": {\"text\": \(JSON.string(finding.message))}"
-            if let first = finding.places.first {
-                result += ", \"locations\": [\(location(first, id: nil))]"
-            }
+            var members: [(String, JSONValue)] = [
+                ("ruleId", .string(finding.kind.rawValue)),
+                ("ruleIndex", .int(kinds.firstIndex(of: finding.kind) ?? 0)),
+                ("level", .string(level)), ("message", .object([("text", .string(finding.message))])),
+            ]
+            if let first = finding.places.first { members.append(("locations", .array([location(first, id: nil)]))) }
             let related = finding.places.dropFirst().enumerated().map { location($0.element, id: $0.offset + 1) }
-            if !related.isEmpty { result += ", \"relatedLocations\": [\(related.joined(separator: ", "))]" }
-            results.append(result + "}")
+            if !related.isEmpty { members.append(("relatedLocations", .array(related))) }
+            members.append(("partialFingerprints", .object([("portreg/v1", .string(finding.fingerprintDigest))])))
+            return .object(members)
         }
-        out.write(
-            """
-            {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [{"tool": {"driver": {"name": "portreg", "version": "\(Portreg.configuration.version)", "rules": [\(rules.joined(separator: ", "))]}}, "columnKind": "unicodeCodePoints", "results": [
-            """)
-        out.write(results.isEmpty ? "" : "\n  " + results.joined(separator: ",\n  ") + "\n")
-        out.write("]}]}\n")
+        let driver: JSONValue = .object([
+            ("name", .string("portreg")), ("version", .string(Portreg.configuration.version)),
+            ("rules", .array(rules)),
+        ])
+        let run: JSONValue = .object([
+            ("tool", .object([("driver", driver)])), ("columnKind", .string("unicodeCodePoints")),
+            ("results", .array(results, lines: true)),
+        ])
+        return .object([
+            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")), ("version", .string("2.1.0")),
+            ("runs", .array([run])),
+        ])
     }
 
-    static func location(_ place: Finding.Place, id: Int?) -> String {
-        var physical = "\"artifactLocation\": {\"uri\": \(JSON.string(uri(place.location.file)))}"
-        if let line = place.location.line, line > 0 { physical += ", \"region\": {\"startLine\": \(line)}" }
-        var text = "{"
-        if let id { text += "\"id\": \(id), " }
-        text += "\"physicalLocation\": {\(physical)}"
-        if let service = place.service { text += ", \"message\": {\"text\": \(JSON.string("service \(service)"))}" }
-        return text + "}"
+    static func location(_ place: Finding.Place, id: Int?) -> JSONValue {
+        var physical: [(String, JSONValue)] = [
+            ("artifactLocation", .object([("uri", .string(uri(place.location.file)))]))
+        ]
+        if let line = place.location.line, line > 0 {
+            physical.append(("region", .object([("startLine", .int(line))])))
+        }
+        var members: [(String, JSONValue)] = []
+        if let id { members.append(("id", .int(id))) }
+        members.append(("physicalLocation", .object(physical)))
+        if let service = place.service {
+            members.append(("message", .object([("text", .string("service \(service)"))])))
+        }
+        return .object(members)
     }
 
     /// A relative path as a URI reference: each byte outside RFC 3986's unreserved set and `/`

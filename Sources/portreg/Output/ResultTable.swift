@@ -165,26 +165,9 @@ struct ResultTable {
 /// whole document in memory.
 enum JSON {
     static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                // RFC 8259 requires U+0000–U+001F escaped; DEL, C1 and bidi controls are
-                // escaped too, so a document shown on a terminal cannot drive it.
-                if TerminalText.isUnsafe(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONValue.quote(text, to: &out)
+        return out
     }
 
     static func value(_ cell: Cell) -> String {

@@ -219,7 +219,7 @@ import Testing
                 return PortRange(low: low, high: low + Int.random(in: 0...20, using: &generator))!
             }
             var swept = Set<[Int]>()
-            ConfigCheck.overlapping(ranges) { swept.insert([min($0, $1), max($0, $1)]) }
+            PortSweep.overlappingPairs(ranges) { swept.insert([min($0, $1), max($0, $1)]) }
             var expected = Set<[Int]>()
             for i in ranges.indices {
                 for j in ranges.indices where i < j && ranges[i].overlaps(ranges[j]) { expected.insert([i, j]) }
@@ -228,7 +228,7 @@ import Testing
 
             let others = Array(ranges.shuffled().prefix(10))
             var crossed = Set<[Int]>()
-            ConfigCheck.overlapping(ranges, others) { crossed.insert([$0, $1]) }
+            PortSweep.overlappingPairs(ranges, others) { crossed.insert([$0, $1]) }
             var crossExpected = Set<[Int]>()
             for i in ranges.indices {
                 for j in others.indices where ranges[i].overlaps(others[j]) { crossExpected.insert([i, j]) }
@@ -304,6 +304,49 @@ import Testing
         #expect(ConfigCheck.collisions([port("a", "80", bind: "127.0.0.1"), port("b", "80")]).count == 1)
         #expect(ConfigCheck.collisions([port("a", "80", bind: "::1"), port("b", "80", bind: "0.0.0.0")]).isEmpty)
         #expect(ConfigCheck.collisions([port("a", "80"), port("a", "80", line: 2)]).isEmpty)
+    }
+
+    func member(_ name: String, project: String, profiles: [String] = [], line: Int) -> PublishedPort {
+        var claim = port(name, "80", line: line)
+        claim.identity = project + "/" + name
+        claim.project = project
+        claim.profiles = profiles
+        return claim
+    }
+
+    /// One finding per collision: all claimants of one socket in one finding, in report order.
+    @Test func oneSocketIsOneFinding() {
+        let ports = (1...5).map { member("s\($0)", project: "p\($0)", line: 10 - $0) }
+        let findings = ConfigCheck.collisions(ports)
+        #expect(findings.count == 1)
+        #expect(findings.first?.places.map(\.location.line) == [5, 6, 7, 8, 9])
+        #expect(findings.first?.message == "s5, s4 and 3 others all publish 80/tcp")
+    }
+
+    /// Alternatives are not transitive: A and B (disjoint profiles) each collide with C.
+    @Test func alternativesSplitAGroup() {
+        let a = member("a", project: "p", profiles: ["x"], line: 1)
+        let b = member("b", project: "p", profiles: ["y"], line: 2)
+        let c = member("c", project: "p", line: 3)
+        let findings = ConfigCheck.collisions([a, b, c])
+        #expect(findings.map { $0.places.compactMap(\.service) } == [["a", "c"], ["b", "c"]])
+        // Two projects with alternatives each: every cross pair, none within a project.
+        let d = member("d", project: "q", profiles: ["x"], line: 4)
+        let e = member("e", project: "q", profiles: ["y"], line: 5)
+        let crossed = ConfigCheck.collisions([a, b, d, e]).map { $0.places.compactMap(\.service) }
+        #expect(Set(crossed) == [["a", "d"], ["a", "e"], ["b", "d"], ["b", "e"]])
+    }
+
+    /// One warning per port entry: the same entry read in two variants warns once, and a
+    /// published range is one warning, not one per port.
+    @Test func oneWarningPerEntry() {
+        var x = port("web", "49152-49156", line: 4)
+        x.variant = "compose.x.yaml"
+        var y = x
+        y.variant = "compose.y.yaml"
+        let scan = ConfigScanResult(ports: [x, y], findings: [], files: ["f"])
+        let report = ConfigCheck.evaluate(scan, registry: RegistrySnapshot(), options: CheckOptions(paths: ["."]))
+        #expect(report.findings.map(\.kind) == [.ephemeral])
     }
 
     @Test func tenThousandPortsSweepQuickly() {

@@ -1,0 +1,91 @@
+import PortRegistryModel
+
+/// What a service that moves out of a collision needs: a free port (or block) for it.
+public struct MoveRequest {
+    /// The service's name (the allocator's preferred start is a hash of it, as in `reserve`).
+    public var service: String
+    public var transport: TransportProtocol
+    public var host: HostScope
+    public var bind: BindAddress
+    /// Ports it needs, consecutive: a published range moves as a whole.
+    public var count: Int
+    /// True when the tree (or the registry snapshot `check` compares with, or an earlier
+    /// advice of this run) already claims the port.
+    public var isTaken: (Int) -> Bool
+}
+
+/// The way out of each collision: a port that is free in the registry and in the tree for
+/// the services that move. The search itself is the registry's (`Registry.check` passes the
+/// allocator of `reserve`: not assigned, not registered or common in the catalog, not
+/// privileged, not ephemeral; nothing on this machine is probed); this only keeps what the
+/// tree claims and what earlier findings advised out of it, so two findings never advise
+/// the same port.
+public final class WayOut {
+    package let find: (MoveRequest) -> PortRange?
+    /// Per protocol, the claimed spans, sorted and disjoint.
+    package var taken: [TransportProtocol: [PortRange]] = [:]
+    /// Advices per finding (the first services that move).
+    package static let shownMoves = 3
+
+    public init(find: @escaping (MoveRequest) -> PortRange?) { self.find = find }
+
+    package func claim(_ ranges: [(PortRange, TransportProtocol)]) {
+        var byTransport: [TransportProtocol: [PortRange]] = [:]
+        for (range, transport) in ranges { byTransport[transport, default: []].append(range) }
+        for (transport, list) in byTransport {
+            taken[transport] = PortRange.union((taken[transport] ?? []) + list)
+        }
+    }
+
+    /// One advised span into the sorted spans: a binary search and one array insert, not a
+    /// new union of everything (a tree with many collisions advises many ports).
+    package func insert(_ range: PortRange, _ transport: TransportProtocol) {
+        var spans = taken[transport] ?? []
+        taken[transport] = nil
+        let index = firstEnding(atOrAfter: range.low, in: spans)
+        spans.insert(range, at: index)
+        taken[transport] = spans
+    }
+
+    /// The first span whose end is at or after `port`.
+    package func firstEnding(atOrAfter port: Int, in spans: [PortRange]) -> Int {
+        var low = 0
+        var high = spans.count
+        while low < high {
+            let middle = (low + high) / 2
+            if spans[middle].high < port { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    package func isTaken(_ port: Int, _ transport: TransportProtocol) -> Bool {
+        guard let spans = taken[transport] else { return false }
+        let index = firstEnding(atOrAfter: port, in: spans)
+        return index < spans.count && spans[index].low <= port
+    }
+
+    /// `move b to 8081/tcp (free in the registry and in this tree)`, for the first few
+    /// services that move; nil when no free port was found.
+    package func advice(for movers: [(claim: PublishedPort, name: String)]) -> String? {
+        var moves: [String] = []
+        for (mover, name) in movers.prefix(WayOut.shownMoves) {
+            let transport = mover.transport
+            let request = MoveRequest(
+                service: mover.name, transport: transport, host: mover.host, bind: mover.bind,
+                count: mover.ports.count, isTaken: { [self] in isTaken($0, transport) })
+            guard let free = find(request) else { return nil }
+            insert(free, transport)
+            moves.append("\(name) to \(free)/\(transport.rawValue)")
+        }
+        guard !moves.isEmpty else { return nil }
+        var text = "move "
+        switch moves.count {
+        case 1: text += moves[0]
+        default: text += moves.dropLast().joined(separator: ", ") + " and " + moves.last!
+        }
+        text += " (free in the registry and in this tree)"
+        let rest = movers.count - moves.count
+        if rest > 0 { text += "; \(rest) more must move too (portreg free lists free ports)" }
+        return text
+    }
+}
