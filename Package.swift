@@ -33,6 +33,13 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["EmbedFiles"]
         ),
+        // Names the commit the binary is built from, for `portreg --version` (docs/DECISIONS.md).
+        .executableTarget(name: "BuildCommit"),
+        .plugin(
+            name: "BuildCommitPlugin",
+            capability: .buildTool(),
+            dependencies: ["BuildCommit"]
+        ),
         .target(
             name: "PortRegistry",
             dependencies: ["CSQLite", "CLibPQ", "CYAML"],
@@ -52,11 +59,12 @@ let package = Package(
                         "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
                         "-Xlinker", "-lswiftSynchronization",
                     ], .when(configuration: .release))
-            ]
+            ],
+            plugins: ["BuildCommitPlugin"]
         ),
         // Fixtures both test targets share: temporary folders, the real data, file helpers.
         .target(name: "PortregTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PortRegistryTests", dependencies: ["PortRegistry", "PortregTestSupport"]),
-        .testTarget(name: "portregCLITests", dependencies: ["portreg", "PortregTestSupport"]),
+        .testTarget(name: "portregCLITests", dependencies: ["portreg", "BuildCommit", "PortregTestSupport"]),
     ]
 )
