@@ -148,5 +148,5 @@ find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 mkdir -p "$out"
 dpkg-deb --root-owner-group -Zxz --build "$stage" "$out/$name.deb" >&2
-cp "$work/$name.debug" "$out/$name.debug"
+install -m 0644 "$work/$name.debug" "$out/$name.debug"
 echo "$out/$name.deb"
