@@ -56,10 +56,10 @@ import Testing
     static let commit = "d4936b3c0ffee00000000000000000000000000a"
 
     /// Runs the BuildCommit tool built beside portreg and returns the name it generated.
-    func generated(_ cli: CLI, _ arguments: [String]) async throws -> String {
+    func generated(_ cli: CLI, _ arguments: [String], into path: String? = nil) async throws -> String {
         let binary = try #require(PortregBinary.path)
         let tool = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("BuildCommit").path
-        let output = cli.path("BuildCommit-\(UUID().uuidString).swift")
+        let output = path ?? cli.path("BuildCommit-\(UUID().uuidString).swift")
         let result = try await cli.run(["BuildCommit"], via: [tool, output] + arguments)
         result.expect(status: 0)
         let source = try String(contentsOfFile: output, encoding: .utf8)
@@ -107,5 +107,22 @@ import Testing
         try put(cli, "odd/.git/refs/heads/main", "\"; exit(1) //\n")
         let odd = cli.path("odd/.git")
         #expect(try await generated(cli, [odd, odd]) == "unknown commit")
+    }
+
+    /// Debug, release and plugin builds share the output: a rewrite of the same text would
+    /// make the other configuration recompile the executable, so the file is left alone.
+    @Test func toolRewritesItsOutputOnlyWhenTheCommitChanges() async throws {
+        let cli = try CLI()
+        try put(cli, "repo/.git/HEAD", "0123456789abcdef0123456789abcdef01234567\n")
+        let git = cli.path("repo/.git")
+        let output = cli.path("BuildCommit.swift")
+        #expect(try await generated(cli, [git, git], into: output) == "0123456")
+        let old = Date(timeIntervalSince1970: 1_000_000_000)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: output)
+        #expect(try await generated(cli, [git, git], into: output) == "0123456")
+        let kept = try FileManager.default.attributesOfItem(atPath: output)[.modificationDate] as? Date
+        #expect(kept == old, "an unchanged name must not touch the file")
+        try put(cli, "repo/.git/HEAD", "fedcba9876543210fedcba9876543210fedcba98\n")
+        #expect(try await generated(cli, [git, git], into: output) == "fedcba9")
     }
 }
