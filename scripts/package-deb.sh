@@ -40,8 +40,6 @@ swift build -c release >&2
 binary=$root/.build/release/portreg
 full_version=$("$binary" --version)          # "0.2.0 (d4936b3)"
 upstream=${full_version%% *}
-commit=${full_version#* (}
-commit=${commit%)}
 version=$upstream-$revision
 arch=$(dpkg --print-architecture)
 name=portreg_${version}_${arch}
@@ -104,7 +102,7 @@ maintainer=${PORTREG_DEB_MAINTAINER:-portreg maintainers <portreg@users.noreply.
 cat >"$work/changelog.Debian" <<EOF
 portreg ($version) unstable; urgency=medium
 
-  * Package of portreg $full_version, built from commit $commit.
+  * Package of portreg $full_version (the release and the commit built).
     The upstream changes are in /usr/share/doc/portreg/changelog.gz.
 
  -- $maintainer  $date_rfc2822
