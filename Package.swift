@@ -32,6 +32,13 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["EmbedFiles"]
         ),
+        // Names the commit the binary is built from, for `portreg --version` (docs/DECISIONS.md).
+        .executableTarget(name: "BuildCommit"),
+        .plugin(
+            name: "BuildCommitPlugin",
+            capability: .buildTool(),
+            dependencies: ["BuildCommit"]
+        ),
         // The library, one target per layer (docs/ARCHITECTURE.md). Every target lists the
         // lower layers it uses; SwiftPM refuses a cycle and the compiler an undeclared import, so
         // an upward reference does not build. All of them live under Sources/PortRegistry/<Layer>.
@@ -78,7 +85,8 @@ let package = Package(
                         "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
                         "-Xlinker", "-lswiftSynchronization",
                     ], .when(configuration: .release))
-            ]
+            ],
+            plugins: ["BuildCommitPlugin"]
         ),
         // Fixtures both test targets share: temporary folders, the real data, file helpers.
         .target(name: "PortregTestSupport", path: "Tests/TestSupport"),
@@ -91,7 +99,7 @@ let package = Package(
                 "PortregTestSupport",
             ]
         ),
-        .testTarget(name: "portregCLITests", dependencies: ["portreg", "PortregTestSupport"]),
+        .testTarget(name: "portregCLITests", dependencies: ["portreg", "BuildCommit", "PortregTestSupport"]),
     ]
 )
 

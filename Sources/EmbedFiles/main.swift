@@ -65,7 +65,11 @@ let source = """
     }
 
     """
+// Rewritten only when it changes: debug and release builds (and the generate-manual plugin's
+// build) share this output, and a fresh mtime made the other configuration recompile the
+// whole PortRegistry module (minutes of a release build) for identical text.
 do {
+    if FileManager.default.contents(atPath: outputPath) == Data(source.utf8) { exit(0) }
     try Data(source.utf8).write(to: URL(fileURLWithPath: outputPath), options: .atomic)
 } catch {
     FileHandle.standardError.write(Data("\(outputPath): error: \(error)\n".utf8))

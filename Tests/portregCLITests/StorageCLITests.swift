@@ -234,7 +234,8 @@ struct DoctorHelpTests {
         let cli = try CLI()
         let result = try await cli.run("--version")
         result.expect(status: 0, stderrIsEmpty: true)
-        let version = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // "0.2.0 (d4936b3)": the release, then the commit built (VersionTests).
+        let version = result.stdout.split(separator: " ").first.map(String.init) ?? ""
         #expect(
             version.split(separator: ".").count == 3 && version.split(separator: ".").allSatisfy { Int($0) != nil },
             "\(result)")

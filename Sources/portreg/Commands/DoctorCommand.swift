@@ -4,7 +4,7 @@ import PortRegistry
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the database: path, schema version, integrity and counts.",
+        abstract: "Check the database: portreg's version, path, schema version, integrity and counts.",
         discussion: """
             Runs SQLite's integrity_check and foreign_key_check, and checks that the port-range \
             index (an R*Tree kept by portreg) mirrors the rows and that every row is in range. \
@@ -22,6 +22,8 @@ struct DoctorCommand: ParsableCommand {
         try ExitStatus.run {
             let report = try options.openRegistry().doctor()
             var table = ResultTable([.init(key: "check", title: "CHECK"), .init(key: "value", title: "VALUE")])
+            // Which build answers, as `portreg --version` says: a report names what produced it.
+            table.append([.text("portreg_version"), .text(Portreg.configuration.version)])
             table.append([.text("database"), .text(report.path)])
             table.append([.text("sqlite"), .text(report.sqliteVersion)])
             table.append([.text("schema_version"), .int(report.schemaVersion)])
