@@ -27,7 +27,7 @@ struct FreeCommand: ParsableCommand {
     @Option(help: "Host scope the ports must be free on (* means on every host).")
     var host: String = "*"
 
-    @Option(help: "Size of each block of consecutive ports.")
+    @Option(parsing: .unconditional, help: "Size of each block of consecutive ports.")
     var count = 1
 
     @Option(help: "Show at most this many.")

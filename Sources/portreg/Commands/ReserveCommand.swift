@@ -34,7 +34,8 @@ struct ReserveCommand: ParsableCommand {
     @Option(help: "Ports to choose from, LO-HI (default 1024-49151, less the ephemeral range).")
     var range: PortRange?
 
-    @Option(help: "Number of consecutive ports.")
+    // Unconditional: `--count -1` is a value to refuse as such, not a missing one.
+    @Option(parsing: .unconditional, help: "Number of consecutive ports.")
     var count = 1
 
     @Option(name: .customLong("proto"), help: "Protocol: tcp, udp, sctp or dccp.")
@@ -47,6 +48,10 @@ struct ReserveCommand: ParsableCommand {
 
     @Flag(help: "Also take ports the catalog registers to other services (iana, common).")
     var allowRegistered = false
+
+    func validate() throws {
+        if count < 1 { throw ValidationError("--count must be positive (1 or more), not \(count)") }
+    }
 
     func run() throws {
         try ExitStatus.run {
