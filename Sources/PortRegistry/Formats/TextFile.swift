@@ -171,7 +171,9 @@ public enum TextFile {
         func failure(_ kind: RegistryError.Kind, _ what: String) -> RegistryError {
             RegistryError(kind, "\(path): \(what): \(String(cString: strerror(errno)))")
         }
-        if path.isEmpty { throw RegistryError(.usage, "the output file name is empty; give a path, or - for standard output") }
+        if path.isEmpty {
+            throw RegistryError(.usage, "the output file name is empty; give a path, or - for standard output")
+        }
         if let descriptor = openDescriptor(named: path) {
             guard fcntl(descriptor, F_GETFD) != -1 else { throw failure(.cannotCreate, "cannot write") }
             try body(descriptor)

@@ -14,27 +14,62 @@ public enum PostgresURI {
     ///
     /// The user info is taken up to the last `@` of the URI, not libpq's first one before a
     /// `/`: a password holding an unencoded `/`, `?` or `@` is hidden whole, and a malformed
-    /// URI is over-redacted rather than shown in part.
+    /// URI is over-redacted rather than shown in part. Everything works on Unicode scalars,
+    /// as libpq works on bytes: a combining mark after `/` or `@` (one `Character` with it)
+    /// hides no separator.
     public static func redacted(_ uri: String) -> String {
-        guard let schemeEnd = uri.firstRange(of: "://") else { return redactedKeywords(uri) }
-        var text = Substring(uri)
-        let rest = text[schemeEnd.upperBound...]
-        if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
-            text = text[..<text.index(after: colon)] + "***" + text[at...]
+        let text = Array(uri.unicodeScalars)
+        guard let scheme = find(Array("://".unicodeScalars), in: text) else { return redactedKeywords(uri) }
+        let restStart = scheme + 3
+        var out = text
+        if let at = text[restStart...].lastIndex(of: "@"), let colon = text[restStart..<at].firstIndex(of: ":") {
+            out = Array(text[...colon]) + Array("***".unicodeScalars) + Array(text[at...])
         }
-        let afterUserInfo = text.lastIndex(of: "@") ?? text.startIndex
-        guard let query = text[afterUserInfo...].firstIndex(of: "?") else { return String(text) }
-        let parameters = text[text.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false)
-            .map { parameter -> String in
-                let key = parameter.prefix { $0 != "=" }
-                return isPasswordKey(key) && key.count < parameter.count ? "\(key)=***" : String(parameter)
-            }
-        return text[...query] + parameters.joined(separator: "&")
+        return string(maskedParameters(out, from: restStart))
+    }
+
+    typealias Scalars = [Unicode.Scalar]
+
+    static func string(_ scalars: some Sequence<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+
+    /// The first index of `needle` in `text` at or after `start`.
+    static func find(_ needle: Scalars, in text: Scalars, from start: Int = 0) -> Int? {
+        guard !needle.isEmpty, text.count >= needle.count, start <= text.count - needle.count else { return nil }
+        var index = start
+        while index <= text.count - needle.count {
+            if text[index] == needle[0], text[index..<index + needle.count].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Every `password=` parameter after a `?` or `&` with its value (up to the next `&`)
+    /// as `***`, wherever it is: a `?` or `@` inside a password does not hide the next one.
+    private static func maskedParameters(_ text: Scalars, from start: Int) -> Scalars {
+        var out = Array(text[..<start])
+        var index = start
+        while index < text.count {
+            let scalar = text[index]
+            out.append(scalar)
+            index += 1
+            guard scalar == "?" || scalar == "&" else { continue }
+            let keyEnd = text[index...].firstIndex { $0 == "=" || $0 == "&" || $0 == "?" } ?? text.count
+            guard keyEnd < text.count, text[keyEnd] == "=", isPasswordKey(text[index..<keyEnd]) else { continue }
+            out += text[index...keyEnd]
+            out += Array("***".unicodeScalars)
+            index = text[keyEnd...].firstIndex(of: "&") ?? text.count
+        }
+        return out
     }
 
     /// `password`, in any case, percent-encoded or not (`pass%77ord`).
-    private static func isPasswordKey(_ key: Substring) -> Bool {
-        (percentDecoded(key) ?? String(key)).lowercased() == "password"
+    private static func isPasswordKey(_ key: ArraySlice<Unicode.Scalar>) -> Bool {
+        let raw = string(key)
+        return (percentDecoded(Substring(raw)) ?? raw).lowercased() == "password"
     }
 
     /// Why libpq would refuse `uri` as a URI, found without giving it to libpq (whose
@@ -43,23 +78,26 @@ public enum PostgresURI {
     /// `%00`), bracketed IPv6 hosts (closed, not empty, followed by `:`, `,`, `/`, `?` or the end).
     package static func problem(in uri: String) -> String? {
         if uri.utf8.contains(0) { return "a connection URI cannot hold a NUL character" }
-        guard let schemeEnd = uri.firstRange(of: "://") else { return nil }
+        let text = Array(uri.unicodeScalars)
+        guard let scheme = find(Array("://".unicodeScalars), in: text) else { return nil }
         let bytes = Array(uri.utf8)
         var index = 0
         while index < bytes.count {
             if bytes[index] == 0x25 {  // %
                 guard index + 2 < bytes.count, hexValue(bytes[index + 1]) != nil, hexValue(bytes[index + 2]) != nil
                 else { return "a % is not followed by two hexadecimal digits" }
-                if bytes[index + 1] == 0x30 && bytes[index + 2] == 0x30 { return "%00 (a NUL character) is not allowed" }
+                if bytes[index + 1] == 0x30 && bytes[index + 2] == 0x30 {
+                    return "a percent-encoded NUL character is not allowed"
+                }
                 index += 3
             } else {
                 index += 1
             }
         }
         // The host list as libpq reads it: after the first `@` before a `/`, up to `/` or `?`.
-        var hosts = uri[schemeEnd.upperBound...]
+        var hosts = text[(scheme + 3)...]
         let slash = hosts.firstIndex(of: "/") ?? hosts.endIndex
-        if let at = hosts[..<slash].firstIndex(of: "@") { hosts = hosts[hosts.index(after: at)...] }
+        if let at = hosts[..<slash].firstIndex(of: "@") { hosts = hosts[(at + 1)...] }
         hosts = hosts.prefix { $0 != "/" && $0 != "?" }
         var cursor = hosts.startIndex
         while cursor < hosts.endIndex {
@@ -67,14 +105,14 @@ public enum PostgresURI {
                 guard let close = hosts[cursor...].firstIndex(of: "]") else {
                     return "an IPv6 host address has no closing ]"
                 }
-                if hosts.index(after: cursor) == close { return "an IPv6 host address is empty ([])" }
-                cursor = hosts.index(after: close)
+                if cursor + 1 == close { return "an IPv6 host address is empty ([])" }
+                cursor = close + 1
                 if cursor < hosts.endIndex, hosts[cursor] != ":", hosts[cursor] != "," {
                     return "an IPv6 host address is followed by something else than :port"
                 }
             }
             guard let comma = hosts[cursor...].firstIndex(of: ",") else { break }
-            cursor = hosts.index(after: comma)
+            cursor = comma + 1
         }
         return nil
     }
@@ -83,40 +121,39 @@ public enum PostgresURI {
     /// user info (`user:password`, up to any of its `@`) and of its password, `password=`
     /// values of the query or of a keyword string, each raw, percent-decoded and percent-encoded.
     package static func secrets(in uri: String) -> [String] {
-        var found: [Substring] = []
-        if let schemeEnd = uri.firstRange(of: "://") {
-            let rest = uri[schemeEnd.upperBound...]
-            var index = rest.startIndex
-            while let at = rest[index...].firstIndex(of: "@") {
-                let userInfo = rest[..<at]
+        let text = Array(uri.unicodeScalars)
+        var found: [String] = []
+        if let scheme = find(Array("://".unicodeScalars), in: text) {
+            let restStart = scheme + 3
+            for at in text.indices where at >= restStart && text[at] == "@" {
+                let userInfo = text[restStart..<at]
                 if let colon = userInfo.firstIndex(of: ":") {
-                    found.append(userInfo)
-                    found.append(userInfo[userInfo.index(after: colon)...])
+                    found.append(string(userInfo))
+                    found.append(string(text[(colon + 1)..<at]))
                 }
-                index = rest.index(after: at)
             }
-            for separator in ["?", "&"] {
-                for range in uri.ranges(of: separator) {
-                    let parameter = uri[range.upperBound...].prefix { $0 != "&" }
-                    let key = parameter.prefix { $0 != "=" }
-                    if isPasswordKey(key), key.count < parameter.count {
-                        found.append(parameter[parameter.index(after: key.endIndex)...])
-                    }
+            for separator in text.indices where text[separator] == "?" || text[separator] == "&" {
+                let keyStart = separator + 1
+                let keyEnd = text[keyStart...].firstIndex { $0 == "=" || $0 == "&" } ?? text.count
+                guard keyEnd < text.count, text[keyEnd] == "=", isPasswordKey(text[keyStart..<keyEnd]) else {
+                    continue
                 }
+                let valueEnd = text[(keyEnd + 1)...].firstIndex(of: "&") ?? text.count
+                found.append(string(text[(keyEnd + 1)..<valueEnd]))
             }
         } else {
             found += keywordPasswords(uri)
         }
         var forms: [String] = []
         for secret in found where !secret.isEmpty {
-            forms.append(String(secret))
-            if let decoded = percentDecoded(secret) {
+            forms.append(secret)
+            if let decoded = percentDecoded(Substring(secret)) {
                 forms.append(decoded)
                 forms.append(percentEncoded(decoded))
             }
         }
         // Longest first: a user info is replaced whole before the password inside it.
-        return Array(Set(forms)).sorted { $0.utf8.count > $1.utf8.count }
+        return Array(Set(forms)).sorted { $0.unicodeScalars.count > $1.unicodeScalars.count }
     }
 
     /// `message` (from libpq or the server, about `uri`) with `uri` shown redacted, every
@@ -127,60 +164,82 @@ public enum PostgresURI {
     }
 
     package static func scrub(_ message: String, uri: String, secrets: [String]) -> String {
-        var text = uri.isEmpty ? message : message.replacing(uri, with: redacted(uri))
-        for secret in secrets { text = scrub(text, secret: secret) }
-        return maskedPasswordAssignments(text)
+        var text = Array(message.unicodeScalars)
+        if !uri.isEmpty {
+            text = replacingAll(Array(uri.unicodeScalars), in: text, with: Array(redacted(uri).unicodeScalars))
+        }
+        var result = string(text)
+        for secret in secrets { result = scrub(result, secret: secret) }
+        return maskedPasswordAssignments(result)
+    }
+
+    /// `text` with every `needle` replaced, scalar by scalar (never missed for a combining
+    /// mark beside it, as a `Character` comparison would).
+    static func replacingAll(_ needle: Scalars, in text: Scalars, with replacement: Scalars) -> Scalars {
+        guard !needle.isEmpty, find(needle, in: text) != nil else { return text }
+        var out: Scalars = []
+        var index = 0
+        while let found = find(needle, in: text, from: index) {
+            out += text[index..<found]
+            out += replacement
+            index = found + needle.count
+        }
+        return out + text[index...]
     }
 
     /// Every `password=VALUE` (any case, spaces around `=`, quoted or not) as `password=***`.
-    static func maskedPasswordAssignments(_ text: String) -> String {
-        guard text.lowercased().contains("password") else { return text }
-        let characters = Array(text)
-        var out = ""
+    static func maskedPasswordAssignments(_ message: String) -> String {
+        guard message.lowercased().contains("password") else { return message }
+        let text = Array(message.unicodeScalars)
+        var out: Scalars = []
         var index = 0
-        while index < characters.count {
-            if matchesPassword(characters, at: index) {
+        while index < text.count {
+            if matchesPassword(text, at: index) {
                 var cursor = index + 8
-                while cursor < characters.count, characters[cursor] == " " { cursor += 1 }
-                if cursor < characters.count, characters[cursor] == "=" {
+                while cursor < text.count, text[cursor] == " " { cursor += 1 }
+                if cursor < text.count, text[cursor] == "=" {
                     cursor += 1
-                    while cursor < characters.count, characters[cursor] == " " { cursor += 1 }
-                    if cursor < characters.count, characters[cursor] == "'" || characters[cursor] == "\"" {
-                        let quote = characters[cursor]
+                    while cursor < text.count, text[cursor] == " " { cursor += 1 }
+                    if cursor < text.count, text[cursor] == "'" || text[cursor] == "\"" {
+                        let quote = text[cursor]
                         cursor += 1
-                        while cursor < characters.count, characters[cursor] != quote {
-                            cursor += characters[cursor] == "\\" ? 2 : 1
-                        }
-                        cursor = min(cursor + 1, characters.count)
+                        while cursor < text.count, text[cursor] != quote { cursor += text[cursor] == "\\" ? 2 : 1 }
+                        cursor = min(cursor + 1, text.count)
                     } else {
-                        while cursor < characters.count, !characters[cursor].isWhitespace, characters[cursor] != "&" {
+                        while cursor < text.count, !text[cursor].properties.isWhitespace, text[cursor] != "&" {
                             cursor += 1
                         }
                     }
-                    out += String(characters[index..<index + 8]) + "=***"
+                    out += text[index..<index + 8]
+                    out += Array("=***".unicodeScalars)
                     index = cursor
                     continue
                 }
             }
-            out.append(characters[index])
+            out.append(text[index])
             index += 1
         }
-        return out
+        return string(out)
     }
 
     /// The values of `password` keywords in a `key=value` connection string.
-    static func keywordPasswords(_ text: String) -> [Substring] {
-        var values: [Substring] = []
-        var rest = Substring(text)
-        while let range = rest.firstRange(of: "password") {
-            var value = rest[range.upperBound...].drop { $0 == " " }
-            rest = rest[range.upperBound...]
-            guard value.first == "=" else { continue }
-            value = value.dropFirst().drop { $0 == " " }
-            if value.first == "'" {
-                values.append(value.dropFirst().prefix { $0 != "'" })
+    static func keywordPasswords(_ connection: String) -> [String] {
+        let text = Array(connection.unicodeScalars)
+        var values: [String] = []
+        var index = 0
+        while let found = find(Array("password".unicodeScalars), in: text, from: index) {
+            index = found + 8
+            var cursor = index
+            while cursor < text.count, text[cursor] == " " { cursor += 1 }
+            guard cursor < text.count, text[cursor] == "=" else { continue }
+            cursor += 1
+            while cursor < text.count, text[cursor] == " " { cursor += 1 }
+            if cursor < text.count, text[cursor] == "'" {
+                let end = text[(cursor + 1)...].firstIndex(of: "'") ?? text.count
+                values.append(string(text[(cursor + 1)..<end]))
             } else {
-                values.append(value.prefix { !$0.isWhitespace })
+                let end = text[cursor...].firstIndex { $0.properties.isWhitespace } ?? text.count
+                values.append(string(text[cursor..<end]))
             }
         }
         return values
@@ -197,13 +256,14 @@ public enum PostgresURI {
 
     /// `text` with `%XX` decoded; nil when an escape is malformed or the result is not UTF-8.
     static func percentDecoded(_ text: Substring) -> String? {
-        guard text.contains("%") else { return String(text) }
+        guard text.utf8.contains(0x25) else { return String(text) }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         var index = 0
         while index < bytes.count {
             if bytes[index] == 0x25 {
-                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]),
+                    let low = hexValue(bytes[index + 2])
                 else { return nil }
                 out.append(high << 4 | low)
                 index += 3
@@ -216,58 +276,59 @@ public enum PostgresURI {
     }
 
     /// `host=db password='s3 cret' dbname=x` → `host=db password=*** dbname=x`.
-    static func redactedKeywords(_ text: String) -> String {
-        let characters = Array(text)
-        var out = ""
+    static func redactedKeywords(_ connection: String) -> String {
+        let text = Array(connection.unicodeScalars)
+        var out: Scalars = []
         var index = 0
-        while index < characters.count {
+        while index < text.count {
             // A keyword starts at the beginning or after whitespace.
-            let atWordStart = index == 0 || characters[index - 1].isWhitespace
-            if atWordStart, matchesPassword(characters, at: index) {
+            let atWordStart = index == 0 || text[index - 1].properties.isWhitespace
+            if atWordStart, matchesPassword(text, at: index) {
                 var cursor = index + 8
-                while cursor < characters.count, characters[cursor].isWhitespace { cursor += 1 }
-                if cursor < characters.count, characters[cursor] == "=" {
+                while cursor < text.count, text[cursor].properties.isWhitespace { cursor += 1 }
+                if cursor < text.count, text[cursor] == "=" {
                     cursor += 1
-                    while cursor < characters.count, characters[cursor].isWhitespace { cursor += 1 }
+                    while cursor < text.count, text[cursor].properties.isWhitespace { cursor += 1 }
                     // Skip the value: quoted (with \' and \\ escapes) or up to whitespace.
-                    if cursor < characters.count, characters[cursor] == "'" {
+                    if cursor < text.count, text[cursor] == "'" {
                         cursor += 1
-                        while cursor < characters.count, characters[cursor] != "'" {
-                            cursor += characters[cursor] == "\\" ? 2 : 1
-                        }
-                        cursor = min(cursor + 1, characters.count)
+                        while cursor < text.count, text[cursor] != "'" { cursor += text[cursor] == "\\" ? 2 : 1 }
+                        cursor = min(cursor + 1, text.count)
                     } else {
-                        while cursor < characters.count, !characters[cursor].isWhitespace { cursor += 1 }
+                        while cursor < text.count, !text[cursor].properties.isWhitespace { cursor += 1 }
                     }
-                    out += "password=***"
+                    out += Array("password=***".unicodeScalars)
                     index = cursor
                     continue
                 }
             }
-            out.append(characters[index])
+            out.append(text[index])
             index += 1
         }
-        return out
+        return string(out)
     }
 
-    private static func matchesPassword(_ characters: [Character], at index: Int) -> Bool {
-        let word = "password"
-        guard index + word.count <= characters.count else { return false }
-        return String(characters[index..<index + word.count]).lowercased() == word
+    private static func matchesPassword(_ text: Scalars, at index: Int) -> Bool {
+        guard index + 8 <= text.count else { return false }
+        return string(text[index..<index + 8]).lowercased() == "password"
     }
 
     /// `message` with every occurrence of `secret` (and its percent-encoded form, as it
-    /// appears in a URI) replaced by `***`. Secrets shorter than 4 characters are left alone:
-    /// replacing every "a" of a message would hide more than it protects.
+    /// appears in a URI) replaced by `***`, compared scalar by scalar. Secrets shorter than 4
+    /// scalars are left alone: replacing every "a" of a message would hide more than it
+    /// protects.
     static func scrub(_ message: String, secret: String?) -> String {
-        guard let secret, secret.count >= 4, secret.contains(where: { $0 != "*" }) else { return message }
-        var text = message
+        guard let secret, secret.unicodeScalars.count >= 4, secret.unicodeScalars.contains(where: { $0 != "*" })
+        else { return message }
+        var text = Array(message.unicodeScalars)
+        let stars = Array("***".unicodeScalars)
         for form in Set([secret, percentEncoded(secret)]) {
-            // Each pass shortens the text (4 or more characters become 3): replacing until
-            // none is left ends, and leaves no occurrence that a replacement put together.
-            while text.contains(form) { text = text.replacing(form, with: "***") }
+            let needle = Array(form.unicodeScalars)
+            // Each pass shortens the text (4 or more scalars become 3): replacing until none
+            // is left ends, and leaves no occurrence that a replacement put together.
+            while find(needle, in: text) != nil { text = replacingAll(needle, in: text, with: stars) }
         }
-        return text
+        return string(text)
     }
 
     static func percentEncoded(_ text: String) -> String {

@@ -93,7 +93,8 @@ extension Registry {
         _ reader: inout CSVReader, options: AssignmentImportOptions,
         changes: ((AssignmentChange) throws -> Void)? = nil
     ) throws -> AssignmentImportReport {
-        if options.dryRun, try isReadOnly || !read({ (context: StorageContext) in try context.assignments.acceptsWrites() })
+        if options.dryRun,
+            try isReadOnly || !read({ (context: StorageContext) in try context.assignments.acceptsWrites() })
         {
             let rows = try AssignmentImporter.readAll(&reader)
             return try dryRunOnCopy(rows, file: reader.name, options: options, changes: changes)

@@ -235,7 +235,9 @@ final class RecordingStorage: AssignmentStorage {
         #expect(merged.rows == 3 && merged.updated == 0 && merged.unchanged == 3 && merged.added == 0)
         var again = CSVReader(text: String(decoding: csv, as: UTF8.self), name: "export.csv")
         _ = try again.next()
-        #expect(try registry.importAssignments(&again, options: AssignmentImportOptions(dryRun: true, force: true)).unchanged == 3)
+        #expect(
+            try registry.importAssignments(&again, options: AssignmentImportOptions(dryRun: true, force: true))
+                .unchanged == 3)
         let moved = try registry.edit(ClaimSelector(service: "search-api"), ClaimChange(ports: PortRange(port: 21500)!))
         #expect(moved.changed && moved.new.ports == PortRange(port: 21500)!)
         #expect(try registry.removeExpired().isEmpty)
@@ -244,7 +246,8 @@ final class RecordingStorage: AssignmentStorage {
         #expect(reserved.assignment.ports.count == 1)
 
         let requirements: Set<String> = [
-            "transaction", "acceptsWrites", "forEach", "overlapping", "named", "blockingClaims", "forEachLiveClaim", "assignment",
+            "transaction", "acceptsWrites", "forEach", "overlapping", "named", "blockingClaims", "forEachLiveClaim",
+            "assignment",
             "forEachContaining", "serviceNames", "counts", "indexProblems", "exportCSV", "insert", "remove", "merge",
             "removeExpired", "update",
         ]
