@@ -21,11 +21,28 @@ public enum PostgresURI {
         let text = Array(uri.unicodeScalars)
         guard let scheme = find(Array("://".unicodeScalars), in: text) else { return redactedKeywords(uri) }
         let restStart = scheme + 3
-        var out = text
+        // What to hide is marked on the original text, then each run of marked scalars is
+        // shown as `***`: the user info and a `password=` value that overlap (a password
+        // holding `?password=`, a query value holding `@`) are hidden together.
+        var hidden = [Bool](repeating: false, count: text.count)
         if let at = text[restStart...].lastIndex(of: "@"), let colon = text[restStart..<at].firstIndex(of: ":") {
-            out = Array(text[...colon]) + Array("***".unicodeScalars) + Array(text[at...])
+            for index in (colon + 1)..<at { hidden[index] = true }
         }
-        return string(maskedParameters(out, from: restStart))
+        for value in passwordValues(text, from: restStart) {
+            for index in value { hidden[index] = true }
+        }
+        var out: Scalars = []
+        var index = 0
+        while index < text.count {
+            if hidden[index] {
+                out += Array("***".unicodeScalars)
+                while index < text.count, hidden[index] { index += 1 }
+            } else {
+                out.append(text[index])
+                index += 1
+            }
+        }
+        return string(out)
     }
 
     typealias Scalars = [Unicode.Scalar]
@@ -47,23 +64,18 @@ public enum PostgresURI {
         return nil
     }
 
-    /// Every `password=` parameter after a `?` or `&` with its value (up to the next `&`)
-    /// as `***`, wherever it is: a `?` or `@` inside a password does not hide the next one.
-    private static func maskedParameters(_ text: Scalars, from start: Int) -> Scalars {
-        var out = Array(text[..<start])
-        var index = start
-        while index < text.count {
-            let scalar = text[index]
-            out.append(scalar)
-            index += 1
-            guard scalar == "?" || scalar == "&" else { continue }
-            let keyEnd = text[index...].firstIndex { $0 == "=" || $0 == "&" || $0 == "?" } ?? text.count
-            guard keyEnd < text.count, text[keyEnd] == "=", isPasswordKey(text[index..<keyEnd]) else { continue }
-            out += text[index...keyEnd]
-            out += Array("***".unicodeScalars)
-            index = text[keyEnd...].firstIndex(of: "&") ?? text.count
+    /// The value of every `password=` parameter after a `?` or `&` (up to the next `&`),
+    /// wherever it is: a `?` or `@` inside a password does not hide the next one.
+    static func passwordValues(_ text: Scalars, from start: Int) -> [Range<Int>] {
+        var values: [Range<Int>] = []
+        for separator in text.indices where separator >= start && (text[separator] == "?" || text[separator] == "&") {
+            let keyStart = separator + 1
+            let keyEnd = text[keyStart...].firstIndex { $0 == "=" || $0 == "&" || $0 == "?" } ?? text.count
+            guard keyEnd < text.count, text[keyEnd] == "=", isPasswordKey(text[keyStart..<keyEnd]) else { continue }
+            let valueEnd = text[(keyEnd + 1)...].firstIndex(of: "&") ?? text.count
+            if keyEnd + 1 < valueEnd { values.append((keyEnd + 1)..<valueEnd) }
         }
-        return out
+        return values
     }
 
     /// `password`, in any case, percent-encoded or not (`pass%77ord`).
@@ -132,15 +144,7 @@ public enum PostgresURI {
                     found.append(string(text[(colon + 1)..<at]))
                 }
             }
-            for separator in text.indices where text[separator] == "?" || text[separator] == "&" {
-                let keyStart = separator + 1
-                let keyEnd = text[keyStart...].firstIndex { $0 == "=" || $0 == "&" } ?? text.count
-                guard keyEnd < text.count, text[keyEnd] == "=", isPasswordKey(text[keyStart..<keyEnd]) else {
-                    continue
-                }
-                let valueEnd = text[(keyEnd + 1)...].firstIndex(of: "&") ?? text.count
-                found.append(string(text[(keyEnd + 1)..<valueEnd]))
-            }
+            for value in passwordValues(text, from: restStart) { found.append(string(text[value])) }
         } else {
             found += keywordPasswords(uri)
         }

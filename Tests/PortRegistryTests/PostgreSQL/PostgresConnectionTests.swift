@@ -62,6 +62,14 @@ import Testing
         #expect(PostgresURI.scrub("it said hunter22\u{301}", secret: "hunter22") == "it said ***\u{301}")
     }
 
+    /// Found by the `uri` fuzz target: a `?password=` value starting with `@`, after a `:` in
+    /// the host part, was cut by the user-info mask and shown after it. Both masks are now
+    /// marked on the original text and hidden together.
+    @Test func aQueryPasswordHoldingAnAtIsHiddenWhole() {
+        #expect(PostgresURI.redacted("postgresql://db:5432/x?password=@p-stg") == "postgresql://db:***")
+        #expect(PostgresURI.redacted("postgresql://u:pw?password=x@host/db") == "postgresql://u:***")
+    }
+
     @Test func malformedURIsAreFoundBeforeLibpq() {
         for uri in [
             "postgresql://u:pw@[::1/x", "postgresql://u:pw@[]/x", "postgresql://u:pw@[::1]x/x",
