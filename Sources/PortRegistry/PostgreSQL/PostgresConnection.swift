@@ -94,8 +94,11 @@ public final class PostgresConnection {
                 throw PostgresError(.refused, message)
             }
             let elapsed = clock.now - start
-            guard elapsed + pause < budget else { throw PostgresError(.unreachable, message) }
-            PostgresConnection.sleep(pause)
+            // The last pause is cut to what is left, and one more try follows it: the server
+            // gets the whole busy timeout (giving up when a full pause would overrun it
+            // ended a 400 ms budget after 200 ms on a loaded machine).
+            guard elapsed < budget else { throw PostgresError(.unreachable, message) }
+            PostgresConnection.sleep(min(pause, budget - elapsed))
             pause = min(pause * 2, .seconds(1))
         }
         // Notices ("relation already exists, skipping") would go to stderr: the library never prints.
