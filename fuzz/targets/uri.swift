@@ -35,7 +35,8 @@ public func fuzzURI(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         for output in [
             PostgresURI.redacted(uri), PostgresURI.scrub(message, uri: uri), PostgresURI.problem(in: uri) ?? "",
         ] {
-            precondition(!holds(output, form), "the password \(form.debugDescription) shows in \(output.debugDescription)")
+            precondition(
+                !holds(output, form), "the password \(form.debugDescription) shows in \(output.debugDescription)")
         }
     }
     return 0
