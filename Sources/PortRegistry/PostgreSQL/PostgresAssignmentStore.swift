@@ -35,8 +35,16 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     /// first, as SQLite's `BEGIN IMMEDIATE` takes the write lock: another process's
     /// check-and-insert waits (at most the busy timeout) until this one ends. A read sees one
     /// snapshot (REPEATABLE READ, READ ONLY). Inside an open transaction, `body` runs in it.
+    /// The contract's transaction: PostgreSQL failures leave it mapped at this boundary, as
+    /// the backend-neutral `RegistryError` (exit codes of SPEC.md, the URI redacted, no SQL),
+    /// so that the front door catches no PostgreSQL type.
     public func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T {
-        try transaction(writing: mode == .write, dryRun: dryRun, body)
+        do {
+            return try transaction(writing: mode == .write, dryRun: dryRun, body)
+        } catch let error as PostgresError {
+            throw RegistryError(
+                error, registry: connection.displayURI, busyTimeoutMilliseconds: connection.busyTimeoutMilliseconds)
+        }
     }
 
     @discardableResult

@@ -56,8 +56,6 @@ extension Registry {
             }
         } catch let error as DatabaseError {
             throw mapped(error)
-        } catch let error as PostgresError {
-            throw mapped(error)
         }
     }
 
@@ -68,8 +66,6 @@ extension Registry {
                 try assignments.transaction(.read, dryRun: false) { try body(context()) }
             }
         } catch let error as DatabaseError {
-            throw mapped(error)
-        } catch let error as PostgresError {
             throw mapped(error)
         }
     }
