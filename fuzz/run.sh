@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # libFuzzer targets for portreg's parsers (issue 8). From the repository root:
 #   bash fuzz/run.sh                 # every target, 60 s each
-#   bash fuzz/run.sh csv 300         # one target (csv, services, parsers, check) for 300 s
+#   bash fuzz/run.sh csv 300         # one target (csv, services, parsers, check, uri) for 300 s
 # Builds each target with `swiftc -sanitize=fuzzer,address` from the library's own source
 # files (found by name, so a file that moves is still found), runs it on a copy of the seed
 # corpus (fuzz/corpus/TARGET, committed) growing into fuzz/.work/TARGET (not committed), and
 # keeps any crash input in fuzz/.work/crashes/. Not part of `swift build` or CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=${1:-"csv services parsers check"}
+targets=${1:-"csv services parsers check uri"}
 seconds=${2:-60}
 work=fuzz/.work
 mkdir -p "$work/crashes"
 # Library files the parsers need: no database code but DatabaseError (RegistryError wraps it).
 sources=()
 for name in CSVReader SHA256 ServicesFile CSVFormat IANARecord CatalogEntry PortRange PortSpec TransportProtocol ASCII SystemCall \
-    BindAddress InternetAddress HostScope Assignment RegistryError Diagnostic Timestamp LeaseDuration LookupQuery DatabaseError; do
+    BindAddress InternetAddress HostScope DefaultIgnorable Assignment RegistryError Diagnostic Timestamp LeaseDuration LookupQuery DatabaseError; do
     file=$(find Sources/PortRegistry -name "$name.swift" | head -1)
     [ -n "$file" ] || { echo "fuzz: $name.swift not found under Sources/PortRegistry" >&2; exit 1; }
     sources+=("$file")
@@ -36,6 +36,11 @@ for target in $targets; do
         [ -n "$embedded" ] || { echo "fuzz: run 'swift build' first (EmbeddedFiles.swift)" >&2; exit 1; }
         target_sources=("${all_sources[@]}" "$embedded")
         libraries=(-lsqlite3 -Xlinker -l:libyaml.a)
+    fi
+    if [ "$target" = uri ]; then
+        # The PostgreSQL URI checks and redactor are one self-contained file.
+        target_sources=("$(find Sources/PortRegistry -name PostgresURI.swift | head -1)")
+        libraries=()
     fi
     if [ ! -x "$binary" ] || [ -n "$(find "${target_sources[@]}" "fuzz/targets/$target.swift" -newer "$binary")" ]; then
         echo "== building $target"

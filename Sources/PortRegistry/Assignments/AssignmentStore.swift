@@ -41,7 +41,7 @@ package struct AssignmentStore: AssignmentStorage {
             id: row.int(0), service: row.text(1),
             ports: PortRange.stored(row.int(2), row.int(3), row: "assignment \(row.int(0)) (\(row.text(1)))"),
             transport: TransportProtocol(rawValue: row.text(4)) ?? .tcp,
-            host: HostScope(parsing: row.text(5)) ?? .everywhere,
+            host: HostScope(stored: row.text(5)),
             bind: BindAddress(parsing: row.text(6)) ?? .wildcard,
             owner: row.text(7), note: row.text(8), createdAt: row.text(9), expiresAt: row.optionalText(10))
     }
@@ -58,6 +58,9 @@ package struct AssignmentStore: AssignmentStorage {
         if database.isInsideTransaction { return try body() }
         return try database.transaction(mode == .write ? .immediate : .deferred, commit: !dryRun, body)
     }
+
+    /// A SQLite file that cannot be written is opened read-only: `Registry.isReadOnly`.
+    public func acceptsWrites() throws -> Bool { database.access == .readWrite }
 
     // MARK: Reads
 

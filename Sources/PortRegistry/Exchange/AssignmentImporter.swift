@@ -41,7 +41,7 @@ public enum AssignmentImporter {
         _ reader: inout CSVReader, options: AssignmentImportOptions, in context: StorageContext,
         changes: ((AssignmentChange) throws -> Void)? = nil
     ) throws -> AssignmentImportReport {
-        var report = AssignmentImportReport(dryRun: options.dryRun)
+        let report = AssignmentImportReport(dryRun: options.dryRun)
         reader.computesDigest = false
         let now = context.now
         let store = context.assignments
@@ -67,6 +67,42 @@ public enum AssignmentImporter {
                     for assignment in batch { try insert(assignment) }
                 })
         }
+        return try finish(merge, report: report, file: reader.name, options: options, in: context)
+    }
+
+    /// Every row of a registry CSV (`reader` after the header), read and checked: a bad row
+    /// is 65 naming its line. For a backend that must not hold a transaction open while
+    /// the file is parsed.
+    package static func readAll(_ reader: inout CSVReader) throws -> [Assignment] {
+        reader.computesDigest = false
+        var rows: [Assignment] = []
+        while let record = try reader.next() {
+            if record.fields.count == 1 && record.fields[0].isEmpty { continue }
+            rows.append(try RegistryCSV.assignment(record, file: reader.name))
+        }
+        return rows
+    }
+
+    /// Imports rows already read (`readAll`) from `file`, as `run` does from a reader.
+    package static func run(
+        _ rows: [Assignment], file: String, options: AssignmentImportOptions, in context: StorageContext,
+        changes: ((AssignmentChange) throws -> Void)? = nil
+    ) throws -> AssignmentImportReport {
+        let report = AssignmentImportReport(dryRun: options.dryRun)
+        let merge = try context.assignments.merge(replace: options.replace, now: context.now, changes: changes) {
+            insert in
+            for assignment in rows { try insert(assignment) }
+        }
+        return try finish(merge, report: report, file: file, options: options, in: context)
+    }
+
+    private static func finish(
+        _ merge: AssignmentMerge, report: AssignmentImportReport, file: String, options: AssignmentImportOptions,
+        in context: StorageContext
+    ) throws -> AssignmentImportReport {
+        var report = report
+        let now = context.now
+        let store = context.assignments
         report.rows = merge.rows
         report.added = merge.added
         report.updated = merge.updated
@@ -74,7 +110,7 @@ public enum AssignmentImporter {
         report.removed = merge.removed
         report.collisions = try CollisionFinder(storage: store).collisions(now: now) { id in merge.touched(id) }
         if !report.collisions.isEmpty && !options.force {
-            throw RegistryError(.refused, AssignmentImporter.describe(report.collisions, file: reader.name))
+            throw RegistryError(.refused, AssignmentImporter.describe(report.collisions, file: file))
         }
         return report
     }

@@ -80,6 +80,10 @@ public protocol AssignmentStorage {
     /// transaction is rolled back after `body` returns.
     func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T
 
+    /// False when the backend takes no writes at all (a PostgreSQL hot standby, or
+    /// `default_transaction_read_only`): a dry run then runs on a private copy.
+    func acceptsWrites() throws -> Bool
+
     // MARK: Reads
 
     /// Streams the assignments matching `filter` in export order; `filter.host` is compared

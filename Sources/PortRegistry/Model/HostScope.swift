@@ -5,7 +5,9 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
 
     private init(uncheckedName: String) { self.name = uncheckedName }
 
-    /// Host names compare case-insensitively; spaces and control characters are refused.
+    /// Host names compare case-insensitively; spaces, control characters and
+    /// default-ignorable code points (U+200B, U+2060, U+FEFF…: invisible, so `prod\u{200B}`
+    /// would print as `prod` and never collide with it) are refused.
     /// Non-ASCII names are lowercased and put in Unicode normal form C, so that names that
     /// differ only in normal form (`\u{FC}` and `u\u{308}`) are one name, byte for byte, in
     /// SQL as in Swift.
@@ -18,6 +20,9 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
         guard !utf8.isEmpty, utf8.count <= 253, utf8.allSatisfy({ $0 > 0x20 && $0 != 0x2C && $0 != 0x7F }) else {
             return nil
         }
+        if utf8.contains(where: { $0 >= 0x80 }), raw.unicodeScalars.contains(where: \.isDefaultIgnorable) {
+            return nil
+        }
         // Lowercase (and normalise) only when needed: most names already are.
         let lowered = lowercasedIfNeeded(raw)
         self.name =
@@ -26,6 +31,10 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
         // itself be valid, or reading it back from the database would fail.
         guard name.utf8.count <= 253 else { return nil }
     }
+
+    /// A host name read back from the database: parsed, or kept as stored when a rule
+    /// added since refuses it (a row is never silently widened to `*`).
+    package init(stored name: String) { self = HostScope(parsing: name) ?? HostScope(uncheckedName: name) }
 
     public var isEverywhere: Bool { name == "*" }
 

@@ -26,7 +26,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
             id: row.int(0), service: row.text(1),
             ports: PortRange(uncheckedLow: row.int(2), high: row.int(3)),
             transport: TransportProtocol(rawValue: row.text(4)) ?? .tcp,
-            host: HostScope(parsing: row.text(5)) ?? .everywhere,
+            host: HostScope(stored: row.text(5)),
             bind: BindAddress(parsing: row.text(6)) ?? .wildcard,
             owner: row.text(7), note: row.text(8), createdAt: row.text(9), expiresAt: row.optionalText(10))
     }
@@ -38,8 +38,16 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     /// first, as SQLite's `BEGIN IMMEDIATE` takes the write lock: another process's
     /// check-and-insert waits (at most the busy timeout) until this one ends. A read sees one
     /// snapshot (REPEATABLE READ, READ ONLY). Inside an open transaction, `body` runs in it.
+    /// The contract's transaction: PostgreSQL failures leave it mapped at this boundary, as
+    /// the backend-neutral `RegistryError` (exit codes of SPEC.md, the URI redacted, no SQL),
+    /// so that the front door catches no PostgreSQL type.
     public func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T {
-        try transaction(writing: mode == .write, dryRun: dryRun, body)
+        do {
+            return try transaction(writing: mode == .write, dryRun: dryRun, body)
+        } catch let error as PostgresError {
+            throw RegistryError(
+                error, registry: connection.displayURI, busyTimeoutMilliseconds: connection.busyTimeoutMilliseconds)
+        }
     }
 
     @discardableResult
@@ -61,6 +69,12 @@ public struct PostgresAssignmentStore: AssignmentStorage {
         guard connection.isInTransaction else {
             throw PostgresError(.misuse, "\(operation) must run inside a write transaction")
         }
+    }
+
+    /// `transaction_read_only` as a new transaction gets it: on for a hot standby, and
+    /// where `default_transaction_read_only` is on (for the server, database or role).
+    public func acceptsWrites() throws -> Bool {
+        try read { try connection.query("SELECT current_setting('transaction_read_only')")[0].text(0) != "on" }
     }
 
     // MARK: Reads
@@ -336,11 +350,13 @@ public struct PostgresAssignmentStore: AssignmentStorage {
             ? """
             SELECT DISTINCT ON (\(key))
                 min(seq) OVER w AS first_seq, first_value(service) OVER w AS service, port_low, port_high, protocol, host,
-                bind, owner, note, first_value(created_at) OVER w AS created_at, expires_at
+                bind, owner, note, first_value(created_at) OVER w AS created_at, expires_at,
+                first_value(owner) OVER w AS first_owner, first_value(note) OVER w AS first_note,
+                first_value(expires_at) OVER w AS first_expires_at
             FROM portreg_import WINDOW w AS (PARTITION BY \(key) ORDER BY seq)
             ORDER BY \(key), seq DESC
             """
-            : "SELECT *, seq AS first_seq FROM portreg_import"
+            : "SELECT *, seq AS first_seq, owner AS first_owner, note AS first_note, expires_at AS first_expires_at FROM portreg_import"
         let matches = """
             c.port_low = a.port_low AND c.port_high = a.port_high AND c.protocol = a.protocol AND c.host = a.host
               AND lower(c.service) = lower(a.service) AND c.bind = a.bind
@@ -348,9 +364,11 @@ public struct PostgresAssignmentStore: AssignmentStorage {
         // The claims that exist already, before the upsert rewrites them: each is unchanged or
         // updated (owner, note or expiry really differ), and the collision check looks at all.
         var events: [(seq: Int, change: AssignmentChange)] = []
+        var rewritten = 0
         try connection.forEachRow(
             """
-            SELECT \(Self.columns), c.owner, c.note, c.expires_at, c.first_seq
+            SELECT \(Self.columns), c.owner, c.note, c.expires_at, c.first_seq, c.first_owner, c.first_note,
+                c.first_expires_at
             FROM (\(claims)) AS c JOIN assignment a ON \(matches)
             """, []
         ) { row in
@@ -360,12 +378,32 @@ public struct PostgresAssignmentStore: AssignmentStorage {
             new.note = row.text(12)
             new.expiresAt = row.optionalText(13)
             merge.updatedIDs.insert(old.id!)
-            if new == old {
-                merge.unchanged += 1
-            } else {
-                merge.updated += 1
+            if new != old {
+                rewritten += 1
                 if changes != nil { events.append((row.int(14), .updated(old: old, new: new))) }
             }
+            // Counted row by row as SQLite's merge counts them: the file's first row of the
+            // claim against the stored one (its repeats below, each against the one before).
+            var first = old
+            first.owner = row.text(15)
+            first.note = row.text(16)
+            first.expiresAt = row.optionalText(17)
+            if first == old { merge.unchanged += 1 } else { merge.updated += 1 }
+        }
+        if repeated {
+            // A claim the file names again: each repeat updates the claim when its owner,
+            // note or expiry differs from the row before it, else leaves it unchanged.
+            let counts = try connection.query(
+                """
+                SELECT count(*) FILTER (WHERE changed), count(*) FILTER (WHERE NOT changed) FROM (
+                    SELECT row_number() OVER w > 1 AS repeat,
+                        (owner, note, expires_at) IS DISTINCT FROM
+                            (lag(owner) OVER w, lag(note) OVER w, lag(expires_at) OVER w) AS changed
+                    FROM portreg_import WINDOW w AS (PARTITION BY \(key) ORDER BY seq)) AS r
+                WHERE repeat
+                """)[0]
+            merge.updated += counts.int(0)
+            merge.unchanged += counts.int(1)
         }
         // Only new claims and real changes are written, so re-importing an export writes nothing.
         let upserted = try connection.query(
@@ -378,7 +416,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
                 owner = excluded.owner, note = excluded.note, expires_at = excluded.expires_at
             WHERE (a.owner, a.note, a.expires_at) IS DISTINCT FROM (excluded.owner, excluded.note, excluded.expires_at)
             """, [now.text])
-        merge.added = upserted.affectedRows - merge.updated
+        merge.added = upserted.affectedRows - rewritten
         if let changes {
             try connection.forEachRow(
                 """

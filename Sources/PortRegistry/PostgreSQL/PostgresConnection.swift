@@ -19,7 +19,14 @@ public final class PostgresConnection {
     /// How long connecting, and waiting for a lock, may take before the command gives up as
     /// busy (exit 75): `PORTREG_BUSY_TIMEOUT`, as for SQLite.
     public let busyTimeoutMilliseconds: Int32
-    private let password: String?
+    /// The connection string and every form of its secrets (`PostgresURI.secrets(in:)`):
+    /// removed from every message libpq or the server sends back.
+    private let uri: String
+    private let secrets: [String]
+    private let probing: Bool
+    /// True from BEGIN until COMMIT or ROLLBACK was sent (libpq's own status is unknown
+    /// once the connection is lost).
+    private var wasInTransaction = false
     /// True while `forEachRow` streams a result: libpq cannot run another query meanwhile.
     private var streaming = false
 
@@ -32,14 +39,27 @@ public final class PostgresConnection {
     /// up, too many clients) is tried again, with growing pauses, until `busyTimeoutMilliseconds`
     /// has passed; then the error is `.unreachable` with the server's last message. A server that
     /// answers and says no (wrong password, unknown database) fails at once, `.refused`.
-    public init(uri: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(PostgresError) {
+    public convenience init(uri: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(PostgresError) {
+        try self.init(uri: uri, busyTimeoutMilliseconds: busyTimeoutMilliseconds, probing: false)
+    }
+
+    /// `probing`: a connection that asks why another one was lost, and never asks in turn.
+    private init(uri: String, busyTimeoutMilliseconds: Int32, probing: Bool) throws(PostgresError) {
+        self.probing = probing
         let libpq = try LibPQ.shared()
         let api = libpq.api
         self.libpq = libpq
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         displayURI = PostgresURI.redacted(uri)
-        password = try PostgresConnection.password(in: uri, api: api)
-        if uri.utf8.contains(0) { throw PostgresError(.invalidURI, "a connection URI cannot hold a NUL character") }
+        // Checked before libpq sees the string: libpq's own messages quote a malformed URI
+        // whole, password included.
+        if let problem = PostgresURI.problem(in: uri) {
+            throw PostgresError(.invalidURI, "invalid connection URI: \(problem)")
+        }
+        self.uri = uri
+        var secrets = PostgresURI.secrets(in: uri)
+        if let password = try PostgresConnection.password(in: uri, api: api) { secrets.append(password) }
+        self.secrets = secrets
 
         let clock = ContinuousClock()
         let start = clock.now
@@ -65,7 +85,7 @@ public final class PostgresConnection {
                 break
             }
             let message = PostgresURI.scrub(
-                PostgresConnection.trimmed(LibPQ.text(api.errorMessage!(connection))), secret: password)
+                PostgresConnection.trimmed(LibPQ.text(api.errorMessage!(connection))), uri: uri, secrets: secrets)
             api.finish!(connection)
             // libpq's checks of option values (`invalid sslmode value: "x"`, `invalid integer
             // value "x" for connection option "port"`): a bad URI, exit 64, not a refusal.
@@ -74,8 +94,11 @@ public final class PostgresConnection {
                 throw PostgresError(.refused, message)
             }
             let elapsed = clock.now - start
-            guard elapsed + pause < budget else { throw PostgresError(.unreachable, message) }
-            PostgresConnection.sleep(pause)
+            // The last pause is cut to what is left, and one more try follows it: the server
+            // gets the whole busy timeout (giving up when a full pause would overrun it
+            // ended a 400 ms budget after 200 ms on a loaded machine).
+            guard elapsed < budget else { throw PostgresError(.unreachable, message) }
+            PostgresConnection.sleep(min(pause, budget - elapsed))
             pause = min(pause * 2, .seconds(1))
         }
         // Notices ("relation already exists, skipping") would go to stderr: the library never prints.
@@ -227,6 +250,8 @@ public final class PostgresConnection {
         var pause = Swift.Duration.milliseconds(5)
         while true {
             try execute(begin)
+            wasInTransaction = true
+            defer { wasInTransaction = false }
             do {
                 let result = try body()
                 try execute(dryRun ? "ROLLBACK" : "COMMIT")
@@ -280,7 +305,9 @@ public final class PostgresConnection {
 
     private func error(from result: OpaquePointer, sql: String) -> PostgresError {
         func field(_ code: Int32) -> String? {
-            api.resultErrorField!(result, code).map { PostgresURI.scrub(String(cString: $0), secret: password) }
+            api.resultErrorField!(result, code).map {
+                PostgresURI.scrub(String(cString: $0), uri: uri, secrets: secrets)
+            }
         }
         guard let state = field(cpq_diag_sqlstate()) else { return connectionError(sql: sql) }
         let primary =
@@ -289,6 +316,7 @@ public final class PostgresConnection {
         // A FATAL error ("terminating connection due to administrator command", 57P01) ends
         // the session: the command cannot go on, as when the connection drops.
         let lost = api.status!(handle) == CONNECTION_BAD
+        if lost, state != "25P03", state != "25P04", let ended = endedBySetting(sql: sql) { return ended }
         return PostgresError(
             lost ? .unreachable : .statement, lost ? "the connection to the server was lost: \(primary)" : primary,
             sqlState: state, detail: field(cpq_diag_message_detail()),
@@ -298,11 +326,38 @@ public final class PostgresConnection {
     /// No result, or one without SQLSTATE: the connection failed (the server went away).
     private func connectionError(sql: String) -> PostgresError {
         let message = PostgresURI.scrub(
-            PostgresConnection.trimmed(LibPQ.text(api.errorMessage!(handle))), secret: password)
+            PostgresConnection.trimmed(LibPQ.text(api.errorMessage!(handle))), uri: uri, secrets: secrets)
         let lost = api.status!(handle) == CONNECTION_BAD
+        if lost, let ended = endedBySetting(sql: sql) { return ended }
         return PostgresError(
             lost ? .unreachable : .statement,
             lost ? "the connection to the server was lost: \(message)" : message, sql: sql)
+    }
+
+    /// A session lost while portreg held a transaction open: libpq often reports only
+    /// "server closed the connection unexpectedly", not the server's FATAL message. A second
+    /// connection asks the server whether `idle_in_transaction_session_timeout` (or PostgreSQL
+    /// 17's `transaction_timeout`) is set for this role and database, to name the setting
+    /// that most likely ended it (SQLSTATE 25P03 / 25P04). Nil when neither is set, or the
+    /// server cannot be asked.
+    private func endedBySetting(sql: String) -> PostgresError? {
+        guard wasInTransaction, !probing,
+            let probe = try? PostgresConnection(uri: uri, busyTimeoutMilliseconds: 2_000, probing: true),
+            let row = try? probe.query(
+                "SELECT current_setting('idle_in_transaction_session_timeout'), coalesce(current_setting('transaction_timeout', true), '0')"
+            )[0]
+        else { return nil }
+        for (index, setting, state) in [
+            (0, "idle_in_transaction_session_timeout", "25P03"), (1, "transaction_timeout", "25P04"),
+        ] {
+            let value = row.text(index)
+            guard !value.isEmpty, value != "0" else { continue }
+            return PostgresError(
+                .unreachable,
+                "the server ended the session: \(setting) is \(value) for this role and database, and portreg's transaction lasted longer",
+                sqlState: state, sql: sql)
+        }
+        return nil
     }
 
     // MARK: Helpers
@@ -327,7 +382,7 @@ public final class PostgresConnection {
         guard let options = api.conninfoParse!(uri, &failure) else {
             let reason = failure.map { trimmed(String(cString: $0)) } ?? "out of memory"
             if let failure { api.freemem!(failure) }
-            throw PostgresError(.invalidURI, "invalid connection URI: \(PostgresURI.redactedKeywords(reason))")
+            throw PostgresError(.invalidURI, "invalid connection URI: \(PostgresURI.scrub(reason, uri: uri))")
         }
         defer { api.conninfoFree!(options) }
         var option = options

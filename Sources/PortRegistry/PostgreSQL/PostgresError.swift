@@ -66,11 +66,67 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+extension PostgresError {
+    /// The server refuses writes: SQLSTATE 25006 (`read_only_sql_transaction`: a hot standby,
+    /// `default_transaction_read_only`, a `READ ONLY` role), or another class-25 refusal
+    /// that says it is about a read-only transaction.
+    public var isReadOnly: Bool {
+        guard let sqlState, sqlState.hasPrefix("25") else { return false }
+        return sqlState == "25006" || message.lowercased().contains("read-only")
+    }
+
+    /// Which server setting ended the statement or the session, when one did: the
+    /// `statement_timeout` (57014), `lock_timeout` (55P03),
+    /// `idle_in_transaction_session_timeout` (25P03) or `transaction_timeout` (25P04).
+    public var timeoutSetting: String? {
+        let text = message.lowercased()
+        if sqlState == "25P03" || text.contains("idle-in-transaction timeout") {
+            return "idle_in_transaction_session_timeout"
+        }
+        if sqlState == "25P04" || text.contains("transaction timeout") { return "transaction_timeout" }
+        if sqlState == "57014" && text.contains("statement timeout") { return "statement_timeout" }
+        if sqlState == "55P03" && text.contains("lock timeout") { return "lock_timeout" }
+        return nil
+    }
+
+    /// What a user reads: SQLSTATE, message and detail, never the statement (which is for
+    /// developers: `description`).
+    public var userMessage: String {
+        var text = sqlState.map { "PostgreSQL error \($0): \(message)" } ?? message
+        if let detail, !detail.isEmpty { text += " (\(detail))" }
+        return text
+    }
+}
+
 extension RegistryError {
     /// Maps a PostgreSQL failure to the SPEC's exit codes: busy or unreachable 75, a bad
-    /// URI 64, a server that refuses us or a missing libpq 73, anything else 74. `registry` is
-    /// the redacted URI (`PostgresConnection.displayURI`).
+    /// URI 64, a server that refuses us, refuses writes (read-only) or a missing libpq 73,
+    /// anything else 74. `registry` is the redacted URI (`PostgresConnection.displayURI`).
+    /// No message holds SQL.
     public init(_ error: PostgresError, registry: String, busyTimeoutMilliseconds: Int32) {
+        if error.isReadOnly {
+            self.init(
+                .cannotCreate,
+                "\(registry): the registry is read-only for this user (the server accepts no writes: a standby, or default_transaction_read_only); nothing was changed"
+            )
+            return
+        }
+        if let setting = error.timeoutSetting {
+            let what: String
+            switch setting {
+            case "lock_timeout":
+                what =
+                    "another session held a lock past lock_timeout (portreg sets it to PORTREG_BUSY_TIMEOUT, \(busyTimeoutMilliseconds) ms)"
+            case "idle_in_transaction_session_timeout", "transaction_timeout":
+                what =
+                    "the server ended the session at its \(setting) (a setting of the server, database or role; raise it for portreg's role)"
+            default:
+                what =
+                    "the server cancelled a statement at its statement_timeout (a setting of the server, database or role, not PORTREG_BUSY_TIMEOUT; raise it for portreg's role)"
+            }
+            self.init(.busy, "\(registry): \(what); nothing was changed: \(error.message)")
+            return
+        }
         if error.kind == .unreachable && error.message.hasPrefix("the connection to the server was lost") {
             // Mid-command: the server rolls back what the session had not committed.
             self.init(.busy, "\(registry): \(error.message); try again")
@@ -89,7 +145,7 @@ extension RegistryError {
         switch error.kind {
         case .invalidURI: self.init(.usage, "\(registry): \(error.message)")
         case .refused, .library: self.init(.cannotCreate, "\(registry): \(error.message)")
-        case .unreachable, .statement, .misuse: self.init(.io, "\(registry): \(error)")
+        case .unreachable, .statement, .misuse: self.init(.io, "\(registry): \(error.userMessage)")
         }
     }
 }

@@ -47,12 +47,6 @@ extension Registry {
             path: catalogPath, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded,
             assignments: store, server: server)
     }
-
-    /// The one mapping of PostgreSQL failures, as `mapped(_: DatabaseError)` is for SQLite's.
-    package func mapped(_ error: PostgresError) -> RegistryError {
-        RegistryError(
-            error, registry: server?.displayURI ?? path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-    }
 }
 
 extension DatabaseLocation {

@@ -4,6 +4,8 @@ import PortRegistryModel
 import PortRegistryPostgreSQL
 import PortRegistryStorage
 
+import CSQLite
+
 extension Registry {
     /// Opens the registry that `--db` (nil: none given) and the environment name: a SQLite
     /// file, or a PostgreSQL URI (`postgres://`, `postgresql://`) for the assignments with the
@@ -33,7 +35,15 @@ extension Registry {
                 "\(path): database is busy: another process held its write lock past the busy timeout of \(busyTimeoutMilliseconds) ms (PORTREG_BUSY_TIMEOUT); try again"
             )
         }
-        return RegistryError(.io, "\(path): \(error)")
+        if error.resultCode.primary == ResultCode(rawValue: SQLITE_READONLY) {
+            return RegistryError(
+                .cannotCreate,
+                "\(path): the registry is read-only for this user (the file or its folder is not writable); nothing was changed"
+            )
+        }
+        // SQLite's code and message; the statement is for developers (`description`), never
+        // for a user.
+        return RegistryError(.io, "\(path): SQLite error \(error.resultCode.primary): \(error.message)")
     }
 
     /// Runs `body` as one write transaction, with the clock read once under the write lock;
@@ -52,8 +62,6 @@ extension Registry {
             }
         } catch let error as DatabaseError {
             throw mapped(error)
-        } catch let error as PostgresError {
-            throw mapped(error)
         }
     }
 
@@ -64,8 +72,6 @@ extension Registry {
                 try assignments.transaction(.read, dryRun: false) { try body(context()) }
             }
         } catch let error as DatabaseError {
-            throw mapped(error)
-        } catch let error as PostgresError {
             throw mapped(error)
         }
     }

@@ -102,8 +102,46 @@ extension Registry {
         _ reader: inout CSVReader, options: AssignmentImportOptions,
         changes: ((AssignmentChange) throws -> Void)? = nil
     ) throws -> AssignmentImportReport {
-        try write(dryRun: options.dryRun) { context in
-            try AssignmentImporter.run(&reader, options: options, in: context, changes: changes)
+        if options.dryRun,
+            try isReadOnly || !read({ (context: StorageContext) in try context.assignments.acceptsWrites() })
+        {
+            let rows = try AssignmentImporter.readAll(&reader)
+            return try dryRunOnCopy(rows, file: reader.name, options: options, changes: changes)
+        }
+        guard server != nil else {
+            return try write(dryRun: options.dryRun) { context in
+                try AssignmentImporter.run(&reader, options: options, in: context, changes: changes)
+            }
+        }
+        // On a server the file is read and checked whole before a transaction opens: parsing
+        // inside one would leave the session idle in it, which a server's
+        // idle_in_transaction_session_timeout ends (and a retry would end the same way).
+        let rows = try AssignmentImporter.readAll(&reader)
+        let name = reader.name
+        return try write(dryRun: options.dryRun) { context in
+            try AssignmentImporter.run(rows, file: name, options: options, in: context, changes: changes)
+        }
+    }
+
+    /// A dry run where nothing can be written (a hot standby, a read-only registry file):
+    /// the assignments are copied into a private in-memory registry and the import runs
+    /// there, so that the report (counts, collisions) is the one a real import would give.
+    private func dryRunOnCopy(
+        _ rows: [Assignment], file: String, options: AssignmentImportOptions,
+        changes: ((AssignmentChange) throws -> Void)?
+    ) throws -> AssignmentImportReport {
+        let scratch = try Registry.inMemory(clock: clock)
+        try read { (context: StorageContext) in
+            try scratch.write { (copy: StorageContext) in
+                _ = try copy.assignments.merge(replace: false, now: copy.now, changes: nil) { insert in
+                    var filter = AssignmentFilter()
+                    filter.includeExpired = true
+                    try context.assignments.forEach(filter, now: context.now) { try insert($0) }
+                }
+            }
+        }
+        return try scratch.write(dryRun: true) { context in
+            try AssignmentImporter.run(rows, file: file, options: options, in: context, changes: changes)
         }
     }
 

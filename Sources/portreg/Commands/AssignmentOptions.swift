@@ -21,8 +21,15 @@ struct AssignmentOptions: ParsableArguments {
     @Option(help: "Free-text note.")
     var note: String = ""
 
-    @Option(help: "Make a lease that expires after this long: 90s, 30m, 2h, 7d, 1h30m.")
+    // Unconditional: `--ttl -5m` is a value to refuse as such, not a missing one.
+    @Option(parsing: .unconditional, help: "Make a lease that expires after this long: 90s, 30m, 2h, 7d, 1h30m.")
     var ttl: String?
+
+    func validate() throws {
+        if let ttl, ttl.hasPrefix("-") {
+            throw ValidationError("--ttl must be positive (a duration such as 30m or 2h), not '\(ttl)'")
+        }
+    }
 
     func ttlSeconds() throws -> Int? {
         try ttl.map { try LeaseDuration.seconds(parsing: $0) }

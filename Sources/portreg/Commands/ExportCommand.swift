@@ -12,7 +12,8 @@ struct ExportCommand: ParsableCommand {
             Assignments come sorted by port, protocol, host and service, so a committed \
             export diffs cleanly, and export, import, export is byte-identical. The catalog \
             comes as IANA's CSV (12 columns, CRLF), in file order, one source at a time. \
-            -o writes the file atomically (a temporary file, then rename). --format services \
+            -o writes the file atomically (a temporary file, then rename); -o - or \
+            /dev/stdout (/dev/fd/N) writes to that descriptor. --format services \
             writes services(5) lines, one per port of a block (billing 8080/tcp  # team-pay); \
             --format env writes BILLING_PORT=8080, and NAME_PORT_END for a block's last port \
             (expired leases are left out of both).
@@ -43,6 +44,7 @@ struct ExportCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
+        if output == "" { throw ValidationError("-o needs a file name (or - for standard output)") }
         if kind == .catalog && (format == .services || format == .env) {
             throw ValidationError("--format \(format.rawValue) exports assignments only; use --kind assignments")
         }

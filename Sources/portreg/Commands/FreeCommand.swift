@@ -31,7 +31,7 @@ struct FreeCommand: ParsableCommand {
         transform: HostScope.argument)
     var host: HostScope = .everywhere
 
-    @Option(help: "Size of each block of consecutive ports.")
+    @Option(parsing: .unconditional, help: "Size of each block of consecutive ports.")
     var count = 1
 
     @Option(help: "Show at most this many.")

@@ -57,15 +57,17 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
+            // Only the head is read before the format is known: `import /dev/zero` or
+            // `yes | import -` fail at once instead of filling the memory.
             var input = try InputFile(path: file)
-            var sniffer = try input.reader()
+            var sniffer = CSVReader(text: input.head, name: input.displayName)
             // A services file is not CSV: its first line may not even parse as CSV.
             let header = (try? sniffer.next())??.fields ?? []
             if RegistryCSV.isRegistryHeader(header) {
                 try importAssignments(&input)
             } else if IANAHeader.looksLikeIANA(header) {
                 try importCatalog(&input, source: try catalogSource(header: header, sniffer: &sniffer, input))
-            } else if ServicesFile.looksLikeServicesFile(try input.text()) {
+            } else if ServicesFile.looksLikeServicesFile(input.head) {
                 try importServices(&input)
             } else {
                 throw RegistryError.data(
@@ -187,15 +189,23 @@ extension CatalogSource: ExpressibleByArgument {}
 
 /// A file to import. Only a regular file is opened more than once (to sniff its kind, then
 /// to read it): standard input, a pipe, a FIFO, `/dev/stdin` or a `<(…)` substitution can
-/// be read only once, so it is read into memory and sniffed and parsed from those bytes.
+/// be read only once, so its head is read to sniff it, and the rest (at most
+/// `TextFile.wholeFileLimit`) only once the format is known.
 struct InputFile {
     let path: String
-    private var heldText: String?
+    /// The first `TextFile.headLimit` bytes, as text: what the format is sniffed on.
+    let head: String
+    private let stream: TextFile.Stream?
 
     init(path: String) throws {
         self.path = path
         if path == "-" || !InputFile.isRegularFile(path) {
-            heldText = try TextFile.read(path)
+            let stream = try TextFile.Stream(path: path)
+            self.stream = stream
+            head = stream.head
+        } else {
+            stream = nil
+            head = try TextFile.head(path).text
         }
     }
 
@@ -210,13 +220,14 @@ struct InputFile {
     var origin: String { path == "-" ? "-" : path }
 
     func reader() throws -> CSVReader {
-        if let heldText { return CSVReader(text: heldText, name: displayName) }
+        if let stream { return CSVReader(text: try stream.text(), name: displayName) }
         return try CSVReader(path: path)
     }
 
-    /// The whole file as text (services files are small).
+    /// The whole file as text (services files are small; more than
+    /// `TextFile.wholeFileLimit` is refused, 65).
     func text() throws -> String {
-        if let heldText { return heldText }
+        if let stream { return try stream.text() }
         return try TextFile.read(path)
     }
 }

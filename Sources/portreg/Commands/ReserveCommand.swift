@@ -38,7 +38,8 @@ struct ReserveCommand: ParsableCommand {
         transform: PortRange.argument)
     var range: PortRange?
 
-    @Option(help: "Number of consecutive ports.")
+    // Unconditional: `--count -1` is a value to refuse as such, not a missing one.
+    @Option(parsing: .unconditional, help: "Number of consecutive ports.")
     var count = 1
 
     @Option(name: .customLong("proto"), help: "Protocol: tcp, udp, sctp or dccp.")
@@ -51,6 +52,10 @@ struct ReserveCommand: ParsableCommand {
 
     @Flag(help: "Also take ports the catalog registers to other services (iana, common).")
     var allowRegistered = false
+
+    func validate() throws {
+        if count < 1 { throw ValidationError("--count must be positive (1 or more), not \(count)") }
+    }
 
     func run() throws {
         try ExitStatus.run {

@@ -152,14 +152,6 @@ struct SQLiteStorageContractTests {
 struct PostgresStorageContractTests {
     @Test(arguments: StorageContract.allCases)
     func postgres(_ contract: StorageContract) throws {
-        try PostgresTestServer.withMigratedStore { store in
-            guard contract == .mergeCounts else { return try contract.check(store) }
-            // Remove once the PostgreSQL merge-count fix is merged: a feed naming one claim
-            // twice counts ADDED 1 UPDATED 0 there (ADDED 1 UPDATED 1 on SQLite), and the
-            // counts no longer sum to ROWS.
-            withKnownIssue("merge-count drift: a claim named twice in one feed is not counted as updated") {
-                try contract.check(store)
-            }
-        }
+        try PostgresTestServer.withMigratedStore { store in try contract.check(store) }
     }
 }

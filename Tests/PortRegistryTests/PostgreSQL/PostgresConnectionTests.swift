@@ -42,6 +42,60 @@ import Testing
         #expect(PostgresURI.scrub("a short one stays", secret: "a") == "a short one stays")
     }
 
+    /// Issue 13: passwords with `/`, `?`, `@` or bad escapes, and encoded keys, are hidden whole.
+    @Test func awkwardPasswordsAreRedactedWhole() {
+        #expect(PostgresURI.redacted("postgresql://ports:Sec/r3t@db/x") == "postgresql://ports:***@db/x")
+        #expect(PostgresURI.redacted("postgresql://ports:Sec?r3t@db/x") == "postgresql://ports:***@db/x")
+        #expect(PostgresURI.redacted("postgresql://ports:a@b@db/x") == "postgresql://ports:***@db/x")
+        #expect(PostgresURI.redacted("postgresql://db/x?pass%77ord=hunter22") == "postgresql://db/x?pass%77ord=***")
+        #expect(PostgresURI.redacted("postgresql://db/x?password=ab@cd") == "postgresql://db/x?password=***")
+        #expect(
+            PostgresURI.redacted("postgresql://db/x?a=1?password=hunter22&b=2")
+                == "postgresql://db/x?a=1?password=***&b=2")
+    }
+
+    /// Found by the `uri` fuzz target: a combining mark after `://` made one `Character` of
+    /// `/` and the mark, the scheme was not found, and `?password=` went out unredacted.
+    /// Separators are found scalar by scalar now, as libpq finds them byte by byte.
+    @Test func aCombiningMarkBesideASeparatorHidesNothing() {
+        #expect(
+            PostgresURI.redacted("postgresql://\u{6ED}\u{FFFD}db?password=SDoubleZZ")
+                == "postgresql://\u{6ED}\u{FFFD}db?password=***")
+        #expect(PostgresURI.redacted("postgresql://u:hunter22@\u{301}db/x") == "postgresql://u:***@\u{301}db/x")
+        #expect(PostgresURI.scrub("it said hunter22\u{301}", secret: "hunter22") == "it said ***\u{301}")
+    }
+
+    /// Found by the `uri` fuzz target: a `?password=` value starting with `@`, after a `:` in
+    /// the host part, was cut by the user-info mask and shown after it. Both masks are now
+    /// marked on the original text and hidden together.
+    @Test func aQueryPasswordHoldingAnAtIsHiddenWhole() {
+        #expect(PostgresURI.redacted("postgresql://db:5432/x?password=@p-stg") == "postgresql://db:***")
+        #expect(PostgresURI.redacted("postgresql://u:pw?password=x@host/db") == "postgresql://u:***")
+    }
+
+    @Test func malformedURIsAreFoundBeforeLibpq() {
+        for uri in [
+            "postgresql://u:pw@[::1/x", "postgresql://u:pw@[]/x", "postgresql://u:pw@[::1]x/x",
+            "postgresql://u:p%ZZ@h/x",
+            "postgresql://u:p%00@h/x", "postgresql://u:p%4@h/x", "postgresql://u:p\u{0}@h/x",
+        ] {
+            #expect(PostgresURI.problem(in: uri) != nil, "\(uri)")
+        }
+        for uri in ["postgresql://u:p%40w@[::1]:5432,h2:5433/x?sslmode=require", "postgresql:///x?host=/tmp/s"] {
+            #expect(PostgresURI.problem(in: uri) == nil, "\(uri)")
+        }
+    }
+
+    @Test func scrubRemovesEveryFormOfTheURIsSecrets() {
+        let uri = "postgresql://ports:Secr3t%2FPW@[::1/portreg"
+        let message = "bad URI \"\(uri)\"; user info \"ports:Secr3t%2FPW\", decoded Secr3t/PW, password=Secr3t/PW x"
+        let scrubbed = PostgresURI.scrub(message, uri: uri)
+        #expect(!scrubbed.contains("Secr3t"), "\(scrubbed)")
+        #expect(scrubbed.contains("postgresql://ports:***@[::1/portreg"), "\(scrubbed)")
+        #expect(PostgresURI.scrub("x password = 'a b' y", uri: "") == "x password=*** y")
+        #expect(PostgresURI.scrub("aa***", secret: "a***") == "***", "a replacement never rebuilds the secret")
+    }
+
     @Test func postgresURLsAreRecognised() {
         #expect(PostgresURI.isPostgres("postgres://db/x"))
         #expect(PostgresURI.isPostgres("PostgreSQL:///x?host=/tmp"))

@@ -144,6 +144,11 @@ import Testing
         _ = try reader.next()
         let merged = try registry.importAssignments(&reader, options: AssignmentImportOptions(force: true))
         #expect(merged.rows == 3 && merged.updated == 0 && merged.unchanged == 3 && merged.added == 0)
+        var again = CSVReader(text: String(decoding: csv, as: UTF8.self), name: "export.csv")
+        _ = try again.next()
+        #expect(
+            try registry.importAssignments(&again, options: AssignmentImportOptions(dryRun: true, force: true))
+                .unchanged == 3)
         let moved = try registry.edit(ClaimSelector(service: "search-api"), ClaimChange(ports: PortRange(port: 21500)!))
         #expect(moved.changed && moved.new.ports == PortRange(port: 21500)!)
         #expect(try registry.removeExpired().isEmpty)
@@ -152,10 +157,9 @@ import Testing
         #expect(reserved.assignment.ports.count == 1)
 
         let requirements: Set<String> = [
-            "transaction", "forEach", "overlapping", "named", "blockingClaims", "forEachLiveClaim", "assignment",
-            "forEachContaining", "serviceNames", "counts", "indexProblems", "invalidRows", "exportCSV", "insert",
-            "remove",
-            "merge", "removeExpired", "update",
+            "transaction", "acceptsWrites", "forEach", "overlapping", "named", "blockingClaims",
+            "forEachLiveClaim", "assignment", "forEachContaining", "serviceNames", "counts", "indexProblems",
+            "invalidRows", "exportCSV", "insert", "remove", "merge", "removeExpired", "update",
         ]
         #expect(storage.calls == requirements, "unused: \(requirements.subtracting(storage.calls))")
     }

@@ -17,6 +17,10 @@ final class RecordingStorage: AssignmentStorage {
         note()
         return try inner.transaction(mode, dryRun: dryRun, body)
     }
+    func acceptsWrites() throws -> Bool {
+        note()
+        return try inner.acceptsWrites()
+    }
     func forEach(_ filter: AssignmentFilter, now: Timestamp, _ body: (Assignment) throws -> Void) throws {
         note()
         try inner.forEach(filter, now: now, body)
