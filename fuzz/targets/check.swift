@@ -1,3 +1,16 @@
+// The library's layers, built by fuzz/run.sh with SwiftPM (debug, instrumented).
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryCatalog
+@testable import PortRegistryConfigScan
+@testable import PortRegistryConflicts
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistryPostgreSQL
+@testable import PortRegistrySearch
+@testable import PortRegistryStorage
+@testable import PortRegistrySystem
+
 #if canImport(Glibc)
     import Glibc
 #endif

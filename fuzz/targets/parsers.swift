@@ -1,3 +1,16 @@
+// The library's layers, built by fuzz/run.sh with SwiftPM (debug, instrumented).
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryCatalog
+@testable import PortRegistryConfigScan
+@testable import PortRegistryConflicts
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistryPostgreSQL
+@testable import PortRegistrySearch
+@testable import PortRegistryStorage
+@testable import PortRegistrySystem
+
 // Every small parser of the command line and the registry CSV on the same arbitrary text:
 // PortRange(parsing:), PortSpec.parse, LookupQuery(parsing:), BindAddress(parsing:),
 // HostScope(parsing:) and the --ttl LeaseDuration parser. Invariants: no trap; what parses is

@@ -1,3 +1,16 @@
+// The library's layers, built by fuzz/run.sh with SwiftPM (debug, instrumented).
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryCatalog
+@testable import PortRegistryConfigScan
+@testable import PortRegistryConflicts
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistryPostgreSQL
+@testable import PortRegistrySearch
+@testable import PortRegistryStorage
+@testable import PortRegistrySystem
+
 // The services(5) reader on arbitrary text: no trap; every entry it returns has a valid
 // port and a name; the sniffing test never traps either.
 @_cdecl("LLVMFuzzerTestOneInput")

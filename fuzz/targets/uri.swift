@@ -1,3 +1,16 @@
+// The library's layers, built by fuzz/run.sh with SwiftPM (debug, instrumented).
+@testable import PortRegistry
+@testable import PortRegistryAssignments
+@testable import PortRegistryCatalog
+@testable import PortRegistryConfigScan
+@testable import PortRegistryConflicts
+@testable import PortRegistryFormats
+@testable import PortRegistryModel
+@testable import PortRegistryPostgreSQL
+@testable import PortRegistrySearch
+@testable import PortRegistryStorage
+@testable import PortRegistrySystem
+
 // The PostgreSQL URI checks and the redactor (issue 13): no trap on any text, and no output
 // holds the password. The input is split at its first NUL byte into a password and the rest
 // of a URI; the password is placed where a user puts one (the user info, or a `password=`
