@@ -5,7 +5,6 @@ let package = Package(
     name: "portreg",
     products: [
         .executable(name: "portreg", targets: ["portreg"]),
-        .library(name: "PortRegistry", targets: ["PortRegistry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")

@@ -2,33 +2,33 @@ import PortRegistryModel
 import PortRegistrySystem
 
 /// What `portreg reserve` asks for.
-public struct ReservationRequest: Sendable {
-    public var service: String
-    public var count: Int = 1
+package struct ReservationRequest: Sendable {
+    package var service: String
+    package var count: Int = 1
     /// Where to look; nil for `Allocator.defaultRange`.
-    public var range: PortRange?
-    public var transport: TransportProtocol = .tcp
-    public var host: HostScope = .everywhere
-    public var bind: BindAddress = .wildcard
-    public var owner = ""
-    public var note = ""
-    public var ttlSeconds: Int?
+    package var range: PortRange?
+    package var transport: TransportProtocol = .tcp
+    package var host: HostScope = .everywhere
+    package var bind: BindAddress = .wildcard
+    package var owner = ""
+    package var note = ""
+    package var ttlSeconds: Int?
     /// Also refuse ports that something on this machine is bound to right now.
-    public var probe = true
+    package var probe = true
     /// Take ports the catalog registers to other services too (`--allow-registered`): a
     /// team that knows it will never run them may use them on purpose.
-    public var allowRegistered = false
+    package var allowRegistered = false
 
-    public init(service: String) { self.service = service }
+    package init(service: String) { self.service = service }
 }
 
-public struct Reservation: Sendable {
-    public var assignment: Assignment
+package struct Reservation: Sendable {
+    package var assignment: Assignment
     /// True when the service already held a matching assignment and got it back.
-    public var reused: Bool
+    package var reused: Bool
     /// The service's other live assignments when this reservation is an additional one
     /// (another protocol, range, host or count); empty when reused or the first.
-    public var alsoHeld: [Assignment] = []
+    package var alsoHeld: [Assignment] = []
 }
 
 /// Picks free ports. A service name hashes to a stable starting point in the range (as
@@ -40,16 +40,16 @@ public struct Reservation: Sendable {
 /// `Registry.reserve` runs the check and the insert in one write transaction of the
 /// assignment storage (SQLite: `BEGIN IMMEDIATE`), so concurrent processes are serialised by
 /// its write lock: N processes get N different ports.
-public struct Allocator {
+package struct Allocator {
     /// The RFC 6335 user range; the ephemeral part of it is skipped anyway.
-    public static let defaultRange = PortRange(uncheckedLow: 1024, high: 49151)
+    package static let defaultRange = PortRange(uncheckedLow: 1024, high: 49151)
     /// Ports examined per query.
     package static let window = 128
 
     package let ephemeral: PortRange?
     package let isFreeNow: (Int, TransportProtocol, BindAddress) -> Bool
 
-    public init(
+    package init(
         ephemeral: PortRange? = EphemeralRange.current(),
         isFreeNow: @escaping (Int, TransportProtocol, BindAddress) -> Bool = { port, transport, bind in
             PortProbe.isFree(port: port, transport: transport, bind: bind.text)
@@ -60,7 +60,7 @@ public struct Allocator {
     }
 
     /// Checks the request; throws a usage error before any transaction starts.
-    public func validate(_ request: ReservationRequest) throws {
+    package func validate(_ request: ReservationRequest) throws {
         _ = try ServiceName.validate(request.service)
         guard (1...4096).contains(request.count) else {
             throw RegistryError(.usage, "--count must be 1-4096, not \(request.count)")
@@ -167,7 +167,7 @@ public struct Allocator {
 
     /// Where a name starts looking: FNV-1a of the lowercased name, folded into the ports of
     /// `range` that are neither privileged nor ephemeral (so the start is a usable port).
-    public func preferredStart(for service: String, in range: PortRange) -> Int {
+    package func preferredStart(for service: String, in range: PortRange) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in service.lowercased().utf8 {
             hash ^= UInt64(byte)

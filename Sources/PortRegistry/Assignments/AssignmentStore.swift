@@ -7,10 +7,10 @@ import PortRegistrySystem
 /// (`assignment_span`, through `SpanIndex`). The one type that holds assignment SQL; the
 /// registry reaches it as an `AssignmentStorage`.
 package struct AssignmentStore: AssignmentStorage {
-    public let database: Database
+    package let database: Database
     package var spans: SpanIndex { .assignments(database) }
 
-    public init(database: Database) { self.database = database }
+    package init(database: Database) { self.database = database }
 
     /// The columns `assignment(_:)` reads, in its order: the one list of them.
     package static let columns =
@@ -54,17 +54,17 @@ package struct AssignmentStore: AssignmentStorage {
         }
     }
 
-    public func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T {
         if database.isInsideTransaction { return try body() }
         return try database.transaction(mode == .write ? .immediate : .deferred, commit: !dryRun, body)
     }
 
     /// A SQLite file that cannot be written is opened read-only: `Registry.isReadOnly`.
-    public func acceptsWrites() throws -> Bool { database.access == .readWrite }
+    package func acceptsWrites() throws -> Bool { database.access == .readWrite }
 
     // MARK: Reads
 
-    public func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: Timestamp) throws -> [Assignment] {
+    package func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: Timestamp) throws -> [Assignment] {
         try database.cached(
             """
             SELECT \(AssignmentStore.columns) FROM \(AssignmentStore.overlapping())
@@ -73,7 +73,7 @@ package struct AssignmentStore: AssignmentStorage {
         ).rows([ports.low, ports.high, transport?.rawValue, now.text], AssignmentStore.assignment)
     }
 
-    public func forEach(
+    package func forEach(
         _ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp, _ body: (Assignment) throws -> Void
     ) throws {
         try database.cached(
@@ -92,7 +92,7 @@ package struct AssignmentStore: AssignmentStorage {
     }
 
     /// Live assignments of `service`, case-insensitively (a scan: see docs/DECISIONS.md).
-    public func named(_ service: String, now: Timestamp) throws -> [Assignment] {
+    package func named(_ service: String, now: Timestamp) throws -> [Assignment] {
         try database.cached(
             """
             SELECT \(AssignmentStore.columns) FROM assignment a
@@ -101,7 +101,7 @@ package struct AssignmentStore: AssignmentStorage {
         ).rows([service, now.text], AssignmentStore.assignment)
     }
 
-    public func blockingClaims(
+    package func blockingClaims(
         in span: PortRange, transport: TransportProtocol, host: HostScope, now: Timestamp,
         _ body: (PortRange, BindAddress) -> Void
     ) throws {
@@ -116,7 +116,7 @@ package struct AssignmentStore: AssignmentStorage {
         }
     }
 
-    public func forEachLiveClaim(
+    package func forEachLiveClaim(
         now: Timestamp,
         _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String, _ bind: String) -> Void
     ) throws {
@@ -132,14 +132,14 @@ package struct AssignmentStore: AssignmentStorage {
         }
     }
 
-    public func assignment(id: Int) throws -> Assignment? {
+    package func assignment(id: Int) throws -> Assignment? {
         var found: Assignment?
         try database.cached("SELECT \(AssignmentStore.columns) FROM assignment a WHERE a.id = ?1")
             .forEachRow([id]) { found = try AssignmentStore.assignment($0) }
         return found
     }
 
-    public func forEachContaining(_ substring: String?, _ body: (Assignment) throws -> Void) throws {
+    package func forEachContaining(_ substring: String?, _ body: (Assignment) throws -> Void) throws {
         try database.cached(
             """
             SELECT \(AssignmentStore.columns) FROM assignment a
@@ -148,19 +148,19 @@ package struct AssignmentStore: AssignmentStorage {
         ).forEachRow([substring]) { try body(try AssignmentStore.assignment($0)) }
     }
 
-    public func serviceNames() throws -> [String] {
+    package func serviceNames() throws -> [String] {
         try database.cached("SELECT DISTINCT service FROM assignment").rows { $0.text(0) }
     }
 
-    public func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM assignment") ?? 0 }
+    package func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM assignment") ?? 0 }
 
-    public func counts(now: Timestamp) throws -> (total: Int, expired: Int) {
+    package func counts(now: Timestamp) throws -> (total: Int, expired: Int) {
         (try count(), try database.scalarInt("SELECT count(*) FROM assignment WHERE expires_at <= ?1", now.text) ?? 0)
     }
 
-    public func indexProblems() throws -> Int { try spans.problems() }
+    package func indexProblems() throws -> Int { try spans.problems() }
 
-    public func invalidRows() throws -> [String] {
+    package func invalidRows() throws -> [String] {
         try database.prepare(
             """
             SELECT id, service, port_low, port_high FROM assignment
@@ -172,7 +172,7 @@ package struct AssignmentStore: AssignmentStorage {
 
     /// Bytes go from SQLite's buffers to the line with no String in between: a million rows
     /// export in about a second. Quoting is `CSVFormat.append`'s.
-    public func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    package func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         try RegistryCSV.headerBytes.withUnsafeBufferPointer(emit)
         var line: [UInt8] = []
         line.reserveCapacity(512)
@@ -193,7 +193,7 @@ package struct AssignmentStore: AssignmentStorage {
     // MARK: Writes
 
     @discardableResult
-    public func insert(_ assignment: Assignment, ttlSeconds: Int? = nil, now: Timestamp = RegistryClock.system.now())
+    package func insert(_ assignment: Assignment, ttlSeconds: Int? = nil, now: Timestamp = RegistryClock.system.now())
         throws -> Assignment
     {
         try requireWriteTransaction()
@@ -217,7 +217,7 @@ package struct AssignmentStore: AssignmentStorage {
         return stored
     }
 
-    public func remove(
+    package func remove(
         service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil
     ) throws -> [Assignment] {
         try requireWriteTransaction()
@@ -249,7 +249,7 @@ package struct AssignmentStore: AssignmentStorage {
         }
     }
 
-    public func merge(
+    package func merge(
         replace: Bool, now: Timestamp, changes: ((AssignmentChange) throws -> Void)?,
         _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void
     ) throws -> AssignmentMerge {
@@ -348,7 +348,7 @@ package struct AssignmentStore: AssignmentStorage {
         return merge
     }
 
-    public func removeExpired(now: Timestamp) throws -> [Assignment] {
+    package func removeExpired(now: Timestamp) throws -> [Assignment] {
         try requireWriteTransaction()
         let removed = try database.cached(
             "DELETE FROM assignment WHERE expires_at IS NOT NULL AND expires_at <= ?1 \(AssignmentStore.returning)"
@@ -357,7 +357,7 @@ package struct AssignmentStore: AssignmentStorage {
         return removed.sorted { AssignmentStore.exportOrder($0, $1) }
     }
 
-    public func update(id: Int, to assignment: Assignment) throws -> Assignment {
+    package func update(id: Int, to assignment: Assignment) throws -> Assignment {
         try requireWriteTransaction()
         guard let old = try self.assignment(id: id) else {
             throw DatabaseError(code: ResultCode.misuse.rawValue, message: "no assignment with id \(id) to update")

@@ -11,7 +11,7 @@ import PortRegistryStorage
 package struct CollisionFinder {
     package let storage: any AssignmentStorage
 
-    public init(storage: any AssignmentStorage) { self.storage = storage }
+    package init(storage: any AssignmentStorage) { self.storage = storage }
 
     package struct Packed {
         var id: Int
@@ -60,7 +60,7 @@ package struct CollisionFinder {
 
     /// Collisions among live assignments; with `involving`, only pairs where at least one side
     /// passes it (an import checks only what it brought).
-    public func collisions(now: Timestamp, involving: ((Int) -> Bool)? = nil) throws -> [Collision] {
+    package func collisions(now: Timestamp, involving: ((Int) -> Bool)? = nil) throws -> [Collision] {
         struct Row {
             var packed: Packed
             var host: Int32

@@ -5,11 +5,11 @@ import PortRegistryModel
 /// the assignments, the catalog, and the one "now" that every statement of the transaction
 /// binds.
 package struct StorageContext {
-    public var assignments: any AssignmentStorage
-    public var catalog: CatalogStore
-    public var now: Timestamp
+    package var assignments: any AssignmentStorage
+    package var catalog: CatalogStore
+    package var now: Timestamp
 
-    public init(assignments: any AssignmentStorage, catalog: CatalogStore, now: Timestamp) {
+    package init(assignments: any AssignmentStorage, catalog: CatalogStore, now: Timestamp) {
         self.assignments = assignments
         self.catalog = catalog
         self.now = now

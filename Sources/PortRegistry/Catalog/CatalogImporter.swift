@@ -2,7 +2,7 @@ import PortRegistryFormats
 import PortRegistryModel
 
 /// Turns catalog files into catalog rows and replaces a source with them, atomically.
-public enum CatalogImporter {
+package enum CatalogImporter {
     /// Reads an IANA-format CSV (the header first) and hands its rows over in batches;
     /// stops early when `emit` returns false.
     package static func readIANA(

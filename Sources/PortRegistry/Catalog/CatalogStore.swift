@@ -4,41 +4,41 @@ import PortRegistrySystem
 
 /// What an import changed, compared key by key (service name, port, protocol) with the rows
 /// the source held before.
-public struct CatalogImportReport: Sendable, Equatable {
-    public var source: CatalogSource
-    public var rows: Int
-    public var added: Int
-    public var removed: Int
-    public var changed: Int
-    public var skipped: Int
-    public var releaseDate: String?
-    public var sha256: String?
+package struct CatalogImportReport: Sendable, Equatable {
+    package var source: CatalogSource
+    package var rows: Int
+    package var added: Int
+    package var removed: Int
+    package var changed: Int
+    package var skipped: Int
+    package var releaseDate: String?
+    package var sha256: String?
     /// The registrations (service name, port, protocol) this import added, removed or
     /// changed, by port; empty on a source's first import.
-    public var changes: [CatalogChange] = []
+    package var changes: [CatalogChange] = []
     /// Live assignments whose port this import newly registers to another service (set by
     /// the front door, which reads the assignments).
-    public var newlyRegistered: [NewlyRegistered] = []
+    package var newlyRegistered: [NewlyRegistered] = []
 }
 
 /// One registration a catalog import added, removed or changed.
-public struct CatalogChange: Sendable, Equatable {
-    public enum Kind: String, Sendable { case added, removed, changed }
-    public var kind: Kind
-    public var service: String?
-    public var ports: PortRange?
-    public var transport: TransportProtocol?
+package struct CatalogChange: Sendable, Equatable {
+    package enum Kind: String, Sendable { case added, removed, changed }
+    package var kind: Kind
+    package var service: String?
+    package var ports: PortRange?
+    package var transport: TransportProtocol?
 }
 
 /// An assignment whose port a new catalog release registers to another service.
-public struct NewlyRegistered: Sendable, Equatable {
-    public var assignment: Assignment
+package struct NewlyRegistered: Sendable, Equatable {
+    package var assignment: Assignment
     /// The first port of the assignment that the release newly registers.
-    public var port: Int
+    package var port: Int
     /// The names it is newly registered to, in catalog order.
-    public var registeredTo: [String]
+    package var registeredTo: [String]
 
-    public init(assignment: Assignment, port: Int, registeredTo: [String]) {
+    package init(assignment: Assignment, port: Int, registeredTo: [String]) {
         self.assignment = assignment
         self.port = port
         self.registeredTo = registeredTo
@@ -46,20 +46,20 @@ public struct NewlyRegistered: Sendable, Equatable {
 }
 
 /// A catalog source as recorded at its last import.
-public struct CatalogSourceInfo: Sendable, Equatable {
-    public var source: CatalogSource
-    public var origin: String
-    public var rows: Int
-    public var releaseDate: String?
-    public var importedAt: String
-    public var sha256: String?
+package struct CatalogSourceInfo: Sendable, Equatable {
+    package var source: CatalogSource
+    package var origin: String
+    package var rows: Int
+    package var releaseDate: String?
+    package var importedAt: String
+    package var sha256: String?
 }
 
 /// Reads and replaces the catalog tables.
 package struct CatalogStore {
-    public let database: Database
+    package let database: Database
 
-    public init(database: Database) { self.database = database }
+    package init(database: Database) { self.database = database }
 
     /// The columns `entry(_:)` reads, in its order: the one list of them. A query that adds
     /// a column of its own puts it after these, at index `columnCount`.
@@ -100,7 +100,7 @@ package struct CatalogStore {
 
     /// Replaces every row of `source` with `entries`. Call inside a write transaction: the
     /// caller's transaction makes the whole import atomic.
-    public func replace(
+    package func replace(
         source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0,
         importedAt: Timestamp = RegistryClock.system.now()
     ) throws -> CatalogImportReport {
@@ -116,7 +116,7 @@ package struct CatalogStore {
     /// Replaces every row of `source` with the batches `next` returns (an empty batch ends
     /// them), inserting each as it comes, so reading the file and inserting overlap.
     /// `digest` is asked for the file's sha256 once the last batch is in.
-    public func replace(
+    package func replace(
         source: CatalogSource, origin: String, skipped: Int = 0, importedAt: Timestamp,
         next: () throws -> [CatalogEntry], digest: () -> String?
     ) throws -> CatalogImportReport {
@@ -193,12 +193,12 @@ package struct CatalogStore {
     }
 
     /// The rows of one source in file order.
-    public func rows(of source: CatalogSource) throws -> [CatalogEntry] {
+    package func rows(of source: CatalogSource) throws -> [CatalogEntry] {
         try database.cached("SELECT \(CatalogStore.columns) FROM catalog_entry e WHERE e.source = ?1 ORDER BY e.id")
             .rows([source.rawValue], CatalogStore.entry)
     }
 
-    public func sources() throws -> [CatalogSourceInfo] {
+    package func sources() throws -> [CatalogSourceInfo] {
         try database.cached(
             """
             SELECT name, origin, row_count, release_date, imported_at, sha256 FROM catalog_source
@@ -218,7 +218,7 @@ package struct CatalogStore {
 
     /// Rows whose port span overlaps `ports`, optionally for one protocol (a row without a
     /// protocol covers tcp and udp).
-    public func entries(overlapping ports: PortRange, transport: TransportProtocol? = nil) throws -> [CatalogEntry] {
+    package func entries(overlapping ports: PortRange, transport: TransportProtocol? = nil) throws -> [CatalogEntry] {
         try database.cached(
             """
             SELECT \(CatalogStore.columns)
@@ -229,7 +229,7 @@ package struct CatalogStore {
     }
 
     /// Rows named `name` or with `name` as an alias, case-insensitively.
-    public func entries(named name: String) throws -> [CatalogEntry] {
+    package func entries(named name: String) throws -> [CatalogEntry] {
         try database.cached(
             """
             SELECT \(CatalogStore.columns) FROM catalog_entry e
@@ -240,7 +240,7 @@ package struct CatalogStore {
         ).rows([name], CatalogStore.entry)
     }
 
-    public func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM catalog_entry") ?? 0 }
+    package func count() throws -> Int { try database.scalarInt("SELECT count(*) FROM catalog_entry") ?? 0 }
 
     /// Calls `body` with the ports of every named iana or common row that registers a port of
     /// `span` for `transport` (a row without a protocol covers tcp and udp): what `reserve`

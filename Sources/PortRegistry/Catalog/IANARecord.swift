@@ -6,9 +6,9 @@ import PortRegistryModel
 /// Columns are found by name, not position, so that a file saved by a spreadsheet with
 /// reordered or extra columns still imports, and a file that is not IANA's fails on line 1
 /// instead of producing garbage.
-public struct IANAHeader: Sendable {
+package struct IANAHeader: Sendable {
     /// IANA's column names, in IANA's order; export writes exactly these.
-    public static let columns: [String] = [
+    package static let columns: [String] = [
         "Service Name", "Port Number", "Transport Protocol", "Description", "Assignee", "Contact",
         "Registration Date", "Modification Date", "Reference", "Service Code", "Unauthorized Use Reported",
         "Assignment Notes",
@@ -34,7 +34,7 @@ public struct IANAHeader: Sendable {
     private let positions: [Int?]
     private let fieldCount: Int
 
-    public init(_ header: CSVRecord, file: String) throws(RegistryError) {
+    package init(_ header: CSVRecord, file: String) throws(RegistryError) {
         let names = header.fields.map(IANAHeader.normalized)
         positions = Column.allCases.map { column in
             names.firstIndex { column.names.contains($0) }
@@ -52,21 +52,21 @@ public struct IANAHeader: Sendable {
 
     /// The column `export --kind catalog` adds for a source other than iana, so that
     /// importing the file fills that source again (IANA's own files never have it).
-    public static let sourceColumn = "Portreg Source"
+    package static let sourceColumn = "Portreg Source"
 
     /// The source a file names in `sourceColumn` (its first record's value), nil without one.
-    public static func declaredSource(header: [String], record: [String]) -> String? {
+    package static func declaredSource(header: [String], record: [String]) -> String? {
         guard let index = header.firstIndex(where: { normalized($0) == normalized(sourceColumn) }) else { return nil }
         return index < record.count ? record[index] : ""
     }
 
     /// True when `fields` (a first record) names the three columns an IANA file cannot lack.
-    public static func looksLikeIANA(_ fields: [String]) -> Bool {
+    package static func looksLikeIANA(_ fields: [String]) -> Bool {
         let names = Set(fields.map(normalized))
         return Column.required.allSatisfy { column in column.names.contains { names.contains($0) } }
     }
 
-    public func entry(_ record: CSVRecord, source: CatalogSource, file: String) throws(RegistryError) -> CatalogEntry {
+    package func entry(_ record: CSVRecord, source: CatalogSource, file: String) throws(RegistryError) -> CatalogEntry {
         let fields = record.fields
         guard fields.count == fieldCount else {
             throw RegistryError.data(
@@ -110,7 +110,7 @@ public struct IANAHeader: Sendable {
 
     /// The record `entry` came from, in the order of `columns`; parsing it gives `entry` back
     /// (aliases aside, which IANA's format has no column for).
-    public static func fields(of entry: CatalogEntry) -> [String] {
+    package static func fields(of entry: CatalogEntry) -> [String] {
         [
             entry.service ?? "", entry.ports?.description ?? "", entry.transport?.rawValue ?? "",
             entry.description, entry.assignee, entry.contact, entry.registrationDate, entry.modificationDate,

@@ -4,7 +4,7 @@ import PortRegistryStorage
 
 /// The catalog compiled into the binary from `Seeds/`: loaded into every new database so that
 /// `portreg lookup 5432` works with no set-up.
-public enum SeedCatalog {
+package enum SeedCatalog {
     /// Seed files and the source each one fills.
     package static let files: [(name: String, source: CatalogSource)] = [
         ("iana-core.csv", .iana), ("common.csv", .common),

@@ -3,10 +3,10 @@ import PortRegistryModel
 /// The services(5) format of `/etc/services`: `name port/proto [aliases...] [# comment]`.
 ///
 /// It is the catalog every Unix host already has, so `system` rows come from here.
-public struct ServicesFile {
+package struct ServicesFile {
     /// The entries of `text`, and how many lines name a protocol portreg does not track
     /// (Debian still lists AppleTalk `ddp`); such lines are skipped, not errors.
-    public static func parse(_ text: String, file: String) throws(RegistryError) -> (
+    package static func parse(_ text: String, file: String) throws(RegistryError) -> (
         entries: [CatalogEntry], skipped: Int
     ) {
         var entries: [CatalogEntry] = []
@@ -38,7 +38,7 @@ public struct ServicesFile {
 
     /// True when the first line that is not blank or a comment reads `name port/proto`: lets
     /// `portreg import` tell a services file from a CSV without being told.
-    public static func looksLikeServicesFile(_ firstBytes: String) -> Bool {
+    package static func looksLikeServicesFile(_ firstBytes: String) -> Bool {
         for line in lines(firstBytes) {
             let (tokens, _) = split(line)
             if tokens.isEmpty { continue }

@@ -12,13 +12,13 @@ import PortRegistryModel
 /// A line is the finding's fingerprint (`Finding.fingerprint`): kind, protocol, port span
 /// and the claimants' `project/service` sorted, never a line number, so unrelated edits do
 /// not make an entry stale. Blank lines and `#` comments are ignored.
-public struct CheckBaseline: Sendable, Equatable {
-    public var fingerprints: Set<String>
+package struct CheckBaseline: Sendable, Equatable {
+    package var fingerprints: Set<String>
 
-    public init(fingerprints: Set<String>) { self.fingerprints = fingerprints }
+    package init(fingerprints: Set<String>) { self.fingerprints = fingerprints }
 
     /// The error findings of `report`.
-    public init(recording report: CheckReport) {
+    package init(recording report: CheckReport) {
         fingerprints = Set(report.findings.filter { $0.severity == .error }.map(\.fingerprint))
     }
 
@@ -26,13 +26,13 @@ public struct CheckBaseline: Sendable, Equatable {
         "# portreg check baseline: known error findings, one per line (kind protocol ports claimants...)."
 
     /// The file's text.
-    public var text: String {
+    package var text: String {
         ([CheckBaseline.header] + fingerprints.sorted()).joined(separator: "\n") + "\n"
     }
 
     /// Reads a baseline; a missing file is 66, a line that is not a fingerprint 65 with its
     /// file and line.
-    public static func read(_ path: String) throws -> CheckBaseline {
+    package static func read(_ path: String) throws -> CheckBaseline {
         let text = try TextFile.read(path)
         var fingerprints = Set<String>()
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -58,16 +58,16 @@ public struct CheckBaseline: Sendable, Equatable {
     }
 
     /// What applying a baseline did to a report.
-    public struct Applied: Sendable, Equatable {
-        public var file: String
+    package struct Applied: Sendable, Equatable {
+        package var file: String
         /// Findings of the run that the baseline knew (not reported).
-        public var known: Int
+        package var known: Int
         /// Baseline entries that no finding of the run matched (fixed, or changed).
-        public var stale: Int
+        package var stale: Int
     }
 
     /// `report` without the error findings the baseline knows.
-    public func apply(to report: CheckReport, file: String) -> CheckReport {
+    package func apply(to report: CheckReport, file: String) -> CheckReport {
         var matched = Set<String>()
         var known = 0
         var result = report

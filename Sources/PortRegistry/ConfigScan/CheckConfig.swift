@@ -21,16 +21,16 @@ import PortRegistryModel
 ///
 /// Command-line options win. An unknown key or a bad value is a usage error (64) naming the
 /// file and line.
-public struct CheckConfig: Sendable {
+package struct CheckConfig: Sendable {
     /// Claims under these globs are on this host; a path no glob matches is on `*`.
-    public struct HostGlobs: Sendable {
-        public var host: HostScope
-        public var globs: [String]
+    package struct HostGlobs: Sendable {
+        package var host: HostScope
+        package var globs: [String]
         /// The config file's folder, which the globs are relative to.
-        public var root: String
+        package var root: String
 
         /// True when `path` (as displayed, relative to the current folder) is under a glob.
-        public func matches(_ path: String) -> Bool {
+        package func matches(_ path: String) -> Bool {
             var relative = path
             if root != "." {
                 guard path.hasPrefix(root + "/") else { return false }
@@ -42,20 +42,20 @@ public struct CheckConfig: Sendable {
         }
     }
 
-    public var file: String
-    public var hosts: [HostGlobs] = []
-    public var exclude: [String]?
-    public var baseline: String?
-    public var strict: Bool?
+    package var file: String
+    package var hosts: [HostGlobs] = []
+    package var exclude: [String]?
+    package var baseline: String?
+    package var strict: Bool?
     /// `ephemeral-range`: `.some(nil)` for `none`.
-    public var ephemeralRange: PortRange??
-    public var nodePortRange: PortRange?
+    package var ephemeralRange: PortRange??
+    package var nodePortRange: PortRange?
 
-    public static let fileName = ".portreg.yaml"
+    package static let fileName = ".portreg.yaml"
 
     /// The config of a run: `explicit` (`--config`), else `.portreg.yaml` in the first PATH
     /// folder that has one; nil when there is none.
-    public static func locate(explicit: String?, paths: [String]) -> String? {
+    package static func locate(explicit: String?, paths: [String]) -> String? {
         if let explicit { return explicit }
         for path in paths {
             let candidate = (path == "." ? "" : path.hasSuffix("/") ? path : path + "/") + fileName
@@ -66,7 +66,7 @@ public struct CheckConfig: Sendable {
     }
 
     /// Reads a config; missing is 66, anything it does not understand 64 with file and line.
-    public static func read(_ path: String) throws -> CheckConfig {
+    package static func read(_ path: String) throws -> CheckConfig {
         let text = try TextFile.read(path)
         func refuse(_ line: Int?, _ message: String) -> RegistryError {
             RegistryError(.usage, message, at: SourceLocation(file: path, line: line))

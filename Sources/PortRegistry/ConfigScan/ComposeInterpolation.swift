@@ -7,32 +7,32 @@
 /// A variable that is unset where no default applies becomes the empty string, as in Compose
 /// (which warns); a required variable that is missing is reported, not thrown: `check` must go
 /// on and report everything else, and an unpublished port is a warning (SPEC).
-public struct ComposeInterpolation: Sendable {
+package struct ComposeInterpolation: Sendable {
     /// Variables in force: the project's `.env` (or `--env-file`), and the process environment
     /// only when the user asked for it.
-    public var variables: [String: String]
+    package var variables: [String: String]
 
-    public init(variables: [String: String]) { self.variables = variables }
+    package init(variables: [String: String]) { self.variables = variables }
 
-    public struct Result: Equatable, Sendable {
-        public var text: String
+    package struct Result: Equatable, Sendable {
+        package var text: String
         /// Variables used without a value or default, in order of use.
-        public var unset: [String] = []
+        package var unset: [String] = []
         /// Messages of `${VAR:?message}` whose variable had no value.
-        public var missingRequired: [String] = []
+        package var missingRequired: [String] = []
         /// Variables that are set to the empty string and were used as they are (`${VAR}`,
         /// `$VAR`, `${VAR-d}`), in order of use: SPEC's "a variable left empty".
-        public var empty: [String] = []
+        package var empty: [String] = []
         /// Variables that had a value where they were used: a finding about the entry depends
         /// on where those values come from (`.env.example`).
-        public var used: [String] = []
+        package var used: [String] = []
     }
 
-    public struct InvalidTemplate: Error, Equatable, Sendable {
-        public var message: String
+    package struct InvalidTemplate: Error, Equatable, Sendable {
+        package var message: String
     }
 
-    public func interpolate(_ text: String) throws(InvalidTemplate) -> Result {
+    package func interpolate(_ text: String) throws(InvalidTemplate) -> Result {
         guard text.utf8.contains(UInt8(ascii: "$")) else { return Result(text: text) }
         var result = Result(text: "")
         var scalars = Array(text.unicodeScalars)[...]

@@ -4,46 +4,46 @@ import PortRegistryModel
 import PortRegistrySystem
 
 /// How a `check` run reads the tree and judges what it finds.
-public struct CheckOptions: Sendable {
-    public var paths: [String]
+package struct CheckOptions: Sendable {
+    package var paths: [String]
     /// `--exclude GLOB`: skipped paths (matched against the path relative to the argument, the
     /// displayed path and the base name).
-    public var excludes: [String]
+    package var excludes: [String]
     /// `--env-file`: replaces every project's `.env` for interpolation.
-    public var envFiles: [String]
+    package var envFiles: [String]
     /// `--use-env`: the process environment, which then wins over `.env` as in Compose.
-    public var processEnvironment: [String: String]?
+    package var processEnvironment: [String: String]?
     /// `--strict`: warn about ports the registry does not assign to the service publishing them.
-    public var strict: Bool
+    package var strict: Bool
     /// The host the configs deploy to, compared with the registry's host scopes.
-    public var host: HostScope
+    package var host: HostScope
     /// The deployment host's ephemeral range, warned about (`--ephemeral-range`). By default
     /// Linux's default, not this machine's: a CI runner's range says nothing of the
     /// deployment host's, and every machine must give the same report.
-    public var ephemeral: PortRange?
+    package var ephemeral: PortRange?
     /// `--assignments FILE`: compared with already, so not read again if it lies in the tree.
-    public var assignmentsFile: String?
+    package var assignmentsFile: String?
 
     /// `--baseline FILE`: error findings it knows are not reported (nor fail the run).
-    public var baseline: String?
+    package var baseline: String?
     /// `.portreg.yaml`'s `hosts`: claims under these globs are on that host, the rest on `host`.
-    public var hostGlobs: [CheckConfig.HostGlobs] = []
+    package var hostGlobs: [CheckConfig.HostGlobs] = []
     /// `--live`: this machine's listening sockets are claims too (never by default: a CI
     /// runner's sockets say nothing of the deployment host).
-    public var live = false
+    package var live = false
     /// `-` as a PATH: what standard input holds, and the name findings give it.
-    public var stdinKind: StdinKind = .kubernetes
-    public var stdinName = "<stdin>"
+    package var stdinKind: StdinKind = .kubernetes
+    package var stdinName = "<stdin>"
     /// The cluster's node-port range (`--node-port-range`, `.portreg.yaml`'s `node-port-range`;
     /// nil: `defaultNodePorts`): a Service `nodePort` outside it is an error (the API server
     /// refuses it).
-    public var nodePortRange: PortRange?
+    package var nodePortRange: PortRange?
 
-    public static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
+    package static let linuxEphemeral = PortRange(low: 32768, high: 60999)!
     /// The Kubernetes API server's default `--service-node-port-range`.
-    public static let defaultNodePorts = PortRange(low: 30000, high: 32767)!
+    package static let defaultNodePorts = PortRange(low: 30000, high: 32767)!
 
-    public init(
+    package init(
         paths: [String], excludes: [String] = [], envFiles: [String] = [], processEnvironment: [String: String]? = nil,
         strict: Bool = false, host: HostScope = .everywhere, ephemeral: PortRange? = CheckOptions.linuxEphemeral,
         assignmentsFile: String? = nil
@@ -61,11 +61,11 @@ public struct CheckOptions: Sendable {
 
 /// An assignment `check` compares against, and where it was read (a registry CSV line), if
 /// not from the database.
-public struct RegistryClaim: Sendable {
-    public var assignment: Assignment
-    public var location: SourceLocation?
+package struct RegistryClaim: Sendable {
+    package var assignment: Assignment
+    package var location: SourceLocation?
 
-    public init(assignment: Assignment, location: SourceLocation? = nil) {
+    package init(assignment: Assignment, location: SourceLocation? = nil) {
         self.assignment = assignment
         self.location = location
     }
@@ -73,32 +73,32 @@ public struct RegistryClaim: Sendable {
 
 /// What `check` knows of the registry: assignments to compare with, and the catalog for
 /// `registered` warnings.
-public struct RegistrySnapshot {
-    public var assignments: [RegistryClaim]
-    public var catalog: PortAdvisor?
+package struct RegistrySnapshot {
+    package var assignments: [RegistryClaim]
+    package var catalog: PortAdvisor?
 
-    public init(assignments: [RegistryClaim] = [], catalog: PortAdvisor? = nil) {
+    package init(assignments: [RegistryClaim] = [], catalog: PortAdvisor? = nil) {
         self.assignments = assignments
         self.catalog = catalog
     }
 }
 
 /// What the files of a tree publish, before judging.
-public struct ConfigScanResult: Sendable {
-    public var ports: [PublishedPort] = []
-    public var findings: [Finding] = []
-    public var files: [String] = []
+package struct ConfigScanResult: Sendable {
+    package var ports: [PublishedPort] = []
+    package var findings: [Finding] = []
+    package var files: [String] = []
     /// Assignments from registry CSVs found in the tree.
-    public var assignments: [RegistryClaim] = []
+    package var assignments: [RegistryClaim] = []
 }
 
 /// `portreg check`: reads service configs (Compose, Kubernetes, Procfiles, standalone `.env`,
 /// registry CSVs), then reports collisions among them and against the registry. It works on
 /// values: what the registry holds comes from the front door (`Registry.check`).
-public enum ConfigCheck {
+package enum ConfigCheck {
     /// Reads a registry CSV (`--assignments`); throws with file and line (exit 65) or 66.
     /// Leases expired at `now` are left out, as the database leaves them out.
-    public static func readAssignments(_ path: String, now: Timestamp) throws -> [RegistryClaim] {
+    package static func readAssignments(_ path: String, now: Timestamp) throws -> [RegistryClaim] {
         var reader = try CSVReader(path: path)
         reader.computesDigest = false
         guard let header = try reader.next() else { return [] }
@@ -121,7 +121,7 @@ public enum ConfigCheck {
 
     /// Reads every config under `options.paths`. Throws only for a path or `--env-file` that
     /// does not exist (66); every problem inside a file is a finding.
-    public static func scan(_ options: CheckOptions, now: Timestamp) throws -> ConfigScanResult {
+    package static func scan(_ options: CheckOptions, now: Timestamp) throws -> ConfigScanResult {
         // `-`: one YAML stream from standard input, read once whatever the PATHs repeat.
         let paths = options.paths.filter { $0 != "-" }
         let stdin =
@@ -268,7 +268,7 @@ public enum ConfigCheck {
 
     /// Collisions, registry comparison and warnings: a pure function of what was read.
     /// `wayOut`, when given, ends each collision with a free port for the services that move.
-    public static func evaluate(
+    package static func evaluate(
         _ scan: ConfigScanResult, registry: RegistrySnapshot, options: CheckOptions, wayOut: WayOut? = nil,
         listening: [ListeningSocket] = []
     ) -> CheckReport {

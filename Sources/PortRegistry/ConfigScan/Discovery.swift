@@ -13,34 +13,34 @@ import PortRegistryModel
 /// Helm chart's `templates` (Go templates, not YAML until rendered). A link to a file is
 /// followed only when the file lies inside the tree; links to folders are not followed (what
 /// they point to inside the tree is walked anyway, and outside it is not ours).
-public struct Discovery: Sendable {
-    public static let skippedFolders: Set<String> = [".git", "node_modules", "vendor", ".build", "target"]
+package struct Discovery: Sendable {
+    package static let skippedFolders: Set<String> = [".git", "node_modules", "vendor", ".build", "target"]
 
     /// The files of one Compose project (one folder), in merge order.
-    public struct ComposeFolder: Sendable {
-        public var directory: String
-        public var files: [String]
+    package struct ComposeFolder: Sendable {
+        package var directory: String
+        package var files: [String]
     }
 
-    public var composeFolders: [ComposeFolder] = []
+    package var composeFolders: [ComposeFolder] = []
     /// Candidates of each per-file format (`ConfigFormats.perFile`), by the format's name.
     package var candidates: [String: [String]] = [:]
     /// Other `.yaml`/`.yml` files: Kubernetes manifests or nothing of ours.
-    public var yamlFiles: [String] { candidates[KubernetesFormat().name] ?? [] }
-    public var procfiles: [String] { candidates[ProcfileFormat().name] ?? [] }
+    package var yamlFiles: [String] { candidates[KubernetesFormat().name] ?? [] }
+    package var procfiles: [String] { candidates[ProcfileFormat().name] ?? [] }
     /// `.env` files in folders without Compose files.
-    public var envFiles: [String] { candidates[StandaloneEnvFormat().name] ?? [] }
-    public var csvFiles: [String] { candidates[RegistryCSVFormat().name] ?? [] }
+    package var envFiles: [String] { candidates[StandaloneEnvFormat().name] ?? [] }
+    package var csvFiles: [String] { candidates[RegistryCSVFormat().name] ?? [] }
     /// What the walk could not read (a folder, a name that is not UTF-8, a path too long, a
     /// special file named like a config): `parse` findings, never skipped in silence.
-    public var findings: [Finding] = []
+    package var findings: [Finding] = []
     private var folderIndex: [String: Int] = [:]
 
     /// The base names of a project's main Compose file, in the order Compose prefers them.
     package static let composeNames = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
 
     /// `compose.yaml`, `docker-compose.yml`, …, and overrides such as `compose.prod.yaml`.
-    public static func isComposeName(_ name: String) -> Bool {
+    package static func isComposeName(_ name: String) -> Bool {
         guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { return false }
         return name.hasPrefix("compose.") || name.hasPrefix("docker-compose.")
     }
@@ -67,7 +67,7 @@ public struct Discovery: Sendable {
     }
 
     /// Walks `paths` (files or folders); a path that does not exist throws `inputMissing`.
-    public static func discover(paths: [String], excluding patterns: [String]) throws -> Discovery {
+    package static func discover(paths: [String], excluding patterns: [String]) throws -> Discovery {
         var discovery = Discovery()
         var seen = Set<FileID>()
         let workingDirectory = currentDirectory()

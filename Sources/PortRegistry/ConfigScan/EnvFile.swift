@@ -4,17 +4,17 @@ import PortRegistryFormats
 /// (whole lines, or after whitespace in an unquoted value), single-quoted values taken
 /// literally, double-quoted values with `\n`, `\t`, `\"`, `\\` escapes and line breaks, and
 /// `${VAR}` references to variables defined earlier (unquoted and double-quoted values).
-public struct EnvFile: Sendable {
-    public struct Entry: Equatable, Sendable {
-        public var key: String
-        public var value: String
-        public var line: Int
+package struct EnvFile: Sendable {
+    package struct Entry: Equatable, Sendable {
+        package var key: String
+        package var value: String
+        package var line: Int
     }
 
-    public var entries: [Entry] = []
+    package var entries: [Entry] = []
 
     /// The values, later lines winning.
-    public var variables: [String: String] {
+    package var variables: [String: String] {
         var result: [String: String] = [:]
         for entry in entries { result[entry.key] = entry.value }
         return result
@@ -23,7 +23,7 @@ public struct EnvFile: Sendable {
     /// Parses `text`; `inherited` are variables a reference may use besides earlier lines
     /// (the process environment under `--use-env`). Lines that are not assignments are skipped,
     /// as Compose's loader skips them.
-    public init(text: String, inherited: [String: String] = [:]) {
+    package init(text: String, inherited: [String: String] = [:]) {
         var known = inherited
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var index = 0

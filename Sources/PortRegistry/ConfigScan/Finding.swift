@@ -3,8 +3,8 @@ import PortRegistryModel
 
 /// One thing `check` reports: a value that the text, JSON, GitHub and SARIF renderers all
 /// print, so the four formats never disagree.
-public struct Finding: Hashable, Sendable {
-    public enum Kind: String, CaseIterable, Sendable {
+package struct Finding: Hashable, Sendable {
+    package enum Kind: String, CaseIterable, Sendable {
         /// Two services publish the same socket (error).
         case collision
         /// The registry assigns the port to another service (error).
@@ -26,27 +26,27 @@ public struct Finding: Hashable, Sendable {
 
     /// A file, line and service that the finding is about; the first place is where it is
     /// reported, the others are the other sides (a collision's second service).
-    public struct Place: Hashable, Sendable {
-        public var location: SourceLocation
-        public var service: String?
+    package struct Place: Hashable, Sendable {
+        package var location: SourceLocation
+        package var service: String?
 
-        public init(location: SourceLocation, service: String? = nil) {
+        package init(location: SourceLocation, service: String? = nil) {
             self.location = location
             self.service = service
         }
     }
 
-    public var severity: Severity
-    public var kind: Kind
-    public var ports: PortRange?
-    public var transport: TransportProtocol?
-    public var message: String
-    public var places: [Place]
+    package var severity: Severity
+    package var kind: Kind
+    package var ports: PortRange?
+    package var transport: TransportProtocol?
+    package var message: String
+    package var places: [Place]
     /// The claimants' identities, `project/service` (the project, else the folder of the
     /// file): what the fingerprint names instead of lines. Empty for a finding about a file.
-    public var claimants: [String] = []
+    package var claimants: [String] = []
 
-    public init(
+    package init(
         severity: Severity, kind: Kind, ports: PortRange? = nil, transport: TransportProtocol? = nil, message: String,
         places: [Place]
     ) {
@@ -62,7 +62,7 @@ public struct Finding: Hashable, Sendable {
     /// `partialFingerprints`: kind, protocol, port span and the claimants sorted (a finding
     /// about a file: its path and message), never a line number. Space-separated tokens, each
     /// percent-encoded where it holds a space, `%`, `#` or a control character.
-    public var fingerprint: String {
+    package var fingerprint: String {
         var tokens = [kind.rawValue, transport?.rawValue ?? "-", ports?.description ?? "-"]
         if claimants.isEmpty {
             tokens += [places.first?.location.file ?? "-", message]
@@ -73,7 +73,7 @@ public struct Finding: Hashable, Sendable {
     }
 
     /// The fingerprint's SHA-256, hexadecimal: SARIF's `partialFingerprints` value.
-    public var fingerprintDigest: String {
+    package var fingerprintDigest: String {
         var hash = SHA256()
         hash.update(Array(fingerprint.utf8))
         return hash.finalize()
@@ -108,26 +108,26 @@ public struct Finding: Hashable, Sendable {
 }
 
 /// What one `check` run found.
-public struct CheckReport: Sendable {
-    public var findings: [Finding]
+package struct CheckReport: Sendable {
+    package var findings: [Finding]
     /// Config files read (Compose, Kubernetes, Procfile, `.env`, registry CSV).
-    public var files: Int
+    package var files: Int
     /// Host ports published (one per port entry, a range counting once).
-    public var ports: Int
+    package var ports: Int
 
     /// Set when a baseline was applied: how many findings it knew and how many of its entries
     /// no longer match.
-    public var baseline: CheckBaseline.Applied?
+    package var baseline: CheckBaseline.Applied?
 
-    public init(findings: [Finding], files: Int, ports: Int) {
+    package init(findings: [Finding], files: Int, ports: Int) {
         self.findings = findings
         self.files = files
         self.ports = ports
     }
 
-    public var errors: Int { findings.count { $0.severity == .error } }
-    public var warnings: Int { findings.count { $0.severity == .warning } }
+    package var errors: Int { findings.count { $0.severity == .error } }
+    package var warnings: Int { findings.count { $0.severity == .warning } }
 
     /// A config file could not be read for what it is (exit 65 once everything is reported).
-    public var hasUnparsableFile: Bool { findings.contains { $0.kind == .parse && $0.severity == .error } }
+    package var hasUnparsableFile: Bool { findings.contains { $0.kind == .parse && $0.severity == .error } }
 }

@@ -2,58 +2,58 @@ import PortRegistryModel
 
 /// A host port that a config file publishes: the unit that `check` compares with everything
 /// else it found and with the registry.
-public struct PublishedPort: SocketClaim, Hashable, Sendable {
-    public enum Origin: String, Sendable {
+package struct PublishedPort: SocketClaim, Hashable, Sendable {
+    package enum Origin: String, Sendable {
         case compose, kubernetes, procfile, env
     }
 
     /// What the service is known as: the Compose service, the Kubernetes object, the Procfile
     /// process, or the folder of a standalone `.env`.
-    public var name: String
+    package var name: String
     /// How messages name it: `service web`, `Deployment web`, `process web`, `.env of billing`.
-    public var label: String
+    package var label: String
     /// Which service this is, for the collision rule: a Compose service is (project, name), a
     /// Kubernetes object (namespace, name), a Procfile process (file, process), a `.env` its folder.
     /// Two ports of one identity never collide with each other.
-    public var identity: String
+    package var identity: String
     /// Other names a registry row or catalog entry may use for this service (project and
     /// folder names, `project-service`, the image's name), lowercased.
-    public var aliases: [String]
-    public var ports: PortRange
-    public var transport: TransportProtocol
-    public var bind: BindAddress
-    public var host: HostScope
-    public var location: SourceLocation
+    package var aliases: [String]
+    package var ports: PortRange
+    package var transport: TransportProtocol
+    package var bind: BindAddress
+    package var host: HostScope
+    package var location: SourceLocation
     /// The container port(s) behind a published port (Compose target, Kubernetes containerPort).
-    public var target: PortRange?
+    package var target: PortRange?
     /// Docker's "publish on one free port of this range" (`8000-8010:80`): the service takes a
     /// single port somewhere in `ports`, so it collides only with a claim that covers all of them.
-    public var isDynamic: Bool
-    public var origin: Origin
+    package var isDynamic: Bool
+    package var origin: Origin
     /// The Compose project, for `profiles`: two services of one project whose profile sets are
     /// both non-empty and disjoint are alternatives (`--profile a` or `--profile b`), not neighbours.
-    public var project: String?
+    package var project: String?
     /// Compose `profiles`; empty means the service always starts.
-    public var profiles: [String] = []
+    package var profiles: [String] = []
     /// The Compose variant this claim belongs to: nil for the project's base (what `docker
     /// compose up` reads without `-f`), else the variant's file name (`compose.caddy.yaml`),
     /// deployed as `-f base -f NAME`. A variant's claims are only those it adds or changes.
-    public var variant: String? = nil
+    package var variant: String? = nil
     /// Where a value this claim depends on comes from, when it is not the project's `.env`
     /// (`.env.example` in a repository without its `.env`); nil otherwise.
-    public var valueSource: String? = nil
+    package var valueSource: String? = nil
     /// The entry's line carries `# portreg: ignore`: it takes part in nothing that is reported.
-    public var isIgnored: Bool
+    package var isIgnored: Bool
     /// How many containers of the service publish this entry (Compose `scale` or
     /// `deploy.replicas`): each needs a host port of its own on one host.
-    public var replicas: Int = 1
+    package var replicas: Int = 1
     /// Where the replica count is set, the second location of a replicas collision.
-    public var replicasLocation: SourceLocation?
+    package var replicasLocation: SourceLocation?
     /// Long syntax `mode: ingress`, Swarm's routing mesh: one published port serves every
     /// replica, so replicas do not compete for it.
-    public var isIngress = false
+    package var isIngress = false
 
-    public init(
+    package init(
         name: String, label: String? = nil, identity: String, aliases: [String] = [], ports: PortRange,
         transport: TransportProtocol = .tcp,
         bind: BindAddress = .wildcard, host: HostScope = .everywhere, location: SourceLocation,
@@ -75,14 +75,14 @@ public struct PublishedPort: SocketClaim, Hashable, Sendable {
     }
 
     /// The collision rule compares services by this: the identity, not the display name.
-    public var service: String { identity }
+    package var service: String { identity }
 
     /// A process started from a Procfile or configured by a `.env` binds its port itself, so
     /// privileges matter; Docker and Kubernetes publish through a root-owned daemon.
-    public var bindsItself: Bool { origin == .procfile || origin == .env }
+    package var bindsItself: Bool { origin == .procfile || origin == .env }
 
     /// True when `other` names this service: its name or one of its aliases, case-insensitively.
-    public func isNamed(_ other: String) -> Bool {
+    package func isNamed(_ other: String) -> Bool {
         let lowered = other.lowercased()
         return name.lowercased() == lowered || aliases.contains(lowered)
     }

@@ -9,7 +9,7 @@ import PortRegistryModel
 
 /// `check -`: one YAML stream from standard input (`helm template . | portreg check -`),
 /// read with the size limit of a file, named `--stdin-name` in findings.
-public enum StdinKind: String, CaseIterable, Sendable {
+package enum StdinKind: String, CaseIterable, Sendable {
     /// A Kubernetes multi-document stream (what `helm template` and `kustomize build` print).
     case kubernetes
     /// One Compose file.

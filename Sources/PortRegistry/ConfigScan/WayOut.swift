@@ -1,17 +1,17 @@
 import PortRegistryModel
 
 /// What a service that moves out of a collision needs: a free port (or block) for it.
-public struct MoveRequest {
+package struct MoveRequest {
     /// The service's name (the allocator's preferred start is a hash of it, as in `reserve`).
-    public var service: String
-    public var transport: TransportProtocol
-    public var host: HostScope
-    public var bind: BindAddress
+    package var service: String
+    package var transport: TransportProtocol
+    package var host: HostScope
+    package var bind: BindAddress
     /// Ports it needs, consecutive: a published range moves as a whole.
-    public var count: Int
+    package var count: Int
     /// True when the tree (or the registry snapshot `check` compares with, or an earlier
     /// advice of this run) already claims the port.
-    public var isTaken: (Int) -> Bool
+    package var isTaken: (Int) -> Bool
 }
 
 /// The way out of each collision: a port that is free in the registry and in the tree for
@@ -20,14 +20,14 @@ public struct MoveRequest {
 /// privileged, not ephemeral; nothing on this machine is probed); this only keeps what the
 /// tree claims and what earlier findings advised out of it, so two findings never advise
 /// the same port.
-public final class WayOut {
+package final class WayOut {
     package let find: (MoveRequest) -> PortRange?
     /// Per protocol, the claimed spans, sorted and disjoint.
     package var taken: [TransportProtocol: [PortRange]] = [:]
     /// Advices per finding (the first services that move).
     package static let shownMoves = 3
 
-    public init(find: @escaping (MoveRequest) -> PortRange?) { self.find = find }
+    package init(find: @escaping (MoveRequest) -> PortRange?) { self.find = find }
 
     package func claim(_ ranges: [(PortRange, TransportProtocol)]) {
         var byTransport: [TransportProtocol: [PortRange]] = [:]

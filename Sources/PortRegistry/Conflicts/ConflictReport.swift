@@ -4,14 +4,14 @@ import PortRegistryStorage
 import PortRegistrySystem
 
 /// What `portreg conflicts` finds: collisions (errors) and advisories (warnings).
-public struct ConflictReport: Sendable {
-    public struct Warning: Sendable {
-        public var assignment: Assignment
-        public var advisory: PortAdvisory
+package struct ConflictReport: Sendable {
+    package struct Warning: Sendable {
+        package var assignment: Assignment
+        package var advisory: PortAdvisory
     }
 
-    public var collisions: [Collision]
-    public var warnings: [Warning]
+    package var collisions: [Collision]
+    package var warnings: [Warning]
 
     /// Checks every live assignment: the collision sweep, then, unless `warnings` is false,
     /// registered / privileged / ephemeral advisories and, for each socket in `listeners`,

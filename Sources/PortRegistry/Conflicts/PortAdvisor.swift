@@ -5,8 +5,8 @@ import PortRegistrySystem
 /// Computes advisories for assignments. Catalog registrations are loaded once into an
 /// interval tree per protocol, so a check costs a tree walk whatever the ranges' lengths
 /// (300 rows covering 1-65535 took 14 s and 1 GB as a per-port table).
-public struct PortAdvisor {
-    public let ephemeral: PortRange?
+package struct PortAdvisor {
+    package let ephemeral: PortRange?
     /// Registered names in catalog order (iana, then common); intervals point into it.
     private var names: [String] = []
     private var registered: [TransportProtocol: PortIntervals] = [:]
@@ -50,7 +50,7 @@ public struct PortAdvisor {
     /// those where an own name is registered too, as spans: the first such port, the distinct
     /// names registered there (catalog order) and how many such ports there are. nil when
     /// there is none. Costs a tree walk and a sort of the rows found, whatever the range's length.
-    public func foreignRegistration(
+    package func foreignRegistration(
         _ ports: PortRange, transport: TransportProtocol, isOwn: (String) -> Bool
     ) -> (port: Int, names: [String], count: Int)? {
         let found = hits(ports, transport)
@@ -65,19 +65,19 @@ public struct PortAdvisor {
         return (first, names(at: first, in: found), count)
     }
 
-    public func isRegistered(_ port: Int, transport: TransportProtocol) -> Bool {
+    package func isRegistered(_ port: Int, transport: TransportProtocol) -> Bool {
         var found = false
         registered[transport]?.forEachOverlapping(port, port) { _ in found = true }
         return found
     }
 
     /// "a, b, c" or, past three names, "a, b, c and 20 more".
-    public static func names(_ names: [String], shown: Int = 3) -> String {
+    package static func names(_ names: [String], shown: Int = 3) -> String {
         names.prefix(shown).joined(separator: ", ") + (names.count > shown ? " and \(names.count - shown) more" : "")
     }
 
     /// Registered-to-another-service, privileged and ephemeral advisories for one claim.
-    public func advisories(for claim: some SocketClaim) -> [PortAdvisory] {
+    package func advisories(for claim: some SocketClaim) -> [PortAdvisory] {
         var result: [PortAdvisory] = []
         // Ports registered to other names, less those where the claim's own name is registered.
         if let foreign = foreignRegistration(

@@ -1,8 +1,8 @@
 import PortRegistryModel
 
 /// A reason to think twice about a port that does not stop it being assigned.
-public struct PortAdvisory: Hashable, Sendable {
-    public enum Kind: String, Sendable {
+package struct PortAdvisory: Hashable, Sendable {
+    package enum Kind: String, Sendable {
         /// The catalog registers the port, for this protocol, to another service.
         case registered
         /// Below 1024: binding needs privileges.
@@ -13,11 +13,11 @@ public struct PortAdvisory: Hashable, Sendable {
         case live
     }
 
-    public var kind: Kind
-    public var ports: PortRange
-    public var message: String
+    package var kind: Kind
+    package var ports: PortRange
+    package var message: String
 
-    public init(kind: Kind, ports: PortRange, message: String) {
+    package init(kind: Kind, ports: PortRange, message: String) {
         self.kind = kind
         self.ports = ports
         self.message = message

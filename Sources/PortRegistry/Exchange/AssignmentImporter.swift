@@ -3,38 +3,38 @@ import PortRegistryFormats
 import PortRegistryModel
 
 /// How a registry CSV is merged into the assignments.
-public struct AssignmentImportOptions: Sendable {
+package struct AssignmentImportOptions: Sendable {
     /// Delete every assignment first, so the file becomes the registry.
-    public var replace = false
+    package var replace = false
     /// Do everything, report, and roll back.
-    public var dryRun = false
+    package var dryRun = false
     /// Record collisions instead of refusing the file.
-    public var force = false
+    package var force = false
 
-    public init(replace: Bool = false, dryRun: Bool = false, force: Bool = false) {
+    package init(replace: Bool = false, dryRun: Bool = false, force: Bool = false) {
         self.replace = replace
         self.dryRun = dryRun
         self.force = force
     }
 }
 
-public struct AssignmentImportReport: Sendable {
-    public var rows = 0
-    public var added = 0
+package struct AssignmentImportReport: Sendable {
+    package var rows = 0
+    package var added = 0
     /// Rows whose claim already existed and whose owner, note or expiry the file changed.
-    public var updated = 0
+    package var updated = 0
     /// Rows whose claim already existed exactly as the file gives it.
-    public var unchanged = 0
+    package var unchanged = 0
     /// With `--replace`: assignments that existed and are not in the file, deleted.
-    public var removed = 0
-    public var collisions: [Collision] = []
-    public var dryRun = false
+    package var removed = 0
+    package var collisions: [Collision] = []
+    package var dryRun = false
 }
 
 /// Imports a registry CSV (SPEC.md) in one transaction: a bad row exits 65 naming its line,
 /// a collision exits 1 naming both holders, and either way nothing is imported. Rows stream
 /// from the reader; memory stays bounded however long the file.
-public enum AssignmentImporter {
+package enum AssignmentImporter {
     /// `reader` must be positioned after the header. Runs inside the caller's write
     /// transaction (`Registry.importAssignments`), which a dry run rolls back.
     package static func run(

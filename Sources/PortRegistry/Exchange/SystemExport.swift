@@ -6,11 +6,11 @@ import PortRegistryModel
 /// `name port/proto  # owner; note; host h; bind b`: one line per port of a block (services(5)
 /// has no ranges), in export order; the comment holds what is set, with control characters
 /// (a note's line breaks) turned into spaces so that one assignment stays one line.
-public enum ServicesExport {
-    public static let header = "# portreg assignments in services(5) format: portreg export --format services"
+package enum ServicesExport {
+    package static let header = "# portreg assignments in services(5) format: portreg export --format services"
 
     /// The lines of one assignment, one per port of its block (services(5) has no ranges).
-    public static func lines(_ assignment: Assignment, _ emit: (String) throws -> Void) rethrows {
+    package static func lines(_ assignment: Assignment, _ emit: (String) throws -> Void) rethrows {
         let comment = comment(assignment)
         for port in assignment.ports.low...assignment.ports.high {
             try emit("\(assignment.service) \(port)/\(assignment.transport.rawValue)\(comment)")
@@ -54,17 +54,17 @@ public enum ServicesExport {
 /// later ones `NAME_PORT_2`, `NAME_PORT_3` in export order. Two services whose names give
 /// the same variable (`billing-api`, `billing.api`) are refused, naming both: a variable
 /// that silently meant one of them would be worse than no file.
-public enum EnvExport {
-    public static let header = "# portreg assignments as environment variables: portreg export --format env"
+package enum EnvExport {
+    package static let header = "# portreg assignments as environment variables: portreg export --format env"
 
-    public struct Variable: Equatable, Sendable {
-        public var name: String
-        public var value: Int
+    package struct Variable: Equatable, Sendable {
+        package var name: String
+        package var value: Int
     }
 
     /// The variables for `assignments` (in export order): services in the order of their
     /// first port, each `…_END` after its `…_PORT`.
-    public static func variables(_ assignments: [Assignment]) throws -> [Variable] {
+    package static func variables(_ assignments: [Assignment]) throws -> [Variable] {
         struct Group {
             var service: String
             var transports: [TransportProtocol] = []
@@ -112,7 +112,7 @@ public enum EnvExport {
     }
 
     /// `billing-api.v2` → `BILLING_API_V2`; `3com` → `_3COM`.
-    public static func mangle(_ service: String) -> String {
+    package static func mangle(_ service: String) -> String {
         var out = ""
         for byte in service.utf8 {
             switch byte {

@@ -3,12 +3,12 @@ import PortRegistryModel
 import PortRegistrySystem
 
 /// One CSV record, with the physical line where it starts so that a message can point at it.
-public struct CSVRecord: Sendable, Equatable {
-    public var fields: [String]
+package struct CSVRecord: Sendable, Equatable {
+    package var fields: [String]
     /// 1-based physical line where the record starts; a record with quoted newlines spans more.
-    public var line: Int
+    package var line: Int
 
-    public init(fields: [String], line: Int) {
+    package init(fields: [String], line: Int) {
         self.fields = fields
         self.line = line
     }
@@ -28,13 +28,13 @@ public struct CSVRecord: Sendable, Equatable {
 /// text after a closing quote, invalid UTF-8 and NUL bytes.
 ///
 /// Copies of a reader share one underlying stream.
-public struct CSVReader {
+package struct CSVReader {
     /// The file as messages show it: the path, or `<stdin>`.
-    public let name: String
+    package let name: String
     private let parser: Parser
 
     /// Opens `path` for reading; `-` is standard input.
-    public init(path: String) throws(RegistryError) {
+    package init(path: String) throws(RegistryError) {
         try self.init(path: path, chunkSize: 64 * 1024)
     }
 
@@ -63,26 +63,26 @@ public struct CSVReader {
     }
 
     /// Reads CSV held in memory, such as a seed compiled into the binary; `name` is used in messages.
-    public init(text: String, name: String) {
+    package init(text: String, name: String) {
         self.name = name
         parser = Parser(name: name, text: text)
     }
 
     /// The next record, or nil at the end of the input.
-    public mutating func next() throws(RegistryError) -> CSVRecord? {
+    package mutating func next() throws(RegistryError) -> CSVRecord? {
         try parser.next()
     }
 
     /// Whether `sha256` is computed while reading (on by default). A registry import turns it
     /// off: hashing is a fifth of the time spent reading a large file.
-    public var computesDigest: Bool {
+    package var computesDigest: Bool {
         get { parser.hashing }
         nonmutating set { parser.hashing = newValue }
     }
 
     /// SHA-256 of every byte read so far, byte order mark included; the digest of the whole
     /// input once `next()` has returned nil.
-    public var sha256: String {
+    package var sha256: String {
         var hasher = parser.hasher
         return hasher.finalize()
     }

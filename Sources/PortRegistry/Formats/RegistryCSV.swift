@@ -3,17 +3,17 @@ import PortRegistryModel
 /// The registry CSV that a team keeps in git (SPEC.md): one assignment per row, header
 /// `service,port,protocol,host,bind,owner,note,created_at,expires_at`, sorted by port,
 /// protocol, host and service, LF line ends. Export then import then export is byte-identical.
-public enum RegistryCSV {
-    public static let header = [
+package enum RegistryCSV {
+    package static let header = [
         "service", "port", "protocol", "host", "bind", "owner", "note", "created_at", "expires_at",
     ]
 
     /// True when a CSV header is the registry's (column order as exported).
-    public static func isRegistryHeader(_ fields: [String]) -> Bool {
+    package static func isRegistryHeader(_ fields: [String]) -> Bool {
         fields.map { $0.lowercased().trimmed() } == header
     }
 
-    public static func fields(_ assignment: Assignment) -> [String] {
+    package static func fields(_ assignment: Assignment) -> [String] {
         [
             assignment.service, assignment.ports.description, assignment.transport.rawValue, assignment.host.name,
             assignment.bind.text, assignment.owner, assignment.note, assignment.createdAt, assignment.expiresAt ?? "",
@@ -46,12 +46,12 @@ public enum RegistryCSV {
         line.append(0x0A)
     }
 
-    public static func line(_ assignment: Assignment) -> String {
+    package static func line(_ assignment: Assignment) -> String {
         CSVFormat.record(fields(assignment), terminator: "\n")
     }
 
     /// Parses one data record; every problem names the file and line.
-    public static func assignment(_ record: CSVRecord, file: String) throws -> Assignment {
+    package static func assignment(_ record: CSVRecord, file: String) throws -> Assignment {
         func fail(_ message: String) -> RegistryError { .data(file: file, line: record.line, message) }
         let fields = record.fields
         guard fields.count == header.count else {

@@ -4,7 +4,7 @@
 /// it parses them, in the same pass. Hand-written rather than swift-crypto: that package
 /// hashes IANA's 1.15 MB file in 0.7 ms instead of ~4 ms, but adds 2–3 minutes to every clean
 /// release build (BoringSSL) and 3 MB to the stripped binary (docs/DECISIONS.md).
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
@@ -13,9 +13,9 @@ public struct SHA256: Sendable {
     private var pendingCount = 0
     private var byteCount: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard var input = bytes.baseAddress, bytes.count > 0 else { return }
         var remaining = bytes.count
         byteCount &+= UInt64(remaining)
@@ -49,7 +49,7 @@ public struct SHA256: Sendable {
         }
     }
 
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
+    package mutating func update(_ bytes: some Sequence<UInt8>) {
         let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
         guard done == nil else { return }
         var chunk: [UInt8] = []
@@ -67,7 +67,7 @@ public struct SHA256: Sendable {
     /// The digest of everything passed to `update`, as 64 lowercase hex digits.
     /// Finalizing pads the message: update this value no further afterwards (finalize a copy to
     /// peek at a running digest).
-    public mutating func finalize() -> String {
+    package mutating func finalize() -> String {
         let bitLength = byteCount &* 8
         var padding: [UInt8] = [0x80]
         let zeros = (64 + 56 - (pendingCount + 1) % 64) % 64

@@ -3,17 +3,17 @@ import PortRegistryModel
 import PortRegistrySystem
 
 /// Whole-file reads with the errors SPEC.md names: missing or unreadable (66), not UTF-8 (65).
-public enum TextFile {
+package enum TextFile {
     /// The most a file read whole (a stream, a services file) may hold: 256 MiB. A registry
     /// of a million claims is about 70 MB of CSV; a stream larger than this is not a
     /// registry, and reading it would only fill the memory (`import /dev/zero`). Regular
     /// CSV files are read in 64 KiB chunks and have no limit.
-    public static let wholeFileLimit = 256 << 20
+    package static let wholeFileLimit = 256 << 20
     /// How much of a file the import sniffs its format on: 64 KiB.
-    public static let headLimit = 64 << 10
+    package static let headLimit = 64 << 10
 
     /// Reads `path` (`-` for standard input) as UTF-8 text, at most `limit` bytes (more is 65).
-    public static func read(_ path: String, limit: Int = wholeFileLimit) throws -> String {
+    package static func read(_ path: String, limit: Int = wholeFileLimit) throws -> String {
         let name = path == "-" ? "<stdin>" : path
         let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -58,7 +58,7 @@ public enum TextFile {
     /// The first `headLimit` bytes of `path` (`-` for standard input), for sniffing its
     /// format before the rest is read; cut after its last complete line when more follows.
     /// The bytes read are kept (`remainder`) for a stream, which cannot be read again.
-    public static func head(_ path: String) throws -> (text: String, isComplete: Bool) {
+    package static func head(_ path: String) throws -> (text: String, isComplete: Bool) {
         let name = path == "-" ? "<stdin>" : path
         let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -106,14 +106,14 @@ public enum TextFile {
 
     /// A stream (standard input, a pipe, a FIFO, a device) read once: its head first, for
     /// sniffing, then on demand the rest, at most `wholeFileLimit` bytes in all.
-    public final class Stream {
-        public let name: String
-        public let head: String
+    package final class Stream {
+        package let name: String
+        package let head: String
         private let descriptor: Int32
         private var bytes: [UInt8]
         private var ended: Bool
 
-        public init(path: String) throws {
+        package init(path: String) throws {
             name = path == "-" ? "<stdin>" : path
             let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
@@ -132,7 +132,7 @@ public enum TextFile {
         deinit { if descriptor != 0 { close(descriptor) } }
 
         /// The whole stream as UTF-8 text: 65 past `wholeFileLimit` bytes or when not UTF-8.
-        public func text() throws -> String {
+        package func text() throws -> String {
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while !ended {
                 let count = chunk.withUnsafeMutableBytes { SystemCall.read(descriptor, $0.baseAddress, $0.count) }
@@ -169,7 +169,7 @@ public enum TextFile {
     /// nothing to replace and is written directly, and so is an open descriptor named as a
     /// file (`-`, `/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`): `export -o /dev/stdout >>
     /// log` appends to the log instead of renaming a new file over it.
-    public static func writeAtomically(_ path: String, _ body: (Int32) throws -> Void) throws {
+    package static func writeAtomically(_ path: String, _ body: (Int32) throws -> Void) throws {
         func failure(_ kind: RegistryError.Kind, _ what: String) -> RegistryError {
             RegistryError(kind, "\(path): \(what): \(String(cString: strerror(errno)))")
         }

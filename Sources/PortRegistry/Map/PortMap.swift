@@ -3,22 +3,22 @@ import PortRegistryModel
 
 /// What a picture of the port space is drawn from: plain values, so that the map can be
 /// built (and tested) without a database.
-public struct PortMapInput: Sendable {
+package struct PortMapInput: Sendable {
     /// Live assignments, in export order.
-    public var assignments: [Assignment]
+    package var assignments: [Assignment]
     /// Port spans the catalog registers to a named service (any source, any protocol).
-    public var registered: [PortRange]
-    public var collisions: [Collision]
+    package var registered: [PortRange]
+    package var collisions: [Collision]
     /// This host's ephemeral range, when known.
-    public var ephemeral: PortRange?
+    package var ephemeral: PortRange?
     /// Where the registry lives (its path), shown on the map.
-    public var source: String
+    package var source: String
     /// When the map was drawn (RFC 3339 UTC, the database clock).
-    public var date: String
+    package var date: String
     /// The catalog's sources, for the map's caption.
-    public var catalog: [CatalogSourceInfo]
+    package var catalog: [CatalogSourceInfo]
 
-    public init(
+    package init(
         assignments: [Assignment], registered: [PortRange], collisions: [Collision] = [],
         ephemeral: PortRange? = nil, source: String = "", date: String = "", catalog: [CatalogSourceInfo] = []
     ) {
@@ -38,48 +38,48 @@ public struct PortMapInput: Sendable {
 ///
 /// Built in O(spans + blocks): every span is clipped to the blocks it touches, never walked
 /// port by port.
-public struct PortMap: Sendable {
-    public struct Holding: Sendable {
-        public var assignment: Assignment
+package struct PortMap: Sendable {
+    package struct Holding: Sendable {
+        package var assignment: Assignment
         /// Index into `owners`.
-        public var owner: Int
+        package var owner: Int
         /// True when the claim collides with another one.
-        public var colliding: Bool
+        package var colliding: Bool
         /// The services it collides with.
-        public var collidesWith: [String]
+        package var collidesWith: [String]
     }
 
-    public struct Block: Sendable, Equatable {
-        public var ports: PortRange
+    package struct Block: Sendable, Equatable {
+        package var ports: PortRange
         /// Ports of the block below 1024 (binding needs privileges).
-        public var system = 0
+        package var system = 0
         /// Ports of the block inside this host's ephemeral range.
-        public var ephemeral = 0
+        package var ephemeral = 0
         /// Ports of the block that the catalog registers to some service.
-        public var registered = 0
+        package var registered = 0
         /// Ports of the block that a live assignment holds.
-        public var assigned = 0
+        package var assigned = 0
         /// Ports of the block claimed by two colliding assignments.
-        public var colliding = 0
+        package var colliding = 0
         /// Indices into `claims`, in port order.
-        public var claims: [Int] = []
+        package var claims: [Int] = []
 
         /// Registered share of the block, 0...1.
-        public var density: Double { Double(registered) / Double(ports.count) }
+        package var density: Double { Double(registered) / Double(ports.count) }
     }
 
-    public let range: PortRange
-    public let blockSize: Int
-    public let blocks: [Block]
-    public let claims: [Holding]
+    package let range: PortRange
+    package let blockSize: Int
+    package let blocks: [Block]
+    package let claims: [Holding]
     /// Distinct owners, sorted ("" for claims without one), so colours stay put between runs.
-    public let owners: [String]
-    public let input: PortMapInput
+    package let owners: [String]
+    package let input: PortMapInput
 
     /// The first port of the block holding `port`: blocks are aligned to multiples of `blockSize`.
-    public func blockStart(_ port: Int) -> Int { port - port % blockSize }
+    package func blockStart(_ port: Int) -> Int { port - port % blockSize }
 
-    public init(_ input: PortMapInput, range: PortRange = .all, blockSize: Int) {
+    package init(_ input: PortMapInput, range: PortRange = .all, blockSize: Int) {
         let size = max(1, blockSize)
         self.range = range
         self.blockSize = size
@@ -135,7 +135,7 @@ public struct PortMap: Sendable {
 
     /// The smallest of 1, 2, 5, 10, 20, 50, … that is at least `minimum`: rows and cells of
     /// such sizes start at ports a reader can add up (8000, 8050, …).
-    public static func roundStep(atLeast minimum: Int) -> Int {
+    package static func roundStep(atLeast minimum: Int) -> Int {
         var scale = 1
         while true {
             for step in [1, 2, 5] where step * scale >= minimum { return step * scale }
@@ -144,7 +144,7 @@ public struct PortMap: Sendable {
     }
 
     /// A one-line caption: the registry, the date, the catalog sources.
-    public var caption: String {
+    package var caption: String {
         var parts: [String] = []
         if !input.source.isEmpty { parts.append("registry \(input.source)") }
         if !input.date.isEmpty { parts.append(input.date) }
@@ -156,7 +156,7 @@ public struct PortMap: Sendable {
     }
 
     /// How a claim is described in a tooltip or a legend line.
-    public static func describe(_ claim: Holding) -> String {
+    package static func describe(_ claim: Holding) -> String {
         let a = claim.assignment
         var text = "\(a.service) \(a.ports)/\(a.transport.rawValue)"
         if !a.owner.isEmpty { text += " · owner \(a.owner)" }

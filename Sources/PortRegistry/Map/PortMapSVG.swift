@@ -7,7 +7,7 @@ import PortRegistryModel
 /// into 100 cells shaded by what the catalog registers there, over the privileged and
 /// ephemeral ranges; assignments are drawn at their exact ports in their owner's colour, red
 /// when they collide, with their names where there is room and a `<title>` tooltip each.
-public enum PortMapSVG {
+package enum PortMapSVG {
     package static let width = 1000.0
     package static let left = 64.0
     package static let barWidth = 900.0
@@ -33,16 +33,16 @@ public enum PortMapSVG {
     package static let mono = "monospace"
 
     /// Ports per row and per cell for `range`: round numbers, at most `maximumRows` rows.
-    public static func layout(for range: PortRange) -> (rowSpan: Int, blockSize: Int) {
+    package static func layout(for range: PortRange) -> (rowSpan: Int, blockSize: Int) {
         let rowSpan = PortMap.roundStep(atLeast: (range.count + maximumRows - 1) / maximumRows)
         return (rowSpan, rowSpan >= cellsPerRow ? rowSpan / cellsPerRow : 1)
     }
 
-    public static func ownerColour(_ map: PortMap, _ owner: Int) -> String {
+    package static func ownerColour(_ map: PortMap, _ owner: Int) -> String {
         map.owners[owner].isEmpty ? noOwnerColour : ownerColours[owner % ownerColours.count]
     }
 
-    public static func render(_ input: PortMapInput, range: PortRange = .all) -> String {
+    package static func render(_ input: PortMapInput, range: PortRange = .all) -> String {
         let (rowSpan, blockSize) = layout(for: range)
         let map = PortMap(input, range: range, blockSize: blockSize)
         let scale = barWidth / Double(rowSpan)
@@ -292,7 +292,7 @@ public enum PortMapSVG {
 
     /// XML text and attribute escaping; characters XML 1.0 cannot hold (C0 and C1 controls,
     /// U+FFFE, U+FFFF) are dropped, tabs and line breaks become spaces.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -6,14 +6,14 @@ import PortRegistryModel
 /// With `colour`, assignments are `█` in their owner's colour (256-colour palette) and
 /// collisions red; without it (NO_COLOR, a pipe) owners are letters and collisions `!`, so the
 /// picture still reads.
-public enum PortMapText {
+package enum PortMapText {
     package static let maximumLines = 32
     package static let labelWidth = 6
     /// Owner colours (xterm 256), in the same order as the SVG's.
     package static let ownerColours = [67, 208, 71, 139, 73, 178, 137, 211, 38, 142]
 
     /// Cells per line and ports per cell for `range` in `width` columns.
-    public static func layout(for range: PortRange, width: Int) -> (perLine: Int, blockSize: Int) {
+    package static func layout(for range: PortRange, width: Int) -> (perLine: Int, blockSize: Int) {
         let perLine =
             [100, 50, 40, 25, 20, 10, 5, 2].first { labelWidth + $0 + 14 <= width }
             ?? max(1, min(2, width - labelWidth))
@@ -22,7 +22,7 @@ public enum PortMapText {
         return (perLine, blockSize)
     }
 
-    public static func render(_ input: PortMapInput, range: PortRange = .all, width: Int = 80, colour: Bool = false)
+    package static func render(_ input: PortMapInput, range: PortRange = .all, width: Int = 80, colour: Bool = false)
         -> String
     {
         let width = max(12, width)

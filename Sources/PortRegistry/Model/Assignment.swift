@@ -1,20 +1,20 @@
 /// A team's claim on a port or block of ports for one service.
-public struct Assignment: Hashable, Sendable {
+package struct Assignment: Hashable, Sendable {
     /// The row id, once stored.
-    public var id: Int?
-    public var service: String
-    public var ports: PortRange
-    public var transport: TransportProtocol
-    public var host: HostScope
-    public var bind: BindAddress
-    public var owner: String
-    public var note: String
+    package var id: Int?
+    package var service: String
+    package var ports: PortRange
+    package var transport: TransportProtocol
+    package var host: HostScope
+    package var bind: BindAddress
+    package var owner: String
+    package var note: String
     /// RFC 3339 UTC, e.g. `2026-11-27T10:00:00Z`.
-    public var createdAt: String
+    package var createdAt: String
     /// RFC 3339 UTC; nil for a permanent assignment, set for a lease.
-    public var expiresAt: String?
+    package var expiresAt: String?
 
-    public init(
+    package init(
         id: Int? = nil, service: String, ports: PortRange, transport: TransportProtocol = .tcp,
         host: HostScope = .everywhere, bind: BindAddress = .wildcard, owner: String = "", note: String = "",
         createdAt: String = "", expiresAt: String? = nil
@@ -32,13 +32,13 @@ public struct Assignment: Hashable, Sendable {
     }
 
     /// Lease expiry check; RFC 3339 UTC strings of one shape compare as text.
-    public func isExpired(now: Timestamp) -> Bool {
+    package func isExpired(now: Timestamp) -> Bool {
         guard let expiresAt else { return false }
         return expiresAt <= now.text
     }
 
     /// "billing (8080/tcp on prod at 127.0.0.1, owner team-pay)": who holds a port, for messages.
-    public var holderDescription: String {
+    package var holderDescription: String {
         var text = "\(service) (\(ports)/\(transport.rawValue)"
         if !host.isEverywhere { text += " on \(host)" }
         if bind.text != "*" { text += " at \(bind)" }

@@ -1,11 +1,11 @@
 /// Filters for listing assignments.
-public struct AssignmentFilter: Sendable {
-    public var service: String?
-    public var host: String?
-    public var owner: String?
-    public var includeExpired = false
+package struct AssignmentFilter: Sendable {
+    package var service: String?
+    package var host: String?
+    package var owner: String?
+    package var includeExpired = false
 
-    public init(service: String? = nil, host: String? = nil, owner: String? = nil, includeExpired: Bool = false) {
+    package init(service: String? = nil, host: String? = nil, owner: String? = nil, includeExpired: Bool = false) {
         self.service = service
         self.host = host
         self.owner = owner
@@ -14,7 +14,7 @@ public struct AssignmentFilter: Sendable {
 }
 
 /// Whether a transaction only reads or also writes.
-public enum AccessMode: Sendable {
+package enum AccessMode: Sendable {
     /// One consistent view of the data; no lock that stops writers.
     case read
     /// Serialised with every other writer from its first statement (SQLite: `BEGIN
@@ -25,29 +25,29 @@ public enum AccessMode: Sendable {
 
 /// What a bulk merge (`AssignmentStorage.merge`) did. Ids grow with every insert, so "new in
 /// this merge" is `id >= firstNewID`.
-public struct AssignmentMerge: Sendable {
-    public var rows = 0
-    public var added = 0
+package struct AssignmentMerge: Sendable {
+    package var rows = 0
+    package var added = 0
     /// Rows whose claim already existed and whose owner, note or expiry really changed.
-    public var updated = 0
+    package var updated = 0
     /// Rows whose claim already existed exactly as the input gives it.
-    public var unchanged = 0
+    package var unchanged = 0
     /// With `replace`: assignments that existed and were not in the input, deleted.
-    public var removed = 0
+    package var removed = 0
     /// The smallest id a row inserted by this merge can have.
-    public var firstNewID = 1
+    package var firstNewID = 1
     /// Ids of rows that existed before the merge and that the input named (updated or
     /// unchanged): the collision check looks at every row of the input.
-    public var updatedIDs: Set<Int> = []
+    package var updatedIDs: Set<Int> = []
 
-    public init() {}
+    package init() {}
 
     /// True for a row this merge inserted or named.
-    public func touched(_ id: Int) -> Bool { id >= firstNewID || updatedIDs.contains(id) }
+    package func touched(_ id: Int) -> Bool { id >= firstNewID || updatedIDs.contains(id) }
 }
 
 /// One change a merge makes, for `import --verbose`.
-public enum AssignmentChange: Sendable, Equatable {
+package enum AssignmentChange: Sendable, Equatable {
     case added(Assignment)
     /// The same claim (service, ports, protocol, host, bind) with another owner, note or expiry.
     case updated(old: Assignment, new: Assignment)
@@ -71,7 +71,7 @@ public enum AssignmentChange: Sendable, Equatable {
 /// - Reads may run inside or outside a transaction; writes must run inside
 ///   `transaction(.write)` and throw otherwise.
 /// - A storage value belongs to one thread, like the connection under it.
-public protocol AssignmentStorage {
+package protocol AssignmentStorage {
     /// Runs `body` in one transaction of this backend: committed when it returns, rolled
     /// back when it throws. With `.write`, writers are serialised from the first statement:
     /// `Allocator`'s check (which ports are free) and insert happen in one such transaction,
@@ -179,7 +179,7 @@ public protocol AssignmentStorage {
 
 extension AssignmentStorage {
     /// Live assignments that `candidate` would collide with (`CollisionRule`), in export order.
-    public func collisions(with candidate: some SocketClaim, now: Timestamp) throws -> [Assignment] {
+    package func collisions(with candidate: some SocketClaim, now: Timestamp) throws -> [Assignment] {
         try overlapping(candidate.ports, transport: candidate.transport, now: now).filter {
             CollisionRule.collide($0, candidate)
         }

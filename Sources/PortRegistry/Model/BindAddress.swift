@@ -7,8 +7,8 @@
 /// The local address a service listens on. Two binds overlap when one socket would stop the
 /// other: a wildcard overlaps every address of its family, and `::` (dual-stack) and `*`
 /// overlap IPv4 too; two specific addresses overlap only when equal.
-public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: Hashable, Sendable {
+package struct BindAddress: Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: Hashable, Sendable {
         /// `*` or `::`: every IPv4 and IPv6 address of the host.
         case any
         /// `0.0.0.0`: every IPv4 address.
@@ -17,11 +17,11 @@ public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
         case ipv6
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// Canonical text: `*`, `::`, `0.0.0.0`, or the address as inet_ntop writes it.
-    public let text: String
+    package let text: String
 
-    public static let wildcard = BindAddress(kind: .any, text: "*")
+    package static let wildcard = BindAddress(kind: .any, text: "*")
 
     private init(kind: Kind, text: String) {
         self.kind = kind
@@ -30,7 +30,7 @@ public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `*`, `0.0.0.0`, `::`, an IPv4 or IPv6 address (IPv4-mapped IPv6 counts as IPv4).
     /// Host names are refused: they can resolve to several addresses.
-    public init?(parsing raw: String) {
+    package init?(parsing raw: String) {
         let text = raw.hasPrefix("[") && raw.hasSuffix("]") ? String(raw.dropFirst().dropLast()) : raw
         if text == "*" || text.isEmpty {
             self = .wildcard
@@ -59,9 +59,9 @@ public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
         withUnsafeBytes(of: &address) { internetAddressText(family: family, $0) } ?? ""
     }
 
-    public var isWildcard: Bool { kind == .any || kind == .anyIPv4 }
+    package var isWildcard: Bool { kind == .any || kind == .anyIPv4 }
 
-    public func overlaps(_ other: BindAddress) -> Bool {
+    package func overlaps(_ other: BindAddress) -> Bool {
         switch (kind, other.kind) {
         case (.any, _), (_, .any): true
         case (.anyIPv4, .anyIPv4), (.anyIPv4, .ipv4), (.ipv4, .anyIPv4): true
@@ -70,5 +70,5 @@ public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { text }
+    package var description: String { text }
 }

@@ -1,5 +1,5 @@
 /// Where a catalog row came from.
-public enum CatalogSource: String, CaseIterable, Sendable, Codable {
+package enum CatalogSource: String, CaseIterable, Sendable, Codable {
     /// The IANA Service Name and Transport Protocol Port Number Registry.
     case iana
     /// De-facto ports of popular software, written by this project.
@@ -9,27 +9,27 @@ public enum CatalogSource: String, CaseIterable, Sendable, Codable {
 }
 
 /// One row of the catalog: what the world says a port (or a name) is for.
-public struct CatalogEntry: Hashable, Sendable {
-    public var source: CatalogSource
+package struct CatalogEntry: Hashable, Sendable {
+    package var source: CatalogSource
     /// Nil for Reserved and Unassigned rows.
-    public var service: String?
+    package var service: String?
     /// Nil for name-only registrations.
-    public var ports: PortRange?
+    package var ports: PortRange?
     /// Nil when the row covers both tcp and udp.
-    public var transport: TransportProtocol?
-    public var description: String = ""
-    public var assignee: String = ""
-    public var contact: String = ""
-    public var registrationDate: String = ""
-    public var modificationDate: String = ""
-    public var reference: String = ""
-    public var serviceCode: String = ""
-    public var unauthorizedUse: String = ""
-    public var notes: String = ""
+    package var transport: TransportProtocol?
+    package var description: String = ""
+    package var assignee: String = ""
+    package var contact: String = ""
+    package var registrationDate: String = ""
+    package var modificationDate: String = ""
+    package var reference: String = ""
+    package var serviceCode: String = ""
+    package var unauthorizedUse: String = ""
+    package var notes: String = ""
     /// Other names of the service (/etc/services aliases).
-    public var aliases: [String] = []
+    package var aliases: [String] = []
 
-    @inlinable public init(
+    @inlinable package init(
         source: CatalogSource, service: String?, ports: PortRange?, transport: TransportProtocol?,
         description: String = "", assignee: String = "", contact: String = "",
         registrationDate: String = "", modificationDate: String = "", reference: String = "",

@@ -1,5 +1,5 @@
 /// Anything that claims a socket: a stored assignment, or a port a config file publishes.
-public protocol SocketClaim {
+package protocol SocketClaim {
     var service: String { get }
     var ports: PortRange { get }
     var transport: TransportProtocol { get }
@@ -12,8 +12,8 @@ extension Assignment: SocketClaim {}
 /// SPEC.md's collision rule, in one place: two claims of *different* services collide when
 /// their protocols match, their port ranges overlap, their host scopes overlap (equal, or
 /// either is `*`) and their bind addresses overlap.
-public enum CollisionRule {
-    public static func collide(_ a: some SocketClaim, _ b: some SocketClaim) -> Bool {
+package enum CollisionRule {
+    package static func collide(_ a: some SocketClaim, _ b: some SocketClaim) -> Bool {
         a.transport == b.transport
             && a.ports.overlaps(b.ports)
             && a.host.overlaps(b.host)
@@ -22,15 +22,15 @@ public enum CollisionRule {
     }
 
     /// Service names compare case-insensitively.
-    public static func sameService(_ a: String, _ b: String) -> Bool {
+    package static func sameService(_ a: String, _ b: String) -> Bool {
         a.count == b.count && a.lowercased() == b.lowercased()
     }
 }
 
 /// Two assignments that cannot both hold.
-public struct Collision: Hashable, Sendable {
-    public var first: Assignment
-    public var second: Assignment
+package struct Collision: Hashable, Sendable {
+    package var first: Assignment
+    package var second: Assignment
 
     package init(first: Assignment, second: Assignment) {
         self.first = first
@@ -38,7 +38,7 @@ public struct Collision: Hashable, Sendable {
     }
 
     /// The ports both claim.
-    public var ports: PortRange {
+    package var ports: PortRange {
         PortRange(uncheckedLow: max(first.ports.low, second.ports.low), high: min(first.ports.high, second.ports.high))
     }
 }
@@ -46,11 +46,11 @@ public struct Collision: Hashable, Sendable {
 /// Claims that all collide with one another under `CollisionRule` (any two claims of
 /// different services in it collide; several claims of one service may be in it, as one
 /// claimant), and the ports they all share.
-public struct CollisionGroup: Hashable, Sendable {
+package struct CollisionGroup: Hashable, Sendable {
     /// Indices into the claims given, ascending.
-    public var members: [Int]
-    public var shared: PortRange
-    public var transport: TransportProtocol
+    package var members: [Int]
+    package var shared: PortRange
+    package var transport: TransportProtocol
 }
 
 extension CollisionRule {
@@ -70,7 +70,7 @@ extension CollisionRule {
     /// n claims of one socket are one group of n. Time n log n plus the sizes of the groups;
     /// only named hosts or addresses beside a shared wildcard repeat a claim (in each of their
     /// groups), which is the report itself, bounded by the colliding pairs.
-    public static func groups<Item: SocketClaim>(_ claims: [Item]) -> [CollisionGroup] {
+    package static func groups<Item: SocketClaim>(_ claims: [Item]) -> [CollisionGroup] {
         var byTransport: [TransportProtocol: [Int]] = [:]
         for index in claims.indices { byTransport[claims[index].transport, default: []].append(index) }
         var result: [CollisionGroup] = []
@@ -94,7 +94,7 @@ extension CollisionRule {
     }
 
     /// The ports every member claims (the members share one, as a sweep group does).
-    public static func sharedPorts<Item: SocketClaim>(_ members: [Int], _ claims: [Item]) -> PortRange {
+    package static func sharedPorts<Item: SocketClaim>(_ members: [Int], _ claims: [Item]) -> PortRange {
         var low = Int.min
         var high = Int.max
         for index in members {
@@ -154,7 +154,7 @@ extension CollisionRule {
 
     /// `candidates` (each sorted) without duplicates and, while there are few, without those
     /// inside another one: a group met under two hosts is reported once.
-    public static func maximal(_ candidates: [[Int]]) -> [[Int]] {
+    package static func maximal(_ candidates: [[Int]]) -> [[Int]] {
         guard candidates.count > 1 else { return candidates }
         var seen = Set<[Int]>()
         let unique = candidates.filter { seen.insert($0).inserted }

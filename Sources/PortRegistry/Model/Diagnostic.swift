@@ -1,9 +1,9 @@
 /// How serious a finding is. Errors fail a command (exit 1, or the code of the error's kind);
 /// warnings are printed and do not change the exit status.
-public enum Severity: String, Hashable, Sendable, Comparable {
+package enum Severity: String, Hashable, Sendable, Comparable {
     case error, warning, note
 
-    public static func < (lhs: Self, rhs: Self) -> Bool {
+    package static func < (lhs: Self, rhs: Self) -> Bool {
         let order: [Severity] = [.error, .warning, .note]
         return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
     }
@@ -11,18 +11,18 @@ public enum Severity: String, Hashable, Sendable, Comparable {
 
 /// Where in a file something was found: `file:line[:column]`, as compilers and editors print it.
 /// `file` is the path as the user gave it (relative paths stay relative).
-public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var column: Int?
+package struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package var file: String
+    package var line: Int?
+    package var column: Int?
 
-    public init(file: String, line: Int? = nil, column: Int? = nil) {
+    package init(file: String, line: Int? = nil, column: Int? = nil) {
         self.file = file
         self.line = line
         self.column = column
     }
 
-    public var description: String {
+    package var description: String {
         var text = file
         if let line {
             text += ":\(line)"
@@ -31,7 +31,7 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
         return text
     }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool {
+    package static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.file, lhs.line ?? 0, lhs.column ?? 0) < (rhs.file, rhs.line ?? 0, rhs.column ?? 0)
     }
 }
@@ -39,9 +39,9 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
 /// An error or a finding as a value: what happened, how serious it is, where, and which kind
 /// of failure it is (the kind alone decides the exit code, in the executable's one mapping).
 /// Printed location first, as compilers do: `ports.csv:3: error: invalid port '0'`.
-public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
+package struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure; SPEC.md's exit code follows from it.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// The command ran and found what it reports: nothing matched, a collision, a refusal (1).
         case refused
         /// Bad arguments (64).
@@ -58,12 +58,12 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         case busy
     }
 
-    public var severity: Severity
-    public var kind: Kind
-    public var message: String
-    public var location: SourceLocation?
+    package var severity: Severity
+    package var kind: Kind
+    package var message: String
+    package var location: SourceLocation?
 
-    public init(_ severity: Severity = .error, _ kind: Kind, _ message: String, at location: SourceLocation? = nil) {
+    package init(_ severity: Severity = .error, _ kind: Kind, _ message: String, at location: SourceLocation? = nil) {
         self.severity = severity
         self.kind = kind
         self.message = message
@@ -71,5 +71,5 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `file:line: message`, or the message alone when there is no location.
-    public var description: String { location.map { "\($0): \(message)" } ?? message }
+    package var description: String { location.map { "\($0): \(message)" } ?? message }
 }

@@ -1,7 +1,7 @@
 /// Where an assignment applies: `*` (every host the team uses) or one named host or environment.
-public struct HostScope: Hashable, Sendable, CustomStringConvertible {
-    public let name: String
-    public static let everywhere = HostScope(uncheckedName: "*")
+package struct HostScope: Hashable, Sendable, CustomStringConvertible {
+    package let name: String
+    package static let everywhere = HostScope(uncheckedName: "*")
 
     private init(uncheckedName: String) { self.name = uncheckedName }
 
@@ -11,7 +11,7 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
     /// Non-ASCII names are lowercased and put in Unicode normal form C, so that names that
     /// differ only in normal form (`\u{FC}` and `u\u{308}`) are one name, byte for byte, in
     /// SQL as in Swift.
-    public init?(parsing raw: String) {
+    package init?(parsing raw: String) {
         if raw == "*" {
             self = .everywhere
             return
@@ -36,9 +36,9 @@ public struct HostScope: Hashable, Sendable, CustomStringConvertible {
     /// added since refuses it (a row is never silently widened to `*`).
     package init(stored name: String) { self = HostScope(parsing: name) ?? HostScope(uncheckedName: name) }
 
-    public var isEverywhere: Bool { name == "*" }
+    package var isEverywhere: Bool { name == "*" }
 
-    public func overlaps(_ other: HostScope) -> Bool { isEverywhere || other.isEverywhere || name == other.name }
+    package func overlaps(_ other: HostScope) -> Bool { isEverywhere || other.isEverywhere || name == other.name }
 
-    public var description: String { name }
+    package var description: String { name }
 }

@@ -1,10 +1,10 @@
 /// Lease lengths such as `90s`, `30m`, `2h`, `7d`, `1w`, or combined: `1h30m`.
-public enum LeaseDuration {
-    public static let rule = "a duration is a number with a unit s, m, h, d or w, e.g. 90s, 30m, 2h, 7d, 1h30m"
+package enum LeaseDuration {
+    package static let rule = "a duration is a number with a unit s, m, h, d or w, e.g. 90s, 30m, 2h, 7d, 1h30m"
     /// Ten years: a claim meant to last longer should have no expiry.
-    public static let longest = 520 * 604_800
+    package static let longest = 520 * 604_800
 
-    public static func seconds(parsing text: String) throws -> Int {
+    package static func seconds(parsing text: String) throws -> Int {
         var total = 0
         var number: Int?
         for character in text {

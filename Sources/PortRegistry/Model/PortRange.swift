@@ -1,17 +1,17 @@
 /// A port or a block of consecutive ports, `low...high`, both within 0–65535.
-public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let low: Int
-    public let high: Int
+package struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let low: Int
+    package let high: Int
 
-    public static let all = PortRange(uncheckedLow: 0, high: 65535)
+    package static let all = PortRange(uncheckedLow: 0, high: 65535)
 
-    public init?(low: Int, high: Int) {
+    package init?(low: Int, high: Int) {
         guard 0 <= low, low <= high, high <= 65535 else { return nil }
         self.low = low
         self.high = high
     }
 
-    public init?(port: Int) { self.init(low: port, high: port) }
+    package init?(port: Int) { self.init(low: port, high: port) }
 
     package init(uncheckedLow low: Int, high: Int) {
         self.low = low
@@ -21,7 +21,7 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Ports read back from a database: checked, since a row written with the schema's checks
     /// bypassed (or by another program) must give a message, not a trap or a loop over
     /// millions of ports later. `row` names it ("assignment 12").
-    public static func stored(_ low: Int, _ high: Int, row: @autoclosure () -> String) throws(RegistryError)
+    package static func stored(_ low: Int, _ high: Int, row: @autoclosure () -> String) throws(RegistryError)
         -> PortRange
     {
         guard let range = PortRange(low: low, high: high) else {
@@ -34,7 +34,7 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     /// Parses `8080` or `6000-6063`; nil for anything else.
-    public init?(parsing text: some StringProtocol) {
+    package init?(parsing text: some StringProtocol) {
         // Byte by byte: this runs once per row of a million-row import.
         var low = 0
         var high = 0
@@ -60,22 +60,22 @@ public struct PortRange: Hashable, Sendable, Comparable, CustomStringConvertible
         self.init(low: low, high: sawDash ? high : low)
     }
 
-    public var count: Int { high - low + 1 }
-    public var isSinglePort: Bool { low == high }
+    package var count: Int { high - low + 1 }
+    package var isSinglePort: Bool { low == high }
 
-    public func contains(_ port: Int) -> Bool { low <= port && port <= high }
+    package func contains(_ port: Int) -> Bool { low <= port && port <= high }
 
-    public func overlaps(_ other: PortRange) -> Bool { low <= other.high && other.low <= high }
+    package func overlaps(_ other: PortRange) -> Bool { low <= other.high && other.low <= high }
 
-    public var description: String { isSinglePort ? String(low) : "\(low)-\(high)" }
+    package var description: String { isSinglePort ? String(low) : "\(low)-\(high)" }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool {
+    package static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.low, lhs.high) < (rhs.low, rhs.high)
     }
 
     /// `spans` merged where they overlap or touch, sorted: the ports they cover, each once
     /// (a cost per span, never per port).
-    public static func union(_ spans: [PortRange]) -> [PortRange] {
+    package static func union(_ spans: [PortRange]) -> [PortRange] {
         var merged: [PortRange] = []
         for span in spans.sorted() {
             if let last = merged.last, span.low <= last.high + 1 {

@@ -1,12 +1,12 @@
 /// `PORT[-END][/PROTO]` as the CLI takes it.
-public enum PortSpec {
-    public static let rule =
+package enum PortSpec {
+    package static let rule =
         "a port is 1-65535, a block LO-HI with LO <= HI, optionally followed by /tcp, /udp, /sctp or /dccp"
     package static let lookupRule =
         "a port is 0-65535, a range LO-HI with LO <= HI, optionally followed by /tcp, /udp, /sctp or /dccp"
 
     /// Nil when `text` does not look like a port at all; throws when it looks like one but is invalid.
-    public static func parse(_ text: String, allowZero: Bool = true) throws -> (PortRange, TransportProtocol?)? {
+    package static func parse(_ text: String, allowZero: Bool = true) throws -> (PortRange, TransportProtocol?)? {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let numbers = parts[0]
         let looksLikePort =

@@ -4,7 +4,7 @@
 ///
 /// `check` uses it for pairs (claims against registry rows, dynamic ranges against fixed
 /// claims) and for groups (every maximal set of claims that share a port).
-public enum PortSweep {
+package enum PortSweep {
     /// The active set: ranges that reach the sweep's position, with the lowest end among them
     /// so that nothing is scanned while nothing ends.
     package struct Active {
@@ -28,7 +28,7 @@ public enum PortSweep {
 
     /// Each overlapping pair (i, j) of `ranges` once, i before j in sweep order (by low end,
     /// then index).
-    public static func overlappingPairs(_ ranges: [PortRange], _ body: (Int, Int) -> Void) {
+    package static func overlappingPairs(_ ranges: [PortRange], _ body: (Int, Int) -> Void) {
         let order = ranges.indices.sorted { (ranges[$0].low, $0) < (ranges[$1].low, $1) }
         var active = Active()
         for index in order {
@@ -40,7 +40,7 @@ public enum PortSweep {
     }
 
     /// Pairs (i, j), i from `left` and j from `right`, whose ranges overlap.
-    public static func overlappingPairs(_ left: [PortRange], _ right: [PortRange], _ body: (Int, Int) -> Void) {
+    package static func overlappingPairs(_ left: [PortRange], _ right: [PortRange], _ body: (Int, Int) -> Void) {
         guard !left.isEmpty, !right.isEmpty else { return }
         let events = (left.indices.map { (left[$0], 0, $0) } + right.indices.map { (right[$0], 1, $0) }).sorted {
             ($0.0.low, $0.1, $0.2) < ($1.0.low, $1.1, $1.2)
@@ -62,7 +62,7 @@ public enum PortSweep {
     /// A set is reported when the sweep is about to drop a range after having added one: the
     /// active set is then maximal. Time n log n plus the sizes of the sets reported; for n
     /// claims of one port that is one set of n.
-    public static func maximalGroups(_ ranges: [PortRange]) -> [(members: [Int], shared: PortRange)] {
+    package static func maximalGroups(_ ranges: [PortRange]) -> [(members: [Int], shared: PortRange)] {
         let order = ranges.indices.sorted { (ranges[$0].low, $0) < (ranges[$1].low, $1) }
         var groups: [(members: [Int], shared: PortRange)] = []
         var active = Active()

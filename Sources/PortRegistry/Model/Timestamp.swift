@@ -2,26 +2,26 @@
 /// `YYYY-MM-DDTHH:MM:SSZ`. Text of this one shape compares in time order, which the SQL
 /// (`expires_at > ?`) relies on; the time itself always comes from a `RegistryClock` and is
 /// bound as a parameter, never computed inside SQL.
-public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible {
+package struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Seconds since 1970-01-01T00:00:00Z.
-    public let secondsSinceEpoch: Int
+    package let secondsSinceEpoch: Int
 
     /// The latest moment SQLite's and our text can hold: 9999-12-31T23:59:59Z.
-    public static let latest = Timestamp(secondsSinceEpoch: 253_402_300_799)
+    package static let latest = Timestamp(secondsSinceEpoch: 253_402_300_799)
 
-    public init(secondsSinceEpoch: Int) {
+    package init(secondsSinceEpoch: Int) {
         self.secondsSinceEpoch = min(max(secondsSinceEpoch, 0), 253_402_300_799)
     }
 
     /// Parses the stored shape; nil for anything else (see `isValid`).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         guard let fields = Timestamp.fields(text) else { return nil }
         let days = Timestamp.days(year: fields.year, month: fields.month, day: fields.day)
         self.init(secondsSinceEpoch: days * 86_400 + fields.hour * 3600 + fields.minute * 60 + min(fields.second, 59))
     }
 
     /// RFC 3339 UTC, e.g. `2026-11-27T10:00:00Z`.
-    public var text: String {
+    package var text: String {
         let days = secondsSinceEpoch / 86_400
         let second = secondsSinceEpoch % 86_400
         let (year, month, day) = Timestamp.civil(days: days)
@@ -31,17 +31,17 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
             + two(day) + "T" + two(second / 3600) + ":" + two(second % 3600 / 60) + ":" + two(second % 60) + "Z"
     }
 
-    public var description: String { text }
+    package var description: String { text }
 
     /// `seconds` later, stopping at `latest`.
-    public func adding(seconds: Int) -> Timestamp {
+    package func adding(seconds: Int) -> Timestamp {
         Timestamp(secondsSinceEpoch: secondsSinceEpoch + seconds)
     }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.secondsSinceEpoch < rhs.secondsSinceEpoch }
+    package static func < (lhs: Self, rhs: Self) -> Bool { lhs.secondsSinceEpoch < rhs.secondsSinceEpoch }
 
     /// True for a well-formed UTC timestamp with a real calendar date.
-    public static func isValid(_ text: String) -> Bool { fields(text) != nil }
+    package static func isValid(_ text: String) -> Bool { fields(text) != nil }
 
     private static func fields(_ text: String) -> (
         year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int

@@ -1,9 +1,9 @@
 /// The transport protocols a port number belongs to. TCP 5432 and UDP 5432 are different ports.
-public enum TransportProtocol: String, CaseIterable, Sendable, Comparable, Codable {
+package enum TransportProtocol: String, CaseIterable, Sendable, Comparable, Codable {
     case tcp, udp, sctp, dccp
 
     /// Parses a protocol name, case-insensitively.
-    public init?(name: some StringProtocol) {
+    package init?(name: some StringProtocol) {
         switch name {
         case "tcp": self = .tcp
         case "udp": self = .udp
@@ -11,7 +11,7 @@ public enum TransportProtocol: String, CaseIterable, Sendable, Comparable, Codab
         }
     }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool {
+    package static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

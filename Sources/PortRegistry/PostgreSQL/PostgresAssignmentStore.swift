@@ -9,10 +9,10 @@ import PortRegistryModel
 ///
 /// Writes check that they run inside a transaction; `write` opens one and takes the
 /// assignment advisory lock first, as SQLite's `BEGIN IMMEDIATE` takes the write lock.
-public struct PostgresAssignmentStore: AssignmentStorage {
-    public let connection: PostgresConnection
+package struct PostgresAssignmentStore: AssignmentStorage {
+    package let connection: PostgresConnection
 
-    public init(connection: PostgresConnection) { self.connection = connection }
+    package init(connection: PostgresConnection) { self.connection = connection }
 
     package static let columns =
         "a.id, a.service, a.port_low, a.port_high, a.protocol, a.host, a.bind, a.owner, a.note, a.created_at, a.expires_at"
@@ -41,7 +41,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     /// The contract's transaction: PostgreSQL failures leave it mapped at this boundary, as
     /// the backend-neutral `RegistryError` (exit codes of SPEC.md, the URI redacted, no SQL),
     /// so that the front door catches no PostgreSQL type.
-    public func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ mode: AccessMode, dryRun: Bool, _ body: () throws -> T) throws -> T {
         do {
             return try transaction(writing: mode == .write, dryRun: dryRun, body)
         } catch let error as PostgresError {
@@ -51,7 +51,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     }
 
     @discardableResult
-    public func transaction<T>(writing: Bool, dryRun: Bool = false, _ body: () throws -> T) throws -> T {
+    package func transaction<T>(writing: Bool, dryRun: Bool = false, _ body: () throws -> T) throws -> T {
         if connection.isInTransaction { return try body() }
         return try connection.transaction(writing ? .readWrite : .readOnly, dryRun: dryRun) {
             if writing { try connection.lockForTransaction(.assignmentWrites) }
@@ -60,10 +60,10 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     }
 
     @discardableResult
-    public func write<T>(_ body: () throws -> T) throws -> T { try transaction(writing: true, body) }
+    package func write<T>(_ body: () throws -> T) throws -> T { try transaction(writing: true, body) }
 
     @discardableResult
-    public func read<T>(_ body: () throws -> T) throws -> T { try transaction(writing: false, body) }
+    package func read<T>(_ body: () throws -> T) throws -> T { try transaction(writing: false, body) }
 
     private func requireTransaction(_ operation: String) throws(PostgresError) {
         guard connection.isInTransaction else {
@@ -73,7 +73,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
 
     /// `transaction_read_only` as a new transaction gets it: on for a hot standby, and
     /// where `default_transaction_read_only` is on (for the server, database or role).
-    public func acceptsWrites() throws -> Bool {
+    package func acceptsWrites() throws -> Bool {
         try read { try connection.query("SELECT current_setting('transaction_read_only')")[0].text(0) != "on" }
     }
 
@@ -82,7 +82,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     /// Live (unexpired) assignments whose ports overlap `ports` on `transport` (nil: any), in
     /// export order: single ports through the claim index, blocks through the partial GiST
     /// index on their range (as SQLite's B-tree and R*Tree).
-    public func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: Timestamp) throws -> [Assignment] {
+    package func overlapping(_ ports: PortRange, transport: TransportProtocol?, now: Timestamp) throws -> [Assignment] {
         try connection.query(
             "SELECT \(Self.columns) FROM \(Self.overlapping()) \(Self.order)",
             [ports.low, ports.high, transport?.rawValue, now.text]
@@ -107,7 +107,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
 
     /// The ports and bind of every live assignment on `transport` overlapping `span` whose
     /// host scope overlaps `host` (equal, or either is `*`): the allocator's inner query.
-    public func blockingClaims(
+    package func blockingClaims(
         in span: PortRange, transport: TransportProtocol, host: HostScope, now: Timestamp,
         _ body: (PortRange, BindAddress) -> Void
     ) throws {
@@ -123,7 +123,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
 
     /// Every live assignment in order of its first port, reduced to what the collision sweep
     /// needs; streamed.
-    public func forEachLiveClaim(
+    package func forEachLiveClaim(
         now: Timestamp,
         _ body: (_ id: Int, _ ports: PortRange, _ transport: TransportProtocol, _ host: String, _ bind: String) -> Void
     ) throws {
@@ -140,14 +140,14 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     }
 
     /// The assignment with this id, or nil.
-    public func assignment(id: Int) throws -> Assignment? {
+    package func assignment(id: Int) throws -> Assignment? {
         let result = try connection.query("SELECT \(Self.columns) FROM assignment a WHERE a.id = $1::bigint", [id])
         return result.count == 1 ? Self.assignment(result[0]) : nil
     }
 
     /// Streams assignments matching `filter` in export order, without holding them all.
     /// `body` must not use this store's connection while rows stream.
-    public func forEach(
+    package func forEach(
         _ filter: AssignmentFilter = AssignmentFilter(), now: Timestamp, _ body: (Assignment) throws -> Void
     ) throws {
         try connection.forEachRow(
@@ -167,12 +167,12 @@ public struct PostgresAssignmentStore: AssignmentStorage {
 
     /// Every assignment, expired leases included, in export order, streamed: what `export`
     /// writes and what the conflict sweep reads.
-    public func forEachInExportOrder(_ body: (Assignment) throws -> Void) throws {
+    package func forEachInExportOrder(_ body: (Assignment) throws -> Void) throws {
         try forEach(AssignmentFilter(includeExpired: true), now: Timestamp(secondsSinceEpoch: 0), body)
     }
 
     /// Live assignments of `service`, case-insensitively.
-    public func named(_ service: String, now: Timestamp) throws -> [Assignment] {
+    package func named(_ service: String, now: Timestamp) throws -> [Assignment] {
         try connection.query(
             """
             SELECT \(Self.columns) FROM assignment a
@@ -182,14 +182,14 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     }
 
     /// Every distinct service name (for "did you mean").
-    public func serviceNames() throws -> [String] {
+    package func serviceNames() throws -> [String] {
         try connection.query("SELECT DISTINCT service FROM assignment ORDER BY service").rows.map { $0.text(0) }
     }
 
     /// Every assignment (expired ones too) whose service, owner or note contains `substring`
     /// (lowercase), compared with lower() under "C", which folds ASCII only, as SQLite's
     /// lower() (nil: every assignment); in id order. `Search` folds Unicode and ranks.
-    public func forEachContaining(_ substring: String?, _ body: (Assignment) throws -> Void) throws {
+    package func forEachContaining(_ substring: String?, _ body: (Assignment) throws -> Void) throws {
         try connection.forEachRow(
             """
             SELECT \(Self.columns) FROM assignment a
@@ -200,7 +200,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     }
 
     /// How many assignments there are, and how many of them are expired leases.
-    public func counts(now: Timestamp) throws -> (total: Int, expired: Int) {
+    package func counts(now: Timestamp) throws -> (total: Int, expired: Int) {
         let row = try connection.query(
             "SELECT count(*), count(*) FILTER (WHERE expires_at <= $1::text) FROM assignment", [now.text])[0]
         return (row.int(0), row.int(1))
@@ -208,11 +208,11 @@ public struct PostgresAssignmentStore: AssignmentStorage {
 
     /// Rows of this backend's own indexes out of step with the table: none can be, the server
     /// maintains its indexes in the transaction that changes the rows.
-    public func indexProblems() throws -> Int { 0 }
+    package func indexProblems() throws -> Int { 0 }
 
     /// The registry CSV (header, quoting and LF of `RegistryCSV`), every assignment, expired
     /// leases included, in export order, one line at a time from libpq's buffers.
-    public func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    package func exportCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         try RegistryCSV.headerBytes.withUnsafeBufferPointer(emit)
         var line: [UInt8] = []
         line.reserveCapacity(512)
@@ -230,7 +230,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
         }
     }
 
-    public func count() throws -> Int {
+    package func count() throws -> Int {
         try connection.query("SELECT count(*) FROM assignment")[0].int(0)
     }
 
@@ -243,7 +243,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     /// `createdAt` becomes `now`. The expiry is computed here, from the registry's clock, as
     /// on SQLite (stopping at `Timestamp.latest`): the server's clock is never asked.
     @discardableResult
-    public func insert(_ assignment: Assignment, ttlSeconds: Int? = nil, now: Timestamp) throws -> Assignment {
+    package func insert(_ assignment: Assignment, ttlSeconds: Int? = nil, now: Timestamp) throws -> Assignment {
         try requireTransaction("insert")
         let result = try connection.query(
             """
@@ -268,7 +268,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
 
     /// Deletes the assignments of `service`, narrowed to those holding `ports`, and to
     /// `transport` and `host`, when given; returns what was deleted, in export order.
-    public func remove(
+    package func remove(
         service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil
     ) throws -> [Assignment] {
         try requireTransaction("remove")
@@ -299,7 +299,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     /// first's service spelling and creation time, the last's owner, note and expiry. With
     /// `replace`, claims that existed and were not fed are deleted. Runs inside the caller's
     /// write transaction, so a failure (or an error thrown by `feed`) leaves nothing.
-    public func merge(
+    package func merge(
         replace: Bool, now: Timestamp, changes: ((AssignmentChange) throws -> Void)?,
         _ feed: (_ insert: (Assignment) throws -> Void) throws -> Void
     ) throws -> AssignmentMerge {
@@ -444,7 +444,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     }
 
     /// Deletes every lease that has expired at `now`; returns what went, in export order.
-    public func removeExpired(now: Timestamp) throws -> [Assignment] {
+    package func removeExpired(now: Timestamp) throws -> [Assignment] {
         try requireTransaction("removeExpired")
         return try connection.query(
             """
@@ -456,7 +456,7 @@ public struct PostgresAssignmentStore: AssignmentStorage {
     }
 
     /// Rewrites row `id` as `assignment`, in place (the caller checked collisions).
-    public func update(id: Int, to assignment: Assignment) throws -> Assignment {
+    package func update(id: Int, to assignment: Assignment) throws -> Assignment {
         try requireTransaction("update")
         let result = try connection.query(
             """

@@ -11,14 +11,14 @@ import CLibPQ
 /// A connection belongs to one thread: it is not Sendable. Values are always bound as
 /// parameters (`$1`, `$2`…, text format), never spliced into SQL. Every message it produces
 /// shows the URI redacted and never the password.
-public final class PostgresConnection {
+package final class PostgresConnection {
     package let libpq: LibPQ
     package let handle: OpaquePointer
     /// The URI with its password replaced by `***`: what messages show.
-    public let displayURI: String
+    package let displayURI: String
     /// How long connecting, and waiting for a lock, may take before the command gives up as
     /// busy (exit 75): `PORTREG_BUSY_TIMEOUT`, as for SQLite.
-    public let busyTimeoutMilliseconds: Int32
+    package let busyTimeoutMilliseconds: Int32
     /// The connection string and every form of its secrets (`PostgresURI.secrets(in:)`):
     /// removed from every message libpq or the server sends back.
     private let uri: String
@@ -39,7 +39,7 @@ public final class PostgresConnection {
     /// up, too many clients) is tried again, with growing pauses, until `busyTimeoutMilliseconds`
     /// has passed; then the error is `.unreachable` with the server's last message. A server that
     /// answers and says no (wrong password, unknown database) fails at once, `.refused`.
-    public convenience init(uri: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(PostgresError) {
+    package convenience init(uri: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(PostgresError) {
         try self.init(uri: uri, busyTimeoutMilliseconds: busyTimeoutMilliseconds, probing: false)
     }
 
@@ -111,10 +111,10 @@ public final class PostgresConnection {
     deinit { api.finish!(handle) }
 
     /// The server's version number (15.20 is 150020).
-    public var serverVersion: Int { Int(api.serverVersion!(handle)) }
+    package var serverVersion: Int { Int(api.serverVersion!(handle)) }
 
     /// Inside BEGIN … COMMIT (including a failed transaction awaiting its ROLLBACK).
-    public var isInTransaction: Bool {
+    package var isInTransaction: Bool {
         let status = api.transactionStatus!(handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
     }
@@ -122,14 +122,14 @@ public final class PostgresConnection {
     // MARK: Statements
 
     /// Runs SQL that takes no parameters, possibly several statements (a migration file).
-    public func execute(_ sql: String) throws(PostgresError) {
+    package func execute(_ sql: String) throws(PostgresError) {
         try checkIdle(sql)
         _ = try check(api.exec!(handle, sql), sql: sql)
     }
 
     /// Runs one statement with `parameters` bound to `$1`, `$2`…; the whole result is read.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresParameter] = []) throws(PostgresError)
+    package func query(_ sql: String, _ parameters: [any PostgresParameter] = []) throws(PostgresError)
         -> PostgresResult
     {
         try checkIdle(sql)
@@ -143,7 +143,7 @@ public final class PostgresConnection {
     /// Streams the rows of one statement to `body` one at a time (libpq's single-row mode),
     /// so that memory stays bounded however many rows there are. `body` must not use this
     /// connection; a thrown error stops the calls and is rethrown once the result is drained.
-    public func forEachRow(
+    package func forEachRow(
         _ sql: String, _ parameters: [any PostgresParameter] = [], _ body: (PostgresRow) throws -> Void
     ) throws {
         try checkIdle(sql)
@@ -179,7 +179,7 @@ public final class PostgresConnection {
     /// sends them in 64 KiB chunks. Returns the number of rows the server stored. When
     /// `produce` throws, the COPY is abandoned (nothing of it is kept) and the error rethrown.
     @discardableResult
-    public func copy(_ sql: String, _ produce: (PostgresCopyWriter) throws -> Void) throws -> Int {
+    package func copy(_ sql: String, _ produce: (PostgresCopyWriter) throws -> Void) throws -> Int {
         try checkIdle(sql)
         let started = try check(api.exec!(handle, sql), sql: sql, expecting: PGRES_COPY_IN)
         _ = started
@@ -219,7 +219,7 @@ public final class PostgresConnection {
 
     // MARK: Transactions
 
-    public enum TransactionMode: Sendable {
+    package enum TransactionMode: Sendable {
         /// READ COMMITTED, for writes (serialised by an advisory lock where it matters).
         case readWrite
         /// One snapshot for every statement (REPEATABLE READ, READ ONLY).
@@ -234,7 +234,7 @@ public final class PostgresConnection {
     /// `body` must therefore have no effect outside the database. With `dryRun` the
     /// transaction is rolled back after `body` returns, and its result returned.
     @discardableResult
-    public func transaction<T>(_ mode: TransactionMode = .readWrite, dryRun: Bool = false, _ body: () throws -> T)
+    package func transaction<T>(_ mode: TransactionMode = .readWrite, dryRun: Bool = false, _ body: () throws -> T)
         throws -> T
     {
         if isInTransaction { throw PostgresError(.misuse, "a transaction is already open on \(displayURI)") }
@@ -274,7 +274,7 @@ public final class PostgresConnection {
 
     /// Takes `lock` until the transaction ends (`pg_advisory_xact_lock`): every process that
     /// takes it runs its check-and-insert one after another. Waits at most the busy timeout.
-    public func lockForTransaction(_ lock: PostgresAdvisoryLock) throws(PostgresError) {
+    package func lockForTransaction(_ lock: PostgresAdvisoryLock) throws(PostgresError) {
         guard isInTransaction else {
             throw PostgresError(.misuse, "an advisory transaction lock needs an open transaction")
         }
@@ -440,7 +440,7 @@ extension PostgresConnection: Sendable {}
 /// The advisory locks portreg takes, as `pg_advisory_xact_lock(portreg, lock)`: the first key
 /// marks them as portreg's, so that other applications' advisory locks on the same database
 /// do not collide with them.
-public enum PostgresAdvisoryLock: Int32, Sendable {
+package enum PostgresAdvisoryLock: Int32, Sendable {
     /// Schema migrations: processes migrating a new database at once run one after another.
     case migrations = 1
     /// Every assignment write: the collision check and the insert of one process cannot be
@@ -452,7 +452,7 @@ public enum PostgresAdvisoryLock: Int32, Sendable {
 }
 
 /// Writes rows of a `COPY … FROM STDIN` in PostgreSQL's text format.
-public final class PostgresCopyWriter {
+package final class PostgresCopyWriter {
     private unowned let connection: PostgresConnection
     private let sql: String
     private var buffer: [UInt8] = []
@@ -464,7 +464,7 @@ public final class PostgresCopyWriter {
     }
 
     /// One row; nil is NULL. Tabs, line ends and backslashes in values are escaped.
-    public func row(_ fields: [String?]) throws(PostgresError) {
+    package func row(_ fields: [String?]) throws(PostgresError) {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.append(0x09) }
             guard let field else {

@@ -4,8 +4,8 @@ import PortRegistryModel
 ///
 /// Messages never hold a password: URIs are redacted, and the password given in one is
 /// removed from any text libpq or the server sends back.
-public struct PostgresError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable, Equatable {
+package struct PostgresError: Error, CustomStringConvertible, Sendable {
+    package enum Kind: Sendable, Equatable {
         /// No server answered within the busy timeout, or the connection was lost mid-command.
         case unreachable
         /// A server answered but refused the connection (authentication, unknown database).
@@ -21,16 +21,16 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case misuse
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The five-character SQLSTATE (`23505`, `40001`…) when the server sent one.
-    public var sqlState: String?
-    public var message: String
-    public var detail: String?
-    public var constraint: String?
+    package var sqlState: String?
+    package var message: String
+    package var detail: String?
+    package var constraint: String?
     /// The statement that failed, when one did.
-    public var sql: String?
+    package var sql: String?
 
-    public init(
+    package init(
         _ kind: Kind, _ message: String, sqlState: String? = nil, detail: String? = nil, constraint: String? = nil,
         sql: String? = nil
     ) {
@@ -46,19 +46,19 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// `lock_timeout` (55P03), a serialization failure or deadlock (40001, 40P01) left after
     /// the retries, too many connections (53300), a server starting or stopping (57P0x),
     /// a statement cancelled by a timeout (57014). The CLI exits 75 for these.
-    public var isBusy: Bool {
+    package var isBusy: Bool {
         if kind == .unreachable { return true }
         guard let sqlState else { return false }
         return ["55P03", "40001", "40P01", "53300", "57P01", "57P02", "57P03", "57014"].contains(sqlState)
     }
 
     /// A serialization failure or a deadlock: the transaction may succeed when run again.
-    public var isRetryableTransaction: Bool { sqlState == "40001" || sqlState == "40P01" }
+    package var isRetryableTransaction: Bool { sqlState == "40001" || sqlState == "40P01" }
 
     /// Class 23: a NOT NULL, CHECK, UNIQUE or foreign-key constraint refused a row.
-    public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
+    package var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
 
-    public var description: String {
+    package var description: String {
         var text = sqlState.map { "PostgreSQL error \($0): \(message)" } ?? message
         if let detail, !detail.isEmpty { text += " (\(detail))" }
         if let sql { text += " - while executing `\(sql)`" }
@@ -70,7 +70,7 @@ extension PostgresError {
     /// The server refuses writes: SQLSTATE 25006 (`read_only_sql_transaction`: a hot standby,
     /// `default_transaction_read_only`, a `READ ONLY` role), or another class-25 refusal
     /// that says it is about a read-only transaction.
-    public var isReadOnly: Bool {
+    package var isReadOnly: Bool {
         guard let sqlState, sqlState.hasPrefix("25") else { return false }
         return sqlState == "25006" || message.lowercased().contains("read-only")
     }
@@ -78,7 +78,7 @@ extension PostgresError {
     /// Which server setting ended the statement or the session, when one did: the
     /// `statement_timeout` (57014), `lock_timeout` (55P03),
     /// `idle_in_transaction_session_timeout` (25P03) or `transaction_timeout` (25P04).
-    public var timeoutSetting: String? {
+    package var timeoutSetting: String? {
         let text = message.lowercased()
         if sqlState == "25P03" || text.contains("idle-in-transaction timeout") {
             return "idle_in_transaction_session_timeout"
@@ -91,7 +91,7 @@ extension PostgresError {
 
     /// What a user reads: SQLSTATE, message and detail, never the statement (which is for
     /// developers: `description`).
-    public var userMessage: String {
+    package var userMessage: String {
         var text = sqlState.map { "PostgreSQL error \($0): \(message)" } ?? message
         if let detail, !detail.isEmpty { text += " (\(detail))" }
         return text
@@ -103,7 +103,7 @@ extension RegistryError {
     /// URI 64, a server that refuses us, refuses writes (read-only) or a missing libpq 73,
     /// anything else 74. `registry` is the redacted URI (`PostgresConnection.displayURI`).
     /// No message holds SQL.
-    public init(_ error: PostgresError, registry: String, busyTimeoutMilliseconds: Int32) {
+    package init(_ error: PostgresError, registry: String, busyTimeoutMilliseconds: Int32) {
         if error.isReadOnly {
             self.init(
                 .cannotCreate,

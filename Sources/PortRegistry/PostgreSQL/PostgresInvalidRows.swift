@@ -4,5 +4,5 @@ extension PostgresAssignmentStore {
     /// `writable_schema` have no counterpart), so a row this code cannot use cannot be
     /// stored. Answered here rather than by a protocol default, so that a backend that can
     /// hold such rows has to say so.
-    public func invalidRows() throws -> [String] { [] }
+    package func invalidRows() throws -> [String] { [] }
 }

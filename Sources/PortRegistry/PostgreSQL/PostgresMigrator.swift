@@ -8,36 +8,36 @@ import PortRegistryModel
 /// as it was. Processes migrating a new database at once serialise on an advisory lock and
 /// read the version again under it. A database migrated by a newer portreg is refused before
 /// anything is written.
-public struct PostgresMigrator: Sendable {
+package struct PostgresMigrator: Sendable {
     package let schema: SchemaMigrations
 
     /// The migrations compiled into this binary.
-    public static let embedded = PostgresMigrator(files: EmbeddedFiles.postgresMigrations)
+    package static let embedded = PostgresMigrator(files: EmbeddedFiles.postgresMigrations)
 
     /// Builds the list from `NNNN_name.sql` files; versions must run 1, 2, 3… with no gap
     /// (checked by a test on the embedded files: the files are the binary's own).
-    public init(files: [(name: String, text: String)]) {
+    package init(files: [(name: String, text: String)]) {
         schema = SchemaMigrations(files: files)
     }
 
     package var migrations: [SchemaMigration] { schema.migrations }
 
-    public var latestVersion: Int { schema.latestVersion }
+    package var latestVersion: Int { schema.latestVersion }
 
     /// The version the database is at: 0 when portreg never migrated it.
-    public func currentVersion(_ connection: PostgresConnection) throws(PostgresError) -> Int {
+    package func currentVersion(_ connection: PostgresConnection) throws(PostgresError) -> Int {
         try PostgresMigrationTarget(connection: connection).version()
     }
 
     /// Refuses a database written by a newer portreg.
     @discardableResult
-    public func checkCompatible(_ connection: PostgresConnection) throws -> Int {
+    package func checkCompatible(_ connection: PostgresConnection) throws -> Int {
         try schema.checkCompatible(PostgresMigrationTarget(connection: connection))
     }
 
     /// Applies what is missing; returns how many migrations ran.
     @discardableResult
-    public func migrate(_ connection: PostgresConnection) throws -> Int {
+    package func migrate(_ connection: PostgresConnection) throws -> Int {
         try schema.migrate(PostgresMigrationTarget(connection: connection))
     }
 }

@@ -1,26 +1,26 @@
 import CLibPQ
 
 /// A value bound to a `$n` placeholder, sent in libpq's text format; nil is SQL NULL.
-public protocol PostgresParameter {
+package protocol PostgresParameter {
     var postgresText: String? { get }
 }
 
-extension String: PostgresParameter { public var postgresText: String? { self } }
-extension Int: PostgresParameter { public var postgresText: String? { String(self) } }
-extension Int32: PostgresParameter { public var postgresText: String? { String(self) } }
-extension Int64: PostgresParameter { public var postgresText: String? { String(self) } }
-extension Bool: PostgresParameter { public var postgresText: String? { self ? "true" : "false" } }
+extension String: PostgresParameter { package var postgresText: String? { self } }
+extension Int: PostgresParameter { package var postgresText: String? { String(self) } }
+extension Int32: PostgresParameter { package var postgresText: String? { String(self) } }
+extension Int64: PostgresParameter { package var postgresText: String? { String(self) } }
+extension Bool: PostgresParameter { package var postgresText: String? { self ? "true" : "false" } }
 extension Optional: PostgresParameter where Wrapped: PostgresParameter {
-    public var postgresText: String? { self?.postgresText }
+    package var postgresText: String? { self?.postgresText }
 }
 
 /// The rows of one statement, held by libpq until this value goes.
-public final class PostgresResult {
+package final class PostgresResult {
     package let handle: OpaquePointer
     private let api: cpq_api
     /// Rows returned.
-    public let count: Int
-    public let columnCount: Int
+    package let count: Int
+    package let columnCount: Int
 
     package init(handle: OpaquePointer, api: cpq_api) {
         self.handle = handle
@@ -31,14 +31,14 @@ public final class PostgresResult {
 
     deinit { api.clear!(handle) }
 
-    public subscript(row: Int) -> PostgresRow { PostgresRow(result: self, row: Int32(row)) }
+    package subscript(row: Int) -> PostgresRow { PostgresRow(result: self, row: Int32(row)) }
 
-    public var rows: [PostgresRow] { (0..<count).map { self[$0] } }
+    package var rows: [PostgresRow] { (0..<count).map { self[$0] } }
 
     /// Rows inserted, updated, deleted or copied by the statement (PQcmdTuples).
-    public var affectedRows: Int { Int(LibPQ.text(api.cmdTuples!(handle))) ?? 0 }
+    package var affectedRows: Int { Int(LibPQ.text(api.cmdTuples!(handle))) ?? 0 }
 
-    public func columnName(_ column: Int) -> String { LibPQ.text(api.fname!(handle, Int32(column))) }
+    package func columnName(_ column: Int) -> String { LibPQ.text(api.fname!(handle, Int32(column))) }
 
     fileprivate func isNull(_ row: Int32, _ column: Int) -> Bool {
         column < columnCount && api.getisnull!(handle, row, Int32(column)) != 0
@@ -63,21 +63,21 @@ public final class PostgresResult {
 }
 
 /// One row of a result, read by column index (text format: libpq gives every value as text).
-public struct PostgresRow {
+package struct PostgresRow {
     package let result: PostgresResult
     package let row: Int32
 
-    public func isNull(_ column: Int) -> Bool { result.isNull(row, column) }
+    package func isNull(_ column: Int) -> Bool { result.isNull(row, column) }
     /// The value, or "" for NULL.
-    public func text(_ column: Int) -> String { result.text(row, column) ?? "" }
-    public func optionalText(_ column: Int) -> String? { result.text(row, column) }
+    package func text(_ column: Int) -> String { result.text(row, column) ?? "" }
+    package func optionalText(_ column: Int) -> String? { result.text(row, column) }
     /// An integer column; 0 for NULL (columns read this way are NOT NULL integers).
-    public func int(_ column: Int) -> Int { result.text(row, column).flatMap { Int($0) } ?? 0 }
-    public func optionalInt(_ column: Int) -> Int? { result.text(row, column).flatMap { Int($0) } }
+    package func int(_ column: Int) -> Int { result.text(row, column).flatMap { Int($0) } ?? 0 }
+    package func optionalInt(_ column: Int) -> Int? { result.text(row, column).flatMap { Int($0) } }
     /// The value's bytes as libpq holds them, without making a String (empty for NULL).
-    public func withBytes<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    package func withBytes<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try result.withBytes(row, column, body)
     }
     /// A boolean column (`t` in text format).
-    public func bool(_ column: Int) -> Bool { result.text(row, column) == "t" }
+    package func bool(_ column: Int) -> Bool { result.text(row, column) == "t" }
 }

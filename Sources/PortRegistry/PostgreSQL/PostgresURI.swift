@@ -1,10 +1,10 @@
 import PortRegistryFormats
 
 /// libpq connection strings as portreg shows them: never with a password.
-public enum PostgresURI {
+package enum PostgresURI {
     /// True for `postgres://…` and `postgresql://…` (scheme case-insensitive), the two URI
     /// prefixes libpq accepts: what `--db` treats as a server rather than a file path.
-    public static func isPostgres(_ text: String) -> Bool {
+    package static func isPostgres(_ text: String) -> Bool {
         let lowered = text.prefix(13).lowercased()
         return lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://")
     }
@@ -19,7 +19,7 @@ public enum PostgresURI {
     /// URI is over-redacted rather than shown in part. Everything works on Unicode scalars,
     /// as libpq works on bytes: a combining mark after `/` or `@` (one `Character` with it)
     /// hides no separator.
-    public static func redacted(_ uri: String) -> String {
+    package static func redacted(_ uri: String) -> String {
         let text = Array(uri.unicodeScalars)
         guard let scheme = find(Array("://".unicodeScalars), in: text) else { return redactedKeywords(uri) }
         let restStart = scheme + 3

@@ -7,7 +7,7 @@ extension Registry {
     /// The registry `portreg check` compares with. With `--assignments FILE` and no database
     /// named (`--db`, `$PORTREG_DB`) or present at the default path, the built-in catalog in
     /// memory: a CI runner gets the same verdict without a file being created.
-    public static func openForCheck(explicitPath: String?, committedAssignments: Bool) throws -> Registry {
+    package static func openForCheck(explicitPath: String?, committedAssignments: Bool) throws -> Registry {
         let environment = DatabaseLocation.processEnvironment
         let path = DatabaseLocation.resolve(explicit: explicitPath, environment: environment)
         if committedAssignments && explicitPath == nil && environment["PORTREG_DB"] == nil
@@ -23,7 +23,7 @@ extension Registry {
     /// this registry's baseline (`checkBaseline`), and judges them. Throws only for a missing
     /// path or file (66) or a malformed `--assignments` file (65); every problem inside a
     /// config is a finding of the report.
-    public func check(_ options: CheckOptions) throws -> CheckReport {
+    package func check(_ options: CheckOptions) throws -> CheckReport {
         let now = clock.now()
         // A bad baseline is refused before anything is read (65 with its line, 66 if missing).
         let known = try options.baseline.map { (file: $0, baseline: try CheckBaseline.read($0)) }

@@ -3,17 +3,17 @@ import PortRegistryModel
 
 /// The outcome of `Registry.add`: what was stored, what it overrode with `force`, and the
 /// advisories (registered elsewhere, privileged, ephemeral) a user should hear about.
-public struct Claim: Sendable {
-    public var assignment: Assignment
-    public var overridden: [Assignment]
-    public var advisories: [PortAdvisory]
+package struct Claim: Sendable {
+    package var assignment: Assignment
+    package var overridden: [Assignment]
+    package var advisories: [PortAdvisory]
 }
 
 extension Registry {
     /// Records `candidate` in one write transaction, unless it collides: then nothing is
     /// written and the error (exit 1) names up to three holders. With `force` the claim is
     /// recorded anyway and the holders are returned.
-    public func add(_ candidate: Assignment, ttlSeconds: Int? = nil, force: Bool = false) throws -> Claim {
+    package func add(_ candidate: Assignment, ttlSeconds: Int? = nil, force: Bool = false) throws -> Claim {
         let (stored, collisions) = try write { context in
             let store = context.assignments
             let collisions = try store.collisions(with: candidate, now: context.now)

@@ -4,7 +4,7 @@ import PortRegistryStorage
 
 /// Where the registry lives: `--db`, else `$PORTREG_DB`, else `$XDG_DATA_HOME/portreg/registry.db`,
 /// else `~/.local/share/portreg/registry.db`.
-public enum DatabaseLocation {
+package enum DatabaseLocation {
     package static func resolve(explicit: String?, environment: [String: String]) -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         if let path = environment["PORTREG_DB"], !path.isEmpty { return path }
@@ -24,7 +24,7 @@ public enum DatabaseLocation {
 
     /// The process environment, read with getenv for the three variables that matter
     /// (cheaper than materialising the whole environment).
-    public static var processEnvironment: [String: String] {
+    package static var processEnvironment: [String: String] {
         var values: [String: String] = [:]
         for name in ["PORTREG_DB", "XDG_DATA_HOME", "HOME", "PORTREG_BUSY_TIMEOUT", "PORTREG_CATALOG_DB"] {
             if let value = getenv(name) { values[name] = String(cString: value) }

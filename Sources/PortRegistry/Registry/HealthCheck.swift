@@ -2,34 +2,34 @@ import PortRegistryAssignments
 import PortRegistryStorage
 
 /// What `portreg doctor` reports.
-public struct HealthReport: Sendable {
-    public var path: String
-    public var sqliteVersion: String
-    public var schemaVersion: Int
-    public var journalMode: String
+package struct HealthReport: Sendable {
+    package var path: String
+    package var sqliteVersion: String
+    package var schemaVersion: Int
+    package var journalMode: String
     /// "ok", or SQLite's list of problems.
-    public var integrity: [String]
-    public var foreignKeyProblems: Int
+    package var integrity: [String]
+    package var foreignKeyProblems: Int
     /// Rows whose R*Tree span is missing or stale (catalog and assignments together).
-    public var spanProblems: Int
-    public var catalogRows: Int
-    public var assignments: Int
-    public var expiredLeases: Int
+    package var spanProblems: Int
+    package var catalogRows: Int
+    package var assignments: Int
+    package var expiredLeases: Int
     /// When the assignments are on a PostgreSQL server: its URI (password as `***`), its
     /// version and portreg's schema version there; `path` is then the catalog's file.
-    public var server: String?
-    public var serverVersion: String?
-    public var serverSchemaVersion: Int?
+    package var server: String?
+    package var serverVersion: String?
+    package var serverSchemaVersion: Int?
     /// Every problem found, each with what to do about it.
-    public var findings: [HealthFinding] = []
+    package var findings: [HealthFinding] = []
 
-    public var isHealthy: Bool { findings.isEmpty }
+    package var isHealthy: Bool { findings.isEmpty }
 }
 
 /// One problem `doctor` found, and the remedy.
-public struct HealthFinding: Sendable, Equatable {
-    public var problem: String
-    public var fix: String
+package struct HealthFinding: Sendable, Equatable {
+    package var problem: String
+    package var fix: String
 }
 
 package struct HealthCheck {

@@ -5,15 +5,15 @@ import PortRegistryModel
 
 /// Which claim `portreg edit`/`move` changes: a service, narrowed like `remove` (a port it
 /// holds, a protocol, a host scope) until one live assignment is left.
-public struct ClaimSelector: Sendable {
-    public var service: String
-    public var ports: PortRange?
-    public var transport: TransportProtocol?
-    public var host: HostScope?
+package struct ClaimSelector: Sendable {
+    package var service: String
+    package var ports: PortRange?
+    package var transport: TransportProtocol?
+    package var host: HostScope?
     /// How the user narrows the choice, for the message when several claims match.
-    public var howToPick = "give the port it holds (PORT or PORT/proto) or its host"
+    package var howToPick = "give the port it holds (PORT or PORT/proto) or its host"
 
-    public init(service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil) {
+    package init(service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil) {
         self.service = service
         self.ports = ports
         self.transport = transport
@@ -32,17 +32,17 @@ public struct ClaimSelector: Sendable {
 }
 
 /// What to change in a claim; nil leaves a field as it is.
-public struct ClaimChange: Sendable {
-    public var ports: PortRange?
-    public var transport: TransportProtocol?
-    public var host: HostScope?
-    public var bind: BindAddress?
-    public var owner: String?
-    public var note: String?
+package struct ClaimChange: Sendable {
+    package var ports: PortRange?
+    package var transport: TransportProtocol?
+    package var host: HostScope?
+    package var bind: BindAddress?
+    package var owner: String?
+    package var note: String?
     /// Record the change even when the new claim collides.
-    public var force = false
+    package var force = false
 
-    public init(
+    package init(
         ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil, bind: BindAddress? = nil,
         owner: String? = nil, note: String? = nil, force: Bool = false
     ) {
@@ -58,17 +58,17 @@ public struct ClaimChange: Sendable {
 
 /// The outcome of `Registry.edit`: the claim before and after, what it overrode with
 /// `force`, and the advisories of the new claim.
-public struct ClaimEdit: Sendable {
-    public var old: Assignment
-    public var new: Assignment
-    public var overridden: [Assignment]
-    public var advisories: [PortAdvisory]
-    public var changed: Bool { old != new }
+package struct ClaimEdit: Sendable {
+    package var old: Assignment
+    package var new: Assignment
+    package var overridden: [Assignment]
+    package var advisories: [PortAdvisory]
+    package var changed: Bool { old != new }
 }
 
 extension Registry {
     /// Deletes every expired lease in one write transaction; returns what went, in export order.
-    public func removeExpired() throws -> [Assignment] {
+    package func removeExpired() throws -> [Assignment] {
         try write { context in try context.assignments.removeExpired(now: context.now) }
     }
 
@@ -77,7 +77,7 @@ extension Registry {
     /// checks one: a collision with another service refuses the change (exit 1, naming the
     /// holders) unless `force`. A selector that matches no claim is refused; one that
     /// matches several is a usage error listing them.
-    public func edit(_ selector: ClaimSelector, _ change: ClaimChange) throws -> ClaimEdit {
+    package func edit(_ selector: ClaimSelector, _ change: ClaimChange) throws -> ClaimEdit {
         let (old, new, collisions) = try write { context -> (Assignment, Assignment, [Assignment]) in
             let store = context.assignments
             let held = try store.named(selector.service, now: context.now).filter(selector.matches)
@@ -161,13 +161,13 @@ extension Registry {
 extension Registry {
     /// Why `free` (or `reserve`) finds nothing for `request`: what blocks the range, and a
     /// range or option that `reserve` would accept.
-    public func freeRefusal(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> String {
+    package func freeRefusal(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> String {
         try read { context in try allocator.refusal(request, in: context) }
     }
 
     /// Registered-elsewhere, privileged and ephemeral advisories for a claim (`reserve
     /// --allow-registered` says which registration it took).
-    public func advisories(for claim: Assignment) throws -> [PortAdvisory] {
+    package func advisories(for claim: Assignment) throws -> [PortAdvisory] {
         try read { try PortAdvisor(database: database).advisories(for: claim) }
     }
 }

@@ -11,7 +11,7 @@ import PortRegistrySystem
 ///
 /// The executable talks to this type only: it never sees a connection, a statement or a
 /// store, and every database error reaches it already mapped to a `RegistryError`.
-public final class Registry {
+package final class Registry {
     package let database: Database
     package let assignments: any AssignmentStorage
     package let clock: RegistryClock
@@ -19,13 +19,13 @@ public final class Registry {
     package let server: SharedServer?
     /// The busy timeout in force, for the message when it runs out.
     package let busyTimeoutMilliseconds: Int32
-    public var path: String { database.path }
+    package var path: String { database.path }
 
     /// How long a writer waits for another process's lock before giving up (exit 75).
-    public static let defaultBusyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
+    package static let defaultBusyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
 
     /// Opens the registry at `path`, creating, migrating and seeding it on first use.
-    public static func open(
+    package static func open(
         path: String, busyTimeoutMilliseconds: Int32 = Registry.defaultBusyTimeoutMilliseconds,
         clock: RegistryClock = .system
     ) throws -> Registry {
@@ -131,12 +131,12 @@ public final class Registry {
 
     /// Whether writing `path` would overwrite this registry's database or a file SQLite
     /// keeps beside it (`export -o` must refuse it).
-    public func isDatabaseFile(_ path: String) -> Bool {
+    package func isDatabaseFile(_ path: String) -> Bool {
         database.path != ":memory:" && DatabaseLocation.isPart(path, of: database.path)
     }
 
     /// True when this user cannot write the file or its folder: reads work, writes are refused.
-    public var isReadOnly: Bool { database.access != .readWrite }
+    package var isReadOnly: Bool { database.access != .readWrite }
 
     package var schemaVersion: Int { (try? database.scalarInt("PRAGMA user_version")) ?? 0 }
 }

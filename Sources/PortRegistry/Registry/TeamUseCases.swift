@@ -11,7 +11,7 @@ import PortRegistrySystem
 extension Registry {
     /// Everything `portreg map` draws for `range`, read in one transaction so that the
     /// assignments, collisions and catalog agree with each other.
-    public func mapInput(range: PortRange = .all, ephemeral: PortRange? = EphemeralRange.current()) throws
+    package func mapInput(range: PortRange = .all, ephemeral: PortRange? = EphemeralRange.current()) throws
         -> PortMapInput
     {
         try read { context in
@@ -28,7 +28,7 @@ extension Registry {
 
     /// `export --format services`: the header, then the live assignments as services(5)
     /// lines, one per port of a block, in export order.
-    public func exportServices(_ emit: (String) throws -> Void) throws {
+    package func exportServices(_ emit: (String) throws -> Void) throws {
         try read { context in
             try emit(ServicesExport.header)
             try context.assignments.forEach(AssignmentFilter(), now: context.now) { assignment in
@@ -39,7 +39,7 @@ extension Registry {
 
     /// `export --format env`: the header, then `NAME_PORT=N` per live assignment. Two
     /// services that would export as one variable are refused before anything is written.
-    public func exportEnvironment(_ emit: (String) throws -> Void) throws {
+    package func exportEnvironment(_ emit: (String) throws -> Void) throws {
         var live: [Assignment] = []
         try list { live.append($0) }
         let variables = try EnvExport.variables(live)
@@ -50,7 +50,7 @@ extension Registry {
     /// Names of the assignments (expired leases too: `remove` takes them), then, with
     /// `catalog`, catalog names and aliases; each starting with `prefix` (case-insensitively),
     /// sorted, at most `limit`.
-    public func serviceNames(matching prefix: String, catalog: Bool = false, limit: Int = 500) throws -> [String] {
+    package func serviceNames(matching prefix: String, catalog: Bool = false, limit: Int = 500) throws -> [String] {
         try read { context in
             ServiceNames.matching(
                 prefix, assigned: try context.assignments.serviceNames(),
@@ -61,7 +61,7 @@ extension Registry {
     /// The names for a completion, from the registry at `path`: none when there is no
     /// database there yet (a completion never creates one) or it cannot be read within a
     /// short busy timeout.
-    public static func serviceNames(matching prefix: String, databasePath path: String, catalog: Bool = false)
+    package static func serviceNames(matching prefix: String, databasePath path: String, catalog: Bool = false)
         -> [String]
     {
         guard path != ":memory:", DatabaseLocation.exists(path),

@@ -10,7 +10,7 @@ extension Registry {
     /// Opens the registry that `--db` (nil: none given) and the environment name: a SQLite
     /// file, or a PostgreSQL URI (`postgres://`, `postgresql://`) for the assignments with the
     /// catalog in `DatabaseLocation.catalogPath` (SharedRegistry.swift).
-    public static func open(explicitPath: String?, environment: [String: String] = DatabaseLocation.processEnvironment)
+    package static func open(explicitPath: String?, environment: [String: String] = DatabaseLocation.processEnvironment)
         throws -> Registry
     {
         let location = DatabaseLocation.resolve(explicit: explicitPath, environment: environment)

@@ -14,14 +14,14 @@ extension Registry {
 
     /// Runs `body` with a `Lookup` inside one read transaction: thousands of queries (`lookup
     /// -`) take one lock, not one per statement.
-    public func lookup<T>(_ body: (Lookup) throws -> T) throws -> T {
+    package func lookup<T>(_ body: (Lookup) throws -> T) throws -> T {
         try read { context in
             try body(Lookup(catalog: context.catalog, assignments: context.assignments, now: context.now))
         }
     }
 
     /// Ranked full-text search over the catalog and the assignments.
-    public func search(_ text: String, limit: Int = 20) throws -> SearchResult {
+    package func search(_ text: String, limit: Int = 20) throws -> SearchResult {
         try read { context in try Search(catalog: context.catalog, assignments: context.assignments)(text, limit: limit)
         }
     }
@@ -30,13 +30,13 @@ extension Registry {
 
     /// Picks and records free ports (`portreg reserve`): check and insert in one write
     /// transaction, so concurrent processes get different ports.
-    public func reserve(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> Reservation {
+    package func reserve(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> Reservation {
         try allocator.validate(request)
         return try write { context in try allocator.reserve(request, in: context) }
     }
 
     /// Free ports or blocks by the rules of `reserve`, recording nothing (`portreg free`).
-    public func freeBlocks(_ request: ReservationRequest, limit: Int, using allocator: Allocator = Allocator()) throws
+    package func freeBlocks(_ request: ReservationRequest, limit: Int, using allocator: Allocator = Allocator()) throws
         -> [PortRange]
     {
         try read { context in try allocator.freeBlocks(request, limit: limit, in: context) }
@@ -44,7 +44,7 @@ extension Registry {
 
     /// Deletes a service's assignments, narrowed by `ports`, `transport` and `host`; returns
     /// what was deleted.
-    public func remove(
+    package func remove(
         service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil
     ) throws -> [Assignment] {
         try write { context in
@@ -53,13 +53,13 @@ extension Registry {
     }
 
     /// Streams the assignments matching `filter`, in export order.
-    public func list(_ filter: AssignmentFilter = AssignmentFilter(), _ body: (Assignment) throws -> Void) throws {
+    package func list(_ filter: AssignmentFilter = AssignmentFilter(), _ body: (Assignment) throws -> Void) throws {
         try read { context in try context.assignments.forEach(filter, now: context.now, body) }
     }
 
     /// Collisions and, unless `warnings` is false, advisories (`portreg conflicts`). Sockets
     /// are read by the caller before: the owner scan can take tens of milliseconds.
-    public func conflicts(warnings: Bool = true, listeners: [ListeningSocket] = []) throws -> ConflictReport {
+    package func conflicts(warnings: Bool = true, listeners: [ListeningSocket] = []) throws -> ConflictReport {
         try read { context in
             try ConflictReport.make(
                 assignments: context.assignments, catalog: database, now: context.now, warnings: warnings,
@@ -68,7 +68,7 @@ extension Registry {
     }
 
     /// This machine's listening sockets against the live assignments of `host` (`portreg scan`).
-    public func scan(host: HostScope, sockets: [ListeningSocket]) throws -> SocketScan {
+    package func scan(host: HostScope, sockets: [ListeningSocket]) throws -> SocketScan {
         let assignments = try read { context in
             var live: [Assignment] = []
             try context.assignments.forEach(AssignmentFilter(), now: context.now) { live.append($0) }
@@ -80,7 +80,7 @@ extension Registry {
     /// What `portreg check` compares config files with, read in one transaction: the live
     /// assignments (when `includeAssignments`) and the catalog's registrations. ConfigScan
     /// sits below the front door, so it receives these values instead of opening a store.
-    public func checkBaseline(includeAssignments: Bool, ephemeral: PortRange? = nil) throws
+    package func checkBaseline(includeAssignments: Bool, ephemeral: PortRange? = nil) throws
         -> (assignments: [Assignment], catalog: PortAdvisor)
     {
         try read { context in
@@ -98,7 +98,7 @@ extension Registry {
     /// One transaction: a bad row or a refused collision leaves everything as it was, and
     /// a dry run is rolled back once the report is made.
     /// `changes`, when given, hears each change as it is made (for `--verbose`), dry run or not.
-    public func importAssignments(
+    package func importAssignments(
         _ reader: inout CSVReader, options: AssignmentImportOptions,
         changes: ((AssignmentChange) throws -> Void)? = nil
     ) throws -> AssignmentImportReport {
@@ -151,7 +151,7 @@ extension Registry {
     /// registry and rows are inserted as they arrive: on the real IANA file this overlaps
     /// about 20 ms of parsing with the database work. A bad line aborts with its file:line
     /// and leaves the catalog as it was.
-    public static func importCatalog(
+    package static func importCatalog(
         _ reader: CSVReader, source: CatalogSource, origin: String, dryRun: Bool = false, open: () throws -> Registry
     ) throws -> CatalogImportReport {
         let input = Handoff(value: reader)
@@ -180,7 +180,7 @@ extension Registry {
 
     /// Replaces `source` with `entries` in one transaction and reports the difference;
     /// with `dryRun` the transaction is rolled back after the report is made.
-    public func replaceCatalog(
+    package func replaceCatalog(
         source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0,
         dryRun: Bool = false
     ) throws -> CatalogImportReport {
@@ -194,7 +194,7 @@ extension Registry {
     }
 
     /// Imports a services(5) file (`/etc/services`) as the `system` source.
-    public func importServices(_ text: String, file: String, origin: String, dryRun: Bool = false) throws
+    package func importServices(_ text: String, file: String, origin: String, dryRun: Bool = false) throws
         -> CatalogImportReport
     {
         var hash = SHA256()
@@ -205,29 +205,29 @@ extension Registry {
     }
 
     /// Writes the registry CSV, every assignment (expired leases too), in export order.
-    public func exportAssignmentsCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    package func exportAssignmentsCSV(_ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         try read { context in try context.assignments.exportCSV(emit) }
     }
 
     /// Every assignment (expired leases too), in export order.
-    public func exportAssignments(_ body: (Assignment) throws -> Void) throws {
+    package func exportAssignments(_ body: (Assignment) throws -> Void) throws {
         try list(AssignmentFilter(includeExpired: true), body)
     }
 
     /// The rows of one catalog source, in file order.
-    public func catalogRows(of source: CatalogSource) throws -> [CatalogEntry] {
+    package func catalogRows(of source: CatalogSource) throws -> [CatalogEntry] {
         try read { context in try context.catalog.rows(of: source) }
     }
 
     /// The catalog's sources as recorded at their last import (`portreg catalog`).
-    public func catalogSources() throws -> [CatalogSourceInfo] {
+    package func catalogSources() throws -> [CatalogSourceInfo] {
         try read { context in try context.catalog.sources() }
     }
 
     // MARK: Health
 
     /// Integrity, index mirrors and counts (`portreg doctor`).
-    public func doctor() throws -> HealthReport {
+    package func doctor() throws -> HealthReport {
         // A damaged file can fail the read transaction's end after every check has run:
         // what the checks found is the answer, not that last error.
         var report: HealthReport?

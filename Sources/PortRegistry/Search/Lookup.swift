@@ -2,24 +2,24 @@ import PortRegistryCatalog
 import PortRegistryModel
 
 /// What one lookup found: catalog rows and the team's assignments.
-public struct LookupResult: Sendable {
-    public var query: LookupQuery
-    public var catalog: [CatalogEntry]
-    public var assignments: [Assignment]
+package struct LookupResult: Sendable {
+    package var query: LookupQuery
+    package var catalog: [CatalogEntry]
+    package var assignments: [Assignment]
     /// Close names when a name matched nothing.
-    public var suggestions: [String] = []
+    package var suggestions: [String] = []
     /// Leases of this name that have expired, when a name matched nothing: what to say
     /// instead of "did you mean" the very name asked for.
-    public var expired: [Assignment] = []
+    package var expired: [Assignment] = []
 
     /// A named catalog row or an assignment. Reserved and Unassigned rows are shown but do
     /// not count: `lookup 4 || echo free` should say free.
-    public var matched: Bool { !assignments.isEmpty || catalog.contains { $0.service != nil } }
+    package var matched: Bool { !assignments.isEmpty || catalog.contains { $0.service != nil } }
 }
 
 /// Answers lookups; keeps its prepared statements, so thousands of queries in one process
 /// cost a tree walk each.
-public struct Lookup {
+package struct Lookup {
     package let catalog: CatalogStore
     package let assignments: any AssignmentStorage
     package let now: Timestamp
@@ -35,7 +35,7 @@ public struct Lookup {
     /// `suggesting: false` skips the "did you mean" search for a name that matched nothing:
     /// a caller that shows suggestions for only the first few misses should not pay for the
     /// rest (10,000 unknown names took 8 s).
-    public func callAsFunction(_ query: LookupQuery, suggesting: Bool = true) throws -> LookupResult {
+    package func callAsFunction(_ query: LookupQuery, suggesting: Bool = true) throws -> LookupResult {
         switch query {
         case .ports(let ports, let transport):
             return LookupResult(

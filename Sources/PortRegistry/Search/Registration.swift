@@ -3,31 +3,31 @@ import PortRegistryModel
 /// One registration of a service: a name on a port span and protocol, whichever catalog
 /// sources list it. IANA, the built-in list and /etc/services often all list postgresql
 /// 5432/tcp; a lookup shows it once, with its sources and the best description.
-public struct Registration: Hashable, Sendable {
+package struct Registration: Hashable, Sendable {
     /// The row of the most authoritative source (iana, then common, then system), with the
     /// best description: the first non-empty one in that order.
-    public var entry: CatalogEntry
+    package var entry: CatalogEntry
     /// The sources that list it, in that order.
-    public var sources: [CatalogSource]
+    package var sources: [CatalogSource]
 
-    public init(entry: CatalogEntry, sources: [CatalogSource]) {
+    package init(entry: CatalogEntry, sources: [CatalogSource]) {
         self.entry = entry
         self.sources = sources
     }
 
-    public var service: String? { entry.service }
-    public var ports: PortRange? { entry.ports }
-    public var transport: TransportProtocol? { entry.transport }
-    public var description: String { entry.description }
+    package var service: String? { entry.service }
+    package var ports: PortRange? { entry.ports }
+    package var transport: TransportProtocol? { entry.transport }
+    package var description: String { entry.description }
 
     /// `iana,system`.
-    public var sourceList: String { sources.map(\.rawValue).joined(separator: ",") }
+    package var sourceList: String { sources.map(\.rawValue).joined(separator: ",") }
 
     /// Rows with the same name (case-insensitively), ports and protocol are one registration.
     /// Rows without a name (Reserved, Unassigned) or without a port (IANA's name-only rows:
     /// two `rdp` rows are two different protocols) are kept apart. The result keeps the order
     /// of each registration's first row.
-    public static func merging(_ entries: [CatalogEntry]) -> [Registration] {
+    package static func merging(_ entries: [CatalogEntry]) -> [Registration] {
         groups(entries).map { Registration(rows: $0.map { entries[$0] }) }
     }
 
@@ -86,5 +86,5 @@ public struct Registration: Hashable, Sendable {
 
 extension LookupResult {
     /// The catalog rows, one per registration.
-    public var registrations: [Registration] { Registration.merging(catalog) }
+    package var registrations: [Registration] { Registration.merging(catalog) }
 }

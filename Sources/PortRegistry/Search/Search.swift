@@ -2,19 +2,19 @@ import PortRegistryCatalog
 import PortRegistryModel
 
 /// One full-text search hit: a catalog registration (every source's row for it) or an assignment.
-public enum SearchHit: Sendable {
+package enum SearchHit: Sendable {
     case catalog(Registration)
     case assignment(Assignment)
 }
 
-public struct SearchResult: Sendable {
-    public var hits: [SearchHit]
-    public var suggestions: [String]
+package struct SearchResult: Sendable {
+    package var hits: [SearchHit]
+    package var suggestions: [String]
 }
 
 /// Ranked full-text search: SQLite FTS5 with bm25 over catalog names, aliases, descriptions
 /// and notes; a substring match over assignments' services, owners and notes. Names weigh most.
-public struct Search {
+package struct Search {
     package let catalog: CatalogStore
     package let assignments: any AssignmentStorage
 
@@ -24,7 +24,7 @@ public struct Search {
     }
 
     /// Every word must match (as a prefix); `limit` caps the hits.
-    public func callAsFunction(_ text: String, limit: Int = 20) throws -> SearchResult {
+    package func callAsFunction(_ text: String, limit: Int = 20) throws -> SearchResult {
         let words = Search.words(text)
         guard !words.isEmpty else {
             throw RegistryError(.usage, "nothing to search for in '\(text)': give at least one word")

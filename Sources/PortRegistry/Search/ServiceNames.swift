@@ -1,11 +1,11 @@
 /// Service names for shell completion: what a user is likely to type after `remove`,
 /// `reserve` or `lookup`. Plain values in, plain values out: `Registry.serviceNames` reads
 /// the names in one transaction and hands them here.
-public enum ServiceNames {
+package enum ServiceNames {
     /// `assigned` names starting with `prefix` (case-insensitively), sorted and without
     /// duplicates, then the `catalog` names not already offered; at most `limit`. A name that
     /// could drive the terminal (a control character) is never offered.
-    public static func matching(_ prefix: String, assigned: [String], catalog: [String] = [], limit: Int = 500)
+    package static func matching(_ prefix: String, assigned: [String], catalog: [String] = [], limit: Int = 500)
         -> [String]
     {
         let folded = prefix.lowercased()

@@ -5,7 +5,7 @@ import PortRegistryModel
 ///
 /// A class so that one instance can serve many lookups: the names are read once, and each
 /// misspelling is worked out once (`lookup -` with thousands of queries stays fast).
-public final class Suggestions {
+package final class Suggestions {
     package let catalog: CatalogStore
     package let assignments: any AssignmentStorage
     private var names: [(bytes: [UInt8], name: String)]?
@@ -20,7 +20,7 @@ public final class Suggestions {
     }
 
     /// Up to `limit` names within an edit distance of about a third of the word's length.
-    public func closest(to word: String, limit: Int = 3) throws -> [String] {
+    package func closest(to word: String, limit: Int = 3) throws -> [String] {
         let key = word.lowercased()
         if let known = answers[key] { return Array(known.prefix(limit)) }
         let target = Array(key.utf8)

@@ -8,17 +8,17 @@ import CSQLite
 package final class Database {
     package let handle: OpaquePointer
     /// The file path, or ":memory:".
-    public let path: String
+    package let path: String
     private var statementCache: [String: Statement] = [:]
 
     /// How long a writer waits for another process's lock before giving up (exit 75).
-    public static let defaultBusyTimeout: Int32 = 30_000
+    package static let defaultBusyTimeout: Int32 = 30_000
 
     /// Process-wide SQLite settings, applied once before the first connection.
     private static let configured: Void = { _ = csqlite_disable_memory_statistics() }()
 
     /// How a file is opened.
-    public enum Access: Sendable {
+    package enum Access: Sendable {
         case readWrite
         /// `SQLITE_OPEN_READONLY`: the file is not writable for this user, its folder is
         /// (SQLite may still need the folder for a WAL database's `-shm`).
@@ -29,10 +29,10 @@ package final class Database {
     }
 
     /// Whether writes are refused on this connection.
-    public let access: Access
+    package let access: Access
 
     /// Opens (creating when asked) the database at `path`.
-    public init(
+    package init(
         path: String, create: Bool = true, access: Access = .readWrite,
         busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
     ) throws(DatabaseError) {
@@ -84,7 +84,7 @@ package final class Database {
     }
 
     /// A private database that lives as long as this connection.
-    public static func inMemory() throws(DatabaseError) -> Database {
+    package static func inMemory() throws(DatabaseError) -> Database {
         try Database(path: ":memory:")
     }
 
@@ -94,7 +94,7 @@ package final class Database {
     }
 
     /// Runs one or more SQL statements that take no parameters (schema, pragmas).
-    public func execute(_ sql: String) throws(DatabaseError) {
+    package func execute(_ sql: String) throws(DatabaseError) {
         var message: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &message)
         if code != SQLITE_OK {
@@ -105,12 +105,12 @@ package final class Database {
     }
 
     /// A new prepared statement.
-    public func prepare(_ sql: String) throws(DatabaseError) -> Statement {
+    package func prepare(_ sql: String) throws(DatabaseError) -> Statement {
         try Statement(database: self, sql: sql)
     }
 
     /// A prepared statement kept for reuse: a query run ten thousand times is compiled once.
-    public func cached(_ sql: String) throws(DatabaseError) -> Statement {
+    package func cached(_ sql: String) throws(DatabaseError) -> Statement {
         if let statement = statementCache[sql] { return statement }
         let statement = try prepare(sql)
         statementCache[sql] = statement
@@ -121,7 +121,7 @@ package final class Database {
     /// Writers use `.immediate`, which takes the write lock up front, so that a
     /// read-then-write cannot be overtaken by another process between its read and its write.
     /// With `commit: false` (a dry run) the transaction is rolled back after `body` returns.
-    public func transaction<T>(_ kind: TransactionKind = .immediate, commit: Bool = true, _ body: () throws -> T)
+    package func transaction<T>(_ kind: TransactionKind = .immediate, commit: Bool = true, _ body: () throws -> T)
         throws -> T
     {
         try execute(kind == .immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
@@ -135,19 +135,19 @@ package final class Database {
         }
     }
 
-    public enum TransactionKind: Sendable { case immediate, deferred }
+    package enum TransactionKind: Sendable { case immediate, deferred }
 
     /// True between BEGIN and COMMIT or ROLLBACK. Store writes assert it: a write outside a
     /// transaction would commit statement by statement and could be half done.
-    public var isInsideTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    package var isInsideTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// The first column of the first row of a query.
-    public func scalarInt(_ sql: String, _ values: any SQLBindable...) throws -> Int? {
+    package func scalarInt(_ sql: String, _ values: any SQLBindable...) throws -> Int? {
         if case .integer(let value)? = try cached(sql).scalar(values) { return value }
         return nil
     }
 
-    public func scalarText(_ sql: String, _ values: any SQLBindable...) throws -> String? {
+    package func scalarText(_ sql: String, _ values: any SQLBindable...) throws -> String? {
         switch try cached(sql).scalar(values) {
         case .text(let value)?: return value
         case .integer(let value)?: return String(value)
@@ -156,12 +156,12 @@ package final class Database {
     }
 
     /// The rowid of the last inserted row.
-    public var lastInsertedRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
+    package var lastInsertedRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
     /// Rows changed by the last statement.
-    public var changes: Int { Int(sqlite3_changes64(handle)) }
+    package var changes: Int { Int(sqlite3_changes64(handle)) }
 
-    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+    package static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 }
 
 /// A connection and its statement cache belong to the thread that opened them.

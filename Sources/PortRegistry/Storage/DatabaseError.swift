@@ -3,33 +3,33 @@ import CSQLite
 /// A SQLite result code, extended (`SQLITE_CONSTRAINT_UNIQUE`) or primary (`SQLITE_CONSTRAINT`).
 /// The one place that knows the low byte of an extended code is its primary code.
 package struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: Int32
+    package let rawValue: Int32
 
-    public init(rawValue: Int32) { self.rawValue = rawValue }
+    package init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// The primary code of an extended one (`SQLITE_CONSTRAINT_UNIQUE` → `SQLITE_CONSTRAINT`).
-    public var primary: ResultCode { ResultCode(rawValue: rawValue & 0xFF) }
+    package var primary: ResultCode { ResultCode(rawValue: rawValue & 0xFF) }
 
-    public static let ok = ResultCode(rawValue: SQLITE_OK)
-    public static let error = ResultCode(rawValue: SQLITE_ERROR)
-    public static let busy = ResultCode(rawValue: SQLITE_BUSY)
-    public static let locked = ResultCode(rawValue: SQLITE_LOCKED)
-    public static let constraint = ResultCode(rawValue: SQLITE_CONSTRAINT)
-    public static let range = ResultCode(rawValue: SQLITE_RANGE)
-    public static let misuse = ResultCode(rawValue: SQLITE_MISUSE)
-    public static let notADatabase = ResultCode(rawValue: SQLITE_NOTADB)
+    package static let ok = ResultCode(rawValue: SQLITE_OK)
+    package static let error = ResultCode(rawValue: SQLITE_ERROR)
+    package static let busy = ResultCode(rawValue: SQLITE_BUSY)
+    package static let locked = ResultCode(rawValue: SQLITE_LOCKED)
+    package static let constraint = ResultCode(rawValue: SQLITE_CONSTRAINT)
+    package static let range = ResultCode(rawValue: SQLITE_RANGE)
+    package static let misuse = ResultCode(rawValue: SQLITE_MISUSE)
+    package static let notADatabase = ResultCode(rawValue: SQLITE_NOTADB)
 
-    public var description: String { String(rawValue) }
+    package var description: String { String(rawValue) }
 }
 
 /// A failure reported by SQLite, with the statement that caused it.
 package struct DatabaseError: Error, CustomStringConvertible, Sendable {
     /// SQLite's extended result code.
-    public let code: Int32
-    public let message: String
-    public let sql: String?
+    package let code: Int32
+    package let message: String
+    package let sql: String?
 
-    public init(code: Int32, message: String, sql: String? = nil) {
+    package init(code: Int32, message: String, sql: String? = nil) {
         self.code = code
         self.message = message
         self.sql = sql
@@ -42,14 +42,14 @@ package struct DatabaseError: Error, CustomStringConvertible, Sendable {
         self.init(code: code, message: message, sql: sql)
     }
 
-    public var resultCode: ResultCode { ResultCode(rawValue: code) }
+    package var resultCode: ResultCode { ResultCode(rawValue: code) }
 
     /// Another connection held the lock past the busy timeout.
-    public var isBusy: Bool { resultCode.primary == .busy || resultCode.primary == .locked }
+    package var isBusy: Bool { resultCode.primary == .busy || resultCode.primary == .locked }
 
-    public var isConstraintViolation: Bool { resultCode.primary == .constraint }
+    package var isConstraintViolation: Bool { resultCode.primary == .constraint }
 
-    public var description: String {
+    package var description: String {
         var text = "SQLite error \(resultCode.primary): \(message)"
         if let sql { text += " - while executing `\(sql)`" }
         return text

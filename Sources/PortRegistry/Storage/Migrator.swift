@@ -7,24 +7,24 @@ import PortRegistryModel
 /// `PRAGMA user_version`, so a failure leaves the database as it was and a half-migrated
 /// file cannot exist.
 package struct Migrator: Sendable {
-    public let schema: SchemaMigrations
+    package let schema: SchemaMigrations
 
     /// The migrations compiled into this binary.
-    public static let embedded = Migrator(files: EmbeddedFiles.migrations)
+    package static let embedded = Migrator(files: EmbeddedFiles.migrations)
 
     /// Builds the list from `NNNN_name.sql` files; versions must run 1, 2, 3… with no gap.
-    public init(files: [(name: String, text: String)]) {
+    package init(files: [(name: String, text: String)]) {
         schema = SchemaMigrations(files: files)
         precondition(schema.isContiguous, "migrations must be numbered 0001, 0002, … without gaps")
     }
 
-    public var migrations: [SchemaMigration] { schema.migrations }
+    package var migrations: [SchemaMigration] { schema.migrations }
 
-    public var latestVersion: Int { schema.latestVersion }
+    package var latestVersion: Int { schema.latestVersion }
 
     /// Refuses a database written by a newer portreg before anything is changed.
     @discardableResult
-    public func checkCompatible(_ database: Database) throws -> Int {
+    package func checkCompatible(_ database: Database) throws -> Int {
         try schema.checkCompatible(SQLiteMigrationTarget(database: database))
     }
 
@@ -32,7 +32,7 @@ package struct Migrator: Sendable {
     /// batch on a brand-new database (the seed catalog is loaded there). Safe when many
     /// processes open a new database at once: the version is read again under the write lock.
     @discardableResult
-    public func migrate(_ database: Database, afterCreate: (Database) throws -> Void = { _ in }) throws -> Int {
+    package func migrate(_ database: Database, afterCreate: (Database) throws -> Void = { _ in }) throws -> Int {
         try schema.migrate(SQLiteMigrationTarget(database: database)) { try afterCreate(database) }
     }
 }

@@ -13,11 +13,11 @@ package struct SpanIndex {
     /// The table it mirrors, with `id`, `port_low` and `port_high` columns.
     package let rows: String
 
-    public static func catalog(_ database: Database) -> SpanIndex {
+    package static func catalog(_ database: Database) -> SpanIndex {
         SpanIndex(database: database, spans: "catalog_span", rows: "catalog_entry")
     }
 
-    public static func assignments(_ database: Database) -> SpanIndex {
+    package static func assignments(_ database: Database) -> SpanIndex {
         SpanIndex(database: database, spans: "assignment_span", rows: "assignment")
     }
 
@@ -58,7 +58,7 @@ package struct SpanIndex {
     }
 
     /// Rows whose span is missing or stale, and spans without a block row: 0 when in step.
-    public func problems() throws -> Int {
+    package func problems() throws -> Int {
         try database.scalarInt(
             """
             SELECT (SELECT count(*) FROM \(rows) e LEFT JOIN \(spans) s ON s.id = e.id

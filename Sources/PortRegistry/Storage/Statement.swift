@@ -4,7 +4,7 @@ import CSQLite
 /// the code that uses it.
 package final class Statement {
     package let handle: OpaquePointer
-    public let sql: String
+    package let sql: String
     /// Unowned: the database caches its statements, and a strong reference back would keep
     /// the connection open forever (no close, so no WAL checkpoint at exit).
     private unowned let database: Database
@@ -25,7 +25,7 @@ package final class Statement {
     /// Binds values to `?1`, `?2`, … in order, after clearing what the last use left.
     /// The number of values must be the number of parameters: too few would leave some
     /// NULL without anyone noticing, too many means the SQL is not the one meant.
-    public func bind(_ values: [any SQLBindable]) throws(DatabaseError) {
+    package func bind(_ values: [any SQLBindable]) throws(DatabaseError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         let parameters = Int(sqlite3_bind_parameter_count(handle))
@@ -48,14 +48,14 @@ package final class Statement {
     }
 
     /// Clears what the last use left, before binding with `bind(_:_:)` one by one.
-    public func reset() {
+    package func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
     /// Binds one text (or NULL) parameter, 1-based. The typed binds avoid boxing each value:
     /// they matter in loops that insert thousands of rows.
-    public func bind(_ index: Int32, _ text: String?) throws(DatabaseError) {
+    package func bind(_ index: Int32, _ text: String?) throws(DatabaseError) {
         guard var text else {
             let code = sqlite3_bind_null(handle, index)
             guard code == SQLITE_OK else { throw error(code) }
@@ -73,22 +73,22 @@ package final class Statement {
         guard code == SQLITE_OK else { throw error(code) }
     }
 
-    public func bind(_ index: Int32, _ number: Int?) throws(DatabaseError) {
+    package func bind(_ index: Int32, _ number: Int?) throws(DatabaseError) {
         let code = number.map { sqlite3_bind_int64(handle, index, Int64($0)) } ?? sqlite3_bind_null(handle, index)
         guard code == SQLITE_OK else { throw error(code) }
     }
 
     /// The current row, after `step()` returned true.
-    public var row: Row { Row(handle: handle) }
+    package var row: Row { Row(handle: handle) }
 
     /// Runs a statement bound with `bind(_:_:)` to its end.
-    public func execute() throws(DatabaseError) {
+    package func execute() throws(DatabaseError) {
         while try step() {}
         sqlite3_reset(handle)
     }
 
     /// Advances to the next row; false when the statement is done.
-    public func step() throws(DatabaseError) -> Bool {
+    package func step() throws(DatabaseError) -> Bool {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -101,32 +101,32 @@ package final class Statement {
     }
 
     /// Runs a statement that returns no rows.
-    public func run(_ values: any SQLBindable...) throws(DatabaseError) {
+    package func run(_ values: any SQLBindable...) throws(DatabaseError) {
         try run(values: values)
     }
 
-    public func run(values: [any SQLBindable]) throws(DatabaseError) {
+    package func run(values: [any SQLBindable]) throws(DatabaseError) {
         try bind(values)
         while try step() {}
         sqlite3_reset(handle)
     }
 
     /// Calls `body` once per result row.
-    public func forEachRow(_ values: [any SQLBindable] = [], _ body: (Row) throws -> Void) throws {
+    package func forEachRow(_ values: [any SQLBindable] = [], _ body: (Row) throws -> Void) throws {
         try bind(values)
         defer { sqlite3_reset(handle) }
         while try step() { try body(Row(handle: handle)) }
     }
 
     /// The rows, each turned into a value by `transform`.
-    public func rows<T>(_ values: [any SQLBindable] = [], _ transform: (Row) throws -> T) throws -> [T] {
+    package func rows<T>(_ values: [any SQLBindable] = [], _ transform: (Row) throws -> T) throws -> [T] {
         var result: [T] = []
         try forEachRow(values) { result.append(try transform($0)) }
         return result
     }
 
     /// The first column of the first row, or nil when there is no row.
-    public func scalar(_ values: [any SQLBindable] = []) throws -> SQLValue? {
+    package func scalar(_ values: [any SQLBindable] = []) throws -> SQLValue? {
         var value: SQLValue?
         try bind(values)
         defer { sqlite3_reset(handle) }
@@ -147,30 +147,30 @@ extension Statement: Sendable {}
 package struct Row {
     package let handle: OpaquePointer
 
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
-    public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
+    package func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
 
-    public func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : int(column) }
+    package func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : int(column) }
 
-    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    package func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
-    public func text(_ column: Int32) -> String {
+    package func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
-    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+    package func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
     /// The column's UTF-8 bytes, valid only inside `body`: no String is made.
-    public func withBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+    package func withBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         let bytes = sqlite3_column_text(handle, column)
         let count = Int(sqlite3_column_bytes(handle, column))
         return try body(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : count))
     }
 
-    public func value(_ column: Int32) -> SQLValue {
+    package func value(_ column: Int32) -> SQLValue {
         switch sqlite3_column_type(handle, column) {
         case SQLITE_NULL: return .null
         case SQLITE_INTEGER: return .integer(int(column))

@@ -5,9 +5,9 @@ import PortRegistryModel
 /// A service listening inside this range can find its port taken by some unrelated outgoing
 /// connection at start-up, which is why `reserve` avoids it and `conflicts` warns about it. The
 /// host's own setting matters more than RFC 6335's 49152–65535: Linux defaults to 32768–60999.
-public enum EphemeralRange {
+package enum EphemeralRange {
     /// This host's ephemeral range from /proc/sys/net/ipv4/ip_local_port_range; nil when unreadable (non-Linux).
-    public static func current() -> PortRange? {
+    package static func current() -> PortRange? {
         guard let bytes = ProcFile.read("/proc/sys/net/ipv4/ip_local_port_range", chunkSize: 64) else {
             return nil
         }
@@ -18,7 +18,7 @@ public enum EphemeralRange {
     ///
     /// Anything else (a missing or extra field, a sign, a port above 65535, low above high) is nil:
     /// a range guessed from a file we do not understand would be worse than none.
-    public static func parse(_ text: String) -> PortRange? {
+    package static func parse(_ text: String) -> PortRange? {
         let fields = text.split(whereSeparator: \.isWhitespace)
         guard fields.count == 2,
             fields.allSatisfy({ $0.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }),

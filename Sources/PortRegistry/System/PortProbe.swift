@@ -6,7 +6,7 @@ import PortRegistryModel
 /// A bind is the only check that agrees with the kernel's own rules (wildcards, dual stack,
 /// SO_REUSEPORT groups, sockets of other users and namespaces sharing this stack that /proc does
 /// not show us), and it costs a few microseconds.
-public enum PortProbe {
+package enum PortProbe {
     /// True when binding `port` for `transport` succeeds right now (so no other socket holds it).
     ///
     /// `bind`: nil, `""`, `"*"` or `"::"` try the IPv6 wildcard with IPV6_V6ONLY=0, which on a
@@ -28,7 +28,7 @@ public enum PortProbe {
     /// cannot be created at all, and a probe that cannot run must not make every port look taken.
     /// SocketTable does not list them either, so for these transports the registry is the only
     /// source of truth.
-    public static func isFree(port: Int, transport: TransportProtocol, bind: String?) -> Bool {
+    package static func isFree(port: Int, transport: TransportProtocol, bind: String?) -> Bool {
         guard let port = UInt16(exactly: port), port != 0 else { return false }
         let type: Int32
         switch transport {

@@ -3,14 +3,14 @@ import PortRegistryModel
 
 extension ListeningSocket {
     /// True when this socket sits on the assignment's protocol, ports and bind scope.
-    public func holds(_ assignment: Assignment) -> Bool {
+    package func holds(_ assignment: Assignment) -> Bool {
         guard transport == assignment.transport, assignment.ports.contains(port) else { return false }
         return BindAddress(parsing: address).map { $0.overlaps(assignment.bind) } ?? true
     }
 
     /// Whether the listening process may be the service itself. The kernel cuts command names
     /// to 15 bytes, so "billing-service-worker" shows as "billing-service": a prefix counts.
-    public func mayBe(service: String) -> Bool {
+    package func mayBe(service: String) -> Bool {
         guard let command, !command.isEmpty else { return false }
         let name = service.lowercased()
         let comm = command.lowercased()
@@ -19,8 +19,8 @@ extension ListeningSocket {
 }
 
 /// This machine's listening sockets set against the assignments that apply to it.
-public struct SocketScan: Sendable {
-    public enum Status: String, Sendable {
+package struct SocketScan: Sendable {
+    package enum Status: String, Sendable {
         /// An assignment for this host holds the socket's port.
         case expected
         /// Nothing is assigned there.
@@ -29,17 +29,17 @@ public struct SocketScan: Sendable {
         case missing
     }
 
-    public struct Line: Sendable {
-        public var status: Status
-        public var socket: ListeningSocket?
-        public var assignments: [Assignment]
+    package struct Line: Sendable {
+        package var status: Status
+        package var socket: ListeningSocket?
+        package var assignments: [Assignment]
     }
 
-    public var lines: [Line]
+    package var lines: [Line]
 
     /// Sockets first (expected or unexpected), then assignments no socket answers. Only tcp
     /// and udp assignments can be missing: /proc shows no other kind.
-    public static func match(sockets: [ListeningSocket], assignments: [Assignment], host: HostScope) -> SocketScan {
+    package static func match(sockets: [ListeningSocket], assignments: [Assignment], host: HostScope) -> SocketScan {
         let mine = assignments.filter { $0.host.overlaps(host) }
         var heard = Set<Int>()
         var lines: [Line] = sockets.map { socket in
@@ -55,7 +55,7 @@ public struct SocketScan: Sendable {
     }
 
     /// This machine's host name, the host scope `scan` matches by default.
-    public static func hostName() -> String {
+    package static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "*" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -2,25 +2,25 @@ import Glibc
 import PortRegistryModel
 
 /// A socket waiting for traffic on this machine: a TCP listener, or a bound, unconnected UDP socket.
-public struct ListeningSocket: Hashable, Sendable {
+package struct ListeningSocket: Hashable, Sendable {
     /// `.tcp` or `.udp`: the tables in /proc/net cover no other transport.
-    public var transport: TransportProtocol
+    package var transport: TransportProtocol
     /// As `inet_ntop` writes it ("0.0.0.0", "::", "::1", "::ffff:127.0.0.1"), so it compares
     /// equal to the same address written by `ss`, `lsof` or a config file in canonical form.
-    public var address: String
-    public var isIPv6: Bool
-    public var port: Int
+    package var address: String
+    package var isIPv6: Bool
+    package var port: Int
     /// The kernel's identity for the socket: the only link from a /proc/net row to the
     /// processes that hold it.
-    public var inode: Int
+    package var inode: Int
     /// The first process found holding the socket (after a fork several may; /proc is scanned in
     /// pid order, so usually the parent). nil when no /proc/PID/fd we may read holds it: without
     /// root, other users' processes are invisible; a socket in another network namespace never shows.
-    public var pid: Int?
+    package var pid: Int?
     /// /proc/PID/comm: the executable's name, cut by the kernel to 15 bytes.
-    public var command: String?
+    package var command: String?
 
-    public init(
+    package init(
         transport: TransportProtocol, address: String, isIPv6: Bool, port: Int, inode: Int,
         pid: Int? = nil, command: String? = nil
     ) {
@@ -36,7 +36,7 @@ public struct ListeningSocket: Hashable, Sendable {
 
 /// What this machine's kernel says is listening, found the way `ss -tulpn` finds it, without
 /// running a program.
-public enum SocketTable {
+package enum SocketTable {
     /// Listening sockets in this process's network namespace, sorted by port, transport, family
     /// (IPv4 first), address and inode; a table that cannot be read (IPv6 disabled, not Linux) is
     /// skipped. sctp and dccp keep their tables elsewhere (/proc/net/sctp/eps, when the module is
@@ -45,7 +45,7 @@ public enum SocketTable {
     /// The tables cost well under a millisecond. Finding owners costs a few µs per open file
     /// descriptor of every readable process whenever some socket has no visible owner (another
     /// user's daemon without root, a process outside this pid namespace), as it does for `ss -p`.
-    public static func listening() -> [ListeningSocket] {
+    package static func listening() -> [ListeningSocket] {
         var sockets: [ListeningSocket] = []
         for ipv6 in [false, true] {
             sockets += SocketDiagnostics.tcpListeners(ipv6: ipv6) ?? procTable(transport: .tcp, ipv6: ipv6)
@@ -72,7 +72,7 @@ public enum SocketTable {
     /// The listening rows of one /proc/net table, in file order, without owners: tcp rows in
     /// state 0A (LISTEN); udp rows in state 07 (the kernel's TCP_CLOSE, which UDP uses for "not
     /// connected") whose remote address is zero. Rows that do not parse are skipped.
-    public static func parse(_ text: String, transport: TransportProtocol, ipv6: Bool) -> [ListeningSocket] {
+    package static func parse(_ text: String, transport: TransportProtocol, ipv6: Bool) -> [ListeningSocket] {
         var text = text
         return text.withUTF8 { parse(bytes: $0, transport: transport, ipv6: ipv6) }
     }

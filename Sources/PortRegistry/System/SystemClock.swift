@@ -4,17 +4,17 @@ import PortRegistryModel
 /// Where the registry's "now" comes from. The front door (`Registry`) asks it once per use
 /// case, and every statement of that transaction binds the same value; tests pass a clock
 /// they move instead of sleeping until a lease expires.
-public struct RegistryClock: Sendable {
+package struct RegistryClock: Sendable {
     private let read: @Sendable () -> Timestamp
 
-    public init(_ read: @escaping @Sendable () -> Timestamp) { self.read = read }
+    package init(_ read: @escaping @Sendable () -> Timestamp) { self.read = read }
 
-    public func now() -> Timestamp { read() }
+    package func now() -> Timestamp { read() }
 
     /// The system's real-time clock, to the second. In a debug build only, plus
     /// `PORTREG_TEST_CLOCK_OFFSET` seconds when that is set: the CLI tests' way to let a lease
     /// expire without sleeping. Undocumented on purpose, and compiled out of release builds.
-    public static let system = RegistryClock {
+    package static let system = RegistryClock {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Timestamp(secondsSinceEpoch: Int(time.tv_sec) + testOffsetSeconds)
