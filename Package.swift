@@ -4,7 +4,7 @@ import PackageDescription
 let package = Package(
     name: "portreg",
     products: [
-        .executable(name: "portreg", targets: ["portreg"]),
+        .executable(name: "portreg", targets: ["portreg"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")

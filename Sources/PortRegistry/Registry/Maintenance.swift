@@ -13,7 +13,8 @@ package struct ClaimSelector: Sendable {
     /// How the user narrows the choice, for the message when several claims match.
     package var howToPick = "give the port it holds (PORT or PORT/proto) or its host"
 
-    package init(service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil) {
+    package init(service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil)
+    {
         self.service = service
         self.ports = ports
         self.transport = transport

@@ -30,7 +30,8 @@ extension Registry {
 
     /// Picks and records free ports (`portreg reserve`): check and insert in one write
     /// transaction, so concurrent processes get different ports.
-    package func reserve(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> Reservation {
+    package func reserve(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> Reservation
+    {
         try allocator.validate(request)
         return try write { context in try allocator.reserve(request, in: context) }
     }
