@@ -60,7 +60,7 @@ package struct Discovery: Sendable {
         let lowered = name.lowercased()
         let startsLikeCompose = lowered.hasPrefix("compose") || lowered.hasPrefix("docker-compose")
         guard case .success(let text) = ConfigFile.read(path) else { return startsLikeCompose }
-        guard text.contains("services") else { return false }
+        guard ConfigFile.containsBytes(text, "services") else { return false }
         let (documents, failure) = YAMLDocuments.parse(text)
         if documents.contains(where: { $0.value("services")?.isMapping == true }) { return true }
         return failure != nil && startsLikeCompose

@@ -27,7 +27,7 @@ package enum KubernetesManifest {
 
     /// Cheap test before parsing: a manifest names both keys somewhere.
     package static func mayBeManifest(_ text: String) -> Bool {
-        text.contains("apiVersion") && text.contains("kind")
+        ConfigFile.containsBytes(text, "apiVersion") && ConfigFile.containsBytes(text, "kind")
     }
 
     package static func scan(path: String, text: String, nodePorts: PortRange = CheckOptions.defaultNodePorts) -> Scan {
