@@ -99,15 +99,19 @@ package enum KubernetesManifest {
                 return nil
             }
         }
-        func add(_ port: Int, transport: TransportProtocol, bind: BindAddress, target: Int?, at node: Node) {
+        func add(
+            _ port: Int, transport: TransportProtocol, bind: BindAddress, target: Int?, at node: Node,
+            movesWithin: PortRange? = nil
+        ) {
             guard port > 0, let ports = PortRange(port: port) else { return }
             let line = node.line
-            scan.ports.append(
-                PublishedPort(
-                    name: name, label: "\(kind) \(name)", identity: identity, aliases: aliases, ports: ports,
-                    transport: transport, bind: bind,
-                    location: SourceLocation(file: path, line: line), target: target.flatMap(PortRange.init(port:)),
-                    origin: .kubernetes, isIgnored: line.map { ignored.contains($0) } ?? false))
+            var claim = PublishedPort(
+                name: name, label: "\(kind) \(name)", identity: identity, aliases: aliases, ports: ports,
+                transport: transport, bind: bind,
+                location: SourceLocation(file: path, line: line), target: target.flatMap(PortRange.init(port:)),
+                origin: .kubernetes, isIgnored: line.map { ignored.contains($0) } ?? false)
+            claim.movesWithin = movesWithin
+            scan.ports.append(claim)
         }
 
         // A kind (kubernetes-in-docker) cluster publishes its nodes' extraPortMappings on
@@ -168,7 +172,9 @@ package enum KubernetesManifest {
                 else { continue }
                 let target: Int? = entry.value("port")?.text.flatMap { Int($0) }
                 guard allowedNodePort(nodePort, "nodePort", at: nodePortNode) else { continue }
-                add(nodePort, transport: transport, bind: .wildcard, target: target, at: nodePortNode)
+                add(
+                    nodePort, transport: transport, bind: .wildcard, target: target, at: nodePortNode,
+                    movesWithin: nodePorts)
             }
             // A LoadBalancer that keeps traffic on the receiving node (externalTrafficPolicy
             // Local) has a TCP health-check port on every node; absent or 0, it is allocated.
@@ -178,7 +184,7 @@ package enum KubernetesManifest {
                     node, "healthCheckNodePort"),
                 allowedNodePort(port, "healthCheckNodePort", at: node)
             {
-                add(port, transport: .tcp, bind: .wildcard, target: nil, at: node)
+                add(port, transport: .tcp, bind: .wildcard, target: nil, at: node, movesWithin: nodePorts)
             }
             return
         }

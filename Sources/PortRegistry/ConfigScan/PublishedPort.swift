@@ -42,6 +42,9 @@ package struct PublishedPort: SocketClaim, Hashable, Sendable {
     /// Where a value this claim depends on comes from, when it is not the project's `.env`
     /// (`.env.example` in a repository without its `.env`); nil otherwise.
     package var valueSource: String? = nil
+    /// Where a new port for it must lie, when not anywhere `reserve` would look: a Kubernetes
+    /// `nodePort` moves within the cluster's node-port range. nil: `reserve`'s default range.
+    package var movesWithin: PortRange? = nil
     /// The entry's line carries `# portreg: ignore`: it takes part in nothing that is reported.
     package var isIgnored: Bool
     /// How many containers of the service publish this entry (Compose `scale` or

@@ -9,6 +9,9 @@ package struct MoveRequest {
     package var bind: BindAddress
     /// Ports it needs, consecutive: a published range moves as a whole.
     package var count: Int
+    /// The range the new port must lie in (a `nodePort`: the node-port range); nil:
+    /// `reserve`'s default.
+    package var range: PortRange? = nil
     /// True when the tree (or the registry snapshot `check` compares with, or an earlier
     /// advice of this run) already claims the port.
     package var isTaken: (Int) -> Bool
@@ -72,7 +75,7 @@ package final class WayOut {
             let transport = mover.transport
             let request = MoveRequest(
                 service: mover.name, transport: transport, host: mover.host, bind: mover.bind,
-                count: mover.ports.count, isTaken: { [self] in isTaken($0, transport) })
+                count: mover.ports.count, range: mover.movesWithin, isTaken: { [self] in isTaken($0, transport) })
             guard let free = find(request) else { return nil }
             insert(free, transport)
             moves.append("\(name) to \(free)/\(transport.rawValue)")

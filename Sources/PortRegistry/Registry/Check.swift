@@ -54,6 +54,12 @@ extension Registry {
         request.transport = move.transport
         request.host = move.host
         request.bind = move.bind
+        if let range = move.range {
+            // A nodePort moves within the cluster's node-port range, which the catalog
+            // registers as a whole (kube-nodeport): there only the tree and the registry count.
+            request.range = range
+            request.allowRegistered = true
+        }
         request.probe = true
         let allocator = Allocator(ephemeral: options.ephemeral) { port, _, _ in !move.isTaken(port) }
         return try? allocator.suggestion(request, in: context)
