@@ -134,10 +134,12 @@ struct CLI: Sendable {
         return result.stdout
     }
 
-    /// Writes `text` to `name` in this test's folder and returns the path.
+    /// Writes `text` to `name` in this test's folder (its folders made first) and returns the path.
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {
         let file = path(name)
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         return file
     }

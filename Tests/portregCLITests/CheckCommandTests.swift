@@ -9,20 +9,11 @@ import Testing
 /// `portreg check` behaviour that the case folders cannot express: usage errors, the
 /// database as the registry, generated inputs, and the SARIF schema.
 @Suite struct CheckCommandTests {
-    /// Writes `text` to `name` (folders created) in the test's folder.
-    @discardableResult
-    func put(_ cli: CLI, _ name: String, _ text: String) throws -> String {
-        let path = cli.path(name)
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        return try cli.write(name, text)
-    }
-
     /// Issue 15, "nothing skipped in silence": a FIFO named like a config, a name that is not
     /// UTF-8 and a path too long are each a `parse` finding with the path (escaped) and line 1.
     @Test func unreadableEntriesAreFindings() async throws {
         let cli = try CLI()
-        try put(cli, "app/compose.yaml", "services:\n  web:\n    ports: [\"7970:80\"]\n")
+        try cli.write("app/compose.yaml", "services:\n  web:\n    ports: [\"7970:80\"]\n")
         try #require(mkfifo(cli.path("app/docker-compose.override.yml"), 0o600) == 0)
         let odd = cli.path("app/") + "bad\u{1}"
         var bytes = Array(odd.utf8.dropLast())
@@ -111,8 +102,8 @@ import Testing
         let cli = try CLI()
         try await cli.run("add", "billing", "9901").expect(status: 0)
         try await cli.run("add", "search", "9902", "--host", "staging").expect(status: 0)
-        try put(cli, "shop/compose.yaml", "services:\n  web:\n    ports: [\"9901:80\", \"9902:80\"]\n")
-        try put(cli, "billing/compose.yaml", "services:\n  billing:\n    ports: [\"9901:80\"]\n")
+        try cli.write("shop/compose.yaml", "services:\n  web:\n    ports: [\"9901:80\", \"9902:80\"]\n")
+        try cli.write("billing/compose.yaml", "services:\n  billing:\n    ports: [\"9901:80\"]\n")
         let before = try await cli.exported()
         let result = try await cli.run("check", "--format", "json", ".")
         result.expect(status: 1)
@@ -136,7 +127,7 @@ import Testing
         let line = "# " + String(repeating: "x", count: 1021) + "\n"
         let text = "services:\n" + String(repeating: line, count: 10 * 1024 + 1)
         try text.write(toFile: big, atomically: false, encoding: .utf8)
-        try put(cli, "ok/compose.yaml", "services:\n  a:\n    ports: [\"9903:80\"]\n  b:\n    ports: [\"9903:81\"]\n")
+        try cli.write("ok/compose.yaml", "services:\n  a:\n    ports: [\"9903:80\"]\n  b:\n    ports: [\"9903:81\"]\n")
         // A hang, not a speed, is what this bounds: the run's watchdog kills it after 60 s
         // (status 137), under a loaded parallel suite; reading the 10 MiB would take
         // milliseconds. Speed is in BENCHMARKS.md.
@@ -170,8 +161,8 @@ import Testing
     /// Paths outside the current folder are shown as given; inside it, relative.
     @Test func pathsAreRelativeToTheCurrentFolder() async throws {
         let cli = try CLI()
-        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"9904:80\"]\n")
-        try put(cli, "b/compose.yaml", "services:\n  b:\n    ports: [\"9904:80\"]\n")
+        try cli.write("a/compose.yaml", "services:\n  a:\n    ports: [\"9904:80\"]\n")
+        try cli.write("b/compose.yaml", "services:\n  b:\n    ports: [\"9904:80\"]\n")
         let result = try await cli.run("check", cli.path("a"), "./b")
         result.expect(status: 1, stdout: ["a/compose.yaml:3: error:", "b/compose.yaml:3: note: b is here"])
         #expect(!result.stdout.contains(cli.directory.path), "\(result)")
@@ -181,9 +172,9 @@ import Testing
     @Test func skippedFoldersAreNotRead() async throws {
         let cli = try CLI()
         for folder in [".git", ".build", "node_modules", "vendor", "target"] {
-            try put(cli, "\(folder)/docker-compose.yml", "services:\n  s:\n    ports: [\"9906:80\"]\n")
+            try cli.write("\(folder)/docker-compose.yml", "services:\n  s:\n    ports: [\"9906:80\"]\n")
         }
-        try put(cli, "app/compose.yaml", "services:\n  app:\n    ports: [\"9906:80\"]\n")
+        try cli.write("app/compose.yaml", "services:\n  app:\n    ports: [\"9906:80\"]\n")
         let result = try await cli.run("check", ".")
         result.expect(status: 0, stdout: ["1 file, 1 port: 0 errors, 0 warnings"])
     }
@@ -230,9 +221,9 @@ import Testing
             return
         }
         let cli = try CLI()
-        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"9905:80\", \"40002:80\", \"bad\"]\n")
-        try put(cli, "b/compose.yaml", "services:\n  b:\n    ports: [\"9905:80\"]\n")
-        try put(cli, "we ird,dir:%/compose.yaml", "services:\n  c:\n    ports: [\"9905:81\"]\n")
+        try cli.write("a/compose.yaml", "services:\n  a:\n    ports: [\"9905:80\", \"40002:80\", \"bad\"]\n")
+        try cli.write("b/compose.yaml", "services:\n  b:\n    ports: [\"9905:80\"]\n")
+        try cli.write("we ird,dir:%/compose.yaml", "services:\n  c:\n    ports: [\"9905:81\"]\n")
         let result = try await cli.run("check", "--format", "sarif", "--strict", ".")
         result.expect(status: 65)
         let document = try cli.write("out.sarif", result.stdout)

@@ -9,20 +9,12 @@ import Testing
 /// How `check` judges and shows what it read: one finding per collision, every location in
 /// every format, terminal-safe text, the way out, baseline, config file, stdin, `--live`.
 @Suite struct CheckReportTests {
-    @discardableResult
-    func put(_ cli: CLI, _ name: String, _ text: String) throws -> String {
-        let path = cli.path(name)
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        return try cli.write(name, text)
-    }
-
     /// Service names with U+200F (right-to-left mark) and U+061C (Arabic letter mark) reach
     /// the terminal escaped, in text and github output, as everywhere else (TerminalText).
     @Test func bidiMarksAreEscaped() async throws {
         let cli = try CLI()
-        try put(cli, "a/compose.yaml", "services:\n  \"a\u{200F}b\":\n    ports: [\"9911:80\"]\n")
-        try put(cli, "b/compose.yaml", "services:\n  \"c\u{061C}d\":\n    ports: [\"9911:80\"]\n")
+        try cli.write("a/compose.yaml", "services:\n  \"a\u{200F}b\":\n    ports: [\"9911:80\"]\n")
+        try cli.write("b/compose.yaml", "services:\n  \"c\u{061C}d\":\n    ports: [\"9911:80\"]\n")
         for format in ["text", "github"] {
             let result = try await cli.run("check", "--format", format, ".")
             #expect(result.status == 1, "\(result)")
@@ -38,7 +30,7 @@ extension CheckReportTests {
     @Test func threeThousandServicesOnOnePortAreOneFinding() async throws {
         let cli = try CLI()
         for index in 0..<3_000 {
-            try put(cli, "app\(index)/compose.yaml", "services:\n  web\(index):\n    ports: [\"8080:80\"]\n")
+            try cli.write("app\(index)/compose.yaml", "services:\n  web\(index):\n    ports: [\"8080:80\"]\n")
         }
         let result = try await cli.run(["check", "--format", "json", "."], timeout: .seconds(60))
         #expect(result.status == 1, "\(result.stderr)")
@@ -60,8 +52,8 @@ extension CheckReportTests {
     /// counts the known and the stale, and survives edits that move lines.
     @Test func baselineReportsOnlyNewFindings() async throws {
         let cli = try CLI()
-        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"9921:80\", \"9922:80\"]\n")
-        try put(cli, "b/compose.yaml", "services:\n  b:\n    ports: [\"9921:80\", \"9922:80\"]\n")
+        try cli.write("a/compose.yaml", "services:\n  a:\n    ports: [\"9921:80\", \"9922:80\"]\n")
+        try cli.write("b/compose.yaml", "services:\n  b:\n    ports: [\"9921:80\", \"9922:80\"]\n")
         let written = try await cli.run("check", "--write-baseline", "known.txt", ".")
         written.expect(status: 0, stderr: ["wrote 2 known findings to known.txt"])
         let file = try String(contentsOfFile: cli.path("known.txt"), encoding: .utf8)
@@ -70,15 +62,15 @@ extension CheckReportTests {
             "\(file)")
 
         // Lines move (a comment on top), nothing new: exit 0, both known.
-        try put(cli, "a/compose.yaml", "# moved\nservices:\n  a:\n    ports: [\"9921:80\", \"9922:80\"]\n")
+        try cli.write("a/compose.yaml", "# moved\nservices:\n  a:\n    ports: [\"9921:80\", \"9922:80\"]\n")
         let clean = try await cli.run("check", "--baseline", "known.txt", ".")
         clean.expect(
             status: 0,
             stdout: ["0 errors", "baseline known.txt: 2 known findings not shown, 0 entries no longer match"])
 
         // One fixed, one new: exit 1 for the new one only, one entry stale.
-        try put(cli, "b/compose.yaml", "services:\n  b:\n    ports: [\"9921:80\", \"9923:80\"]\n")
-        try put(cli, "c/compose.yaml", "services:\n  c:\n    ports: [\"9923:80\"]\n")
+        try cli.write("b/compose.yaml", "services:\n  b:\n    ports: [\"9921:80\", \"9923:80\"]\n")
+        try cli.write("c/compose.yaml", "services:\n  c:\n    ports: [\"9923:80\"]\n")
         let fresh = try await cli.run("check", "--baseline", "known.txt", ".")
         fresh.expect(
             status: 1, stdout: ["9923/tcp", "1 error", "1 known finding not shown, 1 entry no longer matches"])
@@ -91,8 +83,8 @@ extension CheckReportTests {
 
     @Test func badBaselineIs65WithItsLine() async throws {
         let cli = try CLI()
-        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"9931:80\"]\n")
-        try put(cli, "known.txt", "# comment\ncollision tcp 9931 a/a b/b\ncollision tcp\n")
+        try cli.write("a/compose.yaml", "services:\n  a:\n    ports: [\"9931:80\"]\n")
+        try cli.write("known.txt", "# comment\ncollision tcp 9931 a/a b/b\ncollision tcp\n")
         let result = try await cli.run("check", "--baseline", "known.txt", ".")
         result.expectFailure(65, "known.txt:3")
         let missing = try await cli.run("check", "--baseline", "nowhere.txt", ".")
@@ -106,18 +98,18 @@ extension CheckReportTests {
     /// line says otherwise.
     @Test func configFileMapsPathsToHosts() async throws {
         let cli = try CLI()
-        try put(
-            cli, ".portreg.yaml",
+        try cli.write(
+            ".portreg.yaml",
             "hosts:\n  nas: [\"media/**\", \"dns\"]\n  vps: [\"proxy/**\"]\nexclude: [\"legacy/*\"]\n")
-        try put(cli, "media/jellyfin/compose.yaml", "services:\n  jellyfin:\n    ports: [\"9941:80\"]\n")
-        try put(cli, "proxy/caddy/compose.yaml", "services:\n  caddy:\n    ports: [\"9941:80\", \"9942:80\"]\n")
-        try put(cli, "dns/compose.yaml", "services:\n  dns:\n    ports: [\"9942:80\"]\n")
-        try put(cli, "legacy/old/compose.yaml", "services:\n  old:\n    ports: [\"9941:80\"]\n")
+        try cli.write("media/jellyfin/compose.yaml", "services:\n  jellyfin:\n    ports: [\"9941:80\"]\n")
+        try cli.write("proxy/caddy/compose.yaml", "services:\n  caddy:\n    ports: [\"9941:80\", \"9942:80\"]\n")
+        try cli.write("dns/compose.yaml", "services:\n  dns:\n    ports: [\"9942:80\"]\n")
+        try cli.write("legacy/old/compose.yaml", "services:\n  old:\n    ports: [\"9941:80\"]\n")
         let apart = try await cli.run("check", ".")
         apart.expect(status: 0, stdout: ["3 files, 4 ports: 0 errors"], stderr: ["settings from .portreg.yaml"])
 
         // A stack on every host collides with both; the command line's --exclude wins.
-        try put(cli, "shared/compose.yaml", "services:\n  shared:\n    ports: [\"9941:80\"]\n")
+        try cli.write("shared/compose.yaml", "services:\n  shared:\n    ports: [\"9941:80\"]\n")
         let shared = try await cli.run("check", "--exclude", "nothing", ".")
         shared.expect(status: 1, stdout: ["2 errors"])
         #expect(shared.lines.filter { $0.contains("error: ") }.count == 2, "\(shared)")
@@ -130,7 +122,7 @@ extension CheckReportTests {
     ])
     func badConfigIsUsage(_ text: String, _ location: String, _ message: String) async throws {
         let cli = try CLI()
-        try put(cli, ".portreg.yaml", text)
+        try cli.write(".portreg.yaml", text)
         let result = try await cli.run("check", ".")
         result.expectFailure(64, location, message)
     }
@@ -175,7 +167,7 @@ extension CheckReportTests {
     /// `--stdin-kind compose`: one Compose file, judged with the tree beside it.
     @Test func standardInputAsCompose() async throws {
         let cli = try CLI()
-        try put(cli, "app/compose.yaml", "services:\n  app:\n    ports: [\"9952:80\"]\n")
+        try cli.write("app/compose.yaml", "services:\n  app:\n    ports: [\"9952:80\"]\n")
         let compose = "services:\n  piped:\n    ports: [\"9952:80\"]\n"
         let result = try await cli.run(["check", "--stdin-kind", "compose", "app", "-"], stdin: compose)
         result.expect(
@@ -213,7 +205,7 @@ extension CheckReportTests {
         let cli = try CLI()
         let (descriptor, port) = try listener()
         defer { close(descriptor) }
-        try put(cli, "db/compose.yaml", "services:\n  db:\n    ports: [\"\(port):5432\"]\n")
+        try cli.write("db/compose.yaml", "services:\n  db:\n    ports: [\"\(port):5432\"]\n")
         let quiet = try await cli.run("check", "--ephemeral-range", "none", ".")
         quiet.expect(status: 0, stdout: ["0 errors"])
         let live = try await cli.run("check", "--live", "--ephemeral-range", "none", "--format", "json", ".")
@@ -231,7 +223,7 @@ extension CheckReportTests {
     @Test func otherLocationsAreCutOnlyOnATerminal() async throws {
         let cli = try CLI()
         for index in 0..<9 {
-            try put(cli, "app\(index)/compose.yaml", "services:\n  web\(index):\n    ports: [\"9961:80\"]\n")
+            try cli.write("app\(index)/compose.yaml", "services:\n  web\(index):\n    ports: [\"9961:80\"]\n")
         }
         let piped = try await cli.run("check", ".")
         #expect(piped.lines.filter { $0.contains(": note: ") }.count == 8, "\(piped)")

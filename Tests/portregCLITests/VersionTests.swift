@@ -29,7 +29,7 @@ import Testing
     @Test func sarifAndDoctorCarryTheSameVersion() async throws {
         let cli = try CLI()
         let version = try await cli.run("--version").stdout.trimmingCharacters(in: .newlines)
-        try put(cli, "a/compose.yaml", "services:\n  a:\n    ports: [\"8080:80\"]\n")
+        try cli.write("a/compose.yaml", "services:\n  a:\n    ports: [\"8080:80\"]\n")
         let sarif = try await cli.run("check", "--format", "sarif", "a")
         sarif.expect(status: 0)
         let log = try #require(try sarif.json() as? [String: Any])
@@ -42,13 +42,6 @@ import Testing
         let report = try #require(try doctor.json() as? [String: Any])
         #expect(report["portreg_version"] as? String == version, "\(doctor)")
         try await cli.run("doctor").expect(status: 0, stdout: ["portreg_version", version])
-    }
-
-    /// `cli.write` into a folder made first.
-    func put(_ cli: CLI, _ name: String, _ text: String) throws {
-        let folder = URL(fileURLWithPath: cli.path(name)).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try cli.write(name, text)
     }
 
     // MARK: the BuildCommit tool on the git layouts it must read
@@ -70,18 +63,17 @@ import Testing
     @Test func toolReadsBranchDetachedPackedAndWorktreeHeads() async throws {
         let cli = try CLI()
         // A clone on a branch whose ref is a loose file.
-        try put(cli, "clone/.git/HEAD", "ref: refs/heads/main\n")
-        try put(cli, "clone/.git/refs/heads/main", Self.commit + "\n")
+        try cli.write("clone/.git/HEAD", "ref: refs/heads/main\n")
+        try cli.write("clone/.git/refs/heads/main", Self.commit + "\n")
         let clone = cli.path("clone/.git")
         #expect(try await generated(cli, [clone, clone]) == "d4936b3")
         // Detached HEAD.
-        try put(cli, "detached/.git/HEAD", "0123456789abcdef0123456789abcdef01234567\n")
+        try cli.write("detached/.git/HEAD", "0123456789abcdef0123456789abcdef01234567\n")
         let detached = cli.path("detached/.git")
         #expect(try await generated(cli, [detached, detached]) == "0123456")
         // After `git pack-refs --all`: no loose file, the ref in packed-refs (peeled lines skipped).
-        try put(cli, "packed/.git/HEAD", "ref: refs/heads/release/0.2\n")
-        try put(
-            cli,
+        try cli.write("packed/.git/HEAD", "ref: refs/heads/release/0.2\n")
+        try cli.write(
             "packed/.git/packed-refs",
             "# pack-refs with: peeled fully-peeled sorted \n"
                 + "1111111111111111111111111111111111111111 refs/heads/other\n"
@@ -89,8 +81,8 @@ import Testing
         let packed = cli.path("packed/.git")
         #expect(try await generated(cli, [packed, packed]) == "d4936b3")
         // A worktree: its own HEAD, the branch's ref in the shared folder.
-        try put(cli, "main/.git/worktrees/wt/HEAD", "ref: refs/heads/feature\n")
-        try put(cli, "main/.git/refs/heads/feature", "abcdef0123456789abcdef0123456789abcdef01\n")
+        try cli.write("main/.git/worktrees/wt/HEAD", "ref: refs/heads/feature\n")
+        try cli.write("main/.git/refs/heads/feature", "abcdef0123456789abcdef0123456789abcdef01\n")
         #expect(
             try await generated(cli, [cli.path("main/.git/worktrees/wt"), cli.path("main/.git")]) == "abcdef0")
     }
@@ -99,12 +91,12 @@ import Testing
         let cli = try CLI()
         #expect(try await generated(cli, []) == "unknown commit")
         // `git init` with no commit yet: HEAD names a branch that has no ref.
-        try put(cli, "fresh/.git/HEAD", "ref: refs/heads/main\n")
+        try cli.write("fresh/.git/HEAD", "ref: refs/heads/main\n")
         let fresh = cli.path("fresh/.git")
         #expect(try await generated(cli, [fresh, fresh]) == "unknown commit")
         // A ref file that is not an object name is not trusted.
-        try put(cli, "odd/.git/HEAD", "ref: refs/heads/main\n")
-        try put(cli, "odd/.git/refs/heads/main", "\"; exit(1) //\n")
+        try cli.write("odd/.git/HEAD", "ref: refs/heads/main\n")
+        try cli.write("odd/.git/refs/heads/main", "\"; exit(1) //\n")
         let odd = cli.path("odd/.git")
         #expect(try await generated(cli, [odd, odd]) == "unknown commit")
     }
@@ -113,7 +105,7 @@ import Testing
     /// make the other configuration recompile the executable, so the file is left alone.
     @Test func toolRewritesItsOutputOnlyWhenTheCommitChanges() async throws {
         let cli = try CLI()
-        try put(cli, "repo/.git/HEAD", "0123456789abcdef0123456789abcdef01234567\n")
+        try cli.write("repo/.git/HEAD", "0123456789abcdef0123456789abcdef01234567\n")
         let git = cli.path("repo/.git")
         let output = cli.path("BuildCommit.swift")
         #expect(try await generated(cli, [git, git], into: output) == "0123456")
@@ -122,7 +114,7 @@ import Testing
         #expect(try await generated(cli, [git, git], into: output) == "0123456")
         let kept = try FileManager.default.attributesOfItem(atPath: output)[.modificationDate] as? Date
         #expect(kept == old, "an unchanged name must not touch the file")
-        try put(cli, "repo/.git/HEAD", "fedcba9876543210fedcba9876543210fedcba98\n")
+        try cli.write("repo/.git/HEAD", "fedcba9876543210fedcba9876543210fedcba98\n")
         #expect(try await generated(cli, [git, git], into: output) == "fedcba9")
     }
 }
