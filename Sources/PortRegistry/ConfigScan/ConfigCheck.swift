@@ -90,6 +90,9 @@ package struct ConfigScanResult: Sendable {
     package var files: [String] = []
     /// Assignments from registry CSVs found in the tree.
     package var assignments: [RegistryClaim] = []
+    /// The services of each Compose project (by `PublishedPort.project`), as the same app
+    /// twice compares them (`ComposeLoader.signature`).
+    package var projectSignatures: [String: Set<String>] = [:]
 }
 
 /// `portreg check`: reads service configs (Compose, Kubernetes, Procfiles, standalone `.env`,
@@ -117,153 +120,6 @@ package enum ConfigCheck {
         return result
     }
 
-    // MARK: Reading the tree
-
-    /// Reads every config under `options.paths`. Throws only for a path or `--env-file` that
-    /// does not exist (66); every problem inside a file is a finding.
-    package static func scan(_ options: CheckOptions, now: Timestamp) throws -> ConfigScanResult {
-        // `-`: one YAML stream from standard input, read once whatever the PATHs repeat.
-        let paths = options.paths.filter { $0 != "-" }
-        let stdin =
-            paths.count == options.paths.count
-            ? nil
-            : StandardInput.scan(
-                kind: options.stdinKind, name: options.stdinName, variables: options.processEnvironment ?? [:])
-        let discovery = try Discovery.discover(paths: paths, excluding: options.excludes)
-        var result = ConfigScanResult()
-        var files = Set<String>()
-        // What the walk could not read: never skipped in silence.
-        result.findings += discovery.findings
-        if let stdin {
-            result.ports += stdin.ports
-            result.findings += stdin.findings
-            files.formUnion(stdin.files)
-        }
-
-        var overrideVariables: [String: String]?
-        if !options.envFiles.isEmpty {
-            var variables: [String: String] = [:]
-            for path in options.envFiles {
-                switch ConfigFile.read(path) {
-                case .success(let text):
-                    for (key, value) in EnvFile(text: text, inherited: variables).variables { variables[key] = value }
-                case .failure(let failure):
-                    throw RegistryError(.inputMissing, "\(path): \(failure.message)")
-                }
-            }
-            overrideVariables = variables
-        }
-
-        // Compose projects.
-        var loader = ComposeLoader()
-        var projects: [ComposeLoader.Project] = []
-        for folder in discovery.composeFolders {
-            let (variables, selection) = projectEnvironment(
-                folder.directory, override: overrideVariables, processEnvironment: options.processEnvironment)
-            projects.append(
-                loader.loadProject(
-                    directory: folder.directory, files: folder.files, variables: variables, selection: selection))
-        }
-        // A folder whose `.env` sets COMPOSE_FILE is a Compose project even when no file of it
-        // is named like one: `docker compose up` there reads the files it names.
-        var standaloneEnvFiles: [String] = []
-        for path in discovery.envFiles {
-            let directory = ConfigFile.directory(of: path)
-            let (variables, selection) = projectEnvironment(
-                directory, override: overrideVariables, processEnvironment: options.processEnvironment)
-            guard overrideVariables == nil, selection.composeFile != nil, ConfigFile.baseName(path) == ".env" else {
-                standaloneEnvFiles.append(path)
-                continue
-            }
-            files.insert(path)
-            projects.append(
-                loader.loadProject(directory: directory, files: [], variables: variables, selection: selection))
-        }
-        // A file that another project includes belongs to that project, not to its folder.
-        let included = loader.included
-        for project in projects {
-            if !included.isEmpty {
-                let ownFiles = project.members.compactMap { ConfigFile.canonical($0) }
-                if !ownFiles.isEmpty && ownFiles.allSatisfy({ included.contains($0) }) { continue }
-            }
-            result.ports += project.ports
-        }
-        // A base is loaded again under each variant: its findings count once.
-        var seenFindings = Set<Finding>()
-        result.findings += loader.findings.filter { seenFindings.insert($0).inserted }
-        files.formUnion(loader.filesRead)
-
-        // The per-file formats, each through `ConfigFormat`.
-        let context = ConfigFormatContext(options: options, now: now)
-        // A `.env` that a Compose service reads (`env_file`, or in its build context) is the
-        // container's environment: its PORT is the port inside the container.
-        let containerFiles = loader.containerFiles
-        for format in ConfigFormats.perFile {
-            var paths = discovery.candidates[format.name] ?? []
-            if format is StandaloneEnvFormat {
-                paths = standaloneEnvFiles.filter { path in
-                    containerFiles.isEmpty
-                        || !(containerFiles.contains(ConfigFile.canonical(path) ?? path)
-                            || containerFiles.contains(
-                                ConfigFile.canonical(ConfigFile.directory(of: path)) ?? ConfigFile.directory(of: path)))
-                }
-            }
-            for path in paths {
-                let scanned = format.read(path: path, context: context)
-                if scanned.counted { files.insert(path) }
-                result.ports += scanned.ports
-                result.findings += scanned.findings
-                result.assignments += scanned.assignments
-            }
-        }
-        result.files = files.sorted()
-        return result
-    }
-
-    /// Example `.env` files, in SPEC's order: where a project has no `.env` (a repository in
-    /// CI), the first that exists supplies the values.
-    package static let envExamples = [
-        ".env.example", ".env.sample", ".env.template", ".env.dist", "env.example", "env.sample", "example.env",
-        "sample.env",
-    ]
-
-    /// The interpolation values of a Compose project and what they select: `COMPOSE_FILE`
-    /// (split at `COMPOSE_PATH_SEPARATOR`, default `:`, relative to the project folder) and
-    /// `COMPOSE_PROFILES`.
-    package static func projectEnvironment(
-        _ directory: String, override: [String: String]?, processEnvironment: [String: String]?
-    ) -> ([String: String], ComposeLoader.Selection) {
-        var variables = override ?? [:]
-        var selection = ComposeLoader.Selection()
-        var source: (path: String, entries: [EnvFile.Entry])?
-        if override == nil {
-            for name in [".env"] + envExamples {
-                let path = ConfigFile.join(directory, name)
-                guard case .success(let text) = ConfigFile.read(path) else { continue }
-                let file = EnvFile(text: text, inherited: processEnvironment ?? [:])
-                variables = file.variables
-                source = (path, file.entries)
-                if name != ".env" { selection.valueSource = name }
-                break
-            }
-        }
-        if let processEnvironment {
-            for (key, value) in processEnvironment { variables[key] = value }
-        }
-        if let list = variables["COMPOSE_FILE"], !list.isEmpty {
-            let separator = variables["COMPOSE_PATH_SEPARATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ":"
-            selection.composeFile = list.split(separator: separator).map { ConfigFile.join(directory, String($0)) }
-            if let source, let entry = source.entries.last(where: { $0.key == "COMPOSE_FILE" }) {
-                selection.composeFileLocation = SourceLocation(file: source.path, line: entry.line)
-            }
-        }
-        if let profiles = variables["COMPOSE_PROFILES"] {
-            selection.activeProfiles = Set(
-                profiles.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty })
-        }
-        return (variables, selection)
-    }
-
     // MARK: Judging
 
     /// Collisions, registry comparison and warnings: a pure function of what was read.
@@ -283,7 +139,8 @@ package enum ConfigCheck {
         wayOut?.claim(scan.ports.map { ($0.ports, $0.transport) })
         wayOut?.claim(assignments.map { ($0.assignment.ports, $0.assignment.transport) })
         wayOut?.claim(listening.compactMap { socket in PortRange(port: socket.port).map { ($0, socket.transport) } })
-        findings += collisions(ports, wayOut: wayOut)
+        findings += collisions(
+            ports, wayOut: wayOut, sameApp: SameApp(signatures: scan.projectSignatures, strict: options.strict))
         findings += inUse(ports, listening: listening)
         findings += registryFindings(ports, assignments: assignments, strict: options.strict)
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
@@ -386,19 +243,16 @@ package enum ConfigCheck {
         }
     }
 
-    /// Claims of one Compose project that are never deployed together: two different
-    /// variants (`-f base -f compose.caddy.yaml` or `-f base -f compose.nginx.yaml`), or
-    /// services that only start under disjoint profiles (when `COMPOSE_PROFILES` does not say
-    /// which run: then the scan clears `profiles`). Not transitive: each variant still
-    /// collides with the base.
+    /// Claims that never run together (`PublishedPort.isAlternative`): deployments of one
+    /// Compose folder, disjoint profiles, Procfiles of one folder, `.portreg.yaml`
+    /// alternatives. Not transitive: each variant still collides with what runs beside it.
     package static func areAlternatives(_ a: PublishedPort, _ b: PublishedPort) -> Bool {
-        guard let project = a.project, project == b.project else { return false }
-        if let left = a.variant, let right = b.variant, left != right { return true }
-        guard !a.profiles.isEmpty, !b.profiles.isEmpty else { return false }
-        return Set(a.profiles).isDisjoint(with: b.profiles)
+        a.isAlternative(to: b) || b.isAlternative(to: a)
     }
 
-    package static func collisions(_ ports: [PublishedPort], wayOut: WayOut? = nil) -> [Finding] {
+    package static func collisions(_ ports: [PublishedPort], wayOut: WayOut? = nil, sameApp: SameApp = SameApp())
+        -> [Finding]
+    {
         var findings: [Finding] = []
         var byTransport: [TransportProtocol: [PublishedPort]] = [:]
         for port in ports { byTransport[port.transport, default: []].append(port) }
@@ -407,7 +261,7 @@ package enum ConfigCheck {
             let hasDynamic = group.contains(where: \.isDynamic)
             let fixed = hasDynamic ? group.filter { !$0.isDynamic } : group
             let dynamic = hasDynamic ? group.filter(\.isDynamic) : []
-            findings += groupCollisions(fixed, transport, wayOut: wayOut)
+            findings += groupCollisions(fixed, transport, wayOut: wayOut, sameApp: sameApp)
             findings += replicaCollisions(fixed, transport)
             if !dynamic.isEmpty { findings += exhaustedRanges(dynamic, fixed: fixed, transport) }
         }
@@ -415,30 +269,78 @@ package enum ConfigCheck {
     }
 
     /// Fixed claims that all collide with one another, one finding per group: the groups of
-    /// the collision rule (`CollisionRule.groups`), split where claims are alternatives.
-    package static func groupCollisions(_ group: [PublishedPort], _ transport: TransportProtocol, wayOut: WayOut?)
-        -> [Finding]
-    {
+    /// the collision rule (`CollisionRule.groups`), split where claims are alternatives. When
+    /// the split leaves claims that collide with each of several alternatives, that is one
+    /// finding ("with one of: A, B, C"), not one per alternative repeating every location.
+    package static func groupCollisions(
+        _ group: [PublishedPort], _ transport: TransportProtocol, wayOut: WayOut?, sameApp: SameApp = SameApp()
+    ) -> [Finding] {
         guard group.count > 1 else { return [] }
         var findings: [Finding] = []
+        func ordered(_ members: [Int]) -> [PublishedPort] {
+            members.map { group[$0] }.sorted { ($0.location, $0.identity) < ($1.location, $1.identity) }
+        }
         for ruleGroup in CollisionRule.groups(group) {
-            for members in AlternativeSplit.split(ruleGroup.members, group)
-            where CollisionRule.hasTwoServices(members, group) {
-                let claims = members.map { group[$0] }.sorted {
-                    ($0.location, $0.identity) < ($1.location, $1.identity)
-                }
+            let split = AlternativeSplit.split(ruleGroup.members, group).filter {
+                CollisionRule.hasTwoServices($0, group)
+            }
+            var core = Set(split.first ?? [])
+            for members in split.dropFirst() { core.formIntersection(members) }
+            let others = ordered(Array(Set(split.joined()).subtracting(core)).sorted())
+            if split.count > 1, !core.isEmpty {
+                let coreClaims = ordered(core.sorted())
+                let shared = CollisionRule.sharedPorts(Array(Set(split.joined())).sorted(), group)
+                // One service in several deployments is one claimant, not a choice among several.
+                let choice = Set(others.map { $0.identity.lowercased() }).count > 1
+                var finding = collisionFinding(
+                    coreClaims + others, shared: shared, transport: transport, wayOut: wayOut,
+                    who: choice ? oneOfPhrase(core: coreClaims, alternatives: others) : nil)
+                sameApp.judge(&finding, coreClaims + others)
+                findings.append(finding)
+                continue
+            }
+            for members in split {
+                let claims = ordered(members)
                 let shared = CollisionRule.sharedPorts(members, group)
-                findings.append(collisionFinding(claims, shared: shared, transport: transport, wayOut: wayOut))
+                var finding = collisionFinding(claims, shared: shared, transport: transport, wayOut: wayOut)
+                sameApp.judge(&finding, claims)
+                findings.append(finding)
             }
         }
         return findings
+    }
+
+    /// `service c and one of service a (compose.prod.yaml), service b (compose.dev.yaml)`: the
+    /// claims every deployment makes, then the alternatives, each with where it runs.
+    static func oneOfPhrase(core: [PublishedPort], alternatives: [PublishedPort]) -> String {
+        func names(_ claims: [PublishedPort]) -> [String] {
+            var seen = Set<String>()
+            return claims.filter { seen.insert($0.identity.lowercased()).inserted }.map { claim in
+                let runs =
+                    !claim.deployments.isEmpty
+                    ? claim.deployments.joined(separator: ", ")
+                    : !claim.profiles.isEmpty
+                        ? "profile \(claim.profiles.joined(separator: ", "))" : ConfigFile.directory(of: claim.location.file)
+                return "\(claim.label) (\(runs))"
+            }
+        }
+        let fixed = names(core)
+        var alternatives = names(alternatives)
+        let more = alternatives.count > 5 ? alternatives.count - 5 : 0
+        if more > 0 { alternatives = Array(alternatives.prefix(5)) + ["\(more) more"] }
+        let coreText =
+            fixed.count <= 2
+            ? fixed.joined(separator: " and ")
+            : "\(fixed[0]), \(fixed[1]) and \(fixed.count - 2) \(fixed.count == 3 ? "other" : "others")"
+        return "\(coreText) and one of \(alternatives.joined(separator: ", ")) (only one of them runs at a time) all publish"
     }
 
     /// `service a and service b both publish 8080/tcp`, or with more claimants `service a,
     /// service b and service c all publish …` (`… and 2998 others all publish …`), then the
     /// way out when the registry gave one.
     package static func collisionFinding(
-        _ claims: [PublishedPort], shared: PortRange, transport: TransportProtocol, wayOut: WayOut?
+        _ claims: [PublishedPort], shared: PortRange, transport: TransportProtocol, wayOut: WayOut?,
+        who: String? = nil
     ) -> Finding {
         // Claimants in report order, each service once.
         var claimants: [PublishedPort] = []
@@ -458,6 +360,7 @@ package enum ConfigCheck {
         case 3: message = "\(names[0]), \(names[1]) and \(names[2]) all publish"
         default: message = "\(names[0]), \(names[1]) and \(claimants.count - 2) others all publish"
         }
+        if let who { message = who }
         message += " \(socket(shared, transport))"
         var binds: [BindAddress] = []
         for claim in claims where !binds.contains(claim.bind) { binds.append(claim.bind) }

@@ -16,10 +16,15 @@ package enum ConfigFile {
     package struct Unreadable: Error {
         var line: Int?
         var message: String
+        /// Set when the tree's confinement (`SourceTree`) refused the path: nothing was opened.
+        var refusal: SourceTree.Refusal?
     }
 
-    package static func read(_ path: String) -> Result<String, Unreadable> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    /// Reads a file the user named on the command line (`--env-file`, `--baseline`,
+    /// `--config`), or one `SourceTree.read` has confined: every file a tree names goes
+    /// through `SourceTree.read`, never here directly.
+    package static func read(_ path: String, extraFlags: Int32 = 0) -> Result<String, Unreadable> {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | extraFlags)
         guard descriptor >= 0 else { return .failure(Unreadable(message: "cannot read: \(systemMessage(errno))")) }
         defer { close(descriptor) }
         var info = stat()

@@ -23,6 +23,14 @@ package protocol ConfigFormat: Sendable {
 package struct ConfigFormatContext {
     package var options: CheckOptions
     package var now: Timestamp
+    /// The trees checked: every file is read through it (`SourceTree.read`).
+    package var tree: SourceTree
+
+    package init(options: CheckOptions, now: Timestamp, tree: SourceTree) {
+        self.options = options
+        self.now = now
+        self.tree = tree
+    }
 }
 
 /// What one file yields.
@@ -63,7 +71,7 @@ package struct KubernetesFormat: ConfigFormat {
     package func read(path: String, context: ConfigFormatContext) -> ConfigFormatScan {
         var scan = ConfigFormatScan()
         let text: String
-        switch ConfigFile.read(path) {
+        switch context.tree.read(path) {
         case .success(let contents): text = contents
         case .failure(let failure):
             // Ours only if it would have been a manifest, which cannot be told without
@@ -93,7 +101,7 @@ package struct ProcfileFormat: ConfigFormat {
 
     package func read(path: String, context: ConfigFormatContext) -> ConfigFormatScan {
         var scan = ConfigFormatScan(counted: true)
-        switch ConfigFile.read(path) {
+        switch context.tree.read(path) {
         case .success(let text): (scan.ports, scan.findings) = Procfile.ports(path: path, text: text)
         case .failure(let failure): scan.findings.append(ConfigFormats.unreadable(path, failure))
         }
@@ -110,7 +118,7 @@ package struct StandaloneEnvFormat: ConfigFormat {
 
     package func read(path: String, context: ConfigFormatContext) -> ConfigFormatScan {
         var scan = ConfigFormatScan()
-        switch ConfigFile.read(path) {
+        switch context.tree.read(path) {
         case .success(let text):
             (scan.ports, scan.findings) = StandaloneEnv.ports(path: path, text: text)
             scan.counted = !scan.ports.isEmpty || !scan.findings.isEmpty

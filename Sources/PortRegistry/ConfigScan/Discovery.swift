@@ -35,6 +35,10 @@ package struct Discovery: Sendable {
     /// special file named like a config): `parse` findings, never skipped in silence.
     package var findings: [Finding] = []
     private var folderIndex: [String: Int] = [:]
+    /// The trees walked: a link is followed only where it resolves inside them.
+    private let tree: SourceTree
+
+    init(tree: SourceTree) { self.tree = tree }
 
     /// The base names of a project's main Compose file, in the order Compose prefers them.
     package static let composeNames = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
@@ -56,19 +60,25 @@ package struct Discovery: Sendable {
     /// be read or parsed is ours only when its name starts like a Compose file's
     /// (`docker-compose-dev.yml`), so that the loader reports it; a compose-named Helm values
     /// file or template is passed over without a word.
-    package static func declaresServices(_ path: String, name: String) -> Bool {
+    package static func declaresServices(_ path: String, name: String, tree: SourceTree) -> Bool {
         let lowered = name.lowercased()
         let startsLikeCompose = lowered.hasPrefix("compose") || lowered.hasPrefix("docker-compose")
-        guard case .success(let text) = ConfigFile.read(path) else { return startsLikeCompose }
-        guard ConfigFile.containsBytes(text, "services") else { return false }
+        guard case .success(let text) = tree.read(path) else { return startsLikeCompose }
+        guard ConfigFile.containsBytes(text, "services") || ConfigFile.containsBytes(text, "include") else {
+            return false
+        }
         let (documents, failure) = YAMLDocuments.parse(text)
-        if documents.contains(where: { $0.value("services")?.isMapping == true }) { return true }
+        // A file of only `include` (a host's entry point in a homelab) is a project too.
+        if documents.contains(where: { $0.value("services")?.isMapping == true || $0.value("include")?.isSequence == true })
+        {
+            return true
+        }
         return failure != nil && startsLikeCompose
     }
 
     /// Walks `paths` (files or folders); a path that does not exist throws `inputMissing`.
-    package static func discover(paths: [String], excluding patterns: [String]) throws -> Discovery {
-        var discovery = Discovery()
+    package static func discover(paths: [String], excluding patterns: [String], tree: SourceTree) throws -> Discovery {
+        var discovery = Discovery(tree: tree)
         var seen = Set<FileID>()
         let workingDirectory = currentDirectory()
         for path in paths {
@@ -160,9 +170,18 @@ package struct Discovery: Sendable {
             }
             var kind = info.st_mode & S_IFMT
             if kind == S_IFLNK {
-                guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
-                    let target = ConfigFile.canonical(path), target.hasPrefix(root == "/" ? "/" : root + "/")
-                else { continue }
+                // A link to a file inside the tree is read there; one that leads out, into
+                // `.git` or to a special file is not read, and said when named like a config.
+                if let refusal = tree.refusal(path) {
+                    if Self.isConfigName(name) && refusal != .missing {
+                        findings.append(
+                            Finding(
+                                severity: .warning, kind: .parse, message: "not read: \(refusal.reason)",
+                                places: [Finding.Place(location: SourceLocation(file: path, line: 1))]))
+                    }
+                    continue
+                }
+                guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
                 kind = S_IFREG
             }
             if kind == S_IFDIR {
@@ -238,7 +257,7 @@ package struct Discovery: Sendable {
     }
 
     private mutating func classify(_ name: String, path: String, composeInFolder: inout [String: [String]]) {
-        if Self.isComposeName(name) || Self.mayBeComposeName(name) && Self.declaresServices(path, name: name) {
+        if Self.isComposeName(name) || Self.mayBeComposeName(name) && Self.declaresServices(path, name: name, tree: tree) {
             composeInFolder[name] = [path]
         } else if let format = ConfigFormats.format(for: name) {
             candidates[format.name, default: []].append(path)

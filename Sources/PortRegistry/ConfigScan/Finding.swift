@@ -19,6 +19,10 @@ package struct Finding: Hashable, Sendable {
         case unregistered
         /// `--live`: a socket listening on this machine holds the port (error).
         case inUse = "in-use"
+        /// The same app twice (a per-host copy, a second layout, a generated form): its
+        /// collisions are warnings until `.portreg.yaml` says where each runs (error with
+        /// `--strict`); also two folders of one Compose project name.
+        case instance
         /// A config file that cannot be read as what its name or content says (error), or a
         /// port left unpublished by an unset variable (warning).
         case parse
@@ -104,6 +108,16 @@ package struct Finding: Hashable, Sendable {
         if a.severity != b.severity { return a.severity < b.severity }
         if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
         return (a.ports?.low ?? 0, a.message) < (b.ports?.low ?? 0, b.message)
+    }
+}
+
+/// Text from a file of the tree in a message (SPEC "An untrusted tree"): quoted and cut at 64
+/// characters, so a hostile value cannot flood the report; the renderers escape it for the
+/// terminal.
+package enum ConfigText {
+    package static func quoted(_ text: String) -> String {
+        let cut = text.count > 64 ? String(text.prefix(63)) + "…" : text
+        return "'" + cut + "'"
     }
 }
 

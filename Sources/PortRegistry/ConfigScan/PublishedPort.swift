@@ -35,10 +35,53 @@ package struct PublishedPort: SocketClaim, Hashable, Sendable {
     package var project: String?
     /// Compose `profiles`; empty means the service always starts.
     package var profiles: [String] = []
-    /// The Compose variant this claim belongs to: nil for the project's base (what `docker
-    /// compose up` reads without `-f`), else the variant's file name (`compose.caddy.yaml`),
-    /// deployed as `-f base -f NAME`. A variant's claims are only those it adds or changes.
+    /// A variant of `project` this claim belongs to alone (a Procfile of a folder whose
+    /// Procfiles are alternatives): claims of one project with different variants are
+    /// alternatives. nil: no such variant. Compose says the same through `choices`.
     package var variant: String? = nil
+    /// Sets of alternatives this claim takes part in: in each `group`, only one member runs
+    /// at a time, and this claim runs in `members` of them (the deployments of a Compose
+    /// folder, disjoint profiles, `.portreg.yaml` `alternatives`). Two claims that share a
+    /// group with disjoint members never run together. A claim in no group runs with every
+    /// other.
+    package var choices: [Choice] = []
+    /// The deployments of its folder this claim is made in (`base`, `compose.prod.yaml`), when
+    /// not in all: how findings and `--list` say where it runs.
+    package var deployments: [String] = []
+    /// The image's repository (tag ignored), for the same app twice.
+    package var image: String? = nil
+
+    package struct Choice: Hashable, Sendable {
+        package var group: String
+        package var members: [String]
+
+        package init(group: String, members: [String]) {
+            self.group = group
+            self.members = members.sorted()
+        }
+    }
+
+    /// `choices`, with `variant` and `profiles` as choices of its project.
+    package var allChoices: [Choice] {
+        guard let project, variant != nil || !profiles.isEmpty else { return choices }
+        var result = choices
+        if let variant { result.append(Choice(group: "variant\u{1}" + project, members: [variant])) }
+        if !profiles.isEmpty { result.append(Choice(group: "profiles\u{1}" + project, members: profiles)) }
+        return result
+    }
+
+    /// True when the two never run together: some group of both has disjoint members.
+    package func isAlternative(to other: PublishedPort) -> Bool {
+        let mine = allChoices
+        guard !mine.isEmpty else { return false }
+        let theirs = other.allChoices
+        for choice in mine {
+            for their in theirs where their.group == choice.group {
+                if Set(choice.members).isDisjoint(with: their.members) { return true }
+            }
+        }
+        return false
+    }
     /// Where a value this claim depends on comes from, when it is not the project's `.env`
     /// (`.env.example` in a repository without its `.env`); nil otherwise.
     package var valueSource: String? = nil

@@ -91,7 +91,8 @@ package enum StandardInput {
                         places: [Finding.Place(location: SourceLocation(file: name))]))
                 return result
             }
-            var loader = ComposeLoader()
+            // The stream's tree is its private folder: a reference it makes is refused.
+            var loader = ComposeLoader(tree: SourceTree(root: folder))
             let project = loader.loadProject(directory: folder, files: [file], variables: variables)
             func rename(_ location: SourceLocation) -> SourceLocation {
                 guard location.file.hasPrefix(folder) else { return location }
@@ -103,7 +104,7 @@ package enum StandardInput {
                 port.replicasLocation = port.replicasLocation.map(rename)
                 return port
             }
-            result.findings = loader.findings.map { finding in
+            result.findings = (loader.findings + project.findings).map { finding in
                 var finding = finding
                 finding.places = finding.places.map {
                     Finding.Place(location: rename($0.location), service: $0.service)

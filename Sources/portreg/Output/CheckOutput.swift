@@ -181,6 +181,7 @@ enum CheckOutput {
         .ephemeral: "The port is inside the ephemeral range, where outgoing connections can take it first.",
         .unregistered: "The registry does not assign this port to the service that publishes it.",
         .inUse: "A socket on this machine already listens on the port (--live).",
+        .instance: "The same app deployed twice (a per-host copy, a second layout): collisions between the two copies.",
         .parse: "A config file that cannot be read as what its name or content says.",
     ]
 
