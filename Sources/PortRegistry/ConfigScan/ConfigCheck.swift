@@ -313,9 +313,10 @@ package enum ConfigCheck {
     /// `service c and one of service a (compose.prod.yaml), service b (compose.dev.yaml)`: the
     /// claims every deployment makes, then the alternatives, each with where it runs.
     static func oneOfPhrase(core: [PublishedPort], alternatives: [PublishedPort]) -> String {
-        func names(_ claims: [PublishedPort]) -> [String] {
+        func names(_ claims: [PublishedPort], where: Bool) -> [String] {
             var seen = Set<String>()
             return claims.filter { seen.insert($0.identity.lowercased()).inserted }.map { claim in
+                guard `where` else { return claim.label }
                 let runs =
                     !claim.deployments.isEmpty
                     ? claim.deployments.joined(separator: ", ")
@@ -324,8 +325,8 @@ package enum ConfigCheck {
                 return "\(claim.label) (\(runs))"
             }
         }
-        let fixed = names(core)
-        var alternatives = names(alternatives)
+        let fixed = names(core, where: false)
+        var alternatives = names(alternatives, where: true)
         let more = alternatives.count > 5 ? alternatives.count - 5 : 0
         if more > 0 { alternatives = Array(alternatives.prefix(5)) + ["\(more) more"] }
         let coreText =
