@@ -57,10 +57,12 @@ package struct CheckConfig: Sendable {
     /// folder that has one; nil when there is none.
     package static func locate(explicit: String?, paths: [String]) -> String? {
         if let explicit { return explicit }
+        // A tree's own settings file is read like every file of the tree (`SourceTree`): a
+        // link out of it, a FIFO or a device is not read.
+        let tree = SourceTree(paths: paths)
         for path in paths {
             let candidate = (path == "." ? "" : path.hasSuffix("/") ? path : path + "/") + fileName
-            var info = stat()
-            if stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { return candidate }
+            if tree.refusal(candidate) == nil { return candidate }
         }
         return nil
     }

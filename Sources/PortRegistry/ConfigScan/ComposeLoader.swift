@@ -66,7 +66,9 @@ package struct ComposeLoader {
         /// The service names the file defines, in order.
         var serviceNames: [String] {
             var seen = Set<String>()
-            return documents.flatMap { $0.value("services")?.pairs.map(\.key) ?? [] }.filter { seen.insert($0).inserted }
+            return documents.flatMap { $0.value("services")?.pairs.map(\.key) ?? [] }.filter {
+                seen.insert($0).inserted
+            }
         }
 
         /// Names the file defines at the top level under `key` (`networks`, `volumes`).
@@ -161,7 +163,7 @@ package struct ComposeLoader {
                 fail(nil, "does not exist")
             case let refusal?:
                 let location = reference ?? SourceLocation(file: path, line: 1)
-                refused("the file", path, refusal, at: location)
+                refused("COMPOSE_FILE entry", path, refusal, at: location)
             case nil:
                 fail(failure.line, failure.message)
             }
@@ -323,7 +325,8 @@ package struct ComposeLoader {
                     findings.append(
                         Finding(
                             severity: .warning, kind: .parse,
-                            message: "include \(ConfigText.quoted(relative)) is remote: not fetched, its ports are not checked",
+                            message:
+                                "include \(ConfigText.quoted(relative)) is remote: not fetched, its ports are not checked",
                             places: [Finding.Place(location: reference)]))
                     continue
                 }

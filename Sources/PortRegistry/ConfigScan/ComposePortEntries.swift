@@ -279,7 +279,8 @@ extension ComposeLoader {
         for name in unset where seen.insert(name).inserted { reasons.append("\(name) is not set") }
         for name in empty where seen.insert(name).inserted { reasons.append("\(name) is empty") }
         let effect =
-            published.map { "the entry publishes \($0) as \(ConfigText.quoted(raw))" } ?? "no fixed host port is published"
+            published.map { "the entry publishes \($0) as \(ConfigText.quoted(raw))" }
+            ?? "no fixed host port is published"
         findings.append(
             Finding(
                 severity: .warning, kind: .parse, ports: published,

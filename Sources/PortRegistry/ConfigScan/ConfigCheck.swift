@@ -321,7 +321,8 @@ package enum ConfigCheck {
                     !claim.deployments.isEmpty
                     ? claim.deployments.joined(separator: ", ")
                     : !claim.profiles.isEmpty
-                        ? "profile \(claim.profiles.joined(separator: ", "))" : ConfigFile.directory(of: claim.location.file)
+                        ? "profile \(claim.profiles.joined(separator: ", "))"
+                        : ConfigFile.directory(of: claim.location.file)
                 return "\(claim.label) (\(runs))"
             }
         }
@@ -333,7 +334,8 @@ package enum ConfigCheck {
             fixed.count <= 2
             ? fixed.joined(separator: " and ")
             : "\(fixed[0]), \(fixed[1]) and \(fixed.count - 2) \(fixed.count == 3 ? "other" : "others")"
-        return "\(coreText) and one of \(alternatives.joined(separator: ", ")) (only one of them runs at a time) all publish"
+        return
+            "\(coreText) and one of \(alternatives.joined(separator: ", ")) (only one of them runs at a time) all publish"
     }
 
     /// `service a and service b both publish 8080/tcp`, or with more claimants `service a,

@@ -69,8 +69,9 @@ package struct Discovery: Sendable {
         }
         let (documents, failure) = YAMLDocuments.parse(text)
         // A file of only `include` (a host's entry point in a homelab) is a project too.
-        if documents.contains(where: { $0.value("services")?.isMapping == true || $0.value("include")?.isSequence == true })
-        {
+        if documents.contains(where: {
+            $0.value("services")?.isMapping == true || $0.value("include")?.isSequence == true
+        }) {
             return true
         }
         return failure != nil && startsLikeCompose
@@ -257,7 +258,9 @@ package struct Discovery: Sendable {
     }
 
     private mutating func classify(_ name: String, path: String, composeInFolder: inout [String: [String]]) {
-        if Self.isComposeName(name) || Self.mayBeComposeName(name) && Self.declaresServices(path, name: name, tree: tree) {
+        if Self.isComposeName(name)
+            || Self.mayBeComposeName(name) && Self.declaresServices(path, name: name, tree: tree)
+        {
             composeInFolder[name] = [path]
         } else if let format = ConfigFormats.format(for: name) {
             candidates[format.name, default: []].append(path)

@@ -72,7 +72,9 @@ package struct SourceTree: Sendable {
             var info = stat()
             let isFolder = stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
             let spelled = isFolder ? absolute : ConfigFile.directory(of: absolute)
-            guard let physical = ConfigFile.canonical(isFolder ? path : ConfigFile.directory(of: path.isEmpty ? "." : path))
+            guard
+                let physical = ConfigFile.canonical(
+                    isFolder ? path : ConfigFile.directory(of: path.isEmpty ? "." : path))
             else { continue }
             let root = Root(physical: physical, spelled: spelled)
             if !roots.contains(root) { roots.append(root) }
@@ -117,13 +119,15 @@ package struct SourceTree: Sendable {
             var info = stat()
             guard lstat(next, &info) == 0 else {
                 let code = errno
-                return .failure(code == ENOENT || code == ENOTDIR ? .missing : .unreadable(ConfigFile.systemMessage(code)))
+                return .failure(
+                    code == ENOENT || code == ENOTDIR ? .missing : .unreadable(ConfigFile.systemMessage(code)))
             }
             if info.st_mode & S_IFMT == S_IFLNK {
                 guard links < 40 else { return .failure(.linkLoop) }
                 guard let target = Self.readLink(next) else { return .failure(.unreadable("an unreadable link")) }
                 let remaining = components[(position + 1)...].joined(separator: "/")
-                let joined = (target.hasPrefix("/") ? target : current + "/" + target)
+                let joined =
+                    (target.hasPrefix("/") ? target : current + "/" + target)
                     + (remaining.isEmpty ? "" : "/" + remaining)
                 return resolve(absolute: ConfigFile.normalize(joined), links: links + 1, viaLink: true)
             }

@@ -53,7 +53,8 @@ extension ConfigCheck {
             let directory = ConfigFile.directory(of: path)
             let environment = projectEnvironment(
                 directory, override: overrideVariables, processEnvironment: options.processEnvironment, tree: tree)
-            guard overrideVariables == nil, environment.selection.composeFile != nil, ConfigFile.baseName(path) == ".env"
+            guard overrideVariables == nil, environment.selection.composeFile != nil,
+                ConfigFile.baseName(path) == ".env"
             else {
                 standaloneEnvFiles.append(path)
                 continue
@@ -107,6 +108,10 @@ extension ConfigCheck {
             }
         }
         result.files = files.sorted()
+        // One file can be refused twice (the walk meets a `.env` link, and so does its
+        // project): said once.
+        var seen = Set<Finding>()
+        result.findings = result.findings.filter { seen.insert($0).inserted }
         return result
     }
 
@@ -153,7 +158,8 @@ extension ConfigCheck {
             }
             for file in overlays {
                 let names = Set(loader.services(of: [file], variables: variables).order)
-                guard standaloneNames.isDisjoint(with: names), ComposeLoader.overlaidNames(ConfigFile.baseName(file)) == nil
+                guard standaloneNames.isDisjoint(with: names),
+                    ComposeLoader.overlaidNames(ConfigFile.baseName(file)) == nil
                 else { continue }
                 var parent = folders[index].directory
                 while parent != "." && parent != "/" && !parent.isEmpty {
@@ -207,7 +213,10 @@ extension ConfigCheck {
             for other in indices.dropFirst() {
                 let shared = projects[first].serviceNames.intersection(projects[other].serviceNames).sorted()
                 guard !shared.isEmpty, let file = projects[other].members.first else { continue }
-                let services = shared.count > 3 ? shared.prefix(3).joined(separator: ", ") + " and \(shared.count - 3) more" : shared.joined(separator: ", ")
+                let services =
+                    shared.count > 3
+                    ? shared.prefix(3).joined(separator: ", ") + " and \(shared.count - 3) more"
+                    : shared.joined(separator: ", ")
                 findings.append(
                     Finding(
                         severity: .warning, kind: .instance,
@@ -215,7 +224,8 @@ extension ConfigCheck {
                             "\(projects[first].directory) and \(projects[other].directory) are both Compose project '\(name)': \(services) would be one container each (the second `up` replaces the first); set `name:` in one of them to run both",
                         places: [
                             Finding.Place(location: SourceLocation(file: file, line: 1)),
-                            Finding.Place(location: SourceLocation(file: projects[first].members.first ?? file, line: 1)),
+                            Finding.Place(
+                                location: SourceLocation(file: projects[first].members.first ?? file, line: 1)),
                         ]))
             }
         }
@@ -257,8 +267,7 @@ extension ConfigCheck {
                     environment.findings.append(
                         Finding(
                             severity: failure.refusal == nil ? .error : .warning, kind: .parse,
-                            message:
-                                "\(failure.message)\(failure.refusal == nil ? "" : "; its values are not used")",
+                            message: failure.message,
                             places: [Finding.Place(location: SourceLocation(file: path, line: failure.line ?? 1))]))
                     continue
                 }

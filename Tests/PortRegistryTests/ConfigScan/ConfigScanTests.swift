@@ -331,7 +331,9 @@ import Testing
         let c = member("c", project: "p", line: 3)
         let findings = ConfigCheck.collisions([a, b, c])
         #expect(findings.map { $0.places.compactMap(\.service) } == [["c", "a", "b"]])
-        #expect(findings.first?.message == "c and one of a (profile x), b (profile y) (only one of them runs at a time) all publish 80/tcp")
+        #expect(
+            findings.first?.message
+                == "c and one of a (profile x), b (profile y) (only one of them runs at a time) all publish 80/tcp")
         // Two projects with alternatives each: every cross pair, none within a project.
         let d = member("d", project: "q", profiles: ["x"], line: 4)
         let e = member("e", project: "q", profiles: ["y"], line: 5)
