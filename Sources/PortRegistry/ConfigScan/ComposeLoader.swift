@@ -27,6 +27,9 @@ package struct ComposeLoader {
     package struct Service {
         var entries: [Entry] = []
         var networkModeHost: Bool?
+        /// `network_mode: service:X` or `container:X`: the container joins another's network
+        /// and publishes nothing of its own (Docker refuses `ports` there).
+        var sharesNetwork: Bool?
         var image: String?
         var hasBuild = false
         var profiles: [String] = []
@@ -117,6 +120,8 @@ package struct ComposeLoader {
     private var cache: [String: ParsedFile?] = [:]
     /// Where the current project's values come from when not its `.env` (`.env.example`).
     var valueSource: String?
+    /// Port entries that publish nothing, and why (`check --list`).
+    var silentEntries: [SilentEntry] = []
     /// `extends` cycles already reported (each once, not once per member).
     private var reportedCycles = Set<[String]>()
     /// Services that extend a service of another file: (physical file, service) of both
@@ -434,6 +439,7 @@ package struct ComposeLoader {
         }
         if let network = interpolated(field["network_mode"]) {
             service.networkModeHost = network == "host"
+            service.sharesNetwork = network.hasPrefix("service:") || network.hasPrefix("container:")
             if network.hasPrefix("service:") { service.namedServices.append(String(network.dropFirst(8))) }
         }
         service.image = field["image"]?.text
@@ -571,6 +577,7 @@ package struct ComposeLoader {
     package static func merge(_ base: Service, _ override: Service, mode: MergeMode) -> Service {
         var result = base
         result.networkModeHost = override.networkModeHost ?? base.networkModeHost
+        result.sharesNetwork = override.sharesNetwork ?? base.sharesNetwork
         result.image = override.image ?? base.image
         result.hasBuild = base.hasBuild || override.hasBuild
         result.replicas = override.replicas ?? base.replicas

@@ -18,8 +18,15 @@ extension ComposeLoader {
         "compose\u{1}\(project)\u{1}\(service)"
     }
 
-    /// The published ports of one merged service.
-    func ports(of service: Service, named name: String, context: PortContext) -> [PublishedPort] {
+    /// The published ports of one merged service; its entries that publish nothing go to
+    /// `silentEntries` with the reason.
+    mutating func ports(of service: Service, named name: String, context: PortContext) -> [PublishedPort] {
+        func silent(_ reason: String, _ entries: [Entry]? = nil) -> [PublishedPort] {
+            for entry in entries ?? service.entries {
+                silentEntries.append(SilentEntry(location: entry.location, service: name, reason: reason))
+            }
+            return []
+        }
         let project = context.project
         let identity = Self.serviceIdentity(project: project, service: name)
         var aliases = [
@@ -28,18 +35,24 @@ extension ComposeLoader {
         ]
         if let image = service.image.flatMap(Self.imageName) { aliases.append(image) }
         // `scale: 0` (or `deploy.replicas: 0`) starts no container: nothing is published.
-        if service.replicas?.count == 0 { return [] }
+        if service.replicas?.count == 0 { return silent("scale 0: no container starts") }
         if let active = context.selection.activeProfiles, !service.profiles.isEmpty, !active.contains("*"),
             active.isDisjoint(with: service.profiles)
         {
-            return []  // COMPOSE_PROFILES does not start it: it publishes nothing
+            return silent("its profiles are not in COMPOSE_PROFILES: it does not start")
+        }
+        if service.sharesNetwork == true, service.networkModeHost != true {
+            return silent("network_mode service:/container: it publishes nothing of its own")
         }
         var result: [PublishedPort] = []
         for entry in service.entries {
             // Under `network_mode: host` Docker ignores `ports` (with a warning) and the
             // container listens on the host itself: the target port is the host port.
             let host = service.networkModeHost == true
-            guard let ports = host ? entry.mapping.target : entry.mapping.published else { continue }
+            guard let ports = host ? entry.mapping.target : entry.mapping.published else {
+                _ = silent("a container port only: Docker picks a free host port", [entry])
+                continue
+            }
             var port = PublishedPort(
                 name: name, label: "service \(name)", identity: identity, aliases: aliases, ports: ports,
                 transport: entry.mapping.transport, bind: host ? .wildcard : entry.mapping.bind,

@@ -93,6 +93,8 @@ package struct ConfigScanResult: Sendable {
     /// The services of each Compose project (by `PublishedPort.project`), as the same app
     /// twice compares them (`ComposeLoader.signature`).
     package var projectSignatures: [String: Set<String>] = [:]
+    /// Port entries that publish nothing, and why (`check --list`).
+    package var silentEntries: [SilentEntry] = []
 }
 
 /// `portreg check`: reads service configs (Compose, Kubernetes, Procfiles, standalone `.env`,

@@ -84,6 +84,7 @@ extension ConfigCheck {
         var seenFindings = Set<Finding>()
         result.findings += loader.findings.filter { seenFindings.insert($0).inserted }
         files.formUnion(loader.filesRead)
+        result.silentEntries = loader.silentEntries
 
         // The per-file formats, each through `ConfigFormat`.
         let context = ConfigFormatContext(options: options, now: now, tree: tree)

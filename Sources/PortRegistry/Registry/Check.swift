@@ -44,6 +44,16 @@ extension Registry {
         return known.baseline.apply(to: report, file: known.file)
     }
 
+    /// `portreg check --list`: the claims the configs under `options.paths` make, with where
+    /// they run and why a claim publishes nothing, and the files that could not be read
+    /// (`parse` errors, for the exit status). Nothing is judged, so no database is opened.
+    package static func listClaims(_ options: CheckOptions) throws -> (claims: [ListedClaim], files: Int, unreadable: Int)
+    {
+        let scan = try ConfigCheck.scan(options, now: RegistryClock.system.now())
+        let unreadable = scan.findings.count { $0.kind == .parse && $0.severity == .error }
+        return (ConfigCheck.listing(scan, options: options), scan.files.count, unreadable)
+    }
+
     /// The way out of a collision: the port `reserve` would give the service that moves, by
     /// its rules (not assigned, not registered or common, not privileged, not ephemeral),
     /// where "in use" means claimed by the tree, never a probe of this machine.

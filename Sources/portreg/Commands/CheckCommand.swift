@@ -91,6 +91,12 @@ struct CheckCommand: ParsableCommand {
         help: "Record this run's error findings in FILE (one fingerprint per line, sorted), then exit 0.")
     var writeBaseline: String?
 
+    @Flag(
+        help:
+            "Print the claims found instead of the findings: file:line, service, port/protocol, bind, scope, where each runs and why an entry publishes nothing."
+    )
+    var list = false
+
     @Flag(help: "Also report published ports that a socket on this machine listens on now (kind in-use).")
     var live = false
 
@@ -165,6 +171,14 @@ struct CheckCommand: ParsableCommand {
             if options.nodePortRange == nil { options.nodePortRange = settings.nodePortRange }
         }
         if writeBaseline != nil { options.baseline = nil }
+        if list {
+            let listing = try Registry.listClaims(options)
+            CheckListing.write(listing.claims, files: listing.files, format: format)
+            OutputStream.standardOutput.flush()
+            // A config that could not be read lists nothing of it: run without --list to see why.
+            if listing.unreadable > 0 { throw ExitCode(ExitStatus.code(for: .dataFormat)) }
+            return
+        }
         let registry = try Registry.openForCheck(explicitPath: database.db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
         CheckOutput.write(report, format: format)
