@@ -136,6 +136,20 @@ package struct ComposeLoader {
 
     package init(tree: SourceTree) { self.tree = tree }
 
+    /// Forgets the parsed files (the claims are kept): a loader of one chunk of a large tree
+    /// holds its files' YAML only while it loads them.
+    mutating func dropParsedFiles() { cache = [:] }
+
+    /// What another loader found (a chunk of the tree loaded on another core), after this one's.
+    mutating func absorb(_ other: ComposeLoader) {
+        findings += other.findings
+        filesRead.formUnion(other.filesRead)
+        included.formUnion(other.included)
+        containerFiles.formUnion(other.containerFiles)
+        extensions += other.extensions
+        silentEntries += other.silentEntries
+    }
+
     /// The physical path of `path` when the tree holds it, else `path` as given.
     func physical(_ path: String) -> String {
         if case .success(let resolved) = tree.resolve(path) { return resolved }

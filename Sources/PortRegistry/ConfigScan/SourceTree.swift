@@ -1,4 +1,5 @@
 import PortRegistryModel
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -28,6 +29,14 @@ package struct SourceTree: Sendable {
     package private(set) var roots: [Root] = []
     /// The current folder, physical (getcwd), against which relative paths are read.
     private let workingDirectory: String
+    /// Folders already resolved, by their lexical absolute path: a tree of 10,000 files asks
+    /// the file system about each folder once, not once per file and component. Shared by
+    /// the threads that load the tree.
+    private let folders = FolderCache()
+
+    private final class FolderCache: Sendable {
+        let resolved = Mutex<[String: String]>([:])
+    }
 
     /// Why a path was not read.
     package enum Refusal: Error, Equatable, Sendable {
@@ -91,7 +100,33 @@ package struct SourceTree: Sendable {
 
     /// The physical path of a file inside the tree, or why it is not one.
     package func resolve(_ path: String) -> Result<String, Refusal> {
-        resolve(absolute: absolutePath(path), links: 0, viaLink: false)
+        let absolute = absolutePath(path)
+        // The folder from the cache (or resolved once), then the last component: a link
+        // there, or a folder that is not plain, takes the general walk below.
+        let name = ConfigFile.baseName(absolute)
+        guard name != ".." && name != "." && !name.isEmpty, absolute != "/",
+            case .success(let folder) = resolveFolder(ConfigFile.directory(of: absolute))
+        else { return resolve(absolute: absolute, links: 0, viaLink: false) }
+        if name == ".git" { return .failure(.gitFolder) }
+        let next = folder == "/" ? "/" + name : folder + "/" + name
+        var info = stat()
+        guard lstat(next, &info) == 0 else {
+            let code = errno
+            return .failure(code == ENOENT || code == ENOTDIR ? .missing : .unreadable(ConfigFile.systemMessage(code)))
+        }
+        if info.st_mode & S_IFMT == S_IFLNK { return resolve(absolute: absolute, links: 0, viaLink: false) }
+        return .success(next)
+    }
+
+    /// The physical path of a folder of the tree, cached; a failure is not cached (the
+    /// general walk says why).
+    private func resolveFolder(_ absolute: String) -> Result<String, Refusal> {
+        if let known = folders.resolved.withLock({ $0[absolute] }) { return .success(known) }
+        let result = resolve(absolute: absolute, links: 0, viaLink: false)
+        if case .success(let physical) = result {
+            folders.resolved.withLock { $0[absolute] = physical }
+        }
+        return result
     }
 
     private static let systemFolders = ["/proc", "/dev", "/sys"]

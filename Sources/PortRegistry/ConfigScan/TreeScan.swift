@@ -1,5 +1,6 @@
 import PortRegistryFormats
 import PortRegistryModel
+import PortRegistrySystem
 
 /// Reading a tree into claims: discovery, the Compose projects and their deployments, the
 /// per-file formats. Everything a file of the tree names is read through its `SourceTree`.
@@ -100,8 +101,12 @@ extension ConfigCheck {
                             || containerFiles.contains(loader.physical(ConfigFile.directory(of: path))))
                 }
             }
-            for path in paths {
-                let scanned = format.read(path: path, context: context)
+            // Each file on its own: on every core, merged in order.
+            let candidates = paths
+            let reads = Parallel.map(candidates.count) { range in
+                range.map { format.read(path: candidates[$0], context: context) }
+            }.flatMap { $0 }
+            for (path, scanned) in zip(candidates, reads) {
                 if scanned.counted { files.insert(path) }
                 result.ports += scanned.ports
                 result.findings += scanned.findings
@@ -128,57 +133,84 @@ extension ConfigCheck {
             var directory: String
             var files: [String]
             var environment: Environment
+            var hasMain: Bool
         }
-        var folders: [Folder] = []
-        var hasMain = Set<String>()
-        for folder in discovery.composeFolders {
-            let environment = projectEnvironment(
-                folder.directory, override: override, processEnvironment: options.processEnvironment,
-                tree: loader.tree)
-            findings += environment.findings
-            folders.append(Folder(directory: folder.directory, files: folder.files, environment: environment))
-            if environment.selection.composeFile != nil
-                || folder.files.contains(where: { ComposeLoader.mainNames.contains(ConfigFile.baseName($0)) })
-            {
-                hasMain.insert(folder.directory)
+        let tree = loader.tree
+        let outsideNames = loader.outsideNames
+        let composeFolders = discovery.composeFolders
+        // Each folder's environment, on every core.
+        var folders: [Folder] = Parallel.map(composeFolders.count) { range in
+            range.map { index in
+                let folder = composeFolders[index]
+                let environment = projectEnvironment(
+                    folder.directory, override: override, processEnvironment: options.processEnvironment, tree: tree)
+                let hasMain =
+                    environment.selection.composeFile != nil
+                    || folder.files.contains { ComposeLoader.mainNames.contains(ConfigFile.baseName($0)) }
+                return Folder(
+                    directory: folder.directory, files: folder.files, environment: environment, hasMain: hasMain)
             }
-        }
-        var adopted: [String: [String]] = [:]
-        for index in folders.indices where !hasMain.contains(folders[index].directory) {
-            let variables = folders[index].environment.variables
-            var standaloneNames = Set<String>()
-            var overlays: [String] = []
-            for file in folders[index].files {
-                if ComposeLoader.overlaidNames(ConfigFile.baseName(file)) == nil,
-                    loader.canRunAlone(file, variables: variables)
-                {
-                    standaloneNames.formUnion(loader.services(of: [file], variables: variables).order)
-                } else {
-                    overlays.append(file)
+        }.flatMap { $0 }
+        for folder in folders { findings += folder.environment.findings }
+        let hasMain = Set(folders.filter(\.hasMain).map(\.directory))
+        // Overlays of folders without a main file that go on the main file above.
+        let orphans = folders.indices.filter { !folders[$0].hasMain }
+        let moves: [(folder: Int, file: String, parent: String)] = Parallel.map(orphans.count) { range in
+            var local = ComposeLoader(tree: tree)
+            var moves: [(Int, String, String)] = []
+            for index in orphans[range] {
+                let folder = folders[index]
+                let variables = folder.environment.variables
+                var standaloneNames = Set<String>()
+                var overlays: [String] = []
+                for file in folder.files {
+                    if ComposeLoader.overlaidNames(ConfigFile.baseName(file)) == nil,
+                        local.canRunAlone(file, variables: variables)
+                    {
+                        standaloneNames.formUnion(local.services(of: [file], variables: variables).order)
+                    } else {
+                        overlays.append(file)
+                    }
                 }
-            }
-            for file in overlays {
-                let names = Set(loader.services(of: [file], variables: variables).order)
-                guard standaloneNames.isDisjoint(with: names),
-                    ComposeLoader.overlaidNames(ConfigFile.baseName(file)) == nil
-                else { continue }
-                var parent = folders[index].directory
-                while parent != "." && parent != "/" && !parent.isEmpty {
-                    parent = ConfigFile.directory(of: parent)
-                    if hasMain.contains(parent) {
-                        adopted[parent, default: []].append(file)
-                        folders[index].files.removeAll { $0 == file }
-                        break
+                for file in overlays where ComposeLoader.overlaidNames(ConfigFile.baseName(file)) == nil {
+                    let names = Set(local.services(of: [file], variables: variables).order)
+                    guard standaloneNames.isDisjoint(with: names) else { continue }
+                    var parent = folder.directory
+                    while parent != "." && parent != "/" && !parent.isEmpty {
+                        parent = ConfigFile.directory(of: parent)
+                        if hasMain.contains(parent) {
+                            moves.append((index, file, parent))
+                            break
+                        }
                     }
                 }
             }
+            return moves
+        }.flatMap { $0 }
+        var adopted: [String: [String]] = [:]
+        for move in moves {
+            adopted[move.parent, default: []].append(move.file)
+            folders[move.folder].files.removeAll { $0 == move.file }
+        }
+        // The projects, on every core: each chunk of folders with a loader of its own, whose
+        // parsed files are dropped with it (only claims are kept), merged in order.
+        let loading = folders.filter { !$0.files.isEmpty || adopted[$0.directory] != nil }
+        let chunks: [(projects: [ComposeLoader.Project], loader: ComposeLoader)] = Parallel.map(loading.count) {
+            range in
+            var local = ComposeLoader(tree: tree)
+            local.outsideNames = outsideNames
+            let projects = loading[range].map { folder in
+                local.loadProject(
+                    directory: folder.directory, files: folder.files, variables: folder.environment.variables,
+                    selection: folder.environment.selection, adopted: adopted[folder.directory] ?? [])
+            }
+            local.dropParsedFiles()
+            return (projects, local)
         }
         var projects: [ComposeLoader.Project] = []
-        for folder in folders where !folder.files.isEmpty || adopted[folder.directory] != nil {
-            projects.append(
-                loader.loadProject(
-                    directory: folder.directory, files: folder.files, variables: folder.environment.variables,
-                    selection: folder.environment.selection, adopted: adopted[folder.directory] ?? []))
+        for chunk in chunks {
+            projects += chunk.projects
+            loader.absorb(chunk.loader)
         }
         return projects
     }
