@@ -29,9 +29,9 @@ package struct SourceTree: Sendable {
     package private(set) var roots: [Root] = []
     /// The current folder, physical (getcwd), against which relative paths are read.
     private let workingDirectory: String
-    /// Folders already resolved, by their lexical absolute path: a tree of 10,000 files asks
-    /// the file system about each folder once, not once per file and component. Shared by
-    /// the threads that load the tree.
+    /// Paths already resolved (folders, and files that were no link), by their lexical
+    /// absolute path: a tree of 10,000 files asks the file system about each path once, not
+    /// once per reference and component. Shared by the threads that load the tree.
     private let folders = FolderCache()
 
     private final class FolderCache: Sendable {
@@ -101,6 +101,7 @@ package struct SourceTree: Sendable {
     /// The physical path of a file inside the tree, or why it is not one.
     package func resolve(_ path: String) -> Result<String, Refusal> {
         let absolute = absolutePath(path)
+        if let known = folders.resolved.withLock({ $0[absolute] }) { return .success(known) }
         // The folder from the cache (or resolved once), then the last component: a link
         // there, or a folder that is not plain, takes the general walk below.
         let name = ConfigFile.baseName(absolute)
@@ -115,6 +116,7 @@ package struct SourceTree: Sendable {
             return .failure(code == ENOENT || code == ENOTDIR ? .missing : .unreadable(ConfigFile.systemMessage(code)))
         }
         if info.st_mode & S_IFMT == S_IFLNK { return resolve(absolute: absolute, links: 0, viaLink: false) }
+        folders.resolved.withLock { $0[absolute] = next }
         return .success(next)
     }
 

@@ -73,7 +73,7 @@ extension ConfigCheck {
             let own = project.members.map(loader.physical)
             return !included.isEmpty && !own.isEmpty && own.allSatisfy(included.contains)
         }
-        relateProjects(&projects, loader: loader, findings: &result.findings)
+        relateProjects(&projects, loader: loader, options: options, findings: &result.findings)
         for project in projects {
             result.ports += project.ports
             result.findings += project.findings
@@ -219,8 +219,13 @@ extension ConfigCheck {
     /// project's file are one app deployed two ways (alternatives); folders that share a
     /// project name share their services' containers (a warning naming both).
     static func relateProjects(
-        _ projects: inout [ComposeLoader.Project], loader: ComposeLoader, findings: inout [Finding]
+        _ projects: inout [ComposeLoader.Project], loader: ComposeLoader, options: CheckOptions,
+        findings: inout [Finding]
     ) {
+        /// The host `.portreg.yaml` puts a folder's first file on, if any.
+        func host(_ project: ComposeLoader.Project) -> HostScope? {
+            project.members.first.flatMap { file in options.hostGlobs.first { $0.matches(file) }?.host }
+        }
         var projectOfFile: [String: Int] = [:]
         for (index, project) in projects.enumerated() {
             for file in project.members { projectOfFile[loader.physical(file)] = index }
@@ -246,6 +251,8 @@ extension ConfigCheck {
             for other in indices.dropFirst() {
                 let shared = projects[first].serviceNames.intersection(projects[other].serviceNames).sorted()
                 guard !shared.isEmpty, let file = projects[other].members.first else { continue }
+                // On two hosts that `.portreg.yaml` names, they are two projects of one name.
+                if let one = host(projects[first]), let two = host(projects[other]), !one.overlaps(two) { continue }
                 let services =
                     shared.count > 3
                     ? shared.prefix(3).joined(separator: ", ") + " and \(shared.count - 3) more"
