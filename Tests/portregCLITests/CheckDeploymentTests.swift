@@ -9,11 +9,16 @@ import Testing
     /// that cannot run alone overlays the main file of the folder above.
     @Test func overlaysGoOnTheFileTheyExtend() async throws {
         let cli = try CLI()
-        try cli.write("app/compose.yaml", "services:\n  web:\n    image: nginx\n    ports: [\"7100:80\", \"7110:8080\"]\n")
+        try cli.write(
+            "app/compose.yaml", "services:\n  web:\n    image: nginx\n    ports: [\"7100:80\", \"7110:8080\"]\n")
         // An overlay one folder down: -f compose.yaml -f overrides/compose.debug.yml.
-        try cli.write("app/overrides/compose.debug.yml", "services:\n  web:\n    ports: [\"7101:9229\"]\n  probe:\n    image: busybox\n    ports: [\"7101:80\"]\n")
+        try cli.write(
+            "app/overrides/compose.debug.yml",
+            "services:\n  web:\n    ports: [\"7101:9229\"]\n  probe:\n    image: busybox\n    ports: [\"7101:80\"]\n")
         try cli.write("app/compose.ci.yml", "services:\n  ci:\n    image: ci\n    ports: [\"7110:80\"]\n")
-        try cli.write("app/compose.ci.override.yml", "services:\n  ci:\n    ports: [\"7111:81\"]\n  side:\n    image: side\n    ports: [\"7111:82\"]\n")
+        try cli.write(
+            "app/compose.ci.override.yml",
+            "services:\n  ci:\n    ports: [\"7111:81\"]\n  side:\n    image: side\n    ports: [\"7111:82\"]\n")
         let result = try await cli.run("check", ".", "--format", "json")
         result.expect(
             status: 1,
@@ -35,7 +40,8 @@ import Testing
         let cli = try CLI()
         let proxy = "services:\n  traefik:\n    image: traefik:v3\n    ports: [\"80:80\", \"443:443\"]\n"
         try cli.write("nas/proxy/compose.yaml", "name: nas-proxy\n" + proxy)
-        try cli.write("vps/proxy/compose.yaml", "name: vps-proxy\n" + proxy.replacingOccurrences(of: "v3", with: "v2.11"))
+        try cli.write(
+            "vps/proxy/compose.yaml", "name: vps-proxy\n" + proxy.replacingOccurrences(of: "v3", with: "v2.11"))
         var result = try await cli.run("check", ".")
         result.expect(status: 0, stdout: ["warning", "[instance]", "the same app twice", "hosts:"])
         result = try await cli.run("check", ".", "--strict")
@@ -63,9 +69,11 @@ import Testing
         let cli = try CLI()
         try cli.write(
             "dns/compose.yml",
-            "services:\n  dns:\n    image: pihole\n    ports: [\"7253:53/udp\"]\n  web:\n    image: web\n    ports: [\"7200:80\"]\n")
+            "services:\n  dns:\n    image: pihole\n    ports: [\"7253:53/udp\"]\n  web:\n    image: web\n    ports: [\"7200:80\"]\n"
+        )
         try cli.write(
-            "stack/compose.yml", "services:\n  dns:\n    extends:\n      file: ../dns/compose.yml\n      service: dns\n")
+            "stack/compose.yml", "services:\n  dns:\n    extends:\n      file: ../dns/compose.yml\n      service: dns\n"
+        )
         try cli.write("other/compose.yml", "services:\n  site:\n    image: site\n    ports: [\"7200:8080\"]\n")
         let result = try await cli.run("check", ".")
         result.expect(status: 1, stdout: ["service web and service site both publish 7200/tcp"], stdoutLacks: ["7253"])

@@ -33,7 +33,9 @@ extension ConfigCheck {
     package static func listing(_ scan: ConfigScanResult, options: CheckOptions) -> [ListedClaim] {
         let sameApp = SameApp(signatures: scan.projectSignatures)
         var folderOfProject: [String: String] = [:]
-        for port in scan.ports { if let project = port.project { folderOfProject[project] = ConfigFile.directory(of: port.location.file) } }
+        for port in scan.ports {
+            if let project = port.project { folderOfProject[project] = ConfigFile.directory(of: port.location.file) }
+        }
         var result: [ListedClaim] = []
         for port in scan.ports {
             var listed = ListedClaim(
@@ -56,7 +58,11 @@ extension ConfigCheck {
                     host: options.host.name, silence: entry.reason))
         }
         var seen = Set<String>()
-        return result.filter { seen.insert("\($0.location)\u{1}\($0.service)\u{1}\($0.ports?.description ?? "")\u{1}\($0.transport?.rawValue ?? "")").inserted }
-            .sorted { ($0.location, $0.service) < ($1.location, $1.service) }
+        return result.filter {
+            seen.insert(
+                "\($0.location)\u{1}\($0.service)\u{1}\($0.ports?.description ?? "")\u{1}\($0.transport?.rawValue ?? "")"
+            ).inserted
+        }
+        .sorted { ($0.location, $0.service) < ($1.location, $1.service) }
     }
 }

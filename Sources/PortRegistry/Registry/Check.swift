@@ -47,8 +47,9 @@ extension Registry {
     /// `portreg check --list`: the claims the configs under `options.paths` make, with where
     /// they run and why a claim publishes nothing, and the files that could not be read
     /// (`parse` errors, for the exit status). Nothing is judged, so no database is opened.
-    package static func listClaims(_ options: CheckOptions) throws -> (claims: [ListedClaim], files: Int, unreadable: Int)
-    {
+    package static func listClaims(_ options: CheckOptions) throws -> (
+        claims: [ListedClaim], files: Int, unreadable: Int
+    ) {
         let scan = try ConfigCheck.scan(options, now: RegistryClock.system.now())
         let unreadable = scan.findings.count { $0.kind == .parse && $0.severity == .error }
         return (ConfigCheck.listing(scan, options: options), scan.files.count, unreadable)

@@ -11,7 +11,8 @@ enum CheckListing {
         switch format {
         case .text:
             for claim in claims { out.writeLine(TerminalText.visible(line(claim))) }
-            out.writeLine("\(files) file\(files == 1 ? "" : "s"), \(claims.count) entr\(claims.count == 1 ? "y" : "ies")")
+            out.writeLine(
+                "\(files) file\(files == 1 ? "" : "s"), \(claims.count) entr\(claims.count == 1 ? "y" : "ies")")
         case .json:
             out.write(
                 JSONValue.object(
@@ -51,7 +52,8 @@ enum CheckListing {
         .object([
             ("file", .string(claim.location.file)), ("line", claim.location.line.map(JSONValue.int) ?? .null),
             ("service", .string(claim.service)),
-            ("port", claim.ports.map { .int($0.low) } ?? .null), ("port_end", claim.ports.map { .int($0.high) } ?? .null),
+            ("port", claim.ports.map { .int($0.low) } ?? .null),
+            ("port_end", claim.ports.map { .int($0.high) } ?? .null),
             ("protocol", claim.transport.map { .string($0.rawValue) } ?? .null),
             ("bind", claim.bind.map(JSONValue.string) ?? .null), ("scope", .string(claim.scope)),
             ("host", .string(claim.host)), ("runs_in", .array(claim.runsIn.map(JSONValue.string))),
@@ -97,7 +99,10 @@ enum CheckListing {
         ])
         return .object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")), ("version", .string("2.1.0")),
-            ("runs", .array([.object([("tool", .object([("driver", driver)])), ("results", .array(results, lines: true))])])),
+            (
+                "runs",
+                .array([.object([("tool", .object([("driver", driver)])), ("results", .array(results, lines: true))])])
+            ),
         ])
     }
 }
