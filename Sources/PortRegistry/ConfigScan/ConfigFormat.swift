@@ -23,6 +23,14 @@ package protocol ConfigFormat: Sendable {
 package struct ConfigFormatContext {
     package var options: CheckOptions
     package var now: Timestamp
+    /// The kustomizations of the checked trees, each read once per run.
+    package var kustomizations: Kustomizations
+
+    package init(options: CheckOptions, now: Timestamp) {
+        self.options = options
+        self.now = now
+        self.kustomizations = Kustomizations(roots: options.paths.filter { $0 != "-" })
+    }
 }
 
 /// What one file yields.
@@ -76,7 +84,8 @@ package struct KubernetesFormat: ConfigFormat {
         }
         guard KubernetesManifest.mayBeManifest(text) else { return scan }
         let manifest = KubernetesManifest.scan(
-            path: path, text: text, nodePorts: context.options.nodePortRange ?? CheckOptions.defaultNodePorts)
+            path: path, text: text, nodePorts: context.options.nodePortRange ?? CheckOptions.defaultNodePorts,
+            kustomized: context.kustomizations.namespace(of: path))
         guard manifest.isManifest else { return scan }
         scan.counted = true
         scan.ports = manifest.ports
@@ -94,7 +103,9 @@ package struct ProcfileFormat: ConfigFormat {
     package func read(path: String, context: ConfigFormatContext) -> ConfigFormatScan {
         var scan = ConfigFormatScan(counted: true)
         switch ConfigFile.read(path) {
-        case .success(let text): (scan.ports, scan.findings) = Procfile.ports(path: path, text: text)
+        case .success(let text):
+            (scan.ports, scan.findings) = Procfile.ports(path: path, text: text)
+            scan.ports = Procfile.asAlternatives(scan.ports, path: path)
         case .failure(let failure): scan.findings.append(ConfigFormats.unreadable(path, failure))
         }
         return scan
