@@ -70,6 +70,14 @@ package enum KubernetesManifest {
         return group
     }
 
+    /// `{{ .Port }}` of a Go (Helm, kustomize function) template, which YAML reads as a
+    /// mapping whose one key is a mapping: a value the template fills in, no fixed port and no
+    /// error (SPEC: templates are not ours to refuse).
+    package static func isTemplatePlaceholder(_ node: Node) -> Bool {
+        guard case .mapping(let entries) = node.content, entries.count == 1 else { return false }
+        return entries[0].key.isMapping && entries[0].value.isNull
+    }
+
     private static func read(
         _ document: Node, path: String, ignored: Set<Int>, nodePorts: PortRange, kustomized: String?,
         into scan: inout Scan
@@ -101,7 +109,7 @@ package enum KubernetesManifest {
         }
 
         func integer(_ node: Node?, _ field: String) -> Int?? {
-            guard let node, !node.isNull else { return .some(nil) }
+            guard let node, !node.isNull, !isTemplatePlaceholder(node) else { return .some(nil) }
             guard let text = node.text, let value = Int(text), (0...65535).contains(value) else {
                 scan.findings.append(
                     Finding(

@@ -46,15 +46,16 @@ struct ClusterTree {
 
 /// A workload with one container port published on the node.
 func workload(
-    _ kind: String, _ name: String, namespace: String? = nil, hostPort: Int, apiVersion: String = "apps/v1"
+    _ kind: String, _ name: String, namespace: String? = nil, hostPort: Int, apiVersion: String = "apps/v1",
+    containerPortText: String = "8080", hostPortText: String? = nil
 ) -> String {
     let podSpec = """
         containers:
           - name: main
             image: example/\(name)
             ports:
-              - containerPort: 8080
-                hostPort: \(hostPort)
+              - containerPort: \(containerPortText)
+                hostPort: \(hostPortText ?? String(hostPort))
         """
     let indented: String
     switch kind {

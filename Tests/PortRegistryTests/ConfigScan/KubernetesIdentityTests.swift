@@ -92,3 +92,16 @@ import Testing
         #expect(try tree.collisions().isEmpty)
     }
 }
+
+/// A manifest template (`{{ .Port }}` of a Go template in a kustomize function's example) is
+/// read as YAML, but its placeholders are values to come: no claim and no `parse` error.
+@Suite struct KubernetesTemplateTests {
+    @Test func goTemplatePlaceholdersPublishNothing() throws {
+        let template = workload(
+            "Deployment", "web", hostPort: 0, containerPortText: "{{ .Port }}", hostPortText: "{{ .HostPort }}")
+        let tree = try ClusterTree(["templates/web.template.yaml": template])
+        let report = try tree.report()
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(report.ports == 0)
+    }
+}
