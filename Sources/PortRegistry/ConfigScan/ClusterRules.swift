@@ -147,8 +147,12 @@ package enum ClusterRules {
         let reason: String
         if services.count > 1 && claims.allSatisfy({ $0.workload == "Service" }) {
             reason = "the API server refuses the second Service (a nodePort is unique in the cluster)"
-        } else if let everywhere = claims.first(where: { everyNode.contains($0.workload ?? "") }) {
-            reason = "\(everywhere.label) takes it on every node, so the other pods can run nowhere"
+        } else if let daemonSet = claims.first(where: { $0.workload == "DaemonSet" }) {
+            reason = "\(daemonSet.label) takes it on every node, so the other pods can run nowhere"
+        } else if let service = claims.first(where: { $0.workload == "Service" }) {
+            // The scheduler does not know nodePorts: the pod runs, and on every node it and
+            // kube-proxy's rule for the Service compete for the port's traffic.
+            reason = "the nodePort of \(service.label) is open on every node, where the pods' port competes with it"
         } else {
             finding.severity = .warning
             reason = "their pods need distinct nodes (the scheduler puts them on different nodes)"

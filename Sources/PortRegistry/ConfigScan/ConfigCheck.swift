@@ -286,7 +286,8 @@ package enum ConfigCheck {
         wayOut?.claim(assignments.map { ($0.assignment.ports, $0.assignment.transport) })
         wayOut?.claim(listening.compactMap { socket in PortRange(port: socket.port).map { ($0, socket.transport) } })
         findings += collisions(ports, wayOut: wayOut)
-        findings += inUse(ports, listening: listening)
+        // This machine's sockets are the Docker host's: a cluster node's ports are elsewhere.
+        findings += inUse(ports.filter { $0.scope == .dockerHost }, listening: listening)
         findings += registryFindings(ports, assignments: assignments, strict: options.strict)
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
         findings = onePerEntry(findings)

@@ -2,6 +2,7 @@ import Testing
 
 @testable import PortRegistryConfigScan
 @testable import PortRegistryModel
+@testable import PortRegistrySystem
 
 /// SPEC, "Kubernetes" and "Where things run": how the scheduler places pods that take a host
 /// port, and the two scopes (Docker host, cluster).
@@ -95,5 +96,20 @@ import Testing
             CheckConfig.HostGlobs(host: HostScope(parsing: "nas")!, globs: ["app"], root: tree.directory.path),
         ]
         #expect(try tree.collisions(options).isEmpty, "two hosts")
+    }
+
+    /// `--live` reads this machine's sockets: the Docker host's. A cluster node's hostPort is
+    /// not taken by them.
+    @Test func liveSocketsMeetOnlyTheDockerHost() throws {
+        let tree = try ClusterTree([
+            "app/compose.yaml": "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n",
+            "k8s/agent.yaml": workload("DaemonSet", "agent", hostPort: 9100),
+        ])
+        let listening = [8080, 9100].map {
+            ListeningSocket(transport: .tcp, address: "0.0.0.0", isIPv6: false, port: $0, inode: $0)
+        }
+        let report = ConfigCheck.evaluate(
+            try tree.scan(), registry: RegistrySnapshot(), options: tree.options, listening: listening)
+        #expect(report.findings.filter { $0.kind == .inUse }.map { $0.ports?.low } == [8080])
     }
 }
