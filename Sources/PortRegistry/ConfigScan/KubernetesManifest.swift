@@ -147,7 +147,6 @@ package enum KubernetesManifest {
                 origin: .kubernetes, isIgnored: line.map { ignored.contains($0) } ?? false)
             claim.movesWithin = movesWithin
             claim.scope = .cluster
-            claim.workload = kind
             claim.kubernetesObject = object
             scan.ports.append(claim)
         }

@@ -59,11 +59,11 @@ package struct PublishedPort: SocketClaim, Hashable, Sendable {
     /// `.env` and kind cluster configs on the Docker host, Kubernetes objects on the cluster.
     /// Claims of two scopes meet only where `.portreg.yaml` `hosts` puts both on one host.
     package var scope: Scope = .dockerHost
-    /// The Kubernetes kind that takes the port (`DaemonSet`, `Deployment`, `Service` for a
-    /// `nodePort`, …): how the scheduler places it. nil outside Kubernetes.
-    package var workload: String? = nil
     /// The Kubernetes object (API group, kind, namespace, name); nil outside Kubernetes.
     package var kubernetesObject: KubernetesObject? = nil
+    /// The Kubernetes kind that takes the port (`DaemonSet`, `Deployment`, `Service` for a
+    /// `nodePort`, …): how the scheduler places it. nil outside Kubernetes.
+    package var workload: String? { kubernetesObject?.kind }
     /// `.portreg.yaml` `hosts` put this claim on `host` (not `--host`, not the default).
     package var isPlacedOnHost = false
 
