@@ -1,5 +1,11 @@
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 @testable import PortRegistryConfigScan
 @testable import PortRegistryModel
 
@@ -72,6 +78,24 @@ import Testing
             "rendered/web.yaml": workload("Deployment", "web", namespace: "shop", hostPort: 8080),
         ])
         #expect(try tree.collisions().isEmpty)
+    }
+
+    /// SPEC, "An untrusted tree": a kustomization that is a link out of the checked tree is
+    /// not read, nor one above the tree.
+    @Test func kustomizationsOutsideTheTreeAreNotRead() throws {
+        let outside = try ClusterTree(["kustomization.yaml": "namespace: elsewhere\nresources: [web.yaml]\n"])
+        let tree = try ClusterTree(["app/web.yaml": workload("Deployment", "web", hostPort: 8080)])
+        #expect(
+            symlink(outside.directory.path + "/kustomization.yaml", tree.directory.path + "/app/kustomization.yaml")
+                == 0)
+        #expect(try tree.scan().ports.first?.kubernetesObject?.namespace == nil)
+        let nested = try ClusterTree([
+            "kustomization.yaml": "namespace: above\nresources: [tree]\n",
+            "tree/app/web.yaml": workload("Deployment", "web", hostPort: 8080),
+        ])
+        let options = CheckOptions(paths: [nested.directory.path + "/tree"], ephemeral: nil)
+        #expect(try nested.scan(options).ports.first?.kubernetesObject?.namespace == nil)
+        #expect(try nested.scan().ports.first?.kubernetesObject?.namespace == "above")
     }
 
     @Test func objectsOfTwoNamespacesAreTwoObjects() throws {
