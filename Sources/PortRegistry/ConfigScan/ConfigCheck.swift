@@ -133,7 +133,9 @@ package enum ConfigCheck {
         var findings = scan.findings
         let ports = scan.ports.filter { !$0.isIgnored }.map { port -> PublishedPort in
             var port = port
-            port.host = options.hostGlobs.first { $0.matches(port.location.file) }?.host ?? options.host
+            let placed = options.hostGlobs.first { $0.matches(port.location.file) }?.host
+            port.host = placed ?? options.host
+            port.isPlacedOnHost = placed != nil
             return port
         }
         let assignments = registry.assignments + scan.assignments
@@ -143,7 +145,8 @@ package enum ConfigCheck {
         wayOut?.claim(listening.compactMap { socket in PortRange(port: socket.port).map { ($0, socket.transport) } })
         findings += collisions(
             ports, wayOut: wayOut, sameApp: SameApp(signatures: scan.projectSignatures, strict: options.strict))
-        findings += inUse(ports, listening: listening)
+        // This machine's sockets are the Docker host's: a cluster node's ports are elsewhere.
+        findings += inUse(ports.filter { $0.scope == .dockerHost }, listening: listening)
         findings += registryFindings(ports, assignments: assignments, strict: options.strict)
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
         findings = onePerEntry(findings)
@@ -255,9 +258,11 @@ package enum ConfigCheck {
     package static func collisions(_ ports: [PublishedPort], wayOut: WayOut? = nil, sameApp: SameApp = SameApp())
         -> [Finding]
     {
-        var findings: [Finding] = []
+        // The cluster, and both scopes on one named host, are judged in ClusterRules.
+        let (dockerHost, clusterFindings) = ClusterRules.split(ports, wayOut: wayOut)
+        var findings = clusterFindings
         var byTransport: [TransportProtocol: [PublishedPort]] = [:]
-        for port in ports { byTransport[port.transport, default: []].append(port) }
+        for port in dockerHost { byTransport[port.transport, default: []].append(port) }
         for transport in TransportProtocol.allCases {
             guard let group = byTransport[transport] else { continue }
             let hasDynamic = group.contains(where: \.isDynamic)

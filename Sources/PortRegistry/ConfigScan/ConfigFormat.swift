@@ -25,11 +25,14 @@ package struct ConfigFormatContext {
     package var now: Timestamp
     /// The trees checked: every file is read through it (`SourceTree.read`).
     package var tree: SourceTree
+    /// The kustomizations of the checked trees, each read once per run.
+    package var kustomizations: Kustomizations
 
     package init(options: CheckOptions, now: Timestamp, tree: SourceTree) {
         self.options = options
         self.now = now
         self.tree = tree
+        self.kustomizations = Kustomizations(tree: tree)
     }
 }
 
@@ -84,7 +87,8 @@ package struct KubernetesFormat: ConfigFormat {
         }
         guard KubernetesManifest.mayBeManifest(text) else { return scan }
         let manifest = KubernetesManifest.scan(
-            path: path, text: text, nodePorts: context.options.nodePortRange ?? CheckOptions.defaultNodePorts)
+            path: path, text: text, nodePorts: context.options.nodePortRange ?? CheckOptions.defaultNodePorts,
+            kustomized: context.kustomizations.namespace(of: path))
         guard manifest.isManifest else { return scan }
         scan.counted = true
         scan.ports = manifest.ports
@@ -102,7 +106,9 @@ package struct ProcfileFormat: ConfigFormat {
     package func read(path: String, context: ConfigFormatContext) -> ConfigFormatScan {
         var scan = ConfigFormatScan(counted: true)
         switch context.tree.read(path) {
-        case .success(let text): (scan.ports, scan.findings) = Procfile.ports(path: path, text: text)
+        case .success(let text):
+            (scan.ports, scan.findings) = Procfile.ports(path: path, text: text)
+            scan.ports = Procfile.asAlternatives(scan.ports, path: path)
         case .failure(let failure): scan.findings.append(ConfigFormats.unreadable(path, failure))
         }
         return scan

@@ -30,12 +30,24 @@ package enum KubernetesManifest {
         ConfigFile.containsBytes(text, "apiVersion") && ConfigFile.containsBytes(text, "kind")
     }
 
-    package static func scan(path: String, text: String, nodePorts: PortRange = CheckOptions.defaultNodePorts) -> Scan {
+    /// `kustomized`: the namespace the kustomization that lists this file gives its objects
+    /// (`Kustomizations.namespace(of:)`), which overrides theirs as kustomize does.
+    package static func scan(
+        path: String, text: String, nodePorts: PortRange = CheckOptions.defaultNodePorts, kustomized: String? = nil
+    ) -> Scan {
         var scan = Scan()
         let (parsed, failure) = YAMLDocuments.parse(text)
         let ignored = ConfigFile.ignoredLines(text)
         for document in parsed {
-            read(document, path: path, ignored: ignored, nodePorts: nodePorts, into: &scan)
+            // A kind cluster config is no manifest: its mappings are Docker host claims.
+            if document.isMapping, KindCluster.isClusterConfig(document) {
+                scan.isManifest = true
+                let (ports, findings) = KindCluster.read(document, path: path, ignored: ignored)
+                scan.ports += ports
+                scan.findings += findings
+                continue
+            }
+            read(document, path: path, ignored: ignored, nodePorts: nodePorts, kustomized: kustomized, into: &scan)
         }
         // A file that never showed a manifest (a Helm or Jinja template, some other YAML) is
         // not ours to refuse.
@@ -49,23 +61,46 @@ package enum KubernetesManifest {
         return scan
     }
 
+    /// The API group of an `apiVersion` (`apps/v1` is `apps`, `v1` the core group ``), with
+    /// the workloads that moved from `extensions` to `apps` in it: one object in both.
+    package static func group(apiVersion: String, kind: String) -> String {
+        guard let slash = apiVersion.firstIndex(of: "/") else { return "" }
+        let group = String(apiVersion[..<slash])
+        if group == "extensions" && ["Deployment", "DaemonSet", "ReplicaSet"].contains(kind) { return "apps" }
+        return group
+    }
+
+    /// `{{ .Port }}` of a Go (Helm, kustomize function) template, which YAML reads as a
+    /// mapping whose one key is a mapping: a value the template fills in, no fixed port and no
+    /// error (SPEC: templates are not ours to refuse).
+    package static func isTemplatePlaceholder(_ node: Node) -> Bool {
+        guard case .mapping(let entries) = node.content, entries.count == 1 else { return false }
+        return entries[0].key.isMapping && entries[0].value.isNull
+    }
+
     private static func read(
-        _ document: Node, path: String, ignored: Set<Int>, nodePorts: PortRange, into scan: inout Scan
+        _ document: Node, path: String, ignored: Set<Int>, nodePorts: PortRange, kustomized: String?,
+        into scan: inout Scan
     ) {
         guard document.isMapping, let kind = document.value("kind")?.text, document.value("apiVersion")?.text != nil
         else { return }
         scan.isManifest = true
         if kind == "List" || kind.hasSuffix("List") {
             for item in document.value("items")?.items ?? [] {
-                read(item, path: path, ignored: ignored, nodePorts: nodePorts, into: &scan)
+                read(item, path: path, ignored: ignored, nodePorts: nodePorts, kustomized: kustomized, into: &scan)
             }
             return
         }
         let metadata = document.value("metadata")
         let name = metadata?.value("name")?.text ?? metadata?.value("generateName")?.text ?? kind.lowercased()
-        let namespace = metadata?.value("namespace")?.text ?? "default"
-        let identity = "kubernetes\u{1}\(namespace)\u{1}\(kind)\u{1}\(name)"
-        var aliases = [namespace == "default" ? name.lowercased() : "\(namespace)/\(name)".lowercased()]
+        let namespace = kustomized ?? metadata?.value("namespace")?.text.flatMap { $0.isEmpty ? nil : $0 }
+        let object = KubernetesObject(
+            group: group(apiVersion: document.value("apiVersion")?.text ?? "", kind: kind), kind: kind,
+            namespace: namespace, name: name)
+        let identity = ClusterRules.identity(object)
+        var aliases = [
+            namespace == nil || namespace == "default" ? name.lowercased() : "\(namespace!)/\(name)".lowercased()
+        ]
         if let app = metadata?.value("labels")?.value("app")?.text
             ?? metadata?.value("labels")?.value(
                 "app.kubernetes.io/name")?.text
@@ -74,7 +109,7 @@ package enum KubernetesManifest {
         }
 
         func integer(_ node: Node?, _ field: String) -> Int?? {
-            guard let node, !node.isNull else { return .some(nil) }
+            guard let node, !node.isNull, !isTemplatePlaceholder(node) else { return .some(nil) }
             guard let text = node.text, let value = Int(text), (0...65535).contains(value) else {
                 scan.findings.append(
                     Finding(
@@ -111,44 +146,11 @@ package enum KubernetesManifest {
                 location: SourceLocation(file: path, line: line), target: target.flatMap(PortRange.init(port:)),
                 origin: .kubernetes, isIgnored: line.map { ignored.contains($0) } ?? false)
             claim.movesWithin = movesWithin
+            claim.scope = .cluster
+            claim.kubernetesObject = object
             scan.ports.append(claim)
         }
 
-        // A kind (kubernetes-in-docker) cluster publishes its nodes' extraPortMappings on
-        // this host: listenAddress defaults to 0.0.0.0, protocol to tcp (any case).
-        if kind == "Cluster", document.value("apiVersion")?.text?.hasPrefix("kind.x-k8s.io/") == true {
-            let cluster = document.value("name")?.text ?? "kind"
-            for node in document.value("nodes")?.items ?? [] {
-                for mapping in node.value("extraPortMappings")?.items ?? [] {
-                    guard let hostNode = mapping.value("hostPort"),
-                        case .some(.some(let hostPort)) = integer(
-                            hostNode, "hostPort"), hostPort > 0, let ports = PortRange(port: hostPort)
-                    else { continue }
-                    guard let transport = TransportProtocol(name: mapping.value("protocol")?.text ?? "tcp"),
-                        let bind = BindAddress(parsing: mapping.value("listenAddress")?.text ?? "0.0.0.0")
-                    else {
-                        scan.findings.append(
-                            Finding(
-                                severity: .error, kind: .parse,
-                                message: "invalid protocol or listenAddress in extraPortMappings",
-                                places: [
-                                    Finding.Place(
-                                        location: SourceLocation(file: path, line: mapping.line), service: cluster)
-                                ]))
-                        continue
-                    }
-                    let target = mapping.value("containerPort")?.text.flatMap { Int($0) }
-                    scan.ports.append(
-                        PublishedPort(
-                            name: cluster, label: "kind cluster \(cluster)", identity: "kind\u{1}\(cluster)",
-                            aliases: [cluster.lowercased()], ports: ports,
-                            transport: transport, bind: bind, location: SourceLocation(file: path, line: hostNode.line),
-                            target: target.flatMap(PortRange.init(port:)), origin: .kubernetes,
-                            isIgnored: hostNode.line.map { ignored.contains($0) } ?? false))
-                }
-            }
-            return
-        }
         /// A node port the API server would refuse: an error, and no claim (it is never bound).
         func allowedNodePort(_ port: Int, _ field: String, at node: Node) -> Bool {
             guard port > 0, !nodePorts.contains(port) else { return true }

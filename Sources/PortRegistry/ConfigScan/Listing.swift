@@ -40,7 +40,7 @@ extension ConfigCheck {
         for port in scan.ports {
             var listed = ListedClaim(
                 location: port.location, service: port.label, ports: port.ports, transport: port.transport,
-                bind: port.bind.text, scope: port.origin == .kubernetes ? "cluster" : "docker host",
+                bind: port.bind.text, scope: port.scope == .cluster ? "cluster" : "docker host",
                 host: (options.hostGlobs.first { $0.matches(port.location.file) }?.host ?? options.host).name)
             listed.runsIn = port.deployments
             if !port.profiles.isEmpty { listed.runsIn.append("profile " + port.profiles.joined(separator: ", ")) }

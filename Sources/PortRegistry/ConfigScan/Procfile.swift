@@ -99,3 +99,21 @@ package enum StandaloneEnv {
         return (ports, findings)
     }
 }
+
+extension Procfile {
+    /// A process manager (foreman, overmind, `bin/dev`) runs one Procfile of a folder with all
+    /// its processes: the Procfiles of one folder (`Procfile`, `Procfile.dev`,
+    /// `Procfile.dev-static-assets`) are alternatives, the judge's variants of one project
+    /// (the folder), each named after its file.
+    package static func asAlternatives(_ ports: [PublishedPort], path: String) -> [PublishedPort] {
+        let directory = ConfigFile.directory(of: path)
+        let project = "procfile\u{1}" + (ConfigFile.canonical(directory) ?? directory)
+        let variant = ConfigFile.baseName(path)
+        return ports.map { port in
+            var port = port
+            port.project = project
+            port.variant = variant
+            return port
+        }
+    }
+}

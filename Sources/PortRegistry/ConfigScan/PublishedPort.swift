@@ -98,6 +98,17 @@ package struct PublishedPort: SocketClaim, Hashable, Sendable {
     /// Long syntax `mode: ingress`, Swarm's routing mesh: one published port serves every
     /// replica, so replicas do not compete for it.
     package var isIngress = false
+    /// Where the claim runs (SPEC, "Where things run"): Compose, Procfiles, a standalone
+    /// `.env` and kind cluster configs on the Docker host, Kubernetes objects on the cluster.
+    /// Claims of two scopes meet only where `.portreg.yaml` `hosts` puts both on one host.
+    package var scope: Scope = .dockerHost
+    /// The Kubernetes object (API group, kind, namespace, name); nil outside Kubernetes.
+    package var kubernetesObject: KubernetesObject? = nil
+    /// The Kubernetes kind that takes the port (`DaemonSet`, `Deployment`, `Service` for a
+    /// `nodePort`, …): how the scheduler places it. nil outside Kubernetes.
+    package var workload: String? { kubernetesObject?.kind }
+    /// `.portreg.yaml` `hosts` put this claim on `host` (not `--host`, not the default).
+    package var isPlacedOnHost = false
 
     package init(
         name: String, label: String? = nil, identity: String, aliases: [String] = [], ports: PortRange,
