@@ -146,7 +146,7 @@ package enum ConfigCheck {
         findings += collisions(
             ports, wayOut: wayOut, sameApp: SameApp(signatures: scan.projectSignatures, strict: options.strict))
         // This machine's sockets are the Docker host's: a cluster node's ports are elsewhere.
-        findings += inUse(ports.filter { $0.scope == .dockerHost }, listening: listening)
+        if !listening.isEmpty { findings += inUse(ports.filter { $0.scope == .dockerHost }, listening: listening) }
         findings += registryFindings(ports, assignments: assignments, strict: options.strict)
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
         findings = onePerEntry(findings)
@@ -261,13 +261,11 @@ package enum ConfigCheck {
         // The cluster, and both scopes on one named host, are judged in ClusterRules.
         let (dockerHost, clusterFindings) = ClusterRules.split(ports, wayOut: wayOut)
         var findings = clusterFindings
-        var byTransport: [TransportProtocol: [PublishedPort]] = [:]
-        for port in dockerHost { byTransport[port.transport, default: []].append(port) }
+        // One protocol at a time, so only that protocol's fixed claims are copied.
         for transport in TransportProtocol.allCases {
-            guard let group = byTransport[transport] else { continue }
-            let hasDynamic = group.contains(where: \.isDynamic)
-            let fixed = hasDynamic ? group.filter { !$0.isDynamic } : group
-            let dynamic = hasDynamic ? group.filter(\.isDynamic) : []
+            let fixed = dockerHost.filter { $0.transport == transport && !$0.isDynamic }
+            let dynamic = dockerHost.filter { $0.transport == transport && $0.isDynamic }
+            guard !fixed.isEmpty || !dynamic.isEmpty else { continue }
             findings += groupCollisions(fixed, transport, wayOut: wayOut, sameApp: sameApp)
             findings += replicaCollisions(fixed, transport)
             if !dynamic.isEmpty { findings += exhaustedRanges(dynamic, fixed: fixed, transport) }

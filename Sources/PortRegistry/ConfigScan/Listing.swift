@@ -31,7 +31,7 @@ package struct ListedClaim: Sendable, Equatable {
 extension ConfigCheck {
     /// The claims of a scan, in file and line order, for `check --list`.
     package static func listing(_ scan: ConfigScanResult, options: CheckOptions) -> [ListedClaim] {
-        let sameApp = SameApp(signatures: scan.projectSignatures)
+        let sameApps = SameApp(signatures: scan.projectSignatures).allSameApps()
         var folderOfProject: [String: String] = [:]
         for port in scan.ports {
             if let project = port.project { folderOfProject[project] = ConfigFile.directory(of: port.location.file) }
@@ -46,7 +46,7 @@ extension ConfigCheck {
             if !port.profiles.isEmpty { listed.runsIn.append("profile " + port.profiles.joined(separator: ", ")) }
             if let variant = port.variant { listed.runsIn.append(variant) }
             if let project = port.project {
-                listed.sameAppAs = folderOfProject.filter { sameApp.isSameApp(project, $0.key) }.map(\.value).sorted()
+                listed.sameAppAs = (sameApps[project] ?? []).compactMap { folderOfProject[$0] }.sorted()
             }
             if port.isIgnored { listed.silence = "# portreg: ignore" }
             result.append(listed)

@@ -25,6 +25,30 @@ package struct SameApp: Sendable {
         return left.count <= right.count ? left.isSubset(of: right) : right.isSubset(of: left)
     }
 
+    /// Every project's same apps, by project: each project is compared only with those whose
+    /// rarest signature it holds (a project inside another holds all of its signatures), so
+    /// the cost follows the signatures shared, never the pairs of projects.
+    package func allSameApps() -> [String: [String]] {
+        var holders: [String: [String]] = [:]
+        for (project, signatures) in signatures { for signature in signatures { holders[signature, default: []].append(project) } }
+        var byRarest: [String: [String]] = [:]
+        for (project, signatures) in signatures {
+            guard let rarest = signatures.min(by: { (holders[$0]?.count ?? 0, $0) < (holders[$1]?.count ?? 0, $1) })
+            else { continue }
+            byRarest[rarest, default: []].append(project)
+        }
+        var result: [String: Set<String>] = [:]
+        for (project, signatures) in signatures {
+            for signature in signatures {
+                for other in byRarest[signature] ?? [] where isSameApp(project, other) {
+                    result[project, default: []].insert(other)
+                    result[other, default: []].insert(project)
+                }
+            }
+        }
+        return result.mapValues { $0.sorted() }
+    }
+
     /// Makes a collision finding an `instance` warning when every two of its claimants from
     /// different projects are the same app and no `hosts` entry puts them on one host.
     package func judge(_ finding: inout Finding, _ claims: [PublishedPort]) {
