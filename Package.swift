@@ -1,4 +1,6 @@
 // swift-tools-version: 6.0
+// portreg is licensed under the Apache License 2.0 (LICENSE). Package.resolved is committed: the
+// release pins swift-argument-parser, which writes its help, man pages and completions.
 import PackageDescription
 
 let package = Package(
