@@ -38,7 +38,7 @@ date_day=$(date -u -d "@$SOURCE_DATE_EPOCH" +%F)
 # two rebuilt everything after the other (measured: 2.5-5 min per package run).
 swift build -c release >&2
 binary=$root/.build/release/portreg
-full_version=$("$binary" --version)          # "0.2.0 (d4936b3)"
+full_version=$("$binary" --version)          # "0.3.0 (d4936b3)"
 upstream=${full_version%% *}
 version=$upstream-$revision
 arch=$(dpkg --print-architecture)
@@ -109,12 +109,16 @@ portreg ($version) unstable; urgency=medium
 EOF
 gzip -9n -c "$work/changelog.Debian" >"$stage/usr/share/doc/portreg/changelog.Debian.gz"
 
-# Depends from the libraries the binary needs (dpkg-shlibdeps reads a debian/control).
+# Depends from the libraries the binary needs (dpkg-shlibdeps reads a debian/control:
+# packaging/deb/control, whose Build-Depends is the one list of build packages, besides the
+# Swift toolchain and build-essential's dpkg-dev and binutils).
 mkdir -p "$work/src/debian"
-printf 'Source: portreg\n\nPackage: portreg\nArchitecture: any\n' >"$work/src/debian/control"
+cp packaging/deb/control "$work/src/debian/control"
 shlibs=$(cd "$work/src" && dpkg-shlibdeps -O "$stage/usr/bin/portreg")
 depends=${shlibs#shlibs:Depends=}
-[ -n "$depends" ] && [ "$depends" != "$shlibs" ] || { echo "package-deb: dpkg-shlibdeps said: $shlibs" >&2; exit 70; }
+if [ -z "$depends" ] || [ "$depends" = "$shlibs" ]; then
+    echo "package-deb: dpkg-shlibdeps said: $shlibs" >&2; exit 70
+fi
 
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage/usr/share" -type f -exec chmod 0644 {} +

@@ -34,9 +34,9 @@ struct Portreg: ParsableCommand {
               portreg reserve search-api --range 20000-20999
               portreg conflicts
             """,
-        // "0.2.0 (d4936b3)": the release and the commit built (BuildCommitPlugin). The same string
+        // "0.3.0 (d4936b3)": the release and the commit built (BuildCommitPlugin). The same string
         // is SARIF's tool.driver.version, doctor's portreg_version and the Debian package's.
-        version: "0.2.0 (\(BuildCommit.description))",
+        version: "0.3.0 (\(BuildCommit.description))",
         subcommands: [
             LookupCommand.self, SearchCommand.self,
             AddCommand.self, ReserveCommand.self, RemoveCommand.self, ListCommand.self,

@@ -167,7 +167,7 @@ struct CheckCommand: ParsableCommand {
         if writeBaseline != nil { options.baseline = nil }
         let registry = try Registry.openForCheck(explicitPath: database.db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
-        CheckOutput.write(report, format: format)
+        try CheckOutput.write(report, format: format)
         if let writeBaseline {
             let recorded = CheckBaseline(recording: report)
             try TextFile.writeAtomically(writeBaseline) { descriptor in
