@@ -36,7 +36,9 @@ date_day=$(date -u -d "@$SOURCE_DATE_EPOCH" +%F)
 # is the same in both. Its default, release, is a second release build of the package whose
 # plugin tools (EmbedFiles, BuildCommit) differ from `swift build -c release`'s, so each of the
 # two rebuilt everything after the other (measured: 2.5-5 min per package run).
-swift build -c release >&2
+# The release build with the checkout's folder mapped away (scripts/release-build.sh): two
+# clones of one commit in different folders give byte-identical packages.
+scripts/release-build.sh >&2
 binary=$root/.build/release/portreg
 full_version=$("$binary" --version)          # "0.3.0 (d4936b3)"
 upstream=${full_version%% *}
