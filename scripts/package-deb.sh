@@ -83,6 +83,31 @@ for page in "${pages[@]}"; do
         -e 's/^$/.Pp/' \
         "$page" >"$work/$target.1"
     [ "$target" != portreg ] || sed -i 's/^\.Nm portreg-portreg$/.Nm portreg/' "$work/$target.1"
+    # whatis (man -k) reads .Nd's text as it is: no quotes around it.
+    sed -i '/^\.Nd "/{s/^\.Nd "/.Nd /; s/"$//}' "$work/$target.1"
+    # The sections --help has no room for (packaging/man): EXIT STATUS (what 1 means for this
+    # command, from exit-status.tsv; the rest is the same for all), ENVIRONMENT and FILES,
+    # and the page's own (portreg-check.mdoc: .portreg.yaml), before SEE ALSO or AUTHORS.
+    meaning=$(awk -F '\t' -v name="$target" '$1 == name { print $2 }' packaging/man/exit-status.tsv)
+    {
+        printf '.Sh EXIT STATUS\n.Bl -tag -width Ds\n.It 0\nSuccess.\n'
+        [ -z "$meaning" ] || printf '.It 1\n%s.\n' "${meaning^}"
+        printf '.It 64\nBad usage: an unknown option, or a value that does not parse (the usage lines follow).\n'
+        printf '.It 65\nBad input data: a malformed CSV or YAML file, named with its line.\n'
+        printf '.It 66\nAn input file is missing or unreadable.\n'
+        printf '.It 73\nThe database cannot be created.\n'
+        printf '.It 74\nAn I/O error: a read or write failed (disk full, a closed pipe).\n'
+        printf '.It 75\nThe database stayed busy past\n.Ev PORTREG_BUSY_TIMEOUT ,\nor its server could not be reached.\n'
+        printf '.El\n'
+        cat packaging/man/common.mdoc
+        [ ! -f "packaging/man/$target.mdoc" ] || cat "packaging/man/$target.mdoc"
+    } >"$work/$target.sections"
+    awk -v sections="$work/$target.sections" '
+        BEGIN { while ((getline line < sections) > 0) text = text line "\n" }
+        !done && /^\.Sh (SEE ALSO|AUTHORS|HISTORY)/ { printf "%s", text; done = 1 }
+        { print }
+        END { if (!done) printf "%s", text }' "$work/$target.1" >"$work/$target.1.new"
+    mv "$work/$target.1.new" "$work/$target.1"
     gzip -9n -c "$work/$target.1" >"$stage/usr/share/man/man1/$target.1.gz"
     # An alias (portreg release) gets its own name: a link to the command's page.
     sed -n "/^\.Sh NAME/,/^\.Nd/s/^\.Nm \($parent-[a-z0-9-]*\).*/\1/p" "$work/$target.1" | while read -r alias; do
