@@ -87,7 +87,8 @@ for page in "${pages[@]}"; do
     sed -i '/^\.Nd "/{s/^\.Nd "/.Nd /; s/"$//}' "$work/$target.1"
     # The sections --help has no room for (packaging/man): EXIT STATUS (what 1 means for this
     # command, from exit-status.tsv; the rest is the same for all), ENVIRONMENT and FILES,
-    # and the page's own (portreg-check.mdoc: .portreg.yaml), before SEE ALSO or AUTHORS.
+    # and the page's own (portreg-check.mdoc: .portreg.yaml), before SEE ALSO or AUTHORS,
+    # else at the end.
     meaning=$(awk -F '\t' -v name="$target" '$1 == name { print $2 }' packaging/man/exit-status.tsv)
     {
         printf '.Sh EXIT STATUS\n.Bl -tag -width Ds\n.It 0\nSuccess.\n'
@@ -102,9 +103,14 @@ for page in "${pages[@]}"; do
         cat packaging/man/common.mdoc
         [ ! -f "packaging/man/$target.mdoc" ] || cat "packaging/man/$target.mdoc"
     } >"$work/$target.sections"
+    # generate-manual's own EXIT STATUS (`.Ex -std`: "0 on success, >0 if an error occurs")
+    # makes way for this one.
     awk -v sections="$work/$target.sections" '
         BEGIN { while ((getline line < sections) > 0) text = text line "\n" }
-        !done && /^\.Sh (SEE ALSO|AUTHORS|HISTORY)/ { printf "%s", text; done = 1 }
+        /^\.Sh "?EXIT STATUS"?$/ { skip = 1; next }
+        skip && /^\.Sh / { skip = 0 }
+        skip { next }
+        !done && /^\.Sh "?(SEE ALSO|AUTHORS|HISTORY)"?$/ { printf "%s", text; done = 1 }
         { print }
         END { if (!done) printf "%s", text }' "$work/$target.1" >"$work/$target.1.new"
     mv "$work/$target.1.new" "$work/$target.1"
