@@ -6,8 +6,12 @@
 # folders"). -disable-incremental-llvm-codegen: without it every object file carries a
 # `.swift_modhash` section, an MD5 of its LLVM module (whose source_filename is the absolute
 # path), that lets a rebuild skip code generation; 2,960 bytes of the binary differed there.
-# The GNU build ID is a hash of the linked file, so it then follows. Extra arguments go to
-# swift build. scripts/package-deb.sh and .ci/run build with it.
+# -no-clang-module-breadcrumbs: the DWARF of each module otherwise names the clang modules
+# it imports by their path in the module cache, whose folder is a hash of the compiler's
+# options (absolute include paths among them): 2,575 bytes of .debug_info and .debug_str
+# differed, which changed the build ID and the .debug file. The GNU build ID is a hash of
+# the linked file, so it then follows. Extra arguments go to swift build.
+# scripts/package-deb.sh and .ci/run build with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -15,4 +19,5 @@ exec swift build -c release \
     -Xswiftc -file-prefix-map -Xswiftc "$root=." \
     -Xcc "-ffile-prefix-map=$root=." \
     -Xswiftc -Xfrontend -Xswiftc -disable-incremental-llvm-codegen \
+    -Xswiftc -Xfrontend -Xswiftc -no-clang-module-breadcrumbs \
     "$@"
