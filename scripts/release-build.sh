@@ -3,9 +3,10 @@
 # to `.` in everything the compilers write (#file strings, debug information, the clang
 # modules' paths), so two clones of one commit in different folders build byte-identical
 # binaries, and so byte-identical packages (docs/BENCHMARKS.md, "Reproducible across
-# folders"). -disable-incremental-llvm-codegen: without it every object file carries a
-# `.swift_modhash` section, an MD5 of its LLVM module (whose source_filename is the absolute
-# path), that lets a rebuild skip code generation; 2,960 bytes of the binary differed there.
+# folders"). -disable-incremental-llvm-codegen: otherwise each object file puts in the
+# `.swift_modhash` section an MD5 of its LLVM module (whose source_filename is the absolute
+# path), which lets a rebuild skip code generation; with the flag its entries are zeros
+# (2,960 bytes of the binary differed there).
 # -no-clang-module-breadcrumbs: the DWARF of each module otherwise names the clang modules
 # it imports by their path in the module cache, whose folder is a hash of the compiler's
 # options (absolute include paths among them): 2,575 bytes of .debug_info and .debug_str
