@@ -11,7 +11,9 @@ enum Entry {
         let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
         if let first = arguments.first, let message = Portreg.unknownCommand(first) {
             Diagnostics.error(message, kind: .usage)
-            OutputStream.standardError.writeLine("  See 'portreg --help' for the commands.")
+            // The usage lines, as after every other usage error.
+            OutputStream.standardError.writeLine("Usage: portreg <subcommand>")
+            OutputStream.standardError.writeLine("  See 'portreg --help' for more information.")
             OutputStream.standardError.flush()
             Portreg.exit(withError: ExitCode(ExitStatus.code(for: .usage)))
         }
