@@ -1,4 +1,6 @@
 // swift-tools-version: 6.0
+// portreg is licensed under the Apache License 2.0 (LICENSE). Package.resolved is committed: the
+// release pins swift-argument-parser, which writes its help, man pages and completions.
 import PackageDescription
 
 let package = Package(
@@ -16,12 +18,10 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
-        // libpq's headers (Debian: libpq-dev). No pkgConfig and no `link`: libpq is opened with
-        // dlopen when a PostgreSQL URL is used, so SQLite users never load it (docs/DECISIONS.md).
-        .systemLibrary(
-            name: "CLibPQ",
-            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
-        ),
+        // libpq's API as portreg uses it, declared in Sources/CLibPQ/shim.h: the build needs no
+        // libpq-dev. No pkgConfig and no `link`: libpq (Debian: libpq5) is opened with dlopen
+        // when a PostgreSQL URL is used, so SQLite users never load it (docs/DECISIONS.md).
+        .systemLibrary(name: "CLibPQ"),
         // libyaml (Debian: libyaml-dev) for `check`, linked statically (libyaml.a, see PortRegistry).
         .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
         // Turns Migrations/*.sql and Seeds/*.csv into string literals, so the binary is self-contained.

@@ -36,9 +36,11 @@ date_day=$(date -u -d "@$SOURCE_DATE_EPOCH" +%F)
 # is the same in both. Its default, release, is a second release build of the package whose
 # plugin tools (EmbedFiles, BuildCommit) differ from `swift build -c release`'s, so each of the
 # two rebuilt everything after the other (measured: 2.5-5 min per package run).
-swift build -c release >&2
+# The release build with the checkout's folder mapped away (scripts/release-build.sh): two
+# clones of one commit in different folders give byte-identical packages.
+scripts/release-build.sh >&2
 binary=$root/.build/release/portreg
-full_version=$("$binary" --version)          # "0.2.0 (d4936b3)"
+full_version=$("$binary" --version)          # "0.3.0 (d4936b3)"
 upstream=${full_version%% *}
 version=$upstream-$revision
 arch=$(dpkg --print-architecture)
@@ -81,6 +83,37 @@ for page in "${pages[@]}"; do
         -e 's/^$/.Pp/' \
         "$page" >"$work/$target.1"
     [ "$target" != portreg ] || sed -i 's/^\.Nm portreg-portreg$/.Nm portreg/' "$work/$target.1"
+    # whatis (man -k) reads .Nd's text as it is: no quotes around it.
+    sed -i '/^\.Nd "/{s/^\.Nd "/.Nd /; s/"$//}' "$work/$target.1"
+    # The sections --help has no room for (packaging/man): EXIT STATUS (what 1 means for this
+    # command, from exit-status.tsv; the rest is the same for all), ENVIRONMENT and FILES,
+    # and the page's own (portreg-check.mdoc: .portreg.yaml), before SEE ALSO or AUTHORS,
+    # else at the end.
+    meaning=$(awk -F '\t' -v name="$target" '$1 == name { print $2 }' packaging/man/exit-status.tsv)
+    {
+        printf '.Sh EXIT STATUS\n.Bl -tag -width Ds\n.It 0\nSuccess.\n'
+        [ -z "$meaning" ] || printf '.It 1\n%s.\n' "${meaning^}"
+        printf '.It 64\nBad usage: an unknown option, or a value that does not parse (the usage lines follow).\n'
+        printf '.It 65\nBad input data: a malformed CSV or YAML file, named with its line.\n'
+        printf '.It 66\nAn input file is missing or unreadable.\n'
+        printf '.It 73\nThe database cannot be created.\n'
+        printf '.It 74\nAn I/O error: a read or write failed (disk full, a closed pipe).\n'
+        printf '.It 75\nThe database stayed busy past\n.Ev PORTREG_BUSY_TIMEOUT ,\nor its server could not be reached.\n'
+        printf '.El\n'
+        cat packaging/man/common.mdoc
+        [ ! -f "packaging/man/$target.mdoc" ] || cat "packaging/man/$target.mdoc"
+    } >"$work/$target.sections"
+    # generate-manual's own EXIT STATUS (`.Ex -std`: "0 on success, >0 if an error occurs")
+    # makes way for this one.
+    awk -v sections="$work/$target.sections" '
+        BEGIN { while ((getline line < sections) > 0) text = text line "\n" }
+        /^\.Sh "?EXIT STATUS"?$/ { skip = 1; next }
+        skip && /^\.Sh / { skip = 0 }
+        skip { next }
+        !done && /^\.Sh "?(SEE ALSO|AUTHORS|HISTORY)"?$/ { printf "%s", text; done = 1 }
+        { print }
+        END { if (!done) printf "%s", text }' "$work/$target.1" >"$work/$target.1.new"
+    mv "$work/$target.1.new" "$work/$target.1"
     gzip -9n -c "$work/$target.1" >"$stage/usr/share/man/man1/$target.1.gz"
     # An alias (portreg release) gets its own name: a link to the command's page.
     sed -n "/^\.Sh NAME/,/^\.Nd/s/^\.Nm \($parent-[a-z0-9-]*\).*/\1/p" "$work/$target.1" | while read -r alias; do
@@ -109,12 +142,16 @@ portreg ($version) unstable; urgency=medium
 EOF
 gzip -9n -c "$work/changelog.Debian" >"$stage/usr/share/doc/portreg/changelog.Debian.gz"
 
-# Depends from the libraries the binary needs (dpkg-shlibdeps reads a debian/control).
+# Depends from the libraries the binary needs (dpkg-shlibdeps reads a debian/control:
+# packaging/deb/control, whose Build-Depends is the one list of build packages, besides the
+# Swift toolchain and build-essential's dpkg-dev and binutils).
 mkdir -p "$work/src/debian"
-printf 'Source: portreg\n\nPackage: portreg\nArchitecture: any\n' >"$work/src/debian/control"
+cp packaging/deb/control "$work/src/debian/control"
 shlibs=$(cd "$work/src" && dpkg-shlibdeps -O "$stage/usr/bin/portreg")
 depends=${shlibs#shlibs:Depends=}
-[ -n "$depends" ] && [ "$depends" != "$shlibs" ] || { echo "package-deb: dpkg-shlibdeps said: $shlibs" >&2; exit 70; }
+if [ -z "$depends" ] || [ "$depends" = "$shlibs" ]; then
+    echo "package-deb: dpkg-shlibdeps said: $shlibs" >&2; exit 70
+fi
 
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage/usr/share" -type f -exec chmod 0644 {} +

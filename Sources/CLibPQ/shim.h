@@ -1,15 +1,55 @@
 #ifndef PORTREG_CLIBPQ_SHIM_H
 #define PORTREG_CLIBPQ_SHIM_H
-/* libpq's types and constants, and a table of the functions portreg calls, filled by
-   dlopen/dlsym on first use: a SQLite user's process never loads libpq (nor the libssl,
-   GSSAPI and LDAP libraries it pulls in). Debian: libpq-dev, headers in /usr/include/postgresql. */
-#if __has_include(<postgresql/libpq-fe.h>)
-#include <postgresql/libpq-fe.h>
-#else
-#include <libpq-fe.h>
-#endif
+/* A table of the libpq functions portreg calls, filled by dlopen/dlsym on first use: a SQLite
+   user's process never loads libpq (nor the libssl, GSSAPI and LDAP libraries it pulls in).
+   The build needs none of libpq's headers (no libpq-dev): the few types and constants below are
+   facts of libpq's C API (libpq-fe.h, postgres_ext.h), fixed by its ABI (libpq.so.5),
+   declared under the same names so the Swift code reads as libpq's documentation does. Only
+   what portreg uses is declared; an enum's members are listed up to the last one it uses, in
+   libpq's order, since their values are their positions. */
 #include <dlfcn.h>
 #include <stddef.h>
+
+/* Opaque handles: a connection and a result. */
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
+typedef unsigned int Oid;
+
+typedef enum { CONNECTION_OK, CONNECTION_BAD } ConnStatusType;
+
+typedef enum {
+    PGRES_EMPTY_QUERY = 0,
+    PGRES_COMMAND_OK,
+    PGRES_TUPLES_OK,
+    PGRES_COPY_OUT,
+    PGRES_COPY_IN,
+    PGRES_BAD_RESPONSE,
+    PGRES_NONFATAL_ERROR,
+    PGRES_FATAL_ERROR,
+    PGRES_COPY_BOTH,
+    PGRES_SINGLE_TUPLE
+} ExecStatusType;
+
+typedef enum { PQTRANS_IDLE, PQTRANS_ACTIVE, PQTRANS_INTRANS, PQTRANS_INERROR, PQTRANS_UNKNOWN } PGTransactionStatusType;
+
+typedef void (*PQnoticeProcessor)(void *arg, const char *message);
+
+/* One option of a parsed connection string (PQconninfoParse), in libpq's field order. */
+typedef struct _PQconninfoOption {
+    char *keyword;
+    char *envvar;
+    char *compiled;
+    char *val;
+    char *label;
+    char *dispchar;
+    int dispsize;
+} PQconninfoOption;
+
+/* The error fields of a failed result that portreg reads (postgres_ext.h's PG_DIAG_*). */
+#define CPQ_DIAG_SQLSTATE 'C'
+#define CPQ_DIAG_MESSAGE_PRIMARY 'M'
+#define CPQ_DIAG_MESSAGE_DETAIL 'D'
+#define CPQ_DIAG_CONSTRAINT_NAME 'n'
 
 struct cpq_api {
     PGconn *(*connectdbParams)(const char *const *keywords, const char *const *values, int expand_dbname);
@@ -94,9 +134,9 @@ static inline const char *cpq_load(struct cpq_api *api) {
     return NULL;
 }
 
-/* The error fields of a failed result (PG_DIAG_* are character macros). */
-static inline int cpq_diag_sqlstate(void) { return PG_DIAG_SQLSTATE; }
-static inline int cpq_diag_message_primary(void) { return PG_DIAG_MESSAGE_PRIMARY; }
-static inline int cpq_diag_message_detail(void) { return PG_DIAG_MESSAGE_DETAIL; }
-static inline int cpq_diag_constraint_name(void) { return PG_DIAG_CONSTRAINT_NAME; }
+/* The error fields of a failed result (character constants, which Swift does not import). */
+static inline int cpq_diag_sqlstate(void) { return CPQ_DIAG_SQLSTATE; }
+static inline int cpq_diag_message_primary(void) { return CPQ_DIAG_MESSAGE_PRIMARY; }
+static inline int cpq_diag_message_detail(void) { return CPQ_DIAG_MESSAGE_DETAIL; }
+static inline int cpq_diag_constraint_name(void) { return CPQ_DIAG_CONSTRAINT_NAME; }
 #endif

@@ -9,6 +9,14 @@ enum Entry {
     static func main() {
         StandardStreams.reserve()
         let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
+        if let first = arguments.first, let message = Portreg.unknownCommand(first) {
+            Diagnostics.error(message, kind: .usage)
+            // The usage lines, as after every other usage error.
+            OutputStream.standardError.writeLine("Usage: portreg <subcommand>")
+            OutputStream.standardError.writeLine("  See 'portreg --help' for more information.")
+            OutputStream.standardError.flush()
+            Portreg.exit(withError: ExitCode(ExitStatus.code(for: .usage)))
+        }
         do {
             var command = try Portreg.parseAsRoot(arguments)
             try command.run()
@@ -34,9 +42,9 @@ struct Portreg: ParsableCommand {
               portreg reserve search-api --range 20000-20999
               portreg conflicts
             """,
-        // "0.2.0 (d4936b3)": the release and the commit built (BuildCommitPlugin). The same string
+        // "0.3.0 (d4936b3)": the release and the commit built (BuildCommitPlugin). The same string
         // is SARIF's tool.driver.version, doctor's portreg_version and the Debian package's.
-        version: "0.2.0 (\(BuildCommit.description))",
+        version: "0.3.0 (\(BuildCommit.description))",
         subcommands: [
             LookupCommand.self, SearchCommand.self,
             AddCommand.self, ReserveCommand.self, RemoveCommand.self, ListCommand.self,
@@ -45,6 +53,40 @@ struct Portreg: ParsableCommand {
             EditCommand.self, MoveCommand.self,
         ]
     )
+}
+
+extension Portreg {
+    /// `unknown command 'chek' (did you mean 'check'?)` when `word` is not an option and names
+    /// no command or alias; nil when it does.
+    static func unknownCommand(_ word: String) -> String? {
+        guard !word.hasPrefix("-") else { return nil }
+        var names = ["help"]
+        for command in configuration.subcommands {
+            names += [command.configuration.commandName ?? ""] + command.configuration.aliases
+        }
+        guard !names.contains(word) else { return nil }
+        let scored = names.map { (name: $0, distance: editDistance($0, word)) }
+        let closest = scored.min { ($0.distance, $0.name) < ($1.distance, $1.name) }
+        if let closest, closest.distance <= max(1, word.count / 3) {
+            return "unknown command '\(word)' (did you mean '\(closest.name)'?)"
+        }
+        return "unknown command '\(word)'"
+    }
+
+    /// Levenshtein distance over Unicode scalars (command names are short).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let left = Array(a.unicodeScalars)
+        let right = Array(b.unicodeScalars)
+        var previous = Array(0...right.count)
+        for (i, x) in left.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: right.count)
+            for (j, y) in right.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[right.count]
+    }
 }
 
 /// `--db`, declared once: every command takes it through `GlobalOptions`, or (`check` and

@@ -20,9 +20,9 @@ import Testing
         let result = try await cli.run("--version")
         result.expect(status: 0)
         let version = result.stdout.trimmingCharacters(in: .newlines)
-        #expect(version.wholeMatch(of: /0\.2\.0 \(([0-9a-f]{7}|unknown commit)\)/) != nil, "\(result)")
+        #expect(version.wholeMatch(of: /0\.3\.0 \(([0-9a-f]{7}|unknown commit)\)/) != nil, "\(result)")
         if let commit = try await Self.checkoutCommit(cli) {
-            #expect(version == "0.2.0 (\(commit))", "built from \(commit): \(result)")
+            #expect(version == "0.3.0 (\(commit))", "built from \(commit): \(result)")
         }
     }
 

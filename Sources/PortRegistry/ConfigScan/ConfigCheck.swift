@@ -139,6 +139,8 @@ package enum ConfigCheck {
             return port
         }
         let assignments = registry.assignments + scan.assignments
+        // The catalog tells the way out who owns a port (WayOut.plan).
+        if wayOut?.catalog == nil { wayOut?.catalog = registry.catalog }
         // Every port the tree publishes (ignored or not) and the registry holds is taken.
         wayOut?.claim(scan.ports.map { ($0.ports, $0.transport) })
         wayOut?.claim(assignments.map { ($0.assignment.ports, $0.assignment.transport) })
@@ -383,14 +385,17 @@ package enum ConfigCheck {
             // Movers by name, with the folder when two share one.
             var nameCounts: [String: Int] = [:]
             for claimant in claimants { nameCounts[claimant.name, default: 0] += 1 }
-            let movers = claimants.dropFirst().map { claimant in
-                (
-                    claimant,
-                    nameCounts[claimant.name]! > 1
-                        ? "\(claimant.name) (\(ConfigFile.directory(of: claimant.location.file)))" : claimant.name
-                )
+            let labels = claimants.map { claimant in
+                nameCounts[claimant.name]! > 1
+                    ? "\(claimant.name) (\(ConfigFile.directory(of: claimant.location.file)))" : claimant.name
             }
+            // Who moves: not an owner of the port, under a baseline the newcomer (WayOut.plan).
+            let plan = wayOut.plan(
+                claimants, names: labels, ids: claimants.map(claimant), shared: shared, transport: transport)
+            if let note = plan.note { message += "; " + note }
+            let movers = plan.movers.map { (claimants[$0], labels[$0]) }
             if let advice = wayOut.advice(for: movers) { message += "; " + advice }
+            if let question = plan.question { message += "; " + question }
         }
         return Finding(
             severity: .error, kind: .collision, ports: shared, transport: transport, message: message,

@@ -1,3 +1,4 @@
+import PortRegistryConflicts
 import PortRegistryModel
 
 /// What a service that moves out of a collision needs: a free port (or block) for it.
@@ -30,7 +31,84 @@ package final class WayOut {
     /// Advices per finding (the first services that move).
     package static let shownMoves = 3
 
-    package init(find: @escaping (MoveRequest) -> PortRange?) { self.find = find }
+    /// The catalog the tree is judged against: a claimant that publishes a port registered
+    /// there from the same container port (`53:53` of a DNS server) stays where it is.
+    package var catalog: PortAdvisor?
+    /// `--baseline`'s fingerprints by their `kind protocol ports` head, each entry's claimants:
+    /// a claimant that joined a known collision is the one that moves.
+    private var knownClaimants: [String: [Set<String>]] = [:]
+
+    package init(known fingerprints: Set<String> = [], find: @escaping (MoveRequest) -> PortRange?) {
+        self.find = find
+        for fingerprint in fingerprints {
+            let tokens = fingerprint.split(separator: " ").map(String.init)
+            guard tokens.count > 3 else { continue }
+            knownClaimants[tokens.prefix(3).joined(separator: " "), default: []].append(Set(tokens.dropFirst(3)))
+        }
+    }
+
+    /// Who moves out of one collision, and what to ask when nobody should.
+    package struct Plan {
+        /// Indices into the claimants, in their order.
+        package var movers: [Int]
+        /// Said before the advice: the newcomers under a baseline, or the claimants that stay.
+        package var note: String?
+        /// Said instead of (or after) the advice when claimants that own the port collide.
+        package var question: String?
+    }
+
+    /// The claimants that move (SPEC, "The way out"). Under a baseline, those that are not in
+    /// the known entry of this collision (the newcomers). Else an owner (a claimant that
+    /// publishes a port the catalog registers, from that same container port) stays and the
+    /// others move; when two or more claimants are owners none of them is moved, and the
+    /// finding asks whether they are alternatives or on different hosts. Else the first
+    /// claimant stays.
+    package func plan(
+        _ claimants: [PublishedPort], names: [String], ids: [String], shared: PortRange, transport: TransportProtocol
+    ) -> Plan {
+        let everyone = Array(claimants.indices)
+        let head = [Finding.Kind.collision.rawValue, transport.rawValue, shared.description].map(
+            Finding.fingerprintToken
+        ).joined(separator: " ")
+        let tokens = ids.map(Finding.fingerprintToken)
+        if let entries = knownClaimants[head],
+            let known = entries.filter({ $0.isSubset(of: tokens) }).max(by: { $0.count < $1.count }),
+            known.count < Set(tokens).count
+        {
+            let newcomers = everyone.filter { !known.contains(tokens[$0]) }
+            let who = Self.list(newcomers.map { names[$0] })
+            return Plan(movers: newcomers, note: "\(who) joined a known collision (baseline)", question: nil)
+        }
+        let owners = everyone.filter { isOwner(claimants[$0]) }
+        switch owners.count {
+        case 0:
+            return Plan(movers: Array(everyone.dropFirst()))
+        case 1:
+            let owner = owners[0]
+            return Plan(
+                movers: everyone.filter { $0 != owner },
+                note: "\(names[owner]) stays on its registered port")
+        default:
+            let others = everyone.filter { !owners.contains($0) }
+            let ownerNames = Self.list(owners.map { names[$0] })
+            let question =
+                "\(ownerNames) each publish \(shared)/\(transport.rawValue) from the same container port, "
+                + "where the catalog registers it: are they alternatives (profiles) or on different hosts "
+                + "(hosts: in .portreg.yaml)?"
+            return Plan(movers: others, question: question)
+        }
+    }
+
+    /// Publishes a single port from the same container port, and the catalog registers it.
+    package func isOwner(_ claim: PublishedPort) -> Bool {
+        guard let catalog, claim.ports.isSinglePort, claim.target == claim.ports, !claim.isDynamic else { return false }
+        return catalog.isRegistered(claim.ports.low, transport: claim.transport)
+    }
+
+    /// "a", "a and b", "a, b and c".
+    package static func list(_ names: [String]) -> String {
+        names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names.last!
+    }
 
     package func claim(_ ranges: [(PortRange, TransportProtocol)]) {
         var byTransport: [TransportProtocol: [PortRange]] = [:]

@@ -37,7 +37,9 @@ extension Registry {
         let report = try read { context in
             ConfigCheck.evaluate(
                 scan, registry: snapshot, options: options,
-                wayOut: WayOut { move in Self.freePort(for: move, options: options, in: context) },
+                wayOut: WayOut(known: known?.baseline.fingerprints ?? []) { move in
+                    Self.freePort(for: move, options: options, in: context)
+                },
                 listening: listening)
         }
         guard let known else { return report }

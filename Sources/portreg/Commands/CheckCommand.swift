@@ -149,6 +149,13 @@ struct CheckCommand: ParsableCommand {
 
     private func check() throws {
         let paths = paths.isEmpty ? ["."] : paths
+        if let assignments, assignments != "-", access(assignments, F_OK) != 0, errno == ENOENT {
+            // The committed registry a CI job checks against: say how it is made.
+            throw RegistryError(
+                .inputMissing,
+                "\(assignments): No such file or directory (write the registry's assignments there with "
+                    + "`portreg export -o \(assignments)` and commit it)")
+        }
         var options = CheckOptions(
             paths: paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
@@ -181,7 +188,8 @@ struct CheckCommand: ParsableCommand {
         }
         let registry = try Registry.openForCheck(explicitPath: database.db, committedAssignments: assignments != nil)
         let report = try registry.check(options)
-        CheckOutput.write(report, format: format)
+        // --write-baseline prints only what it wrote (the findings are in the file).
+        if writeBaseline == nil { try CheckOutput.write(report, format: format) }
         if let writeBaseline {
             let recorded = CheckBaseline(recording: report)
             try TextFile.writeAtomically(writeBaseline) { descriptor in

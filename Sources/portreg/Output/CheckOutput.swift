@@ -8,13 +8,17 @@ enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum CheckOutput {
+    /// Writes `report` to `out`; `github` also appends the Markdown report to the file that
+    /// `GITHUB_STEP_SUMMARY` names, when it is set (throws an I/O error when that fails).
     static func write(
         _ report: CheckReport, format: CheckFormat, to out: OutputStream = .standardOutput, notes: [String] = []
-    ) {
+    ) throws {
         switch format {
         case .text: text(report, to: out, notes: notes)
         case .json: out.write(json(report).text(newline: true))
-        case .github: github(report, to: out)
+        case .github:
+            github(report, to: out)
+            try CheckStepSummary.appendIfRequested(report)
         case .sarif: out.write(sarif(report).text(newline: true))
         }
     }
@@ -108,11 +112,12 @@ enum CheckOutput {
     static let namedLocations = 5
 
     /// GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`, so that the
-    /// findings show on the pull request's lines. An error finding gets an `::error` at every
-    /// location, so a pull request that touches only one of the files shows it too; the
-    /// primary one names the others (the first few), the others point back at the primary.
+    /// findings show on the pull request's lines. GitHub shows at most 10 error and 10 warning
+    /// annotations per step, so each finding gets one, at its primary location (a collision's
+    /// names the first few others), errors first; every location is in the step summary
+    /// (`GITHUB_STEP_SUMMARY`, CheckStepSummary), written when that variable is set.
     static func github(_ report: CheckReport, to out: OutputStream) {
-        for finding in report.findings {
+        for finding in errorsFirst(report.findings) {
             guard let first = finding.places.first else { continue }
             let level = finding.severity == .error ? "error" : finding.severity == .warning ? "warning" : "notice"
             let title = "portreg \(finding.kind.rawValue)"
@@ -124,16 +129,15 @@ enum CheckOutput {
                 message += " (see \(named)\(more))"
             }
             out.writeLine(command(level, place: first, title: title, message: message))
-            guard finding.severity == .error else { continue }
-            for other in others {
-                out.writeLine(
-                    command(
-                        level, place: other, title: title,
-                        message: "\(finding.message) (reported at \(first.location))"))
-            }
         }
         out.writeLine(escapeData("portreg check: \(summary(report))"))
         if let line = baselineLine(report) { out.writeLine(escapeData("portreg check: \(line)")) }
+    }
+
+    /// The findings with errors before warnings before notes, each group in report order.
+    static func errorsFirst(_ findings: [Finding]) -> [Finding] {
+        findings.enumerated().sorted { ($0.element.severity, $0.offset) < ($1.element.severity, $1.offset) }.map(
+            \.element)
     }
 
     static func command(_ level: String, place: Finding.Place, title: String, message: String) -> String {
