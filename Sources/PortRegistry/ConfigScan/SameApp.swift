@@ -30,7 +30,9 @@ package struct SameApp: Sendable {
     /// the cost follows the signatures shared, never the pairs of projects.
     package func allSameApps() -> [String: [String]] {
         var holders: [String: [String]] = [:]
-        for (project, signatures) in signatures { for signature in signatures { holders[signature, default: []].append(project) } }
+        for (project, signatures) in signatures {
+            for signature in signatures { holders[signature, default: []].append(project) }
+        }
         var byRarest: [String: [String]] = [:]
         for (project, signatures) in signatures {
             guard let rarest = signatures.min(by: { (holders[$0]?.count ?? 0, $0) < (holders[$1]?.count ?? 0, $1) })
