@@ -57,8 +57,11 @@ struct DatabaseOption: ParsableArguments {
     )
     var db: String?
 
-    /// Opens the registry named by `--db`, the environment or the default path.
-    func openRegistry() throws -> Registry { try Registry.open(explicitPath: db) }
+    /// Opens the registry named by `--db`, the environment or the default path; `.reading`
+    /// for a command that changes nothing (it then writes nothing, SPEC "Storage").
+    func openRegistry(for purpose: RegistryPurpose) throws -> Registry {
+        try Registry.open(RegistryLocation(db: db), for: purpose)
+    }
 }
 
 /// `--db` and `--format`, on every command.
@@ -69,7 +72,7 @@ struct GlobalOptions: ParsableArguments {
     var format: OutputFormat = .table
 
     /// Opens the registry named by `--db`, the environment or the default path.
-    func openRegistry() throws -> Registry { try database.openRegistry() }
+    func openRegistry(for purpose: RegistryPurpose) throws -> Registry { try database.openRegistry(for: purpose) }
 
     /// `portreg --db x.db lookup 80` means `portreg lookup --db x.db 80`: options given before
     /// the subcommand are moved after it, so both orders work.

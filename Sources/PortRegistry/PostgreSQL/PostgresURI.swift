@@ -9,6 +9,41 @@ package enum PostgresURI {
         return lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://")
     }
 
+    /// libpq's connection keywords (PostgreSQL 15, "Parameter Key Words"): a `--db` whose first
+    /// word is one of them followed by `=` is a keyword connection string, never a file name.
+    package static let keywords: Set<String> = [
+        "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "require_auth", "channel_binding",
+        "connect_timeout", "client_encoding", "options", "application_name", "fallback_application_name",
+        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+        "replication", "gssencmode", "sslmode", "requiressl", "sslcompression", "sslcert", "sslkey", "sslpassword",
+        "sslcertmode", "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version",
+        "ssl_max_protocol_version", "krbsrvname", "gsslib", "gssdelegation", "service", "target_session_attrs",
+        "load_balance_hosts",
+    ]
+
+    /// The first keyword of a `key=value` connection string (`host` in `host=db dbname=x`):
+    /// what stands before the first `=`, when that is one word of letters, digits and `_`.
+    /// nil for anything else (a path, a URI).
+    package static func leadingKeyword(_ text: String) -> String? {
+        let trimmed = text.drop { $0 == " " || $0 == "\t" }
+        guard let equals = trimmed.firstIndex(of: "=") else { return nil }
+        var word = trimmed[..<equals]
+        while let last = word.last, last == " " || last == "\t" { word = word.dropLast() }
+        let isWordScalar = { (scalar: Unicode.Scalar) in
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "_"
+        }
+        guard !word.isEmpty, word.unicodeScalars.allSatisfy(isWordScalar) else { return nil }
+        return String(word)
+    }
+
+    /// True for a libpq connection string that names a server: a `postgres://` URI
+    /// (`isPostgres`) or a keyword string whose first keyword is libpq's (`host=db dbname=x`).
+    package static func isConnectionString(_ text: String) -> Bool {
+        if isPostgres(text) { return true }
+        return leadingKeyword(text).map { keywords.contains($0) } ?? false
+    }
+
     /// `uri` with its password replaced by `***`: in the user-info part
     /// (`postgresql://alice:***@db/registry`), in a `password=` query parameter (its key
     /// percent-decoded, as libpq reads it), or in a `password=` keyword of a `key=value`

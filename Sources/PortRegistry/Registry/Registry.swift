@@ -19,6 +19,8 @@ package final class Registry {
     package let server: SharedServer?
     /// The busy timeout in force, for the message when it runs out.
     package let busyTimeoutMilliseconds: Int32
+    /// Whether this registry was opened for a read-only command (`Registry.open`).
+    package let purpose: RegistryPurpose
     package var path: String { database.path }
 
     /// How long a writer waits for another process's lock before giving up (exit 75).
@@ -27,30 +29,55 @@ package final class Registry {
     /// Opens the registry at `path`, creating, migrating and seeding it on first use.
     package static func open(
         path: String, busyTimeoutMilliseconds: Int32 = Registry.defaultBusyTimeoutMilliseconds,
-        clock: RegistryClock = .system
+        clock: RegistryClock = .system, purpose: RegistryPurpose = .writing
     ) throws -> Registry {
-        try open(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded)
+        try open(
+            path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded,
+            purpose: purpose)
     }
 
     /// `assignments` puts the assignments on another backend (a PostgreSQL one); the catalog
     /// stays in the SQLite file at `path`.
+    ///
+    /// For `.reading`, a file that exists, is not in WAL mode and is at this binary's schema
+    /// version is opened `SQLITE_OPEN_READONLY`: the command writes nothing, not even a
+    /// journal. Anything else (a new file, a pending migration, a WAL file to convert, a hot
+    /// journal to roll back) takes the read-write path, as a write would.
     package static func open(
         path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, clock: RegistryClock = .system,
-        migrator: Migrator, assignments: (any AssignmentStorage)? = nil, server: SharedServer? = nil
+        migrator: Migrator, assignments: (any AssignmentStorage)? = nil, server: SharedServer? = nil,
+        purpose: RegistryPurpose = .writing
     ) throws -> Registry {
         let isNew = path == ":memory:" || !DatabaseLocation.exists(path)
         if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
-        let database: Database
-        do {
-            database = try Database(
-                path: path, access: isNew ? .readWrite : DatabaseLocation.access(path),
-                busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        } catch {
-            throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
+        let writable = isNew ? Database.Access.readWrite : DatabaseLocation.access(path)
+        var access = writable
+        if purpose == .reading && !isNew && writable == .readWrite && !Database.usesWriteAheadLog(path: path) {
+            access = .readOnly
         }
-        return try Registry(
-            database: database, migrator: migrator, clock: clock, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-            assignments: assignments, server: server)
+        while true {
+            let database: Database
+            do {
+                database = try Database(path: path, access: access, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            } catch {
+                throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
+            }
+            if access != writable && !isCurrent(database, migrator: migrator) {
+                // Behind this binary's schema, or a hot journal only a writer can roll back.
+                access = .readWrite
+                continue
+            }
+            return try Registry(
+                database: database, migrator: migrator, clock: clock, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+                assignments: assignments, server: server, purpose: purpose)
+        }
+    }
+
+    /// Whether a read-only connection can serve reads as it is: the schema is this binary's
+    /// (or a newer one, which `init` refuses) and no hot journal waits for a rollback.
+    private static func isCurrent(_ database: Database, migrator: Migrator) -> Bool {
+        guard let version = try? database.scalarInt("PRAGMA user_version") else { return false }
+        return version >= migrator.latestVersion
     }
 
     /// A registry on a private in-memory database (tests, dry runs).
@@ -63,9 +90,10 @@ package final class Registry {
     package init(
         database: Database, migrator: Migrator, clock: RegistryClock = .system,
         busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, assignments: (any AssignmentStorage)? = nil,
-        server: SharedServer? = nil
+        server: SharedServer? = nil, purpose: RegistryPurpose = .writing
     ) throws {
         self.database = database
+        self.purpose = purpose
         self.server = server
         self.assignments = assignments ?? AssignmentStore(database: database)
         self.clock = clock
@@ -88,7 +116,7 @@ package final class Registry {
                 }
                 return
             }
-            try Registry.configureJournal(database)
+            try Registry.configureJournal(database, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             try migrator.migrate(database) { database in
                 try SeedCatalog.load(into: database, at: clock.now())
             }
@@ -114,19 +142,21 @@ package final class Registry {
         )
     }
 
-    /// WAL lets readers run while one process writes; `synchronous = NORMAL` is durable
-    /// across application crashes and only a power loss can lose the last commit.
-    private static func configureJournal(_ database: Database) throws {
+    /// A rollback journal (SQLite's default, `DELETE`), not WAL: a reader of a rollback-journal
+    /// file takes a lock and reads, and writes nothing, where a WAL reader creates and writes
+    /// `-wal` and `-shm` (docs/DECISIONS.md, "A start-up that writes nothing"). A registry
+    /// made in WAL mode by an older portreg is switched back by its next writer, when no
+    /// other process has it open (otherwise the one after tries again).
+    private static func configureJournal(_ database: Database, busyTimeoutMilliseconds: Int32) throws {
         guard database.path != ":memory:" else { return }
-        // Already WAL (every registry after its first open): nothing to write.
-        if try database.scalarText("PRAGMA journal_mode") != "wal" {
-            do {
-                try database.execute("PRAGMA journal_mode = WAL")
-            } catch let error where error.isBusy {
-                // Another process is switching it at this very moment; it stays WAL once set.
-            }
+        guard try database.scalarText("PRAGMA journal_mode") == "wal" else { return }
+        database.setBusyTimeout(milliseconds: 0)
+        defer { database.setBusyTimeout(milliseconds: busyTimeoutMilliseconds) }
+        do {
+            try database.execute("PRAGMA journal_mode = DELETE")
+        } catch let error where error.isBusy {
+            // Another process has the file open: it stays WAL until a writer finds it alone.
         }
-        try database.execute("PRAGMA synchronous = NORMAL")
     }
 
     /// Whether writing `path` would overwrite this registry's database or a file SQLite
@@ -139,4 +169,11 @@ package final class Registry {
     package var isReadOnly: Bool { database.access != .readWrite }
 
     package var schemaVersion: Int { (try? database.scalarInt("PRAGMA user_version")) ?? 0 }
+}
+
+/// What a command does with the registry it opens: `.reading` (lookup, list, export, doctor…)
+/// opens an up-to-date file read-only so that nothing is written; `.writing` may create,
+/// migrate and write. A first use creates, migrates and seeds the file either way.
+package enum RegistryPurpose: Sendable {
+    case reading, writing
 }

@@ -26,7 +26,7 @@ extension Registry {
     /// newer portreg is refused untouched (73).
     package static func openShared(
         uri: String, catalogPath: String, busyTimeoutMilliseconds: Int32 = Registry.defaultBusyTimeoutMilliseconds,
-        clock: RegistryClock = .system
+        clock: RegistryClock = .system, purpose: RegistryPurpose = .writing
     ) throws -> Registry {
         let display = PostgresURI.redacted(uri)
         let store: PostgresAssignmentStore
@@ -45,13 +45,24 @@ extension Registry {
         }
         return try open(
             path: catalogPath, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded,
-            assignments: store, server: server)
+            assignments: store, server: server, purpose: purpose)
     }
 }
 
 extension DatabaseLocation {
-    /// True when `--db`/`$PORTREG_DB` names a PostgreSQL server rather than a file.
-    package static func isServer(_ location: String) -> Bool { PostgresURI.isPostgres(location) }
+    /// True when `--db`/`$PORTREG_DB` names a PostgreSQL server rather than a file: a
+    /// `postgres://` URI or a libpq keyword string (`host=db dbname=ports`).
+    package static func isServer(_ location: String) -> Bool { PostgresURI.isConnectionString(location) }
+
+    /// `x=y` where `x` is no libpq keyword: neither a server nor, by SPEC, a file name (a
+    /// typo of a keyword would otherwise become a SQLite file named with the password).
+    package static func refuseUnknownKeyword(_ location: String) throws {
+        guard let keyword = PostgresURI.leadingKeyword(location) else { return }
+        throw RegistryError(
+            .usage,
+            "'\(PostgresURI.redacted(location))' looks like a libpq connection string, but '\(keyword)' is not a libpq keyword (host, port, dbname, user, password, …); give ./\(keyword)=… for a file named so"
+        )
+    }
 
     /// Where the catalog lives when the assignments are on a server: `$PORTREG_CATALOG_DB`,
     /// else `catalog.db` in the folder of the default registry file

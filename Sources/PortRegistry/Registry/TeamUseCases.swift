@@ -58,14 +58,17 @@ extension Registry {
         }
     }
 
-    /// The names for a completion, from the registry at `path`: none when there is no
-    /// database there yet (a completion never creates one) or it cannot be read within a
-    /// short busy timeout.
-    package static func serviceNames(matching prefix: String, databasePath path: String, catalog: Bool = false)
+    /// The names for a completion, from the registry at `location`: none when it is a server
+    /// or there is no database there yet (a completion never creates one), or it cannot be
+    /// read within a short busy timeout. Opened for reading: a completion writes nothing.
+    package static func serviceNames(matching prefix: String, at location: RegistryLocation, catalog: Bool = false)
         -> [String]
     {
-        guard path != ":memory:", DatabaseLocation.exists(path),
-            let registry = try? Registry.open(path: path, busyTimeoutMilliseconds: 250)
+        var location = location
+        location.environment["PORTREG_BUSY_TIMEOUT"] = "250"
+        let path = location.resolved
+        guard !DatabaseLocation.isServer(path), path != ":memory:", DatabaseLocation.exists(path),
+            let registry = try? Registry.open(location, for: .reading)
         else { return [] }
         return (try? registry.serviceNames(matching: prefix, catalog: catalog)) ?? []
     }

@@ -7,23 +7,6 @@ import PortRegistryStorage
 import CSQLite
 
 extension Registry {
-    /// Opens the registry that `--db` (nil: none given) and the environment name: a SQLite
-    /// file, or a PostgreSQL URI (`postgres://`, `postgresql://`) for the assignments with the
-    /// catalog in `DatabaseLocation.catalogPath` (SharedRegistry.swift).
-    package static func open(explicitPath: String?, environment: [String: String] = DatabaseLocation.processEnvironment)
-        throws -> Registry
-    {
-        let location = DatabaseLocation.resolve(explicit: explicitPath, environment: environment)
-        let busyTimeout = try DatabaseLocation.busyTimeout(environment: environment)
-        if DatabaseLocation.isServer(location) {
-            return try openShared(
-                uri: location, catalogPath: DatabaseLocation.catalogPath(environment: environment),
-                busyTimeoutMilliseconds: busyTimeout)
-        }
-        try DatabaseLocation.checkUsable(location)
-        return try open(path: location, busyTimeoutMilliseconds: busyTimeout)
-    }
-
     // MARK: Transactions
 
     /// The one mapping of database errors to what a user reads: busy becomes `.busy` and
@@ -50,6 +33,10 @@ extension Registry {
     /// a thrown error leaves the database as it was, and so does `dryRun` (rolled back
     /// after `body` returns).
     package func write<T>(dryRun: Bool = false, _ body: (StorageContext) throws -> T) throws -> T {
+        if purpose == .reading {
+            // A programming error (a read-only command that writes), reported, not trapped.
+            throw RegistryError(.io, "\(path): this command opened the registry for reading and cannot change it")
+        }
         if isReadOnly {
             throw RegistryError(
                 .cannotCreate,

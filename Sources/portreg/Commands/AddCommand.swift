@@ -41,7 +41,7 @@ struct AddCommand: ParsableCommand {
                 service: name, ports: port.ports, transport: port.transport ?? .tcp, host: attributes.host,
                 bind: attributes.bind, owner: attributes.owner, note: attributes.note)
             let ttl = try attributes.ttlSeconds()
-            let claim = try options.openRegistry().add(candidate, ttlSeconds: ttl, force: force)
+            let claim = try options.openRegistry(for: .writing).add(candidate, ttlSeconds: ttl, force: force)
             for holder in claim.overridden {
                 Diagnostics.warning("recorded despite collision with \(holder.holderDescription)")
             }

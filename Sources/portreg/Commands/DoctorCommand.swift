@@ -20,7 +20,9 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let report = try options.openRegistry().doctor()
+            // Read-write, though it changes nothing: SQLite's integrity_check skips CHECK
+            // constraints on a read-only connection. A current registry still gets no write.
+            let report = try options.openRegistry(for: .writing).doctor()
             var table = ResultTable([.init(key: "check", title: "CHECK"), .init(key: "value", title: "VALUE")])
             // Which build answers, as `portreg --version` says: a report names what produced it.
             table.append([.text("portreg_version"), .text(Portreg.configuration.version)])

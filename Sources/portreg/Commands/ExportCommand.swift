@@ -52,7 +52,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try database.openRegistry()
+            let registry = try database.openRegistry(for: .reading)
             if let output {
                 if registry.isDatabaseFile(output) {
                     throw RegistryError(

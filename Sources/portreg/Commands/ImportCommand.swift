@@ -105,13 +105,14 @@ struct ImportCommand: ParsableCommand {
 
     func importCatalog(_ input: inout InputFile, source: CatalogSource) throws {
         let report = try Registry.importCatalog(
-            try input.reader(), source: source, origin: input.origin, dryRun: dryRun, open: options.openRegistry)
+            try input.reader(), source: source, origin: input.origin, dryRun: dryRun,
+            open: { try options.openRegistry(for: .writing) })
         write(report)
     }
 
     func importServices(_ input: inout InputFile) throws {
         let text = try input.text()
-        let report = try options.openRegistry().importServices(
+        let report = try options.openRegistry(for: .writing).importServices(
             text, file: input.displayName, origin: input.origin, dryRun: dryRun)
         write(report)
     }
@@ -162,7 +163,7 @@ struct ImportCommand: ParsableCommand {
     func importAssignments(_ input: inout InputFile) throws {
         var reader = try input.reader()
         _ = try reader.next()
-        let report = try options.openRegistry().importAssignments(
+        let report = try options.openRegistry(for: .writing).importAssignments(
             &reader, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force),
             changes: verbose ? { ChangeLines.write(ChangeLines.line($0)) } : nil)
         for collision in report.collisions {
