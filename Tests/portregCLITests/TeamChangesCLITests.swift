@@ -86,6 +86,19 @@ private let ianaHeader =
         result.expect(status: 0, stderr: ["+ x 20002/tcp owner: \\u{1B}[31mred"])
         #expect(!result.stderr.contains("\u{1B}"))
     }
+
+    /// Bidirectional marks reorder what a terminal shows ("Trojan Source"): `import
+    /// --verbose` escapes them as `list` does, through the one escaper.
+    @Test func verboseTextEscapesBidirectionalMarks() async throws {
+        let cli = try CLI()
+        let file = try cli.write(
+            "ports.csv", RegistryCSVText.header + "x,20003,tcp,*,*,\"team\u{202E}yap\",\"a\u{200F}b\",,\n")
+        let result = try await cli.run("import", file, "--verbose")
+        result.expect(status: 0, stderr: ["owner: team\\u{202E}yap", "note: a\\u{200F}b"])
+        #expect(!result.stderr.unicodeScalars.contains { $0 == "\u{202E}" || $0 == "\u{200F}" }, "\(result)")
+        // The same owner as `list` shows it.
+        try await cli.run("list").expect(status: 0, stdout: ["team\\u{202E}yap"])
+    }
 }
 
 enum RegistryCSVText {

@@ -147,11 +147,14 @@ package enum PortMapText {
         text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
     }
 
-    /// Control characters (C0, DEL, C1) become `?`, so that a name or a path cannot drive the terminal.
+    /// Every character that could drive the terminal or reorder what it shows
+    /// (`isUnsafeOnTerminal`: controls, bidirectional marks, invisible characters) becomes
+    /// `?`, one column as the layout counts it.
     package static func sanitize(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: \.isUnsafeOnTerminal) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+            if scalar.isUnsafeOnTerminal {
                 out += "?"
             } else {
                 out.unicodeScalars.append(scalar)

@@ -14,3 +14,22 @@ extension Unicode.Scalar {
         }
     }
 }
+
+extension Unicode.Scalar {
+    /// Whether this character must not reach a terminal as it is: the one rule of every text
+    /// shown to a person (the executable's `TerminalText.visible` escapes these, the port
+    /// map's text shows them as `?`).
+    ///
+    /// C0 controls (U+0000–U+001F), DEL (U+007F), C1 controls (U+0080–U+009F, which include
+    /// CSI and OSC on terminals that read 8-bit controls), the bidirectional formatting
+    /// characters (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069: "Trojan Source"),
+    /// the line and paragraph separators U+2028, U+2029, and every default-ignorable code
+    /// point (U+200B, U+2060, U+FEFF…, drawn as nothing).
+    package var isUnsafeOnTerminal: Bool {
+        switch value {
+        case 0x00...0x1F, 0x7F...0x9F: true
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
+        default: isDefaultIgnorable
+        }
+    }
+}

@@ -60,6 +60,13 @@ import Testing
         #expect(PortMapText.layout(for: .all, width: 200) == (perLine: 100, blockSize: 50))
     }
 
+    /// The map's text follows the terminal rule of every other text shown to a person:
+    /// bidirectional marks and invisible characters are shown, as `?`, like controls.
+    @Test func mapTextShowsBidirectionalMarksAndInvisiblesAsQuestionMarks() {
+        #expect(PortMapText.sanitize("team\u{202E}yap a\u{200F}b c\u{200B}d e\u{1B}f") == "team?yap a?b c?d e?f")
+        #expect(PortMapText.sanitize("plain ünïcode") == "plain ünïcode")
+    }
+
     @Test func svgTextIsEscapedAndControlCharactersDropped() {
         #expect(PortMapSVG.escape("a<b>&\"c\"'d'") == "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;")
         #expect(PortMapSVG.escape("x\u{1B}[31my\u{7}\nz\u{85}") == "x[31my z")
