@@ -127,18 +127,14 @@ struct ImportCommand: ParsableCommand {
                 "\(ChangeLines.claim(a)) (assigned) is now registered to \(PortAdvisor.names(newly.registeredTo)) in \(report.source.rawValue)\(a.ports.isSinglePort ? "" : " at \(newly.port)")"
             )
         }
-        let newlyJSON =
-            "["
-            + report.newlyRegistered.map { newly in
-                JSON.object([
-                    ("service", .text(newly.assignment.service)), ("port", .int(newly.port)),
-                    ("protocol", .text(newly.assignment.transport.rawValue)),
-                    (
-                        "registered_to",
-                        .raw(json: "[" + newly.registeredTo.map(JSON.string).joined(separator: ", ") + "]", text: "")
-                    ),
+        let newlyJSON = JSONValue.array(
+            report.newlyRegistered.map { newly in
+                .object([
+                    ("service", .string(newly.assignment.service)), ("port", .int(newly.port)),
+                    ("protocol", .string(newly.assignment.transport.rawValue)),
+                    ("registered_to", .array(newly.registeredTo.map(JSONValue.string))),
                 ])
-            }.joined(separator: ", ") + "]"
+            })
         let newlyText = report.newlyRegistered.map {
             "\($0.assignment.service) \($0.port)/\($0.assignment.transport.rawValue): \($0.registeredTo.joined(separator: " "))"
         }.joined(separator: "; ")
@@ -155,7 +151,7 @@ struct ImportCommand: ParsableCommand {
             .text(report.source.rawValue), .int(report.rows), .int(report.added), .int(report.removed),
             .int(report.changed),
             .int(report.skipped), .optional(report.releaseDate), .optional(report.sha256), .bool(dryRun),
-            .raw(json: newlyJSON, text: newlyText),
+            .json(newlyJSON, text: newlyText),
         ])
         table.writeReport(options.format)
     }
