@@ -74,9 +74,10 @@ struct DatabaseOption: ParsableArguments {
 
     /// Opens the registry named by `--db`, the environment or the default path; `.reading`
     /// for a command that changes nothing (it then writes nothing, SPEC "Storage").
-    func openRegistry(for purpose: RegistryPurpose) throws -> Registry {
-        try Registry.open(RegistryLocation(db: db), for: purpose)
-    }
+    func openRegistry(for purpose: RegistryPurpose) throws -> Registry { try Registry.open(location, for: purpose) }
+
+    /// `--db` with the process environment it is resolved in.
+    var location: RegistryLocation { RegistryLocation(db: db) }
 }
 
 /// `--db` and `--format`, on every command.

@@ -26,67 +26,6 @@ package final class Registry {
     /// How long a writer waits for another process's lock before giving up (exit 75).
     package static let defaultBusyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
 
-    /// Opens the registry at `path`, creating, migrating and seeding it on first use.
-    package static func open(
-        path: String, busyTimeoutMilliseconds: Int32 = Registry.defaultBusyTimeoutMilliseconds,
-        clock: RegistryClock = .system, purpose: RegistryPurpose = .writing
-    ) throws -> Registry {
-        try open(
-            path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded,
-            purpose: purpose)
-    }
-
-    /// `assignments` puts the assignments on another backend (a PostgreSQL one); the catalog
-    /// stays in the SQLite file at `path`.
-    ///
-    /// For `.reading`, a file that exists, is not in WAL mode and is at this binary's schema
-    /// version is opened `SQLITE_OPEN_READONLY`: the command writes nothing, not even a
-    /// journal. Anything else (a new file, a pending migration, a WAL file to convert, a hot
-    /// journal to roll back) takes the read-write path, as a write would.
-    package static func open(
-        path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, clock: RegistryClock = .system,
-        migrator: Migrator, assignments: (any AssignmentStorage)? = nil, server: SharedServer? = nil,
-        purpose: RegistryPurpose = .writing
-    ) throws -> Registry {
-        let isNew = path == ":memory:" || !DatabaseLocation.exists(path)
-        if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
-        let writable = isNew ? Database.Access.readWrite : DatabaseLocation.access(path)
-        var access = writable
-        if purpose == .reading && !isNew && writable == .readWrite && !Database.usesWriteAheadLog(path: path) {
-            access = .readOnly
-        }
-        while true {
-            let database: Database
-            do {
-                database = try Database(path: path, access: access, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-            } catch {
-                throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
-            }
-            if access != writable && !isCurrent(database, migrator: migrator) {
-                // Behind this binary's schema, or a hot journal only a writer can roll back.
-                access = .readWrite
-                continue
-            }
-            return try Registry(
-                database: database, migrator: migrator, clock: clock, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-                assignments: assignments, server: server, purpose: purpose)
-        }
-    }
-
-    /// Whether a read-only connection can serve reads as it is: the schema is this binary's
-    /// (or a newer one, which `init` refuses) and no hot journal waits for a rollback.
-    private static func isCurrent(_ database: Database, migrator: Migrator) -> Bool {
-        guard let version = try? database.scalarInt("PRAGMA user_version") else { return false }
-        return version >= migrator.latestVersion
-    }
-
-    /// A registry on a private in-memory database (tests, dry runs).
-    package static func inMemory(clock: RegistryClock = .system) throws -> Registry {
-        try Registry(
-            database: Database.inMemory(), migrator: .embedded, clock: clock,
-            busyTimeoutMilliseconds: Database.defaultBusyTimeout)
-    }
-
     package init(
         database: Database, migrator: Migrator, clock: RegistryClock = .system,
         busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, assignments: (any AssignmentStorage)? = nil,

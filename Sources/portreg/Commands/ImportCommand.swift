@@ -60,53 +60,17 @@ struct ImportCommand: ParsableCommand {
             // Only the head is read before the format is known: `import /dev/zero` or
             // `yes | import -` fail at once instead of filling the memory.
             var input = try InputFile(path: file)
-            var sniffer = CSVReader(text: input.head, name: input.displayName)
-            // A services file is not CSV: its first line may not even parse as CSV.
-            let header = (try? sniffer.next())??.fields ?? []
-            if RegistryCSV.isRegistryHeader(header) {
-                try importAssignments(&input)
-            } else if IANAHeader.looksLikeIANA(header) {
-                try importCatalog(&input, source: try catalogSource(header: header, sniffer: &sniffer, input))
-            } else if ServicesFile.looksLikeServicesFile(input.head) {
-                try importServices(&input)
-            } else {
-                throw RegistryError.data(
-                    file: input.displayName, line: 1,
-                    "not a known format: expected IANA's CSV header (Service Name,Port Number,Transport Protocol,…), the registry header (\(RegistryCSV.header.joined(separator: ","))) or /etc/services lines (name port/proto)"
-                )
+            switch try ImportFormat.of(head: input.head, file: input.displayName, source: source) {
+            case .assignments: try importAssignments(&input)
+            case .catalog(let source): try importCatalog(&input, source: source)
+            case .services: try importServices(&input)
             }
         }
-    }
-
-    /// Where an IANA-format CSV goes: the source an export of portreg's names in its
-    /// `Portreg Source` column (so exporting `system` and importing the file fills `system`
-    /// again), else `--source`, else iana.
-    func catalogSource(header: [String], sniffer: inout CSVReader, _ input: InputFile) throws -> CatalogSource {
-        let record = (try? sniffer.next())??.fields ?? []
-        guard let declared = IANAHeader.declaredSource(header: header, record: record) else {
-            guard source != .system else {
-                throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common")
-            }
-            return source ?? .iana
-        }
-        guard let named = CatalogSource(rawValue: declared) else {
-            throw RegistryError.data(
-                file: input.displayName, line: 2,
-                "the \(IANAHeader.sourceColumn) column says '\(declared)': expected iana, common or system")
-        }
-        if let source, source != named {
-            throw RegistryError(
-                .usage,
-                "--source \(source.rawValue), but \(input.displayName) is an export of the \(named.rawValue) source; drop --source to import it there"
-            )
-        }
-        return named
     }
 
     func importCatalog(_ input: inout InputFile, source: CatalogSource) throws {
         let report = try Registry.importCatalog(
-            try input.reader(), source: source, origin: input.origin, dryRun: dryRun,
-            open: { try options.openRegistry(for: .writing) })
+            try input.reader(), source: source, origin: input.origin, dryRun: dryRun, at: options.database.location)
         write(report)
     }
 
