@@ -1,3 +1,4 @@
+import PortRegistryCatalog
 import PortRegistryModel
 
 /// Why `reserve` or `free` found nothing, and a range that would work.

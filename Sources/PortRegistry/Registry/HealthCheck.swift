@@ -1,4 +1,6 @@
 import PortRegistryAssignments
+import PortRegistryCatalog
+import PortRegistryModel
 import PortRegistryStorage
 
 /// What `portreg doctor` reports.

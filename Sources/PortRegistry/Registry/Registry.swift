@@ -12,8 +12,10 @@ import PortRegistrySystem
 /// The executable talks to this type only: it never sees a connection, a statement or a
 /// store, and every database error reaches it already mapped to a `RegistryError`.
 package final class Registry {
-    package let database: Database
-    package let assignments: any AssignmentStorage
+    /// The SQLite connection: internal, so that the executable cannot reach storage through
+    /// the front door (`registry.database.execute(…)` does not type-check there).
+    let database: Database
+    let assignments: any AssignmentStorage
     package let clock: RegistryClock
     /// The PostgreSQL server holding the assignments, when `--db` named one (nil: SQLite).
     package let server: SharedServer?

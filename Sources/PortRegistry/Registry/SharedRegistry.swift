@@ -1,5 +1,6 @@
 import PortRegistryModel
 import PortRegistryPostgreSQL
+import PortRegistryStorage
 import PortRegistrySystem
 
 /// The shared registry of SPEC.md ("Shared registry on PostgreSQL"): `--db postgres://…` keeps

@@ -3,6 +3,7 @@ import PortRegistryCatalog
 import PortRegistryModel
 import PortRegistryPostgreSQL
 import PortRegistryStorage
+import PortRegistrySystem
 
 import CSQLite
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryConflicts
 import PortRegistryModel
 
 struct AddCommand: ParsableCommand {

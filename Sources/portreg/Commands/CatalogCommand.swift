@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryCatalog
+import PortRegistryModel
 
 struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryConflicts
+import PortRegistryModel
 import PortRegistrySystem
 
 struct ConflictsCommand: ParsableCommand {

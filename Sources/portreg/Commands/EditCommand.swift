@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryConflicts
 import PortRegistryModel
 
 /// `portreg edit SERVICE [PORT] --port/--owner/--note/...`: change one claim in place.

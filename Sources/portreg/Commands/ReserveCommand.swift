@@ -1,6 +1,7 @@
 import ArgumentParser
 import PortRegistry
 import PortRegistryAssignments
+import PortRegistryConflicts
 import PortRegistryModel
 
 struct ReserveCommand: ParsableCommand {

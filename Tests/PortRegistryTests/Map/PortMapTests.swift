@@ -1,3 +1,4 @@
+import PortRegistryCatalog
 import Testing
 @testable import PortRegistry
 @testable import PortRegistryMap

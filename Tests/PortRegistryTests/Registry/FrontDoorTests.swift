@@ -1,3 +1,5 @@
+import PortRegistryConflicts
+import PortRegistrySearch
 import PortregTestSupport
 import Testing
 @testable import PortRegistry
