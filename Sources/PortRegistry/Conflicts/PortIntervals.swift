@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// A static interval tree over port ranges: which stored ranges overlap a query range, in
 /// O(log n + k) for k answers, whatever the ranges' lengths. Nothing is stored per port, so
 /// a catalog row covering 1-65535 costs what a single port does.
@@ -53,17 +55,10 @@ package struct PortIntervals {
         return found
     }
 
-    /// The union of `ranges` as sorted, disjoint, non-adjacent closed ranges.
+    /// The union of `ranges` as sorted, disjoint, non-adjacent closed ranges: `PortRange.union`,
+    /// the one interval union, on these pairs.
     package static func union(_ ranges: [(low: Int, high: Int)]) -> [(low: Int, high: Int)] {
-        var merged: [(low: Int, high: Int)] = []
-        for range in ranges.sorted(by: { $0.low < $1.low }) {
-            if let last = merged.last, range.low <= last.high + 1 {
-                merged[merged.count - 1].high = max(last.high, range.high)
-            } else {
-                merged.append(range)
-            }
-        }
-        return merged
+        PortRange.union(ranges.map { PortRange(uncheckedLow: $0.low, high: $0.high) }).map { ($0.low, $0.high) }
     }
 
     /// `ranges` minus `removed`, both sorted and disjoint (as `union` returns them).

@@ -78,7 +78,8 @@ extension Registry {
             do {
                 database = try Database(path: path, access: access, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             } catch {
-                throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
+                throw registryError(
+                    error, path: path, stage: .opening, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             }
             if access != writable && !isCurrent(database, migrator: migrator) {
                 // Behind this binary's schema, or a hot journal only a writer can roll back.

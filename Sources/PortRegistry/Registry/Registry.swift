@@ -40,12 +40,7 @@ package final class Registry {
         self.clock = clock
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         do {
-            do {
-                try migrator.checkCompatible(database)
-            } catch let error as DatabaseError where error.resultCode.primary == .notADatabase {
-                throw RegistryError(
-                    .cannotCreate, "\(database.path): not a SQLite database (is --db pointing at the right file?)")
-            }
+            try migrator.checkCompatible(database)
             try Registry.refuseForeignSchema(database)
             if database.access != .readWrite {
                 // Reading needs nothing written: no journal switch, no migration.
@@ -61,12 +56,9 @@ package final class Registry {
             try migrator.migrate(database) { database in
                 try SeedCatalog.load(into: database, at: clock.now())
             }
-        } catch let error as DatabaseError where !error.isBusy {
-            // Opening, configuring or migrating failed: the file cannot serve as a registry.
-            throw RegistryError(
-                .cannotCreate, "\(database.path): cannot use this file as the registry: \(error.message)")
         } catch let error as DatabaseError {
-            throw mapped(error)
+            throw Registry.registryError(
+                error, path: database.path, stage: .settingUp, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         }
     }
 
