@@ -65,7 +65,7 @@ package struct PortAdvisor {
         return (first, names(at: first, in: found), count)
     }
 
-    package func isRegistered(_ port: Int, transport: TransportProtocol) -> Bool {
+    func isRegistered(_ port: Int, transport: TransportProtocol) -> Bool {
         var found = false
         registered[transport]?.forEachOverlapping(port, port) { _ in found = true }
         return found

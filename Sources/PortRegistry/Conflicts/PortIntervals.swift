@@ -6,8 +6,8 @@ import PortRegistryModel
 ///
 /// The intervals are sorted by their low end, and each midpoint of the implicit balanced
 /// tree over that array knows the highest high end below it, which prunes the walk.
-package struct PortIntervals {
-    package struct Interval {
+struct PortIntervals {
+    struct Interval {
         var low: Int
         var high: Int
         /// The caller's key, such as the row's position in the catalog order.
@@ -35,7 +35,7 @@ package struct PortIntervals {
     package var isEmpty: Bool { items.isEmpty }
 
     /// Calls `body` with every interval that shares a port with `low...high`.
-    package func forEachOverlapping(_ low: Int, _ high: Int, _ body: (Interval) -> Void) {
+    func forEachOverlapping(_ low: Int, _ high: Int, _ body: (Interval) -> Void) {
         func visit(_ lower: Int, _ upper: Int) {
             guard lower < upper else { return }
             let middle = (lower + upper) / 2
@@ -62,7 +62,7 @@ package struct PortIntervals {
     }
 
     /// `ranges` minus `removed`, both sorted and disjoint (as `union` returns them).
-    package static func subtract(_ ranges: [(low: Int, high: Int)], _ removed: [(low: Int, high: Int)])
+    static func subtract(_ ranges: [(low: Int, high: Int)], _ removed: [(low: Int, high: Int)])
         -> [(low: Int, high: Int)]
     {
         var result: [(low: Int, high: Int)] = []

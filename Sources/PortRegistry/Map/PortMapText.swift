@@ -7,10 +7,10 @@ import PortRegistryModel
 /// collisions red; without it (NO_COLOR, a pipe) owners are letters and collisions `!`, so the
 /// picture still reads.
 package enum PortMapText {
-    package static let maximumLines = 32
-    package static let labelWidth = 6
+    static let maximumLines = 32
+    static let labelWidth = 6
     /// Owner colours (xterm 256), in the same order as the SVG's.
-    package static let ownerColours = [67, 208, 71, 139, 73, 178, 137, 211, 38, 142]
+    static let ownerColours = [67, 208, 71, 139, 73, 178, 137, 211, 38, 142]
 
     /// Cells per line and ports per cell for `range` in `width` columns.
     package static func layout(for range: PortRange, width: Int) -> (perLine: Int, blockSize: Int) {
@@ -150,7 +150,7 @@ package enum PortMapText {
     /// Every character that could drive the terminal or reorder what it shows
     /// (`isUnsafeOnTerminal`: controls, bidirectional marks, invisible characters) becomes
     /// `?`, one column as the layout counts it.
-    package static func sanitize(_ text: String) -> String {
+    static func sanitize(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: \.isUnsafeOnTerminal) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {

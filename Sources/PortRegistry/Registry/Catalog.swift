@@ -58,7 +58,7 @@ extension Registry {
 
     /// Replaces `source` with `entries` in one transaction and reports the difference;
     /// with `dryRun` the transaction is rolled back after the report is made.
-    package func replaceCatalog(
+    func replaceCatalog(
         source: CatalogSource, with entries: [CatalogEntry], origin: String, sha256: String?, skipped: Int = 0,
         dryRun: Bool = false
     ) throws -> CatalogImportReport {
@@ -96,7 +96,7 @@ extension Registry {
     /// and adds to its report each live assignment whose ports the new rows register to
     /// another service and the old rows did not: what a team must hear about a new IANA
     /// release. Two catalog queries per assignment (before and after), through the R*Tree.
-    package func replacingCatalog(
+    func replacingCatalog(
         _ source: CatalogSource, in context: StorageContext, _ replace: () throws -> CatalogImportReport
     ) throws -> CatalogImportReport {
         var live: [Assignment] = []

@@ -48,7 +48,7 @@ extension Registry {
     /// What `portreg check` compares config files with, read in one transaction: the live
     /// assignments (when `includeAssignments`) and the catalog's registrations. ConfigScan
     /// sits below the front door, so it receives these values instead of opening a store.
-    package func checkBaseline(includeAssignments: Bool, ephemeral: PortRange? = nil) throws
+    func checkBaseline(includeAssignments: Bool, ephemeral: PortRange? = nil) throws
         -> (assignments: [Assignment], catalog: PortAdvisor)
     {
         try read { context in

@@ -26,7 +26,7 @@ package final class Registry {
     package var path: String { database.path }
 
     /// How long a writer waits for another process's lock before giving up (exit 75).
-    package static let defaultBusyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
+    static let defaultBusyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
 
     package init(
         database: Database, migrator: Migrator, clock: RegistryClock = .system,

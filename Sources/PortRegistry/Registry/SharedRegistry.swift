@@ -25,7 +25,7 @@ extension Registry {
     /// catalog at `catalogPath`. A server that cannot be reached within the busy timeout
     /// exits 75 with its message; the schema is migrated on first use, and one written by a
     /// newer portreg is refused untouched (73).
-    package static func openShared(
+    static func openShared(
         uri: String, catalogPath: String, busyTimeoutMilliseconds: Int32 = Registry.defaultBusyTimeoutMilliseconds,
         clock: RegistryClock = .system, purpose: RegistryPurpose = .writing
     ) throws -> Registry {
@@ -53,11 +53,11 @@ extension Registry {
 extension DatabaseLocation {
     /// True when `--db`/`$PORTREG_DB` names a PostgreSQL server rather than a file: a
     /// `postgres://` URI or a libpq keyword string (`host=db dbname=ports`).
-    package static func isServer(_ location: String) -> Bool { PostgresURI.isConnectionString(location) }
+    static func isServer(_ location: String) -> Bool { PostgresURI.isConnectionString(location) }
 
     /// `x=y` where `x` is no libpq keyword: neither a server nor, by SPEC, a file name (a
     /// typo of a keyword would otherwise become a SQLite file named with the password).
-    package static func refuseUnknownKeyword(_ location: String) throws {
+    static func refuseUnknownKeyword(_ location: String) throws {
         guard let keyword = PostgresURI.leadingKeyword(location) else { return }
         throw RegistryError(
             .usage,
@@ -68,7 +68,7 @@ extension DatabaseLocation {
     /// Where the catalog lives when the assignments are on a server: `$PORTREG_CATALOG_DB`,
     /// else `catalog.db` in the folder of the default registry file
     /// (`$XDG_DATA_HOME/portreg/catalog.db`, else `~/.local/share/portreg/catalog.db`).
-    package static func catalogPath(environment: [String: String]) -> String {
+    static func catalogPath(environment: [String: String]) -> String {
         if let path = environment["PORTREG_CATALOG_DB"], !path.isEmpty { return path }
         var environment = environment
         environment["PORTREG_DB"] = nil

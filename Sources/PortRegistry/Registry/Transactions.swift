@@ -11,7 +11,7 @@ extension Registry {
     // MARK: Transactions
 
     /// When a SQLite error happened, which decides what a user reads of it.
-    package enum SQLiteStage: Sendable {
+    enum SQLiteStage: Sendable {
         /// `sqlite3_open_v2` refused the path.
         case opening
         /// Reading the schema version, switching the journal, migrating, seeding.
@@ -25,7 +25,7 @@ extension Registry {
     /// as a registry `.cannotCreate`; a refused write to a read-only file `.cannotCreate`;
     /// anything else `.io` with SQLite's message (the statement is for developers,
     /// `description`, never for a user).
-    package static func registryError(
+    static func registryError(
         _ error: DatabaseError, path: String, stage: SQLiteStage, busyTimeoutMilliseconds: Int32
     ) -> RegistryError {
         if error.isBusy && stage != .opening {

@@ -71,7 +71,7 @@ package final class Database {
     }
 
     /// `file:PATH?immutable=1`, with the characters a URI gives a meaning escaped.
-    package static func immutableURI(_ path: String) -> String {
+    static func immutableURI(_ path: String) -> String {
         var escaped: [UInt8] = []
         for byte in path.utf8 {
             switch byte {
