@@ -9,6 +9,7 @@ enum Entry {
     static func main() {
         StandardStreams.reserve()
         let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
+        if arguments == ["--version"] { printVersion() }
         if let first = arguments.first, let message = Portreg.unknownCommand(first) {
             Diagnostics.error(message, kind: .usage)
             // The usage lines, as after every other usage error.
@@ -23,6 +24,20 @@ enum Entry {
         } catch {
             ExitStatus.exit(withParserError: error)
         }
+    }
+
+    /// `portreg --version`, the text argument-parser prints for it, without building its
+    /// argument sets first: those cost 5.7 M of the 9.6 M instructions the process ran
+    /// (docs/BENCHMARKS.md, "Start-up").
+    static func printVersion() -> Never {
+        let out = OutputStream.standardOutput
+        out.writeLine(Portreg.configuration.version)
+        out.flush()
+        if let failure = out.failure {
+            Diagnostics.error("cannot write output: \(failure)", kind: .io)
+            Portreg.exit(withError: ExitCode(ExitStatus.code(for: .io)))
+        }
+        Portreg.exit(withError: nil)
     }
 }
 
@@ -99,8 +114,12 @@ struct DatabaseOption: ParsableArguments {
     )
     var db: String?
 
-    /// Opens the registry named by `--db`, the environment or the default path.
-    func openRegistry() throws -> Registry { try Registry.open(explicitPath: db) }
+    /// Opens the registry named by `--db`, the environment or the default path; `.reading`
+    /// for a command that changes nothing (it then writes nothing, SPEC "Storage").
+    func openRegistry(for purpose: RegistryPurpose) throws -> Registry { try Registry.open(location, for: purpose) }
+
+    /// `--db` with the process environment it is resolved in.
+    var location: RegistryLocation { RegistryLocation(db: db) }
 }
 
 /// `--db` and `--format`, on every command.
@@ -111,7 +130,7 @@ struct GlobalOptions: ParsableArguments {
     var format: OutputFormat = .table
 
     /// Opens the registry named by `--db`, the environment or the default path.
-    func openRegistry() throws -> Registry { try database.openRegistry() }
+    func openRegistry(for purpose: RegistryPurpose) throws -> Registry { try database.openRegistry(for: purpose) }
 
     /// `portreg --db x.db lookup 80` means `portreg lookup --db x.db 80`: options given before
     /// the subcommand are moved after it, so both orders work.

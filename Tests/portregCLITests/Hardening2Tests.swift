@@ -1,3 +1,4 @@
+import PortregTestSupport
 import Foundation
 import Testing
 

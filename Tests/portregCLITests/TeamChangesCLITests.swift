@@ -86,6 +86,19 @@ private let ianaHeader =
         result.expect(status: 0, stderr: ["+ x 20002/tcp owner: \\u{1B}[31mred"])
         #expect(!result.stderr.contains("\u{1B}"))
     }
+
+    /// Bidirectional marks reorder what a terminal shows ("Trojan Source"): `import
+    /// --verbose` escapes them as `list` does, through the one escaper.
+    @Test func verboseTextEscapesBidirectionalMarks() async throws {
+        let cli = try CLI()
+        let file = try cli.write(
+            "ports.csv", RegistryCSVText.header + "x,20003,tcp,*,*,\"team\u{202E}yap\",\"a\u{200F}b\",,\n")
+        let result = try await cli.run("import", file, "--verbose")
+        result.expect(status: 0, stderr: ["owner: team\\u{202E}yap", "note: a\\u{200F}b"])
+        #expect(!result.stderr.unicodeScalars.contains { $0 == "\u{202E}" || $0 == "\u{200F}" }, "\(result)")
+        // The same owner as `list` shows it.
+        try await cli.run("list").expect(status: 0, stdout: ["team\\u{202E}yap"])
+    }
 }
 
 enum RegistryCSVText {
@@ -179,11 +192,8 @@ enum RegistryCSVText {
         again.expect(status: 0, stdout: ["\"newly_registered\": []"], stderrIsEmpty: true)
     }
 
-    @Test func theRealOlderToCurrentIANAReleaseNamesWhatItTouches() async throws {
-        guard SharedData.isAvailable else {
-            withKnownIssue(SharedData.skipMessage) { throw CLIError("skipped") }
-            return
-        }
+    @Test(.enabled(if: SharedData.isAvailable, SharedData.skipMessage))
+    func theRealOlderToCurrentIANAReleaseNamesWhatItTouches() async throws {
         let cli = try CLI()
         try await cli.run("import", SharedData.ianaOlder).expect(status: 0)
         let preview = try await cli.run("import", SharedData.iana, "--dry-run", "--verbose")
@@ -245,11 +255,12 @@ enum RegistryCSVText {
         #expect((30000...32767).contains(port))
     }
 
-    @Test func theHostsEphemeralRangeIsNamed() async throws {
-        guard let (low, high) = Self.ephemeral, low > 30000, high < 65000 else {
-            withKnownIssue("no Linux ephemeral range in 30000-65000 here") { throw CLIError("skipped") }
-            return
-        }
+    @Test(
+        .enabled(
+            if: Self.ephemeral.map { $0.0 > 30000 && $0.1 < 65000 } ?? false,
+            "this host's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range) is not inside 30000-65000"))
+    func theHostsEphemeralRangeIsNamed() async throws {
+        let (low, high) = try #require(Self.ephemeral)
         let cli = try CLI()
         let asked = "30000-\(high)"
         let refused = try await cli.run("reserve", "x", "--range", asked, "--no-probe")

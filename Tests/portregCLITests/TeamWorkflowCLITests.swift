@@ -161,11 +161,8 @@ struct MapCLITests {
         #expect(result.lines.contains { $0.hasPrefix("20000 ") && $0.contains("grpc-workers") })
     }
 
-    @Test func colourOnATerminalOnlyAndNeverWithNoColor() async throws {
-        guard PseudoTerminal.isAvailable else {
-            withKnownIssue(PseudoTerminal.skipMessage) { throw CLIError("skipped") }
-            return
-        }
+    @Test(.enabled(if: PseudoTerminal.isAvailable, PseudoTerminal.skipMessage))
+    func colourOnATerminalOnlyAndNeverWithNoColor() async throws {
         let cli = try await teamRegistry()
         let coloured = try PseudoTerminal.run(cli, columns: 100, ["map"], environment: ["NO_COLOR": nil])
         #expect(coloured.status == 0)
@@ -325,11 +322,8 @@ struct RegistrationCLITests {
         #expect(Set(result.csvRows.compactMap { $0["service"] }).count == 2, "no registration twice")
     }
 
-    @Test func realServicesFileGivesPostgresqlOncePerProtocol() async throws {
-        guard SharedData.isAvailable else {
-            withKnownIssue(SharedData.skipMessage) { throw CLIError("skipped") }
-            return
-        }
+    @Test(.enabled(if: SharedData.isAvailable, SharedData.skipMessage))
+    func realServicesFileGivesPostgresqlOncePerProtocol() async throws {
         let cli = try CLI()
         try await cli.run("import", SharedData.iana).expect(status: 0)
         try await cli.run("import", SharedData.services).expect(status: 0)
@@ -344,11 +338,8 @@ struct RegistrationCLITests {
 
 @Suite("tables fit the terminal")
 struct TableWidthTests {
-    @Test func aTerminalCutsTheDescriptionAndAPipeKeepsItWhole() async throws {
-        guard PseudoTerminal.isAvailable else {
-            withKnownIssue(PseudoTerminal.skipMessage) { throw CLIError("skipped") }
-            return
-        }
+    @Test(.enabled(if: PseudoTerminal.isAvailable, PseudoTerminal.skipMessage))
+    func aTerminalCutsTheDescriptionAndAPipeKeepsItWhole() async throws {
         let cli = try CLI()
         let note = String(repeating: "a long note about this service ", count: 6)
         try await cli.run("add", "billing", "8080", "--note", note).expect(status: 0)
@@ -395,16 +386,25 @@ struct CompletionCLITests {
 
     /// fish and zsh complete only in their interactive line editors, so these type into a
     /// real shell on a pseudo-terminal: `portreg remove g<TAB>` (twice for zsh's list).
-    @Test(arguments: ["fish", "zsh"])
-    func interactiveShellsCompleteServiceNames(_ shell: String) async throws {
-        let path = (["/usr/bin/", "/bin/", "/usr/local/bin/", "/opt/homebrew/bin/"] as [String]).map { $0 + shell }
+    /// The interactive shell named `shell`, where it is installed.
+    static func installed(_ shell: String) -> String? {
+        (["/usr/bin/", "/bin/", "/usr/local/bin/", "/opt/homebrew/bin/"] as [String]).map { $0 + shell }
             .first { access($0, X_OK) == 0 }
-        guard let path, let python = PseudoTerminal.python else {
-            withKnownIssue("\(shell) or python3 not installed: skipping the \(shell) completion test") {
-                throw CLIError("skipped")
-            }
-            return
-        }
+    }
+
+    @Test(
+        .enabled(if: installed("fish") != nil, "fish is not installed: the fish completion is not tried"),
+        .enabled(if: PseudoTerminal.isAvailable, PseudoTerminal.skipMessage))
+    func fishCompletesServiceNames() async throws { try await interactiveShellCompletesServiceNames("fish") }
+
+    @Test(
+        .enabled(if: installed("zsh") != nil, "zsh is not installed: the zsh completion is not tried"),
+        .enabled(if: PseudoTerminal.isAvailable, PseudoTerminal.skipMessage))
+    func zshCompletesServiceNames() async throws { try await interactiveShellCompletesServiceNames("zsh") }
+
+    func interactiveShellCompletesServiceNames(_ shell: String) async throws {
+        let path = try #require(Self.installed(shell))
+        let python = try #require(PseudoTerminal.python)
         let cli = try CLI()
         try await cli.run("add", "grafana", "3000").expect(status: 0)
         try await cli.run("add", "grpc-workers", "20000-20009").expect(status: 0)

@@ -1,3 +1,4 @@
+import PortRegistryCatalog
 import PortRegistryModel
 import PortRegistrySystem
 

@@ -1,3 +1,4 @@
+import PortRegistryCatalog
 import PortRegistryModel
 
 /// Why `reserve` or `free` found nothing, and a range that would work.
@@ -79,7 +80,7 @@ extension Allocator {
 
     /// The 1000-port stretch (aligned, `1000-1999`…) nearest to `range`, below or above it,
     /// that holds a free block by the rules of `request`: nil when none in 1024-65535 does.
-    package func suggestedRange(_ request: ReservationRequest, excluding range: PortRange, in context: StorageContext)
+    func suggestedRange(_ request: ReservationRequest, excluding range: PortRange, in context: StorageContext)
         throws
         -> PortRange?
     {

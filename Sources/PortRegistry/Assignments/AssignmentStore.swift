@@ -47,7 +47,7 @@ package struct AssignmentStore: AssignmentStorage {
     }
 
     /// Writes check this: outside a transaction each statement would commit on its own.
-    package func requireWriteTransaction() throws {
+    func requireWriteTransaction() throws {
         guard database.isInsideTransaction else {
             throw DatabaseError(
                 code: ResultCode.misuse.rawValue, message: "assignment write outside a write transaction")
@@ -236,7 +236,7 @@ package struct AssignmentStore: AssignmentStorage {
 
     /// `order` in Swift, for rows that SQLite returns in no defined order (`RETURNING`):
     /// text in byte order, the service compared as NOCASE does (service names are ASCII).
-    package static func inExportOrder(_ rows: [Assignment]) -> [Assignment] {
+    static func inExportOrder(_ rows: [Assignment]) -> [Assignment] {
         rows.sorted { a, b in
             if a.ports.low != b.ports.low { return a.ports.low < b.ports.low }
             if a.ports.high != b.ports.high { return a.ports.high < b.ports.high }
@@ -382,7 +382,7 @@ package struct AssignmentStore: AssignmentStorage {
     }
 
     /// Export order on values (port low, port high, protocol, host, service, bind).
-    package static func exportOrder(_ a: Assignment, _ b: Assignment) -> Bool {
+    static func exportOrder(_ a: Assignment, _ b: Assignment) -> Bool {
         (a.ports.low, a.ports.high, a.transport.rawValue, a.host.name, a.service, a.bind.text)
             < (b.ports.low, b.ports.high, b.transport.rawValue, b.host.name, b.service, b.bind.text)
     }

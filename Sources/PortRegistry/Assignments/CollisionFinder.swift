@@ -13,7 +13,7 @@ package struct CollisionFinder {
 
     package init(storage: any AssignmentStorage) { self.storage = storage }
 
-    package struct Packed {
+    struct Packed {
         var id: Int
         var low: Int32
         var high: Int32
@@ -27,7 +27,7 @@ package struct CollisionFinder {
     /// Each overlapping pair therefore meets under exactly one (host, bind) key, and every
     /// claim found in a queried bucket is a real candidate: no scan over claims that do not
     /// overlap (15,000 claims of one port on distinct addresses was 112 M pair checks).
-    package enum AxisKey: Hashable {
+    enum AxisKey: Hashable {
         case name(Int32)
         /// Host `*`, or bind `*`/`::` (every address of both families).
         case everything
@@ -44,12 +44,12 @@ package struct CollisionFinder {
         var bind: AxisKey
     }
 
-    package static func hostKeys(_ host: Int32) -> (visible: [AxisKey], queried: [AxisKey]) {
+    static func hostKeys(_ host: Int32) -> (visible: [AxisKey], queried: [AxisKey]) {
         host == 0
             ? ([.everything], [.everything, .anySpecific]) : ([.name(host), .anySpecific], [.name(host), .everything])
     }
 
-    package static func bindKeys(_ bind: Int32, _ kind: BindAddress.Kind) -> (visible: [AxisKey], queried: [AxisKey]) {
+    static func bindKeys(_ bind: Int32, _ kind: BindAddress.Kind) -> (visible: [AxisKey], queried: [AxisKey]) {
         switch kind {
         case .any: ([.everything], [.everything, .everyIPv4, .anySpecificIPv4, .anySpecificIPv6])
         case .anyIPv4: ([.everyIPv4], [.everyIPv4, .everything, .anySpecificIPv4])

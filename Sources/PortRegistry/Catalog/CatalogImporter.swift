@@ -26,7 +26,7 @@ package enum CatalogImporter {
     }
 
     /// Reads every row of an IANA-format CSV.
-    package static func parseIANA(_ reader: inout CSVReader, source: CatalogSource) throws -> [CatalogEntry] {
+    static func parseIANA(_ reader: inout CSVReader, source: CatalogSource) throws -> [CatalogEntry] {
         var entries: [CatalogEntry] = []
         try readIANA(&reader, source: source, batchSize: 4096) { batch in
             entries += batch

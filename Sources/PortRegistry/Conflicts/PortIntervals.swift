@@ -1,11 +1,13 @@
+import PortRegistryModel
+
 /// A static interval tree over port ranges: which stored ranges overlap a query range, in
 /// O(log n + k) for k answers, whatever the ranges' lengths. Nothing is stored per port, so
 /// a catalog row covering 1-65535 costs what a single port does.
 ///
 /// The intervals are sorted by their low end, and each midpoint of the implicit balanced
 /// tree over that array knows the highest high end below it, which prunes the walk.
-package struct PortIntervals {
-    package struct Interval {
+struct PortIntervals {
+    struct Interval {
         var low: Int
         var high: Int
         /// The caller's key, such as the row's position in the catalog order.
@@ -33,7 +35,7 @@ package struct PortIntervals {
     package var isEmpty: Bool { items.isEmpty }
 
     /// Calls `body` with every interval that shares a port with `low...high`.
-    package func forEachOverlapping(_ low: Int, _ high: Int, _ body: (Interval) -> Void) {
+    func forEachOverlapping(_ low: Int, _ high: Int, _ body: (Interval) -> Void) {
         func visit(_ lower: Int, _ upper: Int) {
             guard lower < upper else { return }
             let middle = (lower + upper) / 2
@@ -53,21 +55,14 @@ package struct PortIntervals {
         return found
     }
 
-    /// The union of `ranges` as sorted, disjoint, non-adjacent closed ranges.
+    /// The union of `ranges` as sorted, disjoint, non-adjacent closed ranges: `PortRange.union`,
+    /// the one interval union, on these pairs.
     package static func union(_ ranges: [(low: Int, high: Int)]) -> [(low: Int, high: Int)] {
-        var merged: [(low: Int, high: Int)] = []
-        for range in ranges.sorted(by: { $0.low < $1.low }) {
-            if let last = merged.last, range.low <= last.high + 1 {
-                merged[merged.count - 1].high = max(last.high, range.high)
-            } else {
-                merged.append(range)
-            }
-        }
-        return merged
+        PortRange.union(ranges.map { PortRange(uncheckedLow: $0.low, high: $0.high) }).map { ($0.low, $0.high) }
     }
 
     /// `ranges` minus `removed`, both sorted and disjoint (as `union` returns them).
-    package static func subtract(_ ranges: [(low: Int, high: Int)], _ removed: [(low: Int, high: Int)])
+    static func subtract(_ ranges: [(low: Int, high: Int)], _ removed: [(low: Int, high: Int)])
         -> [(low: Int, high: Int)]
     {
         var result: [(low: Int, high: Int)] = []

@@ -28,7 +28,7 @@ package enum ServicesExport {
     }
 
     /// Control characters (line breaks, tabs, escapes) become spaces; runs of spaces shrink to one.
-    package static func oneLine(_ text: String) -> String {
+    static func oneLine(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             let isControl = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
@@ -112,7 +112,7 @@ package enum EnvExport {
     }
 
     /// `billing-api.v2` → `BILLING_API_V2`; `3com` → `_3COM`.
-    package static func mangle(_ service: String) -> String {
+    static func mangle(_ service: String) -> String {
         var out = ""
         for byte in service.utf8 {
             switch byte {

@@ -16,7 +16,7 @@ import Synchronization
 /// when a semaphore is released below the value it was created with, and after `cancel()`
 /// the producer may take a free slot it never hands back.
 package final class BatchPipeline<Element>: @unchecked Sendable {
-    package typealias Batch = Result<[Element], RegistryError>
+    typealias Batch = Result<[Element], RegistryError>
     /// Hands one batch to the consumer; false when the consumer cancelled.
     package typealias Emit = ([Element]) -> Bool
 

@@ -8,8 +8,8 @@ import Glibc
 /// One file at a time (portreg writes one output file per command). The handler only calls
 /// async-signal-safe functions: `unlink` on a preallocated buffer, then the signal's default
 /// action again, so the process still dies of the signal (status 128+N for a shell).
-package enum TemporaryFiles {
-    package static let signals: [Int32] = [SIGTERM, SIGHUP, SIGINT, SIGPIPE]
+enum TemporaryFiles {
+    static let signals: [Int32] = [SIGTERM, SIGHUP, SIGINT, SIGPIPE]
     private static let capacity = Int(PATH_MAX) + 1
     /// Written before `active` is set, read by the handler only while it is.
     nonisolated(unsafe) static let buffer: UnsafeMutablePointer<CChar> = {
@@ -42,5 +42,5 @@ package enum TemporaryFiles {
         active = 1
     }
 
-    package static func finished() { active = 0 }
+    static func finished() { active = 0 }
 }

@@ -48,7 +48,7 @@ package enum TextFile {
         return text
     }
 
-    package static func tooLarge(_ name: String, limit: Int) -> RegistryError {
+    static func tooLarge(_ name: String, limit: Int) -> RegistryError {
         RegistryError.data(
             file: name, line: nil,
             "holds more than \(limit >> 20) MiB, the most portreg reads whole (from a stream or as a services file); nothing was imported"
@@ -237,7 +237,7 @@ package enum TextFile {
     /// than a file: `-` (standard output), `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
     /// `/proc/self/fd/N`, `/proc/PID/fd/N` with this process's id, also through links to
     /// them. Their targets must not be renamed over: they are what the caller redirected.
-    package static func openDescriptor(named path: String) -> Int32? {
+    static func openDescriptor(named path: String) -> Int32? {
         if path == "-" { return 1 }
         var current = path
         for _ in 0..<40 {

@@ -46,7 +46,7 @@ package struct PortMap: Sendable {
         /// True when the claim collides with another one.
         package var colliding: Bool
         /// The services it collides with.
-        package var collidesWith: [String]
+        var collidesWith: [String]
     }
 
     package struct Block: Sendable, Equatable {
@@ -77,7 +77,7 @@ package struct PortMap: Sendable {
     package let input: PortMapInput
 
     /// The first port of the block holding `port`: blocks are aligned to multiples of `blockSize`.
-    package func blockStart(_ port: Int) -> Int { port - port % blockSize }
+    func blockStart(_ port: Int) -> Int { port - port % blockSize }
 
     package init(_ input: PortMapInput, range: PortRange = .all, blockSize: Int) {
         let size = max(1, blockSize)
@@ -135,7 +135,7 @@ package struct PortMap: Sendable {
 
     /// The smallest of 1, 2, 5, 10, 20, 50, … that is at least `minimum`: rows and cells of
     /// such sizes start at ports a reader can add up (8000, 8050, …).
-    package static func roundStep(atLeast minimum: Int) -> Int {
+    static func roundStep(atLeast minimum: Int) -> Int {
         var scale = 1
         while true {
             for step in [1, 2, 5] where step * scale >= minimum { return step * scale }
@@ -144,7 +144,7 @@ package struct PortMap: Sendable {
     }
 
     /// A one-line caption: the registry, the date, the catalog sources.
-    package var caption: String {
+    var caption: String {
         var parts: [String] = []
         if !input.source.isEmpty { parts.append("registry \(input.source)") }
         if !input.date.isEmpty { parts.append(input.date) }

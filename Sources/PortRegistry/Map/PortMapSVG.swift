@@ -10,27 +10,27 @@ import PortRegistryModel
 package enum PortMapSVG {
     package static let width = 1000.0
     package static let left = 64.0
-    package static let barWidth = 900.0
-    package static let barHeight = 18.0
-    package static let laneHeight = 14.0
-    package static let rowGap = 7.0
-    package static let cellsPerRow = 100
-    package static let maximumRows = 34
+    static let barWidth = 900.0
+    static let barHeight = 18.0
+    static let laneHeight = 14.0
+    static let rowGap = 7.0
+    static let cellsPerRow = 100
+    static let maximumRows = 34
 
-    package static let freeColour = "#eef1f4"
-    package static let systemColour = "#e2d6f3"
-    package static let ephemeralColour = "#d3e5f6"
-    package static let densityColour = "#3d4b5c"
-    package static let densityOpacity = [0.0, 0.1, 0.18, 0.27, 0.37]
-    package static let collisionColour = "#d62728"
-    package static let noOwnerColour = "#6b7280"
+    static let freeColour = "#eef1f4"
+    static let systemColour = "#e2d6f3"
+    static let ephemeralColour = "#d3e5f6"
+    static let densityColour = "#3d4b5c"
+    static let densityOpacity = [0.0, 0.1, 0.18, 0.27, 0.37]
+    static let collisionColour = "#d62728"
+    static let noOwnerColour = "#6b7280"
     /// Tableau 10 without its red, which means a collision here.
-    package static let ownerColours = [
+    static let ownerColours = [
         "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#17becf",
         "#bcbd22",
     ]
-    package static let sans = "sans-serif"
-    package static let mono = "monospace"
+    static let sans = "sans-serif"
+    static let mono = "monospace"
 
     /// Ports per row and per cell for `range`: round numbers, at most `maximumRows` rows.
     package static func layout(for range: PortRange) -> (rowSpan: Int, blockSize: Int) {
@@ -38,7 +38,7 @@ package enum PortMapSVG {
         return (rowSpan, rowSpan >= cellsPerRow ? rowSpan / cellsPerRow : 1)
     }
 
-    package static func ownerColour(_ map: PortMap, _ owner: Int) -> String {
+    static func ownerColour(_ map: PortMap, _ owner: Int) -> String {
         map.owners[owner].isEmpty ? noOwnerColour : ownerColours[owner % ownerColours.count]
     }
 
@@ -214,7 +214,7 @@ package enum PortMapSVG {
     }
 
     /// Lays legend items out left to right, wrapping at `right`.
-    package struct Legend {
+    struct Legend {
         var x: Double
         var y: Double
         let left: Double
@@ -267,7 +267,7 @@ package enum PortMapSVG {
         }
     }
 
-    package static func rect(
+    static func rect(
         _ x: Double, _ y: Double, _ width: Double, _ height: Double, fill: String, opacity: Double? = nil,
         stroke: String? = nil
     ) -> String {
@@ -313,7 +313,7 @@ package enum PortMapSVG {
     }
 
     /// Dark text on light colours, white on dark ones (relative luminance of `#rrggbb`).
-    package static func readableText(on colour: String) -> String {
+    static func readableText(on colour: String) -> String {
         let hex = colour.dropFirst()
         guard hex.count == 6, let value = Int(hex, radix: 16) else { return "#ffffff" }
         let red = Double((value >> 16) & 0xFF)

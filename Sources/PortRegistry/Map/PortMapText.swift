@@ -7,10 +7,10 @@ import PortRegistryModel
 /// collisions red; without it (NO_COLOR, a pipe) owners are letters and collisions `!`, so the
 /// picture still reads.
 package enum PortMapText {
-    package static let maximumLines = 32
-    package static let labelWidth = 6
+    static let maximumLines = 32
+    static let labelWidth = 6
     /// Owner colours (xterm 256), in the same order as the SVG's.
-    package static let ownerColours = [67, 208, 71, 139, 73, 178, 137, 211, 38, 142]
+    static let ownerColours = [67, 208, 71, 139, 73, 178, 137, 211, 38, 142]
 
     /// Cells per line and ports per cell for `range` in `width` columns.
     package static func layout(for range: PortRange, width: Int) -> (perLine: Int, blockSize: Int) {
@@ -147,11 +147,14 @@ package enum PortMapText {
         text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
     }
 
-    /// Control characters (C0, DEL, C1) become `?`, so that a name or a path cannot drive the terminal.
-    package static func sanitize(_ text: String) -> String {
+    /// Every character that could drive the terminal or reorder what it shows
+    /// (`isUnsafeOnTerminal`: controls, bidirectional marks, invisible characters) becomes
+    /// `?`, one column as the layout counts it.
+    static func sanitize(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: \.isUnsafeOnTerminal) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+            if scalar.isUnsafeOnTerminal {
                 out += "?"
             } else {
                 out.unicodeScalars.append(scalar)

@@ -109,7 +109,7 @@ extension CollisionRule {
         return members.contains { !sameService(claims[$0].service, claims[first].service) }
     }
 
-    package static func hostGroups<Item: SocketClaim>(_ members: [Int], _ claims: [Item]) -> [[Int]] {
+    static func hostGroups<Item: SocketClaim>(_ members: [Int], _ claims: [Item]) -> [[Int]] {
         var everywhere: [Int] = []
         var named: [String: [Int]] = [:]
         var names: [String] = []
@@ -126,7 +126,7 @@ extension CollisionRule {
         return names.map { everywhere + named[$0]! }
     }
 
-    package static func bindGroups<Item: SocketClaim>(_ members: [Int], _ claims: [Item]) -> [[Int]] {
+    static func bindGroups<Item: SocketClaim>(_ members: [Int], _ claims: [Item]) -> [[Int]] {
         var any: [Int] = []
         var anyIPv4: [Int] = []
         var ipv4: [String: [Int]] = [:]

@@ -2,7 +2,7 @@
 package enum PortSpec {
     package static let rule =
         "a port is 1-65535, a block LO-HI with LO <= HI, optionally followed by /tcp, /udp, /sctp or /dccp"
-    package static let lookupRule =
+    static let lookupRule =
         "a port is 0-65535, a range LO-HI with LO <= HI, optionally followed by /tcp, /udp, /sctp or /dccp"
 
     /// Nil when `text` does not look like a port at all; throws when it looks like one but is invalid.

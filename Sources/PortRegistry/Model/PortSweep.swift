@@ -7,7 +7,7 @@
 package enum PortSweep {
     /// The active set: ranges that reach the sweep's position, with the lowest end among them
     /// so that nothing is scanned while nothing ends.
-    package struct Active {
+    struct Active {
         var entries: [(high: Int, index: Int)] = []
         var lowestHigh = Int.max
 
@@ -62,7 +62,7 @@ package enum PortSweep {
     /// A set is reported when the sweep is about to drop a range after having added one: the
     /// active set is then maximal. Time n log n plus the sizes of the sets reported; for n
     /// claims of one port that is one set of n.
-    package static func maximalGroups(_ ranges: [PortRange]) -> [(members: [Int], shared: PortRange)] {
+    static func maximalGroups(_ ranges: [PortRange]) -> [(members: [Int], shared: PortRange)] {
         let order = ranges.indices.sorted { (ranges[$0].low, $0) < (ranges[$1].low, $1) }
         var groups: [(members: [Int], shared: PortRange)] = []
         var active = Active()

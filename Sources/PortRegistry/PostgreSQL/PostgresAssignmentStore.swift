@@ -19,7 +19,7 @@ package struct PostgresAssignmentStore: AssignmentStorage {
     /// The order of the `assignment_claim` index: no sort for a whole export.
     package static let order = "ORDER BY a.port_low, a.port_high, a.protocol, a.host, lower(a.service), a.bind"
     /// SQLite's NOCASE on a parameter: lower() under "C" folds ASCII letters only.
-    package static let serviceKey = "lower(a.service) = lower($1::text COLLATE \"C\")"
+    static let serviceKey = "lower(a.service) = lower($1::text COLLATE \"C\")"
 
     package static func assignment(_ row: PostgresRow) -> Assignment {
         Assignment(
@@ -167,7 +167,7 @@ package struct PostgresAssignmentStore: AssignmentStorage {
 
     /// Every assignment, expired leases included, in export order, streamed: what `export`
     /// writes and what the conflict sweep reads.
-    package func forEachInExportOrder(_ body: (Assignment) throws -> Void) throws {
+    func forEachInExportOrder(_ body: (Assignment) throws -> Void) throws {
         try forEach(AssignmentFilter(includeExpired: true), now: Timestamp(secondsSinceEpoch: 0), body)
     }
 
@@ -476,7 +476,7 @@ package struct PostgresAssignmentStore: AssignmentStorage {
         return Self.assignment(result[0])
     }
 
-    package static func asciiLowercased(_ text: String) -> String {
+    static func asciiLowercased(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -114,7 +114,7 @@ package final class PostgresConnection {
     package var serverVersion: Int { Int(api.serverVersion!(handle)) }
 
     /// Inside BEGIN … COMMIT (including a failed transaction awaiting its ROLLBACK).
-    package var isInTransaction: Bool {
+    var isInTransaction: Bool {
         let status = api.transactionStatus!(handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
     }
@@ -210,7 +210,7 @@ package final class PostgresConnection {
         return stored
     }
 
-    package func sendCopyData(_ bytes: [UInt8], sql: String) throws(PostgresError) {
+    func sendCopyData(_ bytes: [UInt8], sql: String) throws(PostgresError) {
         let sent = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { api.putCopyData!(handle, $0.baseAddress, Int32($0.count)) }
         }
@@ -274,7 +274,7 @@ package final class PostgresConnection {
 
     /// Takes `lock` until the transaction ends (`pg_advisory_xact_lock`): every process that
     /// takes it runs its check-and-insert one after another. Waits at most the busy timeout.
-    package func lockForTransaction(_ lock: PostgresAdvisoryLock) throws(PostgresError) {
+    func lockForTransaction(_ lock: PostgresAdvisoryLock) throws(PostgresError) {
         guard isInTransaction else {
             throw PostgresError(.misuse, "an advisory transaction lock needs an open transaction")
         }
@@ -364,7 +364,7 @@ package final class PostgresConnection {
 
     /// libpq's messages for a server that is not there (yet): worth another try. Anything
     /// else (authentication, an unknown database or role, a bad sslmode) fails at once.
-    package static func isWorthRetrying(_ message: String) -> Bool {
+    static func isWorthRetrying(_ message: String) -> Bool {
         let transient = [
             "Connection refused", "No such file or directory", "timeout expired", "could not translate host name",
             "Network is unreachable", "No route to host", "Host is down", "the database system is starting up",
@@ -411,18 +411,18 @@ package final class PostgresConnection {
         }.filter { !$0.isEmpty }.map { String($0) }.joined(separator: " ")
     }
 
-    package static func sleep(_ duration: Swift.Duration) {
+    static func sleep(_ duration: Swift.Duration) {
         let (seconds, attoseconds) = duration.components
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
-    package static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
         withOptionalCStrings(strings) { body($0!) }
     }
 
-    package static func withOptionalCStrings<R>(
+    static func withOptionalCStrings<R>(
         _ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
     )
         -> R
@@ -440,7 +440,7 @@ extension PostgresConnection: Sendable {}
 /// The advisory locks portreg takes, as `pg_advisory_xact_lock(portreg, lock)`: the first key
 /// marks them as portreg's, so that other applications' advisory locks on the same database
 /// do not collide with them.
-package enum PostgresAdvisoryLock: Int32, Sendable {
+enum PostgresAdvisoryLock: Int32, Sendable {
     /// Schema migrations: processes migrating a new database at once run one after another.
     case migrations = 1
     /// Every assignment write: the collision check and the insert of one process cannot be

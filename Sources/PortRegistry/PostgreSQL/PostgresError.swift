@@ -23,9 +23,9 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
 
     package var kind: Kind
     /// The five-character SQLSTATE (`23505`, `40001`…) when the server sent one.
-    package var sqlState: String?
+    var sqlState: String?
     package var message: String
-    package var detail: String?
+    var detail: String?
     package var constraint: String?
     /// The statement that failed, when one did.
     package var sql: String?
@@ -53,7 +53,7 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
     }
 
     /// A serialization failure or a deadlock: the transaction may succeed when run again.
-    package var isRetryableTransaction: Bool { sqlState == "40001" || sqlState == "40P01" }
+    var isRetryableTransaction: Bool { sqlState == "40001" || sqlState == "40P01" }
 
     /// Class 23: a NOT NULL, CHECK, UNIQUE or foreign-key constraint refused a row.
     package var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
@@ -78,7 +78,7 @@ extension PostgresError {
     /// Which server setting ended the statement or the session, when one did: the
     /// `statement_timeout` (57014), `lock_timeout` (55P03),
     /// `idle_in_transaction_session_timeout` (25P03) or `transaction_timeout` (25P04).
-    package var timeoutSetting: String? {
+    var timeoutSetting: String? {
         let text = message.lowercased()
         if sqlState == "25P03" || text.contains("idle-in-transaction timeout") {
             return "idle_in_transaction_session_timeout"
@@ -91,7 +91,7 @@ extension PostgresError {
 
     /// What a user reads: SQLSTATE, message and detail, never the statement (which is for
     /// developers: `description`).
-    package var userMessage: String {
+    var userMessage: String {
         var text = sqlState.map { "PostgreSQL error \($0): \(message)" } ?? message
         if let detail, !detail.isEmpty { text += " (\(detail))" }
         return text

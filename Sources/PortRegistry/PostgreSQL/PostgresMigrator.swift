@@ -25,7 +25,7 @@ package struct PostgresMigrator: Sendable {
     package var latestVersion: Int { schema.latestVersion }
 
     /// The version the database is at: 0 when portreg never migrated it.
-    package func currentVersion(_ connection: PostgresConnection) throws(PostgresError) -> Int {
+    func currentVersion(_ connection: PostgresConnection) throws(PostgresError) -> Int {
         try PostgresMigrationTarget(connection: connection).version()
     }
 

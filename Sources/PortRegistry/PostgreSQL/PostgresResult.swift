@@ -36,9 +36,9 @@ package final class PostgresResult {
     package var rows: [PostgresRow] { (0..<count).map { self[$0] } }
 
     /// Rows inserted, updated, deleted or copied by the statement (PQcmdTuples).
-    package var affectedRows: Int { Int(LibPQ.text(api.cmdTuples!(handle))) ?? 0 }
+    var affectedRows: Int { Int(LibPQ.text(api.cmdTuples!(handle))) ?? 0 }
 
-    package func columnName(_ column: Int) -> String { LibPQ.text(api.fname!(handle, Int32(column))) }
+    func columnName(_ column: Int) -> String { LibPQ.text(api.fname!(handle, Int32(column))) }
 
     fileprivate func isNull(_ row: Int32, _ column: Int) -> Bool {
         column < columnCount && api.getisnull!(handle, row, Int32(column)) != 0

@@ -4,9 +4,44 @@ import PortRegistryFormats
 package enum PostgresURI {
     /// True for `postgres://…` and `postgresql://…` (scheme case-insensitive), the two URI
     /// prefixes libpq accepts: what `--db` treats as a server rather than a file path.
-    package static func isPostgres(_ text: String) -> Bool {
+    static func isPostgres(_ text: String) -> Bool {
         let lowered = text.prefix(13).lowercased()
         return lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://")
+    }
+
+    /// libpq's connection keywords (PostgreSQL 15, "Parameter Key Words"): a `--db` whose first
+    /// word is one of them followed by `=` is a keyword connection string, never a file name.
+    static let keywords: Set<String> = [
+        "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "require_auth", "channel_binding",
+        "connect_timeout", "client_encoding", "options", "application_name", "fallback_application_name",
+        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+        "replication", "gssencmode", "sslmode", "requiressl", "sslcompression", "sslcert", "sslkey", "sslpassword",
+        "sslcertmode", "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version",
+        "ssl_max_protocol_version", "krbsrvname", "gsslib", "gssdelegation", "service", "target_session_attrs",
+        "load_balance_hosts",
+    ]
+
+    /// The first keyword of a `key=value` connection string (`host` in `host=db dbname=x`):
+    /// what stands before the first `=`, when that is one word of letters, digits and `_`.
+    /// nil for anything else (a path, a URI).
+    package static func leadingKeyword(_ text: String) -> String? {
+        let trimmed = text.drop { $0 == " " || $0 == "\t" }
+        guard let equals = trimmed.firstIndex(of: "=") else { return nil }
+        var word = trimmed[..<equals]
+        while let last = word.last, last == " " || last == "\t" { word = word.dropLast() }
+        let isWordScalar = { (scalar: Unicode.Scalar) in
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "_"
+        }
+        guard !word.isEmpty, word.unicodeScalars.allSatisfy(isWordScalar) else { return nil }
+        return String(word)
+    }
+
+    /// True for a libpq connection string that names a server: a `postgres://` URI
+    /// (`isPostgres`) or a keyword string whose first keyword is libpq's (`host=db dbname=x`).
+    package static func isConnectionString(_ text: String) -> Bool {
+        if isPostgres(text) { return true }
+        return leadingKeyword(text).map { keywords.contains($0) } ?? false
     }
 
     /// `uri` with its password replaced by `***`: in the user-info part
@@ -68,7 +103,7 @@ package enum PostgresURI {
 
     /// The value of every `password=` parameter after a `?` or `&` (up to the next `&`),
     /// wherever it is: a `?` or `@` inside a password does not hide the next one.
-    package static func passwordValues(_ text: Scalars, from start: Int) -> [Range<Int>] {
+    static func passwordValues(_ text: Scalars, from start: Int) -> [Range<Int>] {
         var values: [Range<Int>] = []
         for separator in text.indices where separator >= start && (text[separator] == "?" || text[separator] == "&") {
             let keyStart = separator + 1
@@ -134,7 +169,7 @@ package enum PostgresURI {
     /// Every form in which `uri`'s secrets could appear in a message: each reading of its
     /// user info (`user:password`, up to any of its `@`) and of its password, `password=`
     /// values of the query or of a keyword string, each raw, percent-decoded and percent-encoded.
-    package static func secrets(in uri: String) -> [String] {
+    static func secrets(in uri: String) -> [String] {
         let text = Array(uri.unicodeScalars)
         var found: [String] = []
         if let scheme = find(Array("://".unicodeScalars), in: text) {
@@ -165,11 +200,11 @@ package enum PostgresURI {
     /// `message` (from libpq or the server, about `uri`) with `uri` shown redacted, every
     /// form of its secrets (`secrets(in:)`, 4 characters or more) replaced by `***`, and the
     /// value of anything that says `password=` hidden.
-    package static func scrub(_ message: String, uri: String) -> String {
+    static func scrub(_ message: String, uri: String) -> String {
         scrub(message, uri: uri, secrets: secrets(in: uri))
     }
 
-    package static func scrub(_ message: String, uri: String, secrets: [String]) -> String {
+    static func scrub(_ message: String, uri: String, secrets: [String]) -> String {
         var text = Array(message.unicodeScalars)
         if !uri.isEmpty {
             text = replacingAll(Array(uri.unicodeScalars), in: text, with: Array(redacted(uri).unicodeScalars))
@@ -181,7 +216,7 @@ package enum PostgresURI {
 
     /// `text` with every `needle` replaced, scalar by scalar (never missed for a combining
     /// mark beside it, as a `Character` comparison would).
-    package static func replacingAll(_ needle: Scalars, in text: Scalars, with replacement: Scalars) -> Scalars {
+    static func replacingAll(_ needle: Scalars, in text: Scalars, with replacement: Scalars) -> Scalars {
         guard !needle.isEmpty, find(needle, in: text) != nil else { return text }
         var out: Scalars = []
         var index = 0
@@ -194,7 +229,7 @@ package enum PostgresURI {
     }
 
     /// Every `password=VALUE` (any case, spaces around `=`, quoted or not) as `password=***`.
-    package static func maskedPasswordAssignments(_ message: String) -> String {
+    static func maskedPasswordAssignments(_ message: String) -> String {
         guard message.lowercased().contains("password") else { return message }
         let text = Array(message.unicodeScalars)
         var out: Scalars = []
@@ -229,7 +264,7 @@ package enum PostgresURI {
     }
 
     /// The values of `password` keywords in a `key=value` connection string.
-    package static func keywordPasswords(_ connection: String) -> [String] {
+    static func keywordPasswords(_ connection: String) -> [String] {
         let text = Array(connection.unicodeScalars)
         var values: [String] = []
         var index = 0
@@ -251,7 +286,7 @@ package enum PostgresURI {
         return values
     }
 
-    package static func hexValue(_ byte: UInt8) -> UInt8? {
+    static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case 0x30...0x39: byte - 0x30
         case 0x41...0x46: byte - 0x41 + 10
@@ -261,7 +296,7 @@ package enum PostgresURI {
     }
 
     /// `text` with `%XX` decoded; nil when an escape is malformed or the result is not UTF-8.
-    package static func percentDecoded(_ text: Substring) -> String? {
+    static func percentDecoded(_ text: Substring) -> String? {
         guard text.utf8.contains(0x25) else { return String(text) }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
@@ -282,7 +317,7 @@ package enum PostgresURI {
     }
 
     /// `host=db password='s3 cret' dbname=x` → `host=db password=*** dbname=x`.
-    package static func redactedKeywords(_ connection: String) -> String {
+    static func redactedKeywords(_ connection: String) -> String {
         let text = Array(connection.unicodeScalars)
         var out: Scalars = []
         var index = 0
@@ -323,7 +358,7 @@ package enum PostgresURI {
     /// appears in a URI) replaced by `***`, compared scalar by scalar. Secrets shorter than 4
     /// scalars are left alone: replacing every "a" of a message would hide more than it
     /// protects.
-    package static func scrub(_ message: String, secret: String?) -> String {
+    static func scrub(_ message: String, secret: String?) -> String {
         guard let secret, secret.unicodeScalars.count >= 4, secret.unicodeScalars.contains(where: { $0 != "*" })
         else { return message }
         var text = Array(message.unicodeScalars)
@@ -337,7 +372,7 @@ package enum PostgresURI {
         return string(text)
     }
 
-    package static func percentEncoded(_ text: String) -> String {
+    static func percentEncoded(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {
             let unreserved =

@@ -4,7 +4,7 @@ import PortRegistryStorage
 
 /// Where the registry lives: `--db`, else `$PORTREG_DB`, else `$XDG_DATA_HOME/portreg/registry.db`,
 /// else `~/.local/share/portreg/registry.db`.
-package enum DatabaseLocation {
+enum DatabaseLocation {
     package static func resolve(explicit: String?, environment: [String: String]) -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         if let path = environment["PORTREG_DB"], !path.isEmpty { return path }
@@ -16,7 +16,7 @@ package enum DatabaseLocation {
     }
 
     /// The home folder from the password database, for when $HOME is unset (cron, systemd).
-    package static func accountHome() -> String? {
+    static func accountHome() -> String? {
         guard let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir else { return nil }
         let path = String(cString: directory)
         return path.isEmpty ? nil : path
@@ -34,7 +34,7 @@ package enum DatabaseLocation {
 
     /// How long to wait for another process's write lock before exit 75:
     /// `$PORTREG_BUSY_TIMEOUT` in milliseconds (0 to 600000), else 30 s.
-    package static func busyTimeout(environment: [String: String]) throws -> Int32 {
+    static func busyTimeout(environment: [String: String]) throws -> Int32 {
         guard let text = environment["PORTREG_BUSY_TIMEOUT"], !text.isEmpty else { return Database.defaultBusyTimeout }
         guard let value = Int32(text), (0...600_000).contains(value) else {
             throw RegistryError(
@@ -44,7 +44,7 @@ package enum DatabaseLocation {
     }
 
     /// Creates the folders above `path` (like `mkdir -p`), so the first use needs no set-up.
-    package static func createParentDirectories(of path: String) throws {
+    static func createParentDirectories(of path: String) throws {
         guard let slash = path.lastIndex(of: "/") else { return }
         let directory = String(path[..<slash])
         guard !directory.isEmpty else { return }
@@ -72,7 +72,7 @@ package enum DatabaseLocation {
 
     /// `--db` values SQLite would read as something else than a file path: refused, as
     /// `:memory:` would take writes that vanish at exit, and `file:…` is not a URI here.
-    package static func checkUsable(_ path: String) throws {
+    static func checkUsable(_ path: String) throws {
         if path == ":memory:" || path.hasPrefix("file:") {
             throw RegistryError(
                 .usage,
@@ -84,7 +84,7 @@ package enum DatabaseLocation {
     /// Whether `path` is `database` or one of SQLite's files beside it (`-wal`, `-shm`,
     /// `-journal`): the same device and inode through any link, or, for one that does not
     /// exist yet, the same name in the same real folder.
-    package static func isPart(_ path: String, of database: String) -> Bool {
+    static func isPart(_ path: String, of database: String) -> Bool {
         var target = stat()
         let targetExists = stat(path, &target) == 0
         for suffix in ["", "-wal", "-shm", "-journal"] {

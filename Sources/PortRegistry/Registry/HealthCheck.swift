@@ -1,4 +1,6 @@
 import PortRegistryAssignments
+import PortRegistryCatalog
+import PortRegistryModel
 import PortRegistryStorage
 
 /// What `portreg doctor` reports.
@@ -32,10 +34,10 @@ package struct HealthFinding: Sendable, Equatable {
     package var fix: String
 }
 
-package struct HealthCheck {
+struct HealthCheck {
     package let registry: Registry
 
-    package static let restore =
+    static let restore =
         "the file is damaged: restore it from a backup, or save what can be read with `sqlite3 FILE .recover | sqlite3 NEW.db` and use NEW.db"
 
     /// Each check runs even when an earlier one failed: a damaged file can make one check

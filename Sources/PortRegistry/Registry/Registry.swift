@@ -12,71 +12,35 @@ import PortRegistrySystem
 /// The executable talks to this type only: it never sees a connection, a statement or a
 /// store, and every database error reaches it already mapped to a `RegistryError`.
 package final class Registry {
-    package let database: Database
-    package let assignments: any AssignmentStorage
+    /// The SQLite connection: internal, so that the executable cannot reach storage through
+    /// the front door (`registry.database.execute(…)` does not type-check there).
+    let database: Database
+    let assignments: any AssignmentStorage
     package let clock: RegistryClock
     /// The PostgreSQL server holding the assignments, when `--db` named one (nil: SQLite).
     package let server: SharedServer?
     /// The busy timeout in force, for the message when it runs out.
     package let busyTimeoutMilliseconds: Int32
+    /// Whether this registry was opened for a read-only command (`Registry.open`).
+    package let purpose: RegistryPurpose
     package var path: String { database.path }
 
     /// How long a writer waits for another process's lock before giving up (exit 75).
-    package static let defaultBusyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
-
-    /// Opens the registry at `path`, creating, migrating and seeding it on first use.
-    package static func open(
-        path: String, busyTimeoutMilliseconds: Int32 = Registry.defaultBusyTimeoutMilliseconds,
-        clock: RegistryClock = .system
-    ) throws -> Registry {
-        try open(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded)
-    }
-
-    /// `assignments` puts the assignments on another backend (a PostgreSQL one); the catalog
-    /// stays in the SQLite file at `path`.
-    package static func open(
-        path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, clock: RegistryClock = .system,
-        migrator: Migrator, assignments: (any AssignmentStorage)? = nil, server: SharedServer? = nil
-    ) throws -> Registry {
-        let isNew = path == ":memory:" || !DatabaseLocation.exists(path)
-        if isNew && path != ":memory:" { try DatabaseLocation.createParentDirectories(of: path) }
-        let database: Database
-        do {
-            database = try Database(
-                path: path, access: isNew ? .readWrite : DatabaseLocation.access(path),
-                busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        } catch {
-            throw RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
-        }
-        return try Registry(
-            database: database, migrator: migrator, clock: clock, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-            assignments: assignments, server: server)
-    }
-
-    /// A registry on a private in-memory database (tests, dry runs).
-    package static func inMemory(clock: RegistryClock = .system) throws -> Registry {
-        try Registry(
-            database: Database.inMemory(), migrator: .embedded, clock: clock,
-            busyTimeoutMilliseconds: Database.defaultBusyTimeout)
-    }
+    static let defaultBusyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout
 
     package init(
         database: Database, migrator: Migrator, clock: RegistryClock = .system,
         busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeout, assignments: (any AssignmentStorage)? = nil,
-        server: SharedServer? = nil
+        server: SharedServer? = nil, purpose: RegistryPurpose = .writing
     ) throws {
         self.database = database
+        self.purpose = purpose
         self.server = server
         self.assignments = assignments ?? AssignmentStore(database: database)
         self.clock = clock
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         do {
-            do {
-                try migrator.checkCompatible(database)
-            } catch let error as DatabaseError where error.resultCode.primary == .notADatabase {
-                throw RegistryError(
-                    .cannotCreate, "\(database.path): not a SQLite database (is --db pointing at the right file?)")
-            }
+            try migrator.checkCompatible(database)
             try Registry.refuseForeignSchema(database)
             if database.access != .readWrite {
                 // Reading needs nothing written: no journal switch, no migration.
@@ -88,16 +52,13 @@ package final class Registry {
                 }
                 return
             }
-            try Registry.configureJournal(database)
+            try Registry.configureJournal(database, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             try migrator.migrate(database) { database in
                 try SeedCatalog.load(into: database, at: clock.now())
             }
-        } catch let error as DatabaseError where !error.isBusy {
-            // Opening, configuring or migrating failed: the file cannot serve as a registry.
-            throw RegistryError(
-                .cannotCreate, "\(database.path): cannot use this file as the registry: \(error.message)")
         } catch let error as DatabaseError {
-            throw mapped(error)
+            throw Registry.registryError(
+                error, path: database.path, stage: .settingUp, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         }
     }
 
@@ -114,19 +75,21 @@ package final class Registry {
         )
     }
 
-    /// WAL lets readers run while one process writes; `synchronous = NORMAL` is durable
-    /// across application crashes and only a power loss can lose the last commit.
-    private static func configureJournal(_ database: Database) throws {
+    /// A rollback journal (SQLite's default, `DELETE`), not WAL: a reader of a rollback-journal
+    /// file takes a lock and reads, and writes nothing, where a WAL reader creates and writes
+    /// `-wal` and `-shm` (docs/DECISIONS.md, "A start-up that writes nothing"). A registry
+    /// made in WAL mode by an older portreg is switched back by its next writer, when no
+    /// other process has it open (otherwise the one after tries again).
+    private static func configureJournal(_ database: Database, busyTimeoutMilliseconds: Int32) throws {
         guard database.path != ":memory:" else { return }
-        // Already WAL (every registry after its first open): nothing to write.
-        if try database.scalarText("PRAGMA journal_mode") != "wal" {
-            do {
-                try database.execute("PRAGMA journal_mode = WAL")
-            } catch let error where error.isBusy {
-                // Another process is switching it at this very moment; it stays WAL once set.
-            }
+        guard try database.scalarText("PRAGMA journal_mode") == "wal" else { return }
+        database.setBusyTimeout(milliseconds: 0)
+        defer { database.setBusyTimeout(milliseconds: busyTimeoutMilliseconds) }
+        do {
+            try database.execute("PRAGMA journal_mode = DELETE")
+        } catch let error where error.isBusy {
+            // Another process has the file open: it stays WAL until a writer finds it alone.
         }
-        try database.execute("PRAGMA synchronous = NORMAL")
     }
 
     /// Whether writing `path` would overwrite this registry's database or a file SQLite
@@ -139,4 +102,11 @@ package final class Registry {
     package var isReadOnly: Bool { database.access != .readWrite }
 
     package var schemaVersion: Int { (try? database.scalarInt("PRAGMA user_version")) ?? 0 }
+}
+
+/// What a command does with the registry it opens: `.reading` (lookup, list, export, doctor…)
+/// opens an up-to-date file read-only so that nothing is written; `.writing` may create,
+/// migrate and write. A first use creates, migrates and seeds the file either way.
+package enum RegistryPurpose: Sendable {
+    case reading, writing
 }

@@ -1,5 +1,6 @@
 import PortRegistryModel
 import PortRegistryPostgreSQL
+import PortRegistryStorage
 import PortRegistrySystem
 
 /// The shared registry of SPEC.md ("Shared registry on PostgreSQL"): `--db postgres://…` keeps
@@ -24,9 +25,9 @@ extension Registry {
     /// catalog at `catalogPath`. A server that cannot be reached within the busy timeout
     /// exits 75 with its message; the schema is migrated on first use, and one written by a
     /// newer portreg is refused untouched (73).
-    package static func openShared(
+    static func openShared(
         uri: String, catalogPath: String, busyTimeoutMilliseconds: Int32 = Registry.defaultBusyTimeoutMilliseconds,
-        clock: RegistryClock = .system
+        clock: RegistryClock = .system, purpose: RegistryPurpose = .writing
     ) throws -> Registry {
         let display = PostgresURI.redacted(uri)
         let store: PostgresAssignmentStore
@@ -45,18 +46,29 @@ extension Registry {
         }
         return try open(
             path: catalogPath, busyTimeoutMilliseconds: busyTimeoutMilliseconds, clock: clock, migrator: .embedded,
-            assignments: store, server: server)
+            assignments: store, server: server, purpose: purpose)
     }
 }
 
 extension DatabaseLocation {
-    /// True when `--db`/`$PORTREG_DB` names a PostgreSQL server rather than a file.
-    package static func isServer(_ location: String) -> Bool { PostgresURI.isPostgres(location) }
+    /// True when `--db`/`$PORTREG_DB` names a PostgreSQL server rather than a file: a
+    /// `postgres://` URI or a libpq keyword string (`host=db dbname=ports`).
+    static func isServer(_ location: String) -> Bool { PostgresURI.isConnectionString(location) }
+
+    /// `x=y` where `x` is no libpq keyword: neither a server nor, by SPEC, a file name (a
+    /// typo of a keyword would otherwise become a SQLite file named with the password).
+    static func refuseUnknownKeyword(_ location: String) throws {
+        guard let keyword = PostgresURI.leadingKeyword(location) else { return }
+        throw RegistryError(
+            .usage,
+            "'\(PostgresURI.redacted(location))' looks like a libpq connection string, but '\(keyword)' is not a libpq keyword (host, port, dbname, user, password, …); give ./\(keyword)=… for a file named so"
+        )
+    }
 
     /// Where the catalog lives when the assignments are on a server: `$PORTREG_CATALOG_DB`,
     /// else `catalog.db` in the folder of the default registry file
     /// (`$XDG_DATA_HOME/portreg/catalog.db`, else `~/.local/share/portreg/catalog.db`).
-    package static func catalogPath(environment: [String: String]) -> String {
+    static func catalogPath(environment: [String: String]) -> String {
         if let path = environment["PORTREG_CATALOG_DB"], !path.isEmpty { return path }
         var environment = environment
         environment["PORTREG_DB"] = nil

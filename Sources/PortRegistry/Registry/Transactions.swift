@@ -3,53 +3,68 @@ import PortRegistryCatalog
 import PortRegistryModel
 import PortRegistryPostgreSQL
 import PortRegistryStorage
+import PortRegistrySystem
 
 import CSQLite
 
 extension Registry {
-    /// Opens the registry that `--db` (nil: none given) and the environment name: a SQLite
-    /// file, or a PostgreSQL URI (`postgres://`, `postgresql://`) for the assignments with the
-    /// catalog in `DatabaseLocation.catalogPath` (SharedRegistry.swift).
-    package static func open(explicitPath: String?, environment: [String: String] = DatabaseLocation.processEnvironment)
-        throws -> Registry
-    {
-        let location = DatabaseLocation.resolve(explicit: explicitPath, environment: environment)
-        let busyTimeout = try DatabaseLocation.busyTimeout(environment: environment)
-        if DatabaseLocation.isServer(location) {
-            return try openShared(
-                uri: location, catalogPath: DatabaseLocation.catalogPath(environment: environment),
-                busyTimeoutMilliseconds: busyTimeout)
-        }
-        try DatabaseLocation.checkUsable(location)
-        return try open(path: location, busyTimeoutMilliseconds: busyTimeout)
-    }
-
     // MARK: Transactions
 
-    /// The one mapping of database errors to what a user reads: busy becomes `.busy` and
-    /// names the timeout in force, anything else `.io` with SQLite's message.
-    package func mapped(_ error: DatabaseError) -> RegistryError {
-        if error.isBusy {
+    /// When a SQLite error happened, which decides what a user reads of it.
+    enum SQLiteStage: Sendable {
+        /// `sqlite3_open_v2` refused the path.
+        case opening
+        /// Reading the schema version, switching the journal, migrating, seeding.
+        case settingUp
+        /// A statement of a use case.
+        case using
+    }
+
+    /// The one mapping of SQLite's errors to what a user reads (exit codes of SPEC.md): busy
+    /// becomes `.busy` and names the timeout in force; a file that cannot be opened or set up
+    /// as a registry `.cannotCreate`; a refused write to a read-only file `.cannotCreate`;
+    /// anything else `.io` with SQLite's message (the statement is for developers,
+    /// `description`, never for a user).
+    static func registryError(
+        _ error: DatabaseError, path: String, stage: SQLiteStage, busyTimeoutMilliseconds: Int32
+    ) -> RegistryError {
+        if error.isBusy && stage != .opening {
             return RegistryError(
                 .busy,
                 "\(path): database is busy: another process held its write lock past the busy timeout of \(busyTimeoutMilliseconds) ms (PORTREG_BUSY_TIMEOUT); try again"
             )
         }
-        if error.resultCode.primary == ResultCode(rawValue: SQLITE_READONLY) {
+        switch stage {
+        case .opening:
+            return RegistryError(.cannotCreate, "\(path): cannot open the database: \(error.message)")
+        case .settingUp where error.resultCode.primary == .notADatabase:
+            return RegistryError(.cannotCreate, "\(path): not a SQLite database (is --db pointing at the right file?)")
+        case .settingUp:
+            // The file cannot serve as a registry.
+            return RegistryError(.cannotCreate, "\(path): cannot use this file as the registry: \(error.message)")
+        case .using where error.resultCode.primary == ResultCode(rawValue: SQLITE_READONLY):
             return RegistryError(
                 .cannotCreate,
                 "\(path): the registry is read-only for this user (the file or its folder is not writable); nothing was changed"
             )
+        case .using:
+            return RegistryError(.io, "\(path): SQLite error \(error.resultCode.primary): \(error.message)")
         }
-        // SQLite's code and message; the statement is for developers (`description`), never
-        // for a user.
-        return RegistryError(.io, "\(path): SQLite error \(error.resultCode.primary): \(error.message)")
+    }
+
+    /// `registryError` for a statement of this registry's use cases.
+    package func mapped(_ error: DatabaseError) -> RegistryError {
+        Registry.registryError(error, path: path, stage: .using, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
     }
 
     /// Runs `body` as one write transaction, with the clock read once under the write lock;
     /// a thrown error leaves the database as it was, and so does `dryRun` (rolled back
     /// after `body` returns).
     package func write<T>(dryRun: Bool = false, _ body: (StorageContext) throws -> T) throws -> T {
+        if purpose == .reading {
+            // A programming error (a read-only command that writes), reported, not trapped.
+            throw RegistryError(.io, "\(path): this command opened the registry for reading and cannot change it")
+        }
         if isReadOnly {
             throw RegistryError(
                 .cannotCreate,

@@ -27,7 +27,7 @@ package struct Registration: Hashable, Sendable {
     /// Rows without a name (Reserved, Unassigned) or without a port (IANA's name-only rows:
     /// two `rdp` rows are two different protocols) are kept apart. The result keeps the order
     /// of each registration's first row.
-    package static func merging(_ entries: [CatalogEntry]) -> [Registration] {
+    static func merging(_ entries: [CatalogEntry]) -> [Registration] {
         groups(entries).map { Registration(rows: $0.map { entries[$0] }) }
     }
 
@@ -75,7 +75,7 @@ package struct Registration: Hashable, Sendable {
         self.init(entry: best, sources: sources)
     }
 
-    package static func rank(_ source: CatalogSource) -> Int {
+    static func rank(_ source: CatalogSource) -> Int {
         switch source {
         case .iana: 0
         case .common: 1

@@ -76,7 +76,7 @@ package struct Search {
 
 /// The `limit` lowest-scored hits seen so far, ties to the earlier one: a max-heap on
 /// (score, arrival), so memory is bounded by `limit` and each offer costs O(log limit).
-package struct BestHits {
+struct BestHits {
     private typealias Item = (score: Double, order: Int, hit: SearchHit)
     private let limit: Int
     private var heap: [Item] = []
@@ -87,7 +87,7 @@ package struct BestHits {
     private static func worse(_ a: Item, _ b: Item) -> Bool { (a.score, a.order) > (b.score, b.order) }
 
     /// Whether a hit with `score`, arriving now, would be kept (a later arrival loses ties).
-    package func admits(_ score: Double) -> Bool {
+    func admits(_ score: Double) -> Bool {
         heap.count < limit || (!heap.isEmpty && score < heap[0].score)
     }
 

@@ -20,7 +20,7 @@ package final class Suggestions {
     }
 
     /// Up to `limit` names within an edit distance of about a third of the word's length.
-    package func closest(to word: String, limit: Int = 3) throws -> [String] {
+    func closest(to word: String, limit: Int = 3) throws -> [String] {
         let key = word.lowercased()
         if let known = answers[key] { return Array(known.prefix(limit)) }
         let target = Array(key.utf8)
@@ -45,7 +45,7 @@ package final class Suggestions {
     }
 
     /// Damerau–Levenshtein (optimal string alignment) distance, giving up past `limit`.
-    package static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
+    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
         if a == b { return 0 }
         var previousPrevious = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// One connection to a SQLite database file (or to a private in-memory database).
 ///
@@ -70,7 +71,7 @@ package final class Database {
     }
 
     /// `file:PATH?immutable=1`, with the characters a URI gives a meaning escaped.
-    package static func immutableURI(_ path: String) -> String {
+    static func immutableURI(_ path: String) -> String {
         var escaped: [UInt8] = []
         for byte in path.utf8 {
             switch byte {
@@ -82,6 +83,22 @@ package final class Database {
         // An absolute path gets an empty authority (file:///…), so that //x is not a host.
         return "file:" + (path.hasPrefix("/") ? "//" : "") + String(decoding: escaped, as: UTF8.self) + "?immutable=1"
     }
+
+    /// Whether the file at `path` is a SQLite database in write-ahead-log mode, read from its
+    /// 100-byte header with one `pread` (bytes 18 and 19 are 2): opening such a file, even
+    /// read-only, creates and writes its `-wal` and `-shm`. False for a missing or short file.
+    package static func usesWriteAheadLog(path: String) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var header = [UInt8](repeating: 0, count: 20)
+        let count = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 20, 0) }
+        guard count == 20, header[0..<16].elementsEqual("SQLite format 3\0".utf8) else { return false }
+        return header[18] == 2 || header[19] == 2
+    }
+
+    /// Sets how long a statement waits for another connection's lock.
+    package func setBusyTimeout(milliseconds: Int32) { sqlite3_busy_timeout(handle, milliseconds) }
 
     /// A private database that lives as long as this connection.
     package static func inMemory() throws(DatabaseError) -> Database {

@@ -13,7 +13,7 @@ package struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringCon
     package static let ok = ResultCode(rawValue: SQLITE_OK)
     package static let error = ResultCode(rawValue: SQLITE_ERROR)
     package static let busy = ResultCode(rawValue: SQLITE_BUSY)
-    package static let locked = ResultCode(rawValue: SQLITE_LOCKED)
+    static let locked = ResultCode(rawValue: SQLITE_LOCKED)
     package static let constraint = ResultCode(rawValue: SQLITE_CONSTRAINT)
     package static let range = ResultCode(rawValue: SQLITE_RANGE)
     package static let misuse = ResultCode(rawValue: SQLITE_MISUSE)

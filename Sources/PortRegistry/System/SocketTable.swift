@@ -8,7 +8,7 @@ package struct ListeningSocket: Hashable, Sendable {
     /// As `inet_ntop` writes it ("0.0.0.0", "::", "::1", "::ffff:127.0.0.1"), so it compares
     /// equal to the same address written by `ss`, `lsof` or a config file in canonical form.
     package var address: String
-    package var isIPv6: Bool
+    var isIPv6: Bool
     package var port: Int
     /// The kernel's identity for the socket: the only link from a /proc/net row to the
     /// processes that hold it.
@@ -63,7 +63,7 @@ package enum SocketTable {
     }
 
     /// /proc/net/tcp, tcp6, udp or udp6, parsed; empty when the file cannot be read.
-    package static func procTable(transport: TransportProtocol, ipv6: Bool) -> [ListeningSocket] {
+    static func procTable(transport: TransportProtocol, ipv6: Bool) -> [ListeningSocket] {
         let path = "/proc/net/\(transport.rawValue)\(ipv6 ? "6" : "")"
         guard let bytes = ProcFile.read(path) else { return [] }
         return bytes.withUnsafeBufferPointer { parse(bytes: $0, transport: transport, ipv6: ipv6) }
@@ -165,7 +165,7 @@ package enum SocketTable {
         return index == 0 ? nil : pid
     }
 
-    package static func precedes(_ lhs: ListeningSocket, _ rhs: ListeningSocket) -> Bool {
+    static func precedes(_ lhs: ListeningSocket, _ rhs: ListeningSocket) -> Bool {
         if lhs.port != rhs.port { return lhs.port < rhs.port }
         if lhs.transport != rhs.transport { return lhs.transport < rhs.transport }
         if lhs.isIPv6 != rhs.isIPv6 { return !lhs.isIPv6 }
@@ -266,7 +266,7 @@ private enum ProcNetRow {
 /// /proc/net/tcp walks the whole established-connection hash as well, even when it is empty: on
 /// a host with 24 GB (262,144 buckets) that is ~4 ms for each of tcp and tcp6, and it grows with
 /// memory. UDP has no such split, and /proc/net/udp costs tens of µs, so it stays on /proc.
-package enum SocketDiagnostics {
+enum SocketDiagnostics {
     // linux/netlink.h, linux/sock_diag.h, linux/inet_diag.h: stable kernel ABI, not in Glibc's module.
     private static let netlinkSockDiag: Int32 = 4  // NETLINK_SOCK_DIAG
     private static let sockDiagByFamily: UInt16 = 20  // SOCK_DIAG_BY_FAMILY
@@ -280,7 +280,7 @@ package enum SocketDiagnostics {
 
     /// nil when the kernel would not answer (no netlink, a seccomp filter, an emulated kernel):
     /// the caller reads /proc/net instead.
-    package static func tcpListeners(ipv6: Bool) -> [ListeningSocket]? {
+    static func tcpListeners(ipv6: Bool) -> [ListeningSocket]? {
         let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkSockDiag)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -361,7 +361,7 @@ private enum ASCII {
 
 /// Reads a file that the kernel generates on demand. Such files report size 0, so the only way
 /// to learn their length is to read to the end.
-package enum ProcFile {
+enum ProcFile {
     package static func read(_ path: String, chunkSize: Int = 64 * 1024) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }

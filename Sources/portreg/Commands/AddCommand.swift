@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryConflicts
 import PortRegistryModel
 
 struct AddCommand: ParsableCommand {
@@ -41,7 +42,7 @@ struct AddCommand: ParsableCommand {
                 service: name, ports: port.ports, transport: port.transport ?? .tcp, host: attributes.host,
                 bind: attributes.bind, owner: attributes.owner, note: attributes.note)
             let ttl = try attributes.ttlSeconds()
-            let claim = try options.openRegistry().add(candidate, ttlSeconds: ttl, force: force)
+            let claim = try options.openRegistry(for: .writing).add(candidate, ttlSeconds: ttl, force: force)
             for holder in claim.overridden {
                 Diagnostics.warning("recorded despite collision with \(holder.holderDescription)")
             }

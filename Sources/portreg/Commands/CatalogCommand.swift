@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryCatalog
+import PortRegistryModel
 
 struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +22,7 @@ struct CatalogCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try options.openRegistry()
+            let registry = try options.openRegistry(for: .reading)
             var table = ResultTable([
                 .init(key: "source", title: "SOURCE"), .init(key: "rows", title: "ROWS"),
                 .init(key: "release_date", title: "RELEASE"), .init(key: "imported_at", title: "IMPORTED"),

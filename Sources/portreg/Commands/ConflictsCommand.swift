@@ -1,5 +1,7 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryConflicts
+import PortRegistryModel
 import PortRegistrySystem
 
 struct ConflictsCommand: ParsableCommand {
@@ -28,7 +30,7 @@ struct ConflictsCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try options.openRegistry()
+            let registry = try options.openRegistry(for: .reading)
             // Sockets are read before the transaction: the owner scan can take tens of ms.
             let listeners = live && !noWarnings ? SocketTable.listening() : []
             let report = try registry.conflicts(warnings: !noWarnings, listeners: listeners)

@@ -20,7 +20,9 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let report = try options.openRegistry().doctor()
+            // Read-write, though it changes nothing: SQLite's integrity_check skips CHECK
+            // constraints on a read-only connection. A current registry still gets no write.
+            let report = try options.openRegistry(for: .writing).doctor()
             var table = ResultTable([.init(key: "check", title: "CHECK"), .init(key: "value", title: "VALUE")])
             // Which build answers, as `portreg --version` says: a report names what produced it.
             table.append([.text("portreg_version"), .text(Portreg.configuration.version)])
@@ -48,14 +50,12 @@ struct DoctorCommand: ParsableCommand {
                 table.append([.text("server_schema_version"), .int(report.serverSchemaVersion ?? 0)])
             }
             if options.format == .json {
-                var pairs: [(String, Cell)] = []
-                for row in table.rows { pairs.append((row[0].plain, row[1])) }
-                let object = JSON.object(pairs)
-                let findings = report.findings.map {
-                    JSON.object([("problem", .text($0.problem)), ("fix", .text($0.fix))])
+                let findings = report.findings.map { finding -> JSONValue in
+                    .object([("problem", .string(finding.problem)), ("fix", .string(finding.fix))])
                 }
-                OutputStream.standardOutput.writeLine(
-                    object.dropLast() + ", \"findings\": [" + findings.joined(separator: ", ") + "]}")
+                let document = JSONValue.object(
+                    table.rows.map { ($0[0].plain, $0[1].json) } + [("findings", .array(findings))])
+                OutputStream.standardOutput.write(document.text(newline: true))
             } else {
                 for finding in report.findings {
                     table.append([.text("problem"), .text(finding.problem)])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortRegistry
+import PortRegistryConflicts
 import PortRegistryModel
 
 /// `portreg edit SERVICE [PORT] --port/--owner/--note/...`: change one claim in place.
@@ -76,7 +77,7 @@ struct EditCommand: ParsableCommand {
 
     /// Shared by edit and move: one transaction, then warnings and the claim as it now is.
     static func apply(_ selector: ClaimSelector, _ change: ClaimChange, options: GlobalOptions) throws {
-        let edit = try options.openRegistry().edit(selector, change)
+        let edit = try options.openRegistry(for: .writing).edit(selector, change)
         if !edit.changed { Diagnostics.note("\(ChangeLines.claim(edit.old)) already is so: nothing changed") }
         for holder in edit.overridden {
             Diagnostics.warning("changed despite collision with \(holder.holderDescription)")

@@ -52,7 +52,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try database.openRegistry()
+            let registry = try database.openRegistry(for: .reading)
             if let output {
                 if registry.isDatabaseFile(output) {
                     throw RegistryError(
@@ -78,14 +78,11 @@ struct ExportCommand: ParsableCommand {
             case (.assignments, .csv):
                 try registry.exportAssignmentsCSV { out.write(bytes: $0) }
             case (.assignments, .json):
-                var first = true
-                out.write("[")
+                var array = JSONValue.LinesWriter(to: out)
                 try registry.exportAssignments { assignment in
-                    out.write(first ? "\n  " : ",\n  ")
-                    first = false
-                    out.write(JSON.object(Rows.assignmentPairs(assignment)))
+                    array.append(.object(Rows.assignmentPairs(assignment).map { ($0, $1.json) }))
                 }
-                out.write(first ? "]\n" : "\n]\n")
+                array.finish()
             case (.assignments, .services):
                 try registry.exportServices { out.writeLine($0) }
             case (.assignments, .env):
@@ -102,26 +99,23 @@ struct ExportCommand: ParsableCommand {
                     out.write(CSVFormat.record(IANAHeader.fields(of: entry) + named))
                 }
             case (.catalog, .json):
-                var first = true
-                out.write("[")
+                var array = JSONValue.LinesWriter(to: out)
                 for entry in try registry.catalogRows(of: source) {
-                    out.write(first ? "\n  " : ",\n  ")
-                    first = false
-                    out.write(
-                        JSON.object([
+                    array.append(
+                        .object([
                             ("service", .optional(entry.service)), ("port", .optional(entry.ports?.low)),
                             ("port_end", .optional(entry.ports?.high)),
                             ("protocol", .optional(entry.transport?.rawValue)),
-                            ("description", .text(entry.description)), ("source", .text(entry.source.rawValue)),
-                            ("aliases", .text(entry.aliases.joined(separator: " "))),
-                            ("assignee", .text(entry.assignee)), ("contact", .text(entry.contact)),
-                            ("registration_date", .text(entry.registrationDate)),
-                            ("modification_date", .text(entry.modificationDate)),
-                            ("reference", .text(entry.reference)), ("service_code", .text(entry.serviceCode)),
-                            ("unauthorized_use", .text(entry.unauthorizedUse)), ("notes", .text(entry.notes)),
+                            ("description", .string(entry.description)), ("source", .string(entry.source.rawValue)),
+                            ("aliases", .string(entry.aliases.joined(separator: " "))),
+                            ("assignee", .string(entry.assignee)), ("contact", .string(entry.contact)),
+                            ("registration_date", .string(entry.registrationDate)),
+                            ("modification_date", .string(entry.modificationDate)),
+                            ("reference", .string(entry.reference)), ("service_code", .string(entry.serviceCode)),
+                            ("unauthorized_use", .string(entry.unauthorizedUse)), ("notes", .string(entry.notes)),
                         ]))
                 }
-                out.write(first ? "]\n" : "\n]\n")
+                array.finish()
             }
         }
     }

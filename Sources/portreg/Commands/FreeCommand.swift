@@ -60,7 +60,7 @@ struct FreeCommand: ParsableCommand {
             request.count = count
             request.probe = !noProbe
             request.allowRegistered = allowRegistered
-            let registry = try options.openRegistry()
+            let registry = try options.openRegistry(for: .reading)
             let blocks = try registry.freeBlocks(request, limit: limit)
             var table = ResultTable([
                 .init(key: "port", title: "PORT"), .init(key: "port_end", title: "END", inTable: false),

@@ -60,58 +60,23 @@ struct ImportCommand: ParsableCommand {
             // Only the head is read before the format is known: `import /dev/zero` or
             // `yes | import -` fail at once instead of filling the memory.
             var input = try InputFile(path: file)
-            var sniffer = CSVReader(text: input.head, name: input.displayName)
-            // A services file is not CSV: its first line may not even parse as CSV.
-            let header = (try? sniffer.next())??.fields ?? []
-            if RegistryCSV.isRegistryHeader(header) {
-                try importAssignments(&input)
-            } else if IANAHeader.looksLikeIANA(header) {
-                try importCatalog(&input, source: try catalogSource(header: header, sniffer: &sniffer, input))
-            } else if ServicesFile.looksLikeServicesFile(input.head) {
-                try importServices(&input)
-            } else {
-                throw RegistryError.data(
-                    file: input.displayName, line: 1,
-                    "not a known format: expected IANA's CSV header (Service Name,Port Number,Transport Protocol,…), the registry header (\(RegistryCSV.header.joined(separator: ","))) or /etc/services lines (name port/proto)"
-                )
+            switch try ImportFormat.of(head: input.head, file: input.displayName, source: source) {
+            case .assignments: try importAssignments(&input)
+            case .catalog(let source): try importCatalog(&input, source: source)
+            case .services: try importServices(&input)
             }
         }
-    }
-
-    /// Where an IANA-format CSV goes: the source an export of portreg's names in its
-    /// `Portreg Source` column (so exporting `system` and importing the file fills `system`
-    /// again), else `--source`, else iana.
-    func catalogSource(header: [String], sniffer: inout CSVReader, _ input: InputFile) throws -> CatalogSource {
-        let record = (try? sniffer.next())??.fields ?? []
-        guard let declared = IANAHeader.declaredSource(header: header, record: record) else {
-            guard source != .system else {
-                throw RegistryError(.usage, "--source system is for /etc/services files; use iana or common")
-            }
-            return source ?? .iana
-        }
-        guard let named = CatalogSource(rawValue: declared) else {
-            throw RegistryError.data(
-                file: input.displayName, line: 2,
-                "the \(IANAHeader.sourceColumn) column says '\(declared)': expected iana, common or system")
-        }
-        if let source, source != named {
-            throw RegistryError(
-                .usage,
-                "--source \(source.rawValue), but \(input.displayName) is an export of the \(named.rawValue) source; drop --source to import it there"
-            )
-        }
-        return named
     }
 
     func importCatalog(_ input: inout InputFile, source: CatalogSource) throws {
         let report = try Registry.importCatalog(
-            try input.reader(), source: source, origin: input.origin, dryRun: dryRun, open: options.openRegistry)
+            try input.reader(), source: source, origin: input.origin, dryRun: dryRun, at: options.database.location)
         write(report)
     }
 
     func importServices(_ input: inout InputFile) throws {
         let text = try input.text()
-        let report = try options.openRegistry().importServices(
+        let report = try options.openRegistry(for: .writing).importServices(
             text, file: input.displayName, origin: input.origin, dryRun: dryRun)
         write(report)
     }
@@ -126,18 +91,14 @@ struct ImportCommand: ParsableCommand {
                 "\(ChangeLines.claim(a)) (assigned) is now registered to \(PortAdvisor.names(newly.registeredTo)) in \(report.source.rawValue)\(a.ports.isSinglePort ? "" : " at \(newly.port)")"
             )
         }
-        let newlyJSON =
-            "["
-            + report.newlyRegistered.map { newly in
-                JSON.object([
-                    ("service", .text(newly.assignment.service)), ("port", .int(newly.port)),
-                    ("protocol", .text(newly.assignment.transport.rawValue)),
-                    (
-                        "registered_to",
-                        .raw(json: "[" + newly.registeredTo.map(JSON.string).joined(separator: ", ") + "]", text: "")
-                    ),
+        let newlyJSON = JSONValue.array(
+            report.newlyRegistered.map { newly in
+                .object([
+                    ("service", .string(newly.assignment.service)), ("port", .int(newly.port)),
+                    ("protocol", .string(newly.assignment.transport.rawValue)),
+                    ("registered_to", .array(newly.registeredTo.map(JSONValue.string))),
                 ])
-            }.joined(separator: ", ") + "]"
+            })
         let newlyText = report.newlyRegistered.map {
             "\($0.assignment.service) \($0.port)/\($0.assignment.transport.rawValue): \($0.registeredTo.joined(separator: " "))"
         }.joined(separator: "; ")
@@ -154,7 +115,7 @@ struct ImportCommand: ParsableCommand {
             .text(report.source.rawValue), .int(report.rows), .int(report.added), .int(report.removed),
             .int(report.changed),
             .int(report.skipped), .optional(report.releaseDate), .optional(report.sha256), .bool(dryRun),
-            .raw(json: newlyJSON, text: newlyText),
+            .json(newlyJSON, text: newlyText),
         ])
         table.writeReport(options.format)
     }
@@ -162,7 +123,7 @@ struct ImportCommand: ParsableCommand {
     func importAssignments(_ input: inout InputFile) throws {
         var reader = try input.reader()
         _ = try reader.next()
-        let report = try options.openRegistry().importAssignments(
+        let report = try options.openRegistry(for: .writing).importAssignments(
             &reader, options: AssignmentImportOptions(replace: replace, dryRun: dryRun, force: force),
             changes: verbose ? { ChangeLines.write(ChangeLines.line($0)) } : nil)
         for collision in report.collisions {

@@ -35,7 +35,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.run {
             let filter = AssignmentFilter(service: service, host: host?.name, owner: owner, includeExpired: all)
-            let registry = try options.openRegistry()
+            let registry = try options.openRegistry(for: .reading)
             var count = 0
             if options.format == .csv {
                 let out = OutputStream.standardOutput

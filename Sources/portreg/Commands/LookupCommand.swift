@@ -36,7 +36,7 @@ struct LookupCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try options.openRegistry()
+            let registry = try options.openRegistry(for: .reading)
             var table = ResultTable(
                 [.init(key: "query", title: "QUERY", inTable: queries.count > 1 || queries == ["-"])]
                     + Rows.entryColumns)

@@ -41,7 +41,7 @@ struct MapCommand: ParsableCommand {
 
     func run() throws {
         try ExitStatus.run {
-            let registry = try options.openRegistry()
+            let registry = try options.openRegistry(for: .reading)
             let input = try registry.mapInput(range: range)
             if options.format != .table {
                 let map = PortMap(input, range: range, blockSize: PortMapSVG.layout(for: range).blockSize)

@@ -43,7 +43,7 @@ struct RemoveCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.run {
             guard let service else {
-                let removed = try options.openRegistry().removeExpired()
+                let removed = try options.openRegistry(for: .writing).removeExpired()
                 var table = ResultTable(Rows.assignmentColumns)
                 for assignment in removed { table.append(Rows.assignmentCells(assignment)) }
                 if removed.isEmpty && options.format == .table {
@@ -53,7 +53,7 @@ struct RemoveCommand: ParsableCommand {
                 }
                 return
             }
-            let removed = try options.openRegistry().remove(
+            let removed = try options.openRegistry(for: .writing).remove(
                 service: service, ports: port?.ports, transport: port?.transport, host: host)
             guard !removed.isEmpty else {
                 throw RegistryError(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PortRegistry
 import PortRegistryAssignments
+import PortRegistryConflicts
 import PortRegistryModel
 
 struct ReserveCommand: ParsableCommand {
@@ -70,7 +71,7 @@ struct ReserveCommand: ParsableCommand {
             request.ttlSeconds = try attributes.ttlSeconds()
             request.probe = !noProbe
             request.allowRegistered = allowRegistered
-            let registry = try options.openRegistry()
+            let registry = try options.openRegistry(for: .writing)
             let reservation = try registry.reserve(request)
             if !reservation.alsoHeld.isEmpty {
                 let held = reservation.alsoHeld.prefix(3).map(ReserveCommand.shortClaim).joined(separator: ", ")

@@ -29,7 +29,7 @@ struct ScanCommand: ParsableCommand {
         try ExitStatus.run {
             let thisHost =
                 host ?? HostScope(parsing: SocketScan.hostName()) ?? .everywhere
-            let scan = try options.openRegistry().scan(host: thisHost, sockets: SocketTable.listening())
+            let scan = try options.openRegistry(for: .reading).scan(host: thisHost, sockets: SocketTable.listening())
             var table = ResultTable([
                 .init(key: "status", title: "STATUS"), .init(key: "port", title: "PORT"),
                 .init(key: "protocol", title: "PROTO"), .init(key: "address", title: "ADDRESS"),

@@ -1,3 +1,4 @@
+import PortRegistrySearch
 import ArgumentParser
 import PortRegistry
 import PortRegistryModel
@@ -32,7 +33,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.run {
             let query = text.joined(separator: " ")
-            let result = try options.openRegistry().search(query, limit: limit)
+            let result = try options.openRegistry(for: .reading).search(query, limit: limit)
             var table = ResultTable(Rows.entryColumns)
             for hit in result.hits {
                 switch hit {

@@ -17,7 +17,6 @@ enum ServiceCompletion {
             if word == "--db", index + 1 < words.count { explicit = words[index + 1] }
             if word.hasPrefix("--db=") { explicit = String(word.dropFirst(5)) }
         }
-        let path = DatabaseLocation.resolve(explicit: explicit, environment: DatabaseLocation.processEnvironment)
-        return Registry.serviceNames(matching: prefix, databasePath: path, catalog: catalog)
+        return Registry.serviceNames(matching: prefix, at: RegistryLocation(db: explicit), catalog: catalog)
     }
 }

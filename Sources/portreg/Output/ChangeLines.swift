@@ -48,17 +48,9 @@ enum ChangeLines {
 
     static func shown(_ text: String) -> String { text.isEmpty ? "\"\"" : text }
 
-    /// Writes `text` on stderr with every control character as a visible `\u{1B}` escape.
+    /// Writes `text` on stderr through the one escaper, `TerminalText.visible`.
     static func write(_ text: String) {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        OutputStream.standardError.writeLine(out)
+        OutputStream.standardError.writeLine(TerminalText.visible(text))
         OutputStream.standardError.flush()
     }
 }

@@ -1,3 +1,4 @@
+import PortRegistryModel
 import PortRegistry
 import PortRegistryConfigScan
 

@@ -1,3 +1,4 @@
+import PortRegistryModel
 import ArgumentParser
 import PortRegistry
 import PortRegistryConfigScan

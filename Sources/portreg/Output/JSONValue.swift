@@ -5,7 +5,7 @@ import PortRegistryFormats
 /// document is made by string surgery. Keys keep the order given (stable output for scripts
 /// and diffs); strings are escaped per RFC 8259, and DEL, C1 and bidirectional controls as
 /// well, so a document shown on a terminal cannot drive it.
-indirect enum JSONValue {
+indirect enum JSONValue: Equatable {
     case string(String)
     case int(Int)
     case bool(Bool)
@@ -17,6 +17,30 @@ indirect enum JSONValue {
 
     static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
     static func optional(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
+
+    static func == (a: JSONValue, b: JSONValue) -> Bool { a.text() == b.text() }
+
+    /// An array written element by element as it is produced (an export of a million rows
+    /// is never held whole), in the shape of `.array(lines: true)` with a final line feed:
+    /// `[`, each element on a line of its own indented by two spaces, `]`.
+    struct LinesWriter {
+        let out: OutputStream
+        private var count = 0
+
+        init(to out: OutputStream) {
+            self.out = out
+            out.write("[")
+        }
+
+        mutating func append(_ element: JSONValue) {
+            var text = count == 0 ? "\n  " : ",\n  "
+            element.write(to: &text)
+            out.write(text)
+            count += 1
+        }
+
+        func finish() { out.write(count == 0 ? "]\n" : "\n]\n") }
+    }
 
     /// The document as text, with a final line feed when `newline`.
     func text(newline: Bool = false) -> String {

@@ -15,8 +15,8 @@ enum Cell: Equatable {
     case bool(Bool)
     /// A port span: its first port in json and csv (with `port_end` beside it), `LO-HI` in tables.
     case ports(PortRange)
-    /// A JSON value written as it is in json (an array, an object), `text` in table and csv.
-    case raw(json: String, text: String)
+    /// A JSON value (an array, an object) in json, `text` in table and csv.
+    case json(JSONValue, text: String)
     case null
 
     static func optional(_ value: String?) -> Cell { value.map(Cell.text) ?? .null }
@@ -28,7 +28,7 @@ enum Cell: Equatable {
         case .int(let number): String(number)
         case .bool(let flag): flag ? "true" : "false"
         case .ports(let ports): String(ports.low)
-        case .raw(_, let text): text
+        case .json(_, let text): text
         case .null: ""
         }
     }
@@ -76,17 +76,13 @@ struct ResultTable {
     /// prints one object); table and CSV as `write` does.
     func writeReport(_ format: OutputFormat, to out: OutputStream = .standardOutput) {
         guard format == .json, rows.count == 1 else { return write(format, to: out) }
-        out.write(JSON.object(zip(columns, rows[0]).map { ($0.key, $1) }))
-        out.write("\n")
+        out.write(JSONValue.object(zip(columns, rows[0]).map { ($0.key, $1.json) }).text(newline: true))
     }
 
     func writeJSON(to out: OutputStream) {
-        out.write("[")
-        for (index, row) in rows.enumerated() {
-            out.write(index == 0 ? "\n  " : ",\n  ")
-            out.write(JSON.object(zip(columns, row).map { ($0.key, $1) }))
-        }
-        out.write(rows.isEmpty ? "]\n" : "\n]\n")
+        var array = JSONValue.LinesWriter(to: out)
+        for row in rows { array.append(.object(zip(columns, row).map { ($0.key, $1.json) })) }
+        array.finish()
     }
 
     /// Aligned columns; multi-line text is folded to one line. On a terminal the table fits
@@ -163,25 +159,16 @@ struct ResultTable {
 /// A minimal JSON writer: ordered keys (stable output for scripts and diffs), strings escaped
 /// per RFC 8259. Hand-written because JSONEncoder sorts or scrambles keys and builds the
 /// whole document in memory.
-enum JSON {
-    static func string(_ text: String) -> String {
-        var out = ""
-        JSONValue.quote(text, to: &out)
-        return out
-    }
-
-    static func value(_ cell: Cell) -> String {
-        switch cell {
-        case .text(let text): string(text)
-        case .int(let number): String(number)
-        case .bool(let flag): flag ? "true" : "false"
-        case .ports(let ports): String(ports.low)
-        case .raw(let json, _): json
-        case .null: "null"
+extension Cell {
+    /// The cell as a JSON value: a port span is its first port (`port_end` is a column of its own).
+    var json: JSONValue {
+        switch self {
+        case .text(let text): .string(text)
+        case .int(let number): .int(number)
+        case .bool(let flag): .bool(flag)
+        case .ports(let ports): .int(ports.low)
+        case .json(let value, _): value
+        case .null: .null
         }
-    }
-
-    static func object(_ pairs: [(String, Cell)]) -> String {
-        "{" + pairs.map { "\(string($0.0)): \(value($0.1))" }.joined(separator: ", ") + "}"
     }
 }

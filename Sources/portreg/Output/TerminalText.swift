@@ -1,3 +1,5 @@
+import PortRegistryModel
+
 /// Text from files, the database or the command line, made safe to show on a terminal:
 /// every character that could drive the terminal or reorder what is shown is replaced by a
 /// visible escape, `\u{1B}` style (hexadecimal scalar value, as in a Swift string literal).
@@ -18,14 +20,9 @@ enum TerminalText {
         case kept
     }
 
-    /// Whether `scalar` must not reach a terminal as it is.
-    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F: true
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
-        default: scalar.isDefaultIgnorable
-        }
-    }
+    /// Whether `scalar` must not reach a terminal as it is (the rule lives in the library,
+    /// `Unicode.Scalar.isUnsafeOnTerminal`, so that the port map's text follows it too).
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool { scalar.isUnsafeOnTerminal }
 
     /// `text` with every unsafe character escaped; returned unchanged (no copy) when it has none.
     static func visible(_ text: String, lineBreaks: LineBreaks = .escaped) -> String {

@@ -1,3 +1,4 @@
+import PortRegistryStorage
 import PortregTestSupport
 import Testing
 @testable import PortRegistry

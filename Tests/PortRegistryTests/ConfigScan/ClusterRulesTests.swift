@@ -1,3 +1,4 @@
+import PortregTestSupport
 import Testing
 
 @testable import PortRegistryConfigScan

@@ -1,3 +1,4 @@
+import PortregTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import PortRegistryStorage
 import Testing
 @testable import PortRegistry
 @testable import PortRegistryCatalog

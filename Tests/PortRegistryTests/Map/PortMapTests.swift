@@ -1,3 +1,4 @@
+import PortRegistryCatalog
 import Testing
 @testable import PortRegistry
 @testable import PortRegistryMap
@@ -58,6 +59,13 @@ import Testing
         #expect(PortMapSVG.layout(for: portRange(8000, 8999)) == (rowSpan: 50, blockSize: 1))
         #expect(PortMapText.layout(for: .all, width: 80) == (perLine: 50, blockSize: 50))
         #expect(PortMapText.layout(for: .all, width: 200) == (perLine: 100, blockSize: 50))
+    }
+
+    /// The map's text follows the terminal rule of every other text shown to a person:
+    /// bidirectional marks and invisible characters are shown, as `?`, like controls.
+    @Test func mapTextShowsBidirectionalMarksAndInvisiblesAsQuestionMarks() {
+        #expect(PortMapText.sanitize("team\u{202E}yap a\u{200F}b c\u{200B}d e\u{1B}f") == "team?yap a?b c?d e?f")
+        #expect(PortMapText.sanitize("plain ünïcode") == "plain ünïcode")
     }
 
     @Test func svgTextIsEscapedAndControlCharactersDropped() {

@@ -1,3 +1,5 @@
+import PortRegistryConflicts
+import PortRegistrySearch
 import PortregTestSupport
 import Testing
 @testable import PortRegistry
@@ -62,9 +64,9 @@ import Testing
         _ = try registry.importServices("svc 31000/tcp\n", file: "services", origin: "services")
         if SharedData.isAvailable {
             _ = try Registry.importCatalog(
-                try CSVReader(path: SharedData.ianaOlder), source: .iana, origin: "older", open: { registry })
+                try CSVReader(path: SharedData.ianaOlder), source: .iana, origin: "older", opening: { registry })
             _ = try Registry.importCatalog(
-                try CSVReader(path: SharedData.iana), source: .iana, origin: "current", open: { registry })
+                try CSVReader(path: SharedData.iana), source: .iana, origin: "current", opening: { registry })
         }
 
         let report = try registry.doctor()

@@ -12,7 +12,9 @@ import Testing
     @Test(arguments: [
         ("postgres://db/ports", true), ("postgresql://u@/ports?host=/run/postgresql", true),
         ("PostgreSQL://db/ports", true), ("./postgres://x", false), ("registry.db", false),
-        ("/var/lib/portreg/postgresql.db", false), ("host=db dbname=ports", false),
+        ("/var/lib/portreg/postgresql.db", false), ("host=db dbname=ports", true),
+        ("  dbname = ports", true), ("password=x host=db", true), ("./host=db", false), ("backup=1.db", false),
+        ("HOST=db", false),
     ])
     func onlyLibpqURIsAreServers(_ location: String, _ isServer: Bool) {
         #expect(DatabaseLocation.isServer(location) == isServer, "\(location)")

@@ -1,7 +1,20 @@
 import PortRegistryAssignments
 import PortRegistryCatalog
 import PortRegistryConflicts
+import PortRegistryExchange
+import PortRegistryFormats
+import PortRegistryMap
 import PortRegistryModel
+import PortRegistrySearch
+import PortRegistrySystem
+
+/// The outcome of `Registry.add`: what was stored, what it overrode with `force`, and the
+/// advisories (registered elsewhere, privileged, ephemeral) a user should hear about.
+package struct Claim: Sendable {
+    package var assignment: Assignment
+    package var overridden: [Assignment]
+    package var advisories: [PortAdvisory]
+}
 
 /// Which claim `portreg edit`/`move` changes: a service, narrowed like `remove` (a port it
 /// holds, a protocol, a host scope) until one live assignment is left.
@@ -67,7 +80,60 @@ package struct ClaimEdit: Sendable {
     package var changed: Bool { old != new }
 }
 
+/// The use cases that claim, change and release ports: `add`, `reserve`, `free`, `remove`,
+/// `list`, `edit`/`move`. Each opens and ends its own transaction, so the executable never
+/// holds one.
 extension Registry {
+    /// Records `candidate` in one write transaction, unless it collides: then nothing is
+    /// written and the error (exit 1) names up to three holders. With `force` the claim is
+    /// recorded anyway and the holders are returned.
+    package func add(_ candidate: Assignment, ttlSeconds: Int? = nil, force: Bool = false) throws -> Claim {
+        let (stored, collisions) = try write { context in
+            let store = context.assignments
+            let collisions = try store.collisions(with: candidate, now: context.now)
+            if !collisions.isEmpty && !force {
+                let holders = collisions.prefix(3).map(\.holderDescription).joined(separator: "; ")
+                throw RegistryError(
+                    .refused,
+                    "\(candidate.ports)/\(candidate.transport.rawValue) collides with \(holders); choose another port (portreg reserve \(candidate.service)) or use --force"
+                )
+            }
+            return (try store.insert(candidate, ttlSeconds: ttlSeconds, now: context.now), collisions)
+        }
+        let advisories = try read { try PortAdvisor(database: database).advisories(for: stored) }
+        return Claim(assignment: stored, overridden: collisions, advisories: advisories)
+    }
+
+    /// Picks and records free ports (`portreg reserve`): check and insert in one write
+    /// transaction, so concurrent processes get different ports.
+    package func reserve(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> Reservation
+    {
+        try allocator.validate(request)
+        return try write { context in try allocator.reserve(request, in: context) }
+    }
+
+    /// Free ports or blocks by the rules of `reserve`, recording nothing (`portreg free`).
+    package func freeBlocks(_ request: ReservationRequest, limit: Int, using allocator: Allocator = Allocator()) throws
+        -> [PortRange]
+    {
+        try read { context in try allocator.freeBlocks(request, limit: limit, in: context) }
+    }
+
+    /// Deletes a service's assignments, narrowed by `ports`, `transport` and `host`; returns
+    /// what was deleted.
+    package func remove(
+        service: String, ports: PortRange? = nil, transport: TransportProtocol? = nil, host: HostScope? = nil
+    ) throws -> [Assignment] {
+        try write { context in
+            try context.assignments.remove(service: service, ports: ports, transport: transport, host: host)
+        }
+    }
+
+    /// Streams the assignments matching `filter`, in export order.
+    package func list(_ filter: AssignmentFilter = AssignmentFilter(), _ body: (Assignment) throws -> Void) throws {
+        try read { context in try context.assignments.forEach(filter, now: context.now, body) }
+    }
+
     /// Deletes every expired lease in one write transaction; returns what went, in export order.
     package func removeExpired() throws -> [Assignment] {
         try write { context in try context.assignments.removeExpired(now: context.now) }
@@ -125,41 +191,7 @@ extension Registry {
             ? [] : try read { try PortAdvisor(database: database).advisories(for: new) }
         return ClaimEdit(old: old, new: new, overridden: collisions, advisories: advisories)
     }
-}
 
-extension Registry {
-    /// Runs `replace` (a catalog import of `source`, inside the caller's write transaction)
-    /// and adds to its report each live assignment whose ports the new rows register to
-    /// another service and the old rows did not: what a team must hear about a new IANA
-    /// release. Two catalog queries per assignment (before and after), through the R*Tree.
-    package func replacingCatalog(
-        _ source: CatalogSource, in context: StorageContext, _ replace: () throws -> CatalogImportReport
-    ) throws -> CatalogImportReport {
-        var live: [Assignment] = []
-        try context.assignments.forEach(AssignmentFilter(), now: context.now) { live.append($0) }
-        func registrations(_ assignment: Assignment) throws -> [(port: Int, name: String)] {
-            try context.catalog.entries(overlapping: assignment.ports, transport: assignment.transport).compactMap {
-                entry in
-                guard entry.source == source, let name = entry.service, let ports = entry.ports,
-                    !CollisionRule.sameService(name, assignment.service)
-                else { return nil }
-                return (max(ports.low, assignment.ports.low), name)
-            }
-        }
-        let before = try live.map { Set(try registrations($0).map { $0.name.lowercased() }) }
-        var report = try replace()
-        for (index, assignment) in live.enumerated() {
-            let fresh = try registrations(assignment).filter { !before[index].contains($0.name.lowercased()) }
-            guard let port = fresh.map(\.port).min() else { continue }
-            var seen = Set<String>()
-            let names = fresh.map(\.name).filter { seen.insert($0.lowercased()).inserted }
-            report.newlyRegistered.append(NewlyRegistered(assignment: assignment, port: port, registeredTo: names))
-        }
-        return report
-    }
-}
-
-extension Registry {
     /// Why `free` (or `reserve`) finds nothing for `request`: what blocks the range, and a
     /// range or option that `reserve` would accept.
     package func freeRefusal(_ request: ReservationRequest, using allocator: Allocator = Allocator()) throws -> String {
