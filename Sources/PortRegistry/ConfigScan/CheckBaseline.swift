@@ -33,10 +33,16 @@ package struct CheckBaseline: Sendable, Equatable {
     /// Reads a baseline; a missing file is 66, a line that is not a fingerprint 65 with its
     /// file and line.
     package static func read(_ path: String) throws -> CheckBaseline {
-        let text = try TextFile.read(path)
+        try parse(try TextFile.read(path), file: path)
+    }
+
+    /// A baseline's text (LF or CRLF line ends, a UTF-8 byte order mark ignored), named
+    /// `file` in errors.
+    package static func parse(_ text: String, file path: String) throws -> CheckBaseline {
         var fingerprints = Set<String>()
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        let text =
+            text.unicodeScalars.first == "\u{FEFF}" ? Substring(text.unicodeScalars.dropFirst()) : Substring(text)
+        for (index, line) in text.lines().enumerated() {
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.hasPrefix("#") { continue }
             let tokens = line.split(separator: " ", omittingEmptySubsequences: false)
             let problem: String? =

@@ -25,13 +25,12 @@ package struct EnvFile: Sendable {
     /// as Compose's loader skips them.
     package init(text: String, inherited: [String: String] = [:]) {
         var known = inherited
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.lines()
         var index = 0
         while index < lines.count {
             let number = index + 1
-            var line = Substring(lines[index])
+            var line = lines[index]
             index += 1
-            if line.hasSuffix("\r") { line = line.dropLast() }
             line = line.drop { $0 == " " || $0 == "\t" }
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst(7).drop { $0 == " " || $0 == "\t" } }
@@ -66,7 +65,7 @@ package struct EnvFile: Sendable {
                     }
                     if closed || index >= lines.count { break }
                     collected.append("\n")
-                    rest = Substring(lines[index])
+                    rest = lines[index]
                     index += 1
                 }
                 value = collected
@@ -92,6 +91,33 @@ extension Unicode.Scalar {
 }
 
 extension StringProtocol {
+    /// The lines of the text, split at LF and CRLF, without their line ends (a last line
+    /// without one included). Split by Unicode scalars: `"\r\n"` is one `Character`, so a
+    /// split at `Character("\n")` never splits a CRLF file.
+    package func lines() -> [Substring] {
+        let text = Substring(self)
+        let scalars = text.unicodeScalars
+        var result: [Substring] = []
+        var start = scalars.startIndex
+        var index = start
+        func line(to end: Substring.Index) -> Substring {
+            // LF and CR always start a grapheme, so both bounds are Character boundaries.
+            if end > start, scalars[scalars.index(before: end)] == "\r" {
+                return text[start..<scalars.index(before: end)]
+            }
+            return text[start..<end]
+        }
+        while index < scalars.endIndex {
+            if scalars[index] == "\n" {
+                result.append(line(to: index))
+                start = scalars.index(after: index)
+            }
+            index = scalars.index(after: index)
+        }
+        result.append(line(to: scalars.endIndex))
+        return result
+    }
+
     package func trimmingCharacters(in set: String) -> String {
         var slice = Substring(self)
         while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
