@@ -134,6 +134,12 @@ package enum ConfigCheck {
         var files = Set<String>()
         // What the walk could not read: never skipped in silence.
         result.findings += discovery.findings
+        // A `.env` past EnvFile's bounds (standalone, or a project's values): a parse error.
+        result.findings += discovery.envFiles.compactMap(EnvFile.boundFinding(path:))
+        result.findings += discovery.composeFolders.compactMap { folder in
+            ([".env"] + envExamples).lazy.map { ConfigFile.join(folder.directory, $0) }
+                .first { ConfigFile.isRegularFile($0) }.flatMap(EnvFile.boundFinding(path:))
+        }
         if let stdin {
             result.ports += stdin.ports
             result.findings += stdin.findings

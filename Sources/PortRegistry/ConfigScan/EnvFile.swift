@@ -1,4 +1,5 @@
 import PortRegistryFormats
+import PortRegistryModel
 
 /// A `.env` file as Compose reads it: `KEY=VALUE` lines, `export KEY=VALUE`, `#` comments
 /// (whole lines, or after whitespace in an unquoted value), single-quoted values taken
@@ -13,6 +14,22 @@ package struct EnvFile: Sendable {
 
     package var entries: [Entry] = []
 
+    /// Why reading stopped early: a value past `valueLimit`, or all values past `totalLimit`
+    /// (a few hundred bytes whose lines double the previous value would expand to gigabytes).
+    /// The entries before `line` are kept.
+    package struct Problem: Equatable, Sendable {
+        package var line: Int
+        package var message: String
+    }
+
+    package var problem: Problem?
+
+    /// The most one value may hold after interpolation: 64 KiB (the bound of
+    /// `ComposeInterpolation.outputLimit`).
+    package static let valueLimit = ComposeInterpolation.outputLimit
+    /// The most all values of one file may hold together: 1 MiB.
+    package static let totalLimit = 1 << 20
+
     /// The values, later lines winning.
     package var variables: [String: String] {
         var result: [String: String] = [:]
@@ -25,6 +42,7 @@ package struct EnvFile: Sendable {
     /// as Compose's loader skips them.
     package init(text: String, inherited: [String: String] = [:]) {
         var known = inherited
+        var total = 0
         let lines = text.lines()
         var index = 0
         while index < lines.count {
@@ -39,6 +57,7 @@ package struct EnvFile: Sendable {
             guard !key.isEmpty, key.unicodeScalars.allSatisfy({ $0.isASCIIName }) else { continue }
             var rest = line[line.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
             var value: String
+            var bound: String?
             if let quote = rest.first, quote == "'" || quote == "\"" {
                 rest = rest.dropFirst()
                 var collected = ""
@@ -69,17 +88,50 @@ package struct EnvFile: Sendable {
                     index += 1
                 }
                 value = collected
-                if quote == "\"" {
-                    value = (try? ComposeInterpolation(variables: known).interpolate(value).text) ?? value
-                }
+                if quote == "\"" { (value, bound) = Self.interpolated(value, known) }
             } else {
                 if let comment = rest.indexOfComment { rest = rest[..<comment] }
                 value = String(rest).trimmingCharacters(in: " \t")
-                value = (try? ComposeInterpolation(variables: known).interpolate(value).text) ?? value
+                (value, bound) = Self.interpolated(value, known)
+            }
+            if bound == nil && value.utf8.count > Self.valueLimit { bound = "a value longer than 64 KiB" }
+            total += value.utf8.count
+            if let failure = bound ?? (total > Self.totalLimit ? "the values of this file pass 1 MiB" : nil) {
+                problem = Problem(line: number, message: "\(failure); the rest of the file is not read")
+                break
             }
             known[key] = value
             entries.append(Entry(key: key, value: value, line: number))
         }
+    }
+}
+
+extension EnvFile {
+    /// `text` interpolated with `variables`; a template that is not one stays as written (as
+    /// Compose's loader keeps it), and one that expands past the bound gives its reason.
+    static func interpolated(_ text: String, _ variables: [String: String]) -> (String, String?) {
+        do {
+            return (try ComposeInterpolation(variables: variables).interpolate(text).text, nil)
+        } catch {
+            if error.isPastOutputLimit { return ("", "a value longer than 64 KiB once interpolated") }
+            return (text, nil)
+        }
+    }
+
+    /// `boundFinding(path:text:)` of the file at `path`; nil when it cannot be read (what
+    /// reads it for its values reports that).
+    package static func boundFinding(path: String) -> Finding? {
+        guard case .success(let text) = ConfigFile.read(path) else { return nil }
+        return boundFinding(path: path, text: text)
+    }
+
+    /// The `parse` error of a `.env` whose values pass the bounds, at the line where reading
+    /// stopped; nil when it has none.
+    package static func boundFinding(path: String, text: String) -> Finding? {
+        guard let problem = EnvFile(text: text).problem else { return nil }
+        return Finding(
+            severity: .error, kind: .parse, message: problem.message,
+            places: [Finding.Place(location: SourceLocation(file: path, line: problem.line))])
     }
 }
 
