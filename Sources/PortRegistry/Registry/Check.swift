@@ -61,7 +61,8 @@ extension Registry {
             request.allowRegistered = true
         }
         request.probe = true
-        let allocator = Allocator(ephemeral: options.ephemeral) { port, _, _ in !move.isTaken(port) }
+        var allocator = Allocator(ephemeral: options.ephemeral) { port, _, _ in !move.isTaken(port) }
+        allocator.firstUntaken = move.firstUntaken
         return try? allocator.suggestion(request, in: context)
     }
 }
