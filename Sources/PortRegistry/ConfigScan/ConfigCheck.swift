@@ -529,59 +529,69 @@ package enum ConfigCheck {
             else { return }
             blockers[i].append(j)
         }
+        // The ports fixed claims take from each dynamic claim, sorted and merged.
+        let blocked = blockers.map { PortRange.union($0.map { fixed[$0].ports }) }
         // One claim per container: replicas each need a port (the routing mesh shares one).
+        // More replicas than the range has ports cannot all bind: one past it decides.
         var claims: [Int] = []
         for index in dynamic.indices {
-            let count = dynamic[index].isIngress ? 1 : max(1, dynamic[index].replicas)
-            claims += Array(repeating: index, count: count)
+            let port = dynamic[index]
+            let count = port.isIngress ? 1 : min(max(1, port.replicas), port.ports.count + 1)
+            claims += repeatElement(index, count: count)
         }
         claims.sort {
             let (a, b) = (dynamic[$0], dynamic[$1])
             return (a.ports.high, a.ports.low, a.location, $0) < (b.ports.high, b.ports.low, b.location, $1)
         }
-        var taken: [Int: [Int]] = [:]
+        var ports = DynamicPorts(dynamic)
+        // Where the next replica of a claim starts looking: the ports below the one its last
+        // replica took were taken (or blocked) for it then, and stay so.
+        var resume = dynamic.map(\.ports.low)
         var reported = Set<Int>()
         var findings: [Finding] = []
+        func skipBlocked(_ index: Int, _ port: inout Int, _ span: inout Int) {
+            let spans = blocked[index]
+            while span < spans.count && spans[span].high < port { span += 1 }
+            if span < spans.count && spans[span].low <= port { port = spans[span].high + 1 }
+        }
         for index in claims {
             let claim = dynamic[index]
-            let blocks = blockers[index].map { fixed[$0].ports }.sorted { $0.low < $1.low }
-            func competes(_ other: Int) -> Bool {
-                let rival = dynamic[other]
-                return rival.bind.overlaps(claim.bind) && rival.host.overlaps(claim.host)
-                    && !areAlternatives(rival, claim)
-            }
-            var candidate = claim.ports.low
-            var next = 0
-            var reach = candidate - 1
+            var candidate = resume[index]
+            // The first blocked span that ends at or after the candidate (a binary search).
+            var span = blocked[index].firstEnding(atOrAfter: candidate)
             var found: Int?
-            while candidate <= claim.ports.high {
-                while next < blocks.count && blocks[next].low <= candidate {
-                    reach = max(reach, blocks[next].high)
-                    next += 1
+            while true {
+                skipBlocked(index, &candidate, &span)
+                guard candidate <= claim.ports.high else { break }
+                let untaken = ports.firstUntaken(candidate, by: index)
+                if untaken == candidate {
+                    found = candidate
+                    break
                 }
-                if reach >= candidate {
-                    candidate = reach + 1
-                    continue
-                }
-                if let holders = taken[candidate], holders.contains(where: competes) {
-                    candidate += 1
-                    continue
-                }
-                found = candidate
-                break
+                candidate = untaken
             }
             if let found {
-                taken[found, default: []].append(index)
+                ports.take(found, by: index)
+                resume[index] = found + 1
                 continue
             }
+            resume[index] = claim.ports.high + 1
             guard reported.insert(index).inserted else { continue }
             var others: [PublishedPort] = blockers[index].map { fixed[$0] }
+            // A few of the claims that took the range's free ports (the report names 8 at most).
             var seen = Set<Int>()
-            for port in claim.ports.low...claim.ports.high where taken[port] != nil {
-                for holder in taken[port]! where holder != index && competes(holder) && seen.insert(holder).inserted {
+            var port = claim.ports.low
+            var spanIndex = 0
+            var visited = 0
+            while port <= claim.ports.high && seen.count + blockers[index].count < 8 && visited < 64 {
+                skipBlocked(index, &port, &spanIndex)
+                guard port <= claim.ports.high else { break }
+                for holder in ports.holders(of: port)
+                where holder != index && ports.compete(holder, index) && seen.insert(holder).inserted {
                     others.append(dynamic[holder])
                 }
-                if seen.count + blockers[index].count >= 8 { break }
+                port += 1
+                visited += 1
             }
             others.sort { $0.location < $1.location }
             var names: [String] = []
