@@ -1,11 +1,47 @@
 import PortRegistryFormats
 import PortRegistryModel
+import PortRegistrySystem
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
+
+/// The two range settings of `check`, read by one parser whether they come from the command
+/// line (`--ephemeral-range`, `--node-port-range`) or from `.portreg.yaml`, so that a value is
+/// accepted or refused alike on both channels. The problem is a sentence without the
+/// setting's name; each channel names the setting its own way.
+package enum CheckRangeSetting {
+    /// Why a value is refused: a sentence without the setting's name.
+    package struct Invalid: Error, Equatable {
+        package var problem: String
+    }
+
+    /// `LO-HI` (or one port), ports 1-65535, low not above high.
+    package static func range(_ text: String) throws(Invalid) -> PortRange {
+        guard let range = PortRange(parsing: text), range.low >= 1 else {
+            throw Invalid(problem: "'\(text)' is not LO-HI with ports 1-65535, low not above high")
+        }
+        return range
+    }
+
+    /// `ephemeral-range`: `LO-HI`, `host` (this machine's; none when unreadable) or `none`.
+    package static func ephemeral(_ text: String) throws(Invalid) -> PortRange? {
+        switch text {
+        case "none": return nil
+        case "host": return EphemeralRange.current()
+        default:
+            guard let range = try? range(text) else {
+                throw Invalid(problem: "'\(text)' is not LO-HI with ports 1-65535 (low not above high), host or none")
+            }
+            return range
+        }
+    }
+
+    /// `node-port-range`: `LO-HI`.
+    package static func nodePorts(_ text: String) throws(Invalid) -> PortRange { try range(text) }
+}
 
 /// `.portreg.yaml` at the root of a checked PATH (or `--config FILE`): what a team would
 /// otherwise repeat in every CI job, as linters' config files hold it.
@@ -91,11 +127,12 @@ package struct CheckConfig: Sendable {
                 return text
             }
         }
-        func range(_ node: Node, _ key: String) throws -> PortRange {
-            guard let text = node.text, let range = PortRange(parsing: text), range.low >= 1 else {
-                throw refuse(node.line, "invalid \(key) '\(node.text ?? "")': LO-HI")
+        func setting<T>(_ node: Node, _ key: String, _ parse: (String) throws(CheckRangeSetting.Invalid) -> T) throws
+            -> T
+        {
+            do { return try parse(node.isNull ? "" : node.text ?? "") } catch {
+                throw refuse(node.line, "invalid \(key): \(error.problem)")
             }
-            return range
         }
         var seen = Set<String>()
         for (keyNode, value) in entries {
@@ -126,9 +163,9 @@ package struct CheckConfig: Sendable {
                 default: throw refuse(value.line, "'strict' must be true or false")
                 }
             case "ephemeral-range":
-                config.ephemeralRange = value.text == "none" ? .some(nil) : try range(value, key)
+                config.ephemeralRange = .some(try setting(value, key, CheckRangeSetting.ephemeral))
             case "node-port-range":
-                config.nodePortRange = try range(value, key)
+                config.nodePortRange = try setting(value, key, CheckRangeSetting.nodePorts)
             default:
                 throw refuse(
                     keyNode.line,

@@ -107,25 +107,19 @@ struct CheckCommand: ParsableCommand {
     var paths: [String] = []
 
     func validate() throws {
-        if let ephemeralRange {
-            guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil
-            else {
-                throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
-            }
-        }
-        if let nodePortRange, PortRange(parsing: nodePortRange) == nil {
-            throw ValidationError("invalid --node-port-range '\(nodePortRange)': LO-HI, ports 1-65535")
-        }
+        // The parser of `.portreg.yaml`'s settings of the same names: one rule for both.
+        do {
+            if let ephemeralRange { _ = try CheckRangeSetting.ephemeral(ephemeralRange) }
+        } catch { throw ValidationError("invalid --ephemeral-range: \(error.problem)") }
+        do {
+            if let nodePortRange { _ = try CheckRangeSetting.nodePorts(nodePortRange) }
+        } catch { throw ValidationError("invalid --node-port-range: \(error.problem)") }
     }
 
     /// `--ephemeral-range`: a fixed range, this machine's (`host`; none when unreadable), or none.
     var ephemeral: PortRange? {
-        switch ephemeralRange {
-        case nil: CheckOptions.linuxEphemeral
-        case "none": nil
-        case "host": EphemeralRange.current()
-        case let text?: PortRange(parsing: text)
-        }
+        guard let ephemeralRange else { return CheckOptions.linuxEphemeral }
+        return (try? CheckRangeSetting.ephemeral(ephemeralRange)) ?? nil
     }
 
     func run() throws {
@@ -147,7 +141,7 @@ struct CheckCommand: ParsableCommand {
             paths: paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: host, ephemeral: ephemeral, assignmentsFile: assignments)
-        options.nodePortRange = nodePortRange.flatMap { PortRange(parsing: $0) }
+        options.nodePortRange = nodePortRange.flatMap { try? CheckRangeSetting.nodePorts($0) }
         options.baseline = baseline
         options.live = live
         options.stdinKind = stdinKind
