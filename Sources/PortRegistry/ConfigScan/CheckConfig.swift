@@ -62,20 +62,85 @@ package struct CheckConfig: Sendable {
     package struct HostGlobs: Sendable {
         package var host: HostScope
         package var globs: [String]
-        /// The config file's folder, which the globs are relative to.
+        /// The folder the globs are relative to, as spelled (the config file's folder, or
+        /// with `--config` a checked PATH).
         package var root: String
+        /// The config file and the line of this host's entry, for messages.
+        package var file = ""
+        package var line: Int?
 
-        /// True when `path` (as displayed, relative to the current folder) is under a glob.
-        package func matches(_ path: String) -> Bool {
-            var relative = path
-            if root != "." {
-                guard path.hasPrefix(root + "/") else { return false }
-                relative = String(path.dropFirst(root.count + 1))
-            }
-            return globs.contains { glob in
-                fnmatch(glob, relative, 0) == 0 || fnmatch(glob + "/*", relative, 0) == 0
+        package init(host: HostScope, globs: [String], root: String) {
+            self.host = host
+            self.globs = globs
+            self.root = root
+        }
+
+        /// The globs of these hosts that match `path` (as displayed), however the PATH and
+        /// the config were spelled: both are compared as canonical absolute paths.
+        package func matching(_ path: String) -> [String] {
+            guard let relative = CheckConfig.relative(path, to: root) else { return [] }
+            return globs.filter { CheckConfig.globMatches($0, relative) }
+        }
+
+        /// True when a glob matches `path`.
+        package func matches(_ path: String) -> Bool { !matching(path).isEmpty }
+    }
+
+    /// A glob matches a relative path itself, or a folder above it (`dns` matches
+    /// `dns/compose.yaml`); `*` crosses `/`.
+    package static func globMatches(_ glob: String, _ relative: String) -> Bool {
+        fnmatch(glob, relative, 0) == 0 || fnmatch(glob + "/*", relative, 0) == 0
+    }
+
+    /// How specific a glob is: a literal path beats any glob, then more literal characters
+    /// beat fewer.
+    package static func specificity(_ glob: String) -> (literal: Int, characters: Int) {
+        let wildcards: Set<Character> = ["*", "?", "["]
+        let literal = glob.contains { wildcards.contains($0) } ? 0 : 1
+        return (literal, glob.count { !wildcards.contains($0) && $0 != "]" })
+    }
+
+    /// `path` relative to the folder `root`, both as canonical absolute paths (links
+    /// resolved, `.`, `..` and the current folder folded), so `r`, `./r`, `r/.` and `$PWD/r`
+    /// are one root; nil when `path` is not under it. A path that does not exist (standard
+    /// input's name) is compared as written.
+    package static func relative(_ path: String, to root: String) -> String? {
+        if let base = ConfigFile.canonical(root),
+            let folder = ConfigFile.canonical(ConfigFile.directory(of: path))
+        {
+            let absolute = (folder == "/" ? "" : folder) + "/" + ConfigFile.baseName(path)
+            if base == "/" { return String(absolute.dropFirst()) }
+            guard absolute.hasPrefix(base + "/") else { return nil }
+            return String(absolute.dropFirst(base.count + 1))
+        }
+        let spelled = ConfigFile.normalize(root)
+        if spelled == "." || spelled.isEmpty { return path }
+        guard path.hasPrefix(spelled + "/") else { return nil }
+        return String(path.dropFirst(spelled.count + 1))
+    }
+
+    /// The host `path` is on by `hosts`: the host of the most specific matching glob; nil
+    /// when no glob matches. Two equally specific globs of different hosts are a usage error
+    /// (64) naming both.
+    package static func host(of path: String, in hosts: [HostGlobs]) throws -> HostScope? {
+        var best: (rank: (literal: Int, characters: Int), glob: String, entry: HostGlobs)?
+        for entry in hosts {
+            for glob in entry.matching(path) {
+                let rank = specificity(glob)
+                if let current = best {
+                    if rank < current.rank { continue }
+                    if rank == current.rank {
+                        guard current.entry.host != entry.host else { continue }
+                        throw RegistryError(
+                            .usage,
+                            "'\(current.glob)' (host \(current.entry.host)) and '\(glob)' (host \(entry.host)) match \(path) equally: make one of them more specific",
+                            at: SourceLocation(file: entry.file, line: entry.line))
+                    }
+                }
+                best = (rank, glob, entry)
             }
         }
+        return best?.entry.host
     }
 
     package var file: String
@@ -147,7 +212,10 @@ package struct CheckConfig: Sendable {
                     guard let name = hostNode.text, name != "*", let host = HostScope(parsing: name) else {
                         throw refuse(hostNode.line, "invalid host '\(hostNode.text ?? "")': a host or environment name")
                     }
-                    config.hosts.append(HostGlobs(host: host, globs: try strings(globs, "hosts.\(name)"), root: root))
+                    var entry = HostGlobs(host: host, globs: try strings(globs, "hosts.\(name)"), root: root)
+                    entry.file = path
+                    entry.line = hostNode.line
+                    config.hosts.append(entry)
                 }
             case "exclude":
                 config.exclude = try strings(value, key)
@@ -173,5 +241,19 @@ package struct CheckConfig: Sendable {
             }
         }
         return config
+    }
+}
+
+extension CheckOptions {
+    /// The host of each displayed path, by `.portreg.yaml`'s `hosts` (the most specific glob
+    /// wins), else `host`. Throws a usage error (64) where equally specific globs of two
+    /// hosts match a path.
+    package func hostsByPath(_ paths: some Sequence<String>) throws -> [String: HostScope] {
+        guard !hostGlobs.isEmpty else { return [:] }
+        var result: [String: HostScope] = [:]
+        for path in paths where result[path] == nil {
+            result[path] = try CheckConfig.host(of: path, in: hostGlobs) ?? host
+        }
+        return result
     }
 }

@@ -279,9 +279,11 @@ package enum ConfigCheck {
         listening: [ListeningSocket] = []
     ) -> CheckReport {
         var findings = scan.findings
+        // `.portreg.yaml` hosts, once per file (a tie of two hosts was refused before, 64).
+        let placed = (try? options.hostsByPath(scan.ports.lazy.map(\.location.file))) ?? [:]
         let ports = scan.ports.filter { !$0.isIgnored }.map { port -> PublishedPort in
             var port = port
-            port.host = options.hostGlobs.first { $0.matches(port.location.file) }?.host ?? options.host
+            port.host = placed[port.location.file] ?? options.host
             return port
         }
         let assignments = registry.assignments + scan.assignments

@@ -29,6 +29,8 @@ extension Registry {
         let known = try options.baseline.map { (file: $0, baseline: try CheckBaseline.read($0)) }
         let committed = try options.assignmentsFile.map { try ConfigCheck.readAssignments($0, now: now) }
         let scan = try ConfigCheck.scan(options, now: now)
+        // Equally specific `hosts` globs of two hosts on one path: a usage error (64).
+        _ = try options.hostsByPath(scan.ports.lazy.map(\.location.file))
         let baseline = try checkBaseline(includeAssignments: committed == nil, ephemeral: options.ephemeral)
         let snapshot = RegistrySnapshot(
             assignments: committed ?? baseline.assignments.map { RegistryClaim(assignment: $0) },

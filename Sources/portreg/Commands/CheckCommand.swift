@@ -152,6 +152,20 @@ struct CheckCommand: ParsableCommand {
             OutputStream.standardError.writeLine("portreg check: settings from \(TerminalText.visible(path))")
             OutputStream.standardError.flush()
             options.hostGlobs = settings.hosts
+            if config != nil {
+                // `--config FILE` (which may live outside the tree): its globs are relative to
+                // each checked PATH (a file's folder).
+                let roots = paths.filter { $0 != "-" }.map {
+                    ConfigFile.isRegularFile($0) ? ConfigFile.directory(of: $0) : $0
+                }
+                options.hostGlobs = roots.flatMap { root in
+                    settings.hosts.map { entry in
+                        var entry = entry
+                        entry.root = root
+                        return entry
+                    }
+                }
+            }
             if excludes.isEmpty, let exclude = settings.exclude { options.excludes = exclude }
             if baseline == nil { options.baseline = settings.baseline }
             if !strict, let strict = settings.strict { options.strict = strict }
