@@ -49,6 +49,9 @@ package enum CheckRangeSetting {
 ///     hosts:                      # path globs (relative to this file's folder) → host scope
 ///       nas: ["media/**", "dns"]  # a glob without wildcards is that file or folder
 ///       vps: ["proxy/**"]
+///     alternatives: [["single-node", "multi-node"], ["examples/*"]]  # one member at a time
+///     stacks: {prod: ["deploy/compose.yml", "deploy/compose.prod.yml"]}  # -f a -f b
+///     env-file: {media: "docker-compose.env"}  # folder → its env file
 ///     exclude: ["legacy/*"]
 ///     baseline: .portreg-baseline # relative to this file's folder
 ///     strict: true
@@ -56,7 +59,10 @@ package enum CheckRangeSetting {
 ///     node-port-range: 30000-32767
 ///
 /// Command-line options win. An unknown key or a bad value is a usage error (64) naming the
-/// file and line.
+/// file and line. Paths are relative to the config's folder (with `--config`, to the
+/// checked PATH) and must stay inside it. `alternatives`, `stacks` and `env-file` reach the
+/// loader and the judge as `CheckOptions.alternativeGroups`, `.stacks`, `.projectEnvFiles`
+/// (`CheckConfig.apply(to:root:)`; `CheckOptions.alternative(of:)` names a path's member).
 package struct CheckConfig: Sendable {
     /// Claims under these globs are on this host; a path no glob matches is on `*`.
     package struct HostGlobs: Sendable {
@@ -144,7 +150,15 @@ package struct CheckConfig: Sendable {
     }
 
     package var file: String
+    /// The folder the config's paths are relative to (its own folder).
+    package var root = "."
     package var hosts: [HostGlobs] = []
+    /// `alternatives`: groups of path globs, at most one member of each deployed at a time.
+    package var alternatives: [[String]] = []
+    /// `stacks`: name → Compose files run together (`-f a -f b`), in the order written.
+    package var stacks: [String: [String]] = [:]
+    /// `env-file`: project folder → the env file it is run with (relative to the folder).
+    package var envFiles: [String: String] = [:]
     package var exclude: [String]?
     package var baseline: String?
     package var strict: Bool?
@@ -175,11 +189,13 @@ package struct CheckConfig: Sendable {
         let parsed = YAMLDocuments.parse(text)
         if let failure = parsed.failure { throw refuse(failure.line, failure.message) }
         var config = CheckConfig(file: path)
+        config.root = ConfigFile.directory(of: path)
         guard let document = parsed.documents.first, !document.isNull else { return config }
         guard case .mapping(let entries) = document.content else {
             throw refuse(
                 document.line,
-                "a mapping of settings (hosts, exclude, baseline, strict, ephemeral-range, node-port-range)")
+                "a mapping of settings (hosts, alternatives, stacks, env-file, exclude, baseline, strict, ephemeral-range, node-port-range)"
+            )
         }
         let root = ConfigFile.directory(of: path)
         func strings(_ node: Node, _ key: String) throws -> [String] {
@@ -234,17 +250,107 @@ package struct CheckConfig: Sendable {
                 config.ephemeralRange = .some(try setting(value, key, CheckRangeSetting.ephemeral))
             case "node-port-range":
                 config.nodePortRange = try setting(value, key, CheckRangeSetting.nodePorts)
+            case "alternatives":
+                let rule = "'alternatives' must be a list of groups, each a list of path globs"
+                guard value.isSequence else { throw refuse(value.line, rule) }
+                config.alternatives = try value.items.map { group in
+                    guard group.isSequence, !group.items.isEmpty else { throw refuse(group.line ?? value.line, rule) }
+                    return try strings(group, key)
+                }
+            case "stacks":
+                guard case .mapping(let stacks) = value.content else {
+                    throw refuse(value.line, "'stacks' must map stack names to lists of Compose files")
+                }
+                for (nameNode, files) in stacks {
+                    guard let name = nameNode.text, !nameNode.isNull, !name.isEmpty else {
+                        throw refuse(nameNode.line, "a stack's name must be text")
+                    }
+                    guard config.stacks[name] == nil else {
+                        throw refuse(nameNode.line, "'stacks.\(name)' is set twice")
+                    }
+                    let list = try strings(files, "stacks.\(name)")
+                    guard !list.isEmpty else {
+                        throw refuse(files.line ?? nameNode.line, "'stacks.\(name)' names no file")
+                    }
+                    for file in list where !Self.staysInside(file) {
+                        throw refuse(
+                            files.line ?? nameNode.line, "'stacks.\(name)': '\(file)' must be a path inside the tree")
+                    }
+                    config.stacks[name] = list
+                }
+            case "env-file":
+                guard case .mapping(let folders) = value.content else {
+                    throw refuse(value.line, "'env-file' must map project folders to env files")
+                }
+                for (folderNode, fileNode) in folders {
+                    guard let folder = folderNode.text, !folderNode.isNull, !folder.isEmpty else {
+                        throw refuse(folderNode.line, "'env-file': a project folder must be text")
+                    }
+                    guard let file = fileNode.text, !fileNode.isNull, !file.isEmpty else {
+                        throw refuse(fileNode.line ?? folderNode.line, "'env-file.\(folder)' must be a file name")
+                    }
+                    guard Self.staysInside(folder), !file.hasPrefix("/"), Self.staysInside(folder + "/" + file) else {
+                        throw refuse(
+                            fileNode.line ?? folderNode.line,
+                            "'env-file.\(folder)': '\(file)' must be a path inside the tree")
+                    }
+                    guard config.envFiles[folder] == nil else {
+                        throw refuse(folderNode.line, "'env-file.\(folder)' is set twice")
+                    }
+                    config.envFiles[folder] = file
+                }
             default:
                 throw refuse(
                     keyNode.line,
-                    "unknown setting '\(key)': hosts, exclude, baseline, strict, ephemeral-range or node-port-range")
+                    "unknown setting '\(key)': hosts, alternatives, stacks, env-file, exclude, baseline, strict, ephemeral-range or node-port-range"
+                )
             }
         }
         return config
     }
 }
 
+extension CheckConfig {
+    /// True when a path relative to the config's root stays under it: not absolute, and no
+    /// `..` that climbs out (what the tree names must be inside the tree).
+    static func staysInside(_ relative: String) -> Bool {
+        guard !relative.hasPrefix("/") else { return false }
+        let normalized = ConfigFile.normalize(relative)
+        return normalized != ".." && !normalized.hasPrefix("../")
+    }
+
+    /// Hands `alternatives`, `stacks` and `env-file` to a run, relative to `root` (the
+    /// config's folder unless the caller says otherwise: `--config` outside the tree).
+    package func apply(to options: inout CheckOptions, root: String? = nil) {
+        options.alternativeGroups = alternatives
+        options.stacks = stacks
+        options.projectEnvFiles = envFiles
+        options.configRoot = root ?? self.root
+    }
+}
+
 extension CheckOptions {
+    /// Which `alternatives` group and member `path` (as displayed) belongs to: the member is
+    /// the shortest leading part of the path (relative to `configRoot`) that a glob of the
+    /// group matches, component by component (`examples/*` makes `examples/a` and
+    /// `examples/b` two members), else the whole path when a glob matches it across folders.
+    /// nil when no group holds it.
+    package func alternative(of path: String) -> (group: Int, member: String)? {
+        guard !alternativeGroups.isEmpty, let root = configRoot, let relative = CheckConfig.relative(path, to: root)
+        else { return nil }
+        let parts = relative.split(separator: "/").map(String.init)
+        for (index, group) in alternativeGroups.enumerated() {
+            for glob in group {
+                for count in parts.indices.map({ $0 + 1 }) {
+                    let prefix = parts[..<count].joined(separator: "/")
+                    if fnmatch(glob, prefix, FNM_PATHNAME) == 0 { return (index, prefix) }
+                }
+                if fnmatch(glob, relative, 0) == 0 { return (index, relative) }
+            }
+        }
+        return nil
+    }
+
     /// The host of each displayed path, by `.portreg.yaml`'s `hosts` (the most specific glob
     /// wins), else `host`. Throws a usage error (64) where equally specific globs of two
     /// hosts match a path.

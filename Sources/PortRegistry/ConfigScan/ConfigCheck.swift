@@ -28,6 +28,18 @@ package struct CheckOptions: Sendable {
     package var baseline: String?
     /// `.portreg.yaml`'s `hosts`: claims under these globs are on that host, the rest on `host`.
     package var hostGlobs: [CheckConfig.HostGlobs] = []
+    /// `.portreg.yaml`'s `alternatives`: groups of path globs (relative to `configRoot`) of
+    /// which at most one member is deployed at a time (`alternative(of:)` names the member).
+    package var alternativeGroups: [[String]] = []
+    /// `.portreg.yaml`'s `stacks`: name → Compose files (relative to `configRoot`, globs
+    /// allowed) run together as one project, in the order written.
+    package var stacks: [String: [String]] = [:]
+    /// `.portreg.yaml`'s `env-file`: project folder (relative to `configRoot`) → the env file
+    /// it is run with (relative to that folder).
+    package var projectEnvFiles: [String: String] = [:]
+    /// The folder `.portreg.yaml`'s paths are relative to: the config's folder, or with
+    /// `--config` the first checked PATH. nil without a config.
+    package var configRoot: String?
     /// `--live`: this machine's listening sockets are claims too (never by default: a CI
     /// runner's sockets say nothing of the deployment host).
     package var live = false

@@ -152,12 +152,13 @@ struct CheckCommand: ParsableCommand {
             OutputStream.standardError.writeLine("portreg check: settings from \(TerminalText.visible(path))")
             OutputStream.standardError.flush()
             options.hostGlobs = settings.hosts
+            let roots = paths.filter { $0 != "-" }.map {
+                ConfigFile.isRegularFile($0) ? ConfigFile.directory(of: $0) : $0
+            }
+            settings.apply(to: &options, root: config == nil ? nil : roots.first)
             if config != nil {
                 // `--config FILE` (which may live outside the tree): its globs are relative to
                 // each checked PATH (a file's folder).
-                let roots = paths.filter { $0 != "-" }.map {
-                    ConfigFile.isRegularFile($0) ? ConfigFile.directory(of: $0) : $0
-                }
                 options.hostGlobs = roots.flatMap { root in
                     settings.hosts.map { entry in
                         var entry = entry
