@@ -116,6 +116,7 @@ package struct CheckConfig: Sendable {
         {
             let absolute = (folder == "/" ? "" : folder) + "/" + ConfigFile.baseName(path)
             if base == "/" { return String(absolute.dropFirst()) }
+            if absolute == base { return "." }
             guard absolute.hasPrefix(base + "/") else { return nil }
             return String(absolute.dropFirst(base.count + 1))
         }

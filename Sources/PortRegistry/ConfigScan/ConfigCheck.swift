@@ -309,6 +309,8 @@ package enum ConfigCheck {
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
         findings = onePerEntry(findings)
         findings.sort(by: Finding.reportOrder)
+        // Claimants' paths relative to the checked PATH, for fingerprints.
+        findings = CheckBaseline.rooted(findings, roots: options.fingerprintRoots)
         return CheckReport(findings: findings, files: scan.files.count, ports: scan.ports.count)
     }
 
@@ -374,10 +376,31 @@ package enum ConfigCheck {
         }
     }
 
-    /// A claimant's identity for fingerprints: the folder of its file (as shown, relative to
-    /// the current folder, so the same on every machine) and the service's name.
+    /// A claimant's identity for fingerprints: its config kind and what that kind names a
+    /// service by, never a line: `compose:FOLDER/SERVICE` (the project's folder),
+    /// `kubernetes:NAMESPACE/KIND/NAME`, `kind:CLUSTER`, `procfile:FILE:PROCESS`,
+    /// `env:FOLDER`. Paths are marked (`CheckBaseline.marked`) and made relative to the
+    /// checked PATH by `CheckBaseline.rooted` at the end of `evaluate`, so they do not depend
+    /// on the current folder or on how the PATH is spelled.
     package static func claimant(_ port: PublishedPort) -> String {
-        ConfigFile.directory(of: port.location.file) + "/" + port.name
+        let parts = port.identity.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+        let file = port.location.file
+        switch port.origin {
+        case .kubernetes:
+            if parts.count == 4 && parts[0] == "kubernetes" { return "kubernetes:\(parts[1])/\(parts[2])/\(parts[3])" }
+            if parts.count >= 2 && parts[0] == "kind" { return "kind:" + parts[1] }
+            return "kubernetes:" + port.name
+        case .compose:
+            let prefix = "compose\u{1}"
+            let folder =
+                port.project.flatMap { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : nil }
+                ?? ConfigFile.directory(of: file)
+            return "compose:" + CheckBaseline.marked(folder) + "/" + port.name
+        case .procfile:
+            return "procfile:" + CheckBaseline.marked(file) + ":" + port.name
+        case .env:
+            return "env:" + CheckBaseline.marked(ConfigFile.directory(of: file))
+        }
     }
 
     /// Places without repeats (one entry read in the base and in a variant is one place).
