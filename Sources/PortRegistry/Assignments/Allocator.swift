@@ -210,6 +210,26 @@ package struct Allocator {
         return range.low
     }
 
+    /// What `blockedPorts` rules out anywhere in `span`, as sorted disjoint spans: read once,
+    /// so that a caller making many searches (`check`'s way out) can jump over all of it.
+    package func blockedSpans(in span: PortRange, request: ReservationRequest, in context: StorageContext) throws
+        -> [PortRange]
+    {
+        var spans = [PortRange(uncheckedLow: 0, high: 1023)]
+        if let ephemeral { spans.append(ephemeral) }
+        try context.assignments.blockingClaims(
+            in: span, transport: request.transport, host: request.host, now: context.now
+        ) { ports, bind in
+            if bind.overlaps(request.bind) { spans.append(ports) }
+        }
+        if !request.allowRegistered {
+            try context.catalog.forEachRegistration(overlapping: span, transport: request.transport) {
+                spans.append($0)
+            }
+        }
+        return PortRange.union(spans)
+    }
+
     /// One flag per port of `span`: true when something rules the port out.
     package func blockedPorts(in span: PortRange, request: ReservationRequest, in context: StorageContext) throws
         -> [Bool]

@@ -18,6 +18,9 @@ package struct MoveRequest {
     /// The first port at or after the one given that is not taken: the search jumps over
     /// taken stretches instead of trying each of their ports.
     package var firstUntaken: (Int) -> Int = { $0 }
+    /// The taken spans themselves (sorted, disjoint), for a search that merges them with
+    /// what the registry rules out.
+    package var takenSpans: () -> [PortRange] = { [] }
 }
 
 /// The way out of each collision: a port that is free in the registry and in the tree for
@@ -95,7 +98,8 @@ package final class WayOut {
             let request = MoveRequest(
                 service: mover.name, transport: transport, host: mover.host, bind: mover.bind,
                 count: mover.ports.count, range: mover.movesWithin, isTaken: { [self] in isTaken($0, transport) },
-                firstUntaken: { [self] in firstUntaken($0, transport) })
+                firstUntaken: { [self] in firstUntaken($0, transport) },
+                takenSpans: { [self] in taken[transport] ?? [] })
             guard let free = find(request) else { return nil }
             insert(free, transport)
             moves.append("\(name) to \(free)/\(transport.rawValue)")

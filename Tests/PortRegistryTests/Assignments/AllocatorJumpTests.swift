@@ -52,4 +52,23 @@ import Testing
         #expect(wayOut.firstUntaken(5000, .tcp) == 5101)
         #expect(wayOut.firstUntaken(4999, .tcp) == 4999)
     }
+
+    @Test func wayOutSearchMergesAdvicesIntoEveryShapeOfTheProtocol() {
+        let search = WayOutSearch()
+        var request = ReservationRequest(service: "web")
+        let tcp = WayOutSearch.Shape(request: request)
+        request.bind = BindAddress(parsing: "127.0.0.1")!
+        let bound = WayOutSearch.Shape(request: request)
+        request.transport = .udp
+        let udp = WayOutSearch.Shape(request: request)
+        search.spans[tcp] = [PortRange(uncheckedLow: 0, high: 1023), PortRange(uncheckedLow: 1025, high: 2000)]
+        search.spans[bound] = [PortRange(uncheckedLow: 0, high: 1023)]
+        search.spans[udp] = [PortRange(uncheckedLow: 0, high: 1023)]
+        #expect(search.firstUntaken(1024, tcp) == 1024)
+        search.insert(PortRange(uncheckedLow: 1024, high: 1024), transport: .tcp)
+        #expect(search.spans[tcp] == [PortRange(uncheckedLow: 0, high: 2000)])
+        #expect(search.firstUntaken(5, tcp) == 2001)
+        #expect(search.firstUntaken(5, bound) == 1025)
+        #expect(search.firstUntaken(5, udp) == 1024)
+    }
 }
