@@ -383,10 +383,10 @@ package enum ConfigCheck {
     /// checked PATH by `CheckBaseline.rooted` at the end of `evaluate`, so they do not depend
     /// on the current folder or on how the PATH is spelled.
     package static func claimant(_ port: PublishedPort) -> String {
-        let parts = port.identity.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
         let file = port.location.file
         switch port.origin {
         case .kubernetes:
+            let parts = port.identity.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
             if parts.count == 4 && parts[0] == "kubernetes" { return "kubernetes:\(parts[1])/\(parts[2])/\(parts[3])" }
             if parts.count >= 2 && parts[0] == "kind" { return "kind:" + parts[1] }
             return "kubernetes:" + port.name
