@@ -9,7 +9,8 @@ import PortRegistryModel
 /// these are one class. Each class keeps a "next untaken port" forest (union-find with path
 /// compression) over the ports its rivals took; a port taken updates the forest of each class
 /// that competes with the taker. Cost: O(claims × rival classes), classes being few in any
-/// real tree.
+/// real tree (a class per bind address only competes with its own address and the wildcards;
+/// left open: thousands of wildcard classes made of distinct profile sets of one project).
 struct DynamicPorts {
     private struct Competition: Hashable {
         var bind: BindAddress
@@ -45,13 +46,28 @@ struct DynamicPorts {
                 representatives.append(claim)
             }
         }
+        // A specific address overlaps only itself and the wildcards: only a wildcard class
+        // is compared with every class (a tree of 10,000 addresses is not 10^8 pairs).
+        var byAddress: [BindAddress: [Int]] = [:]
+        var wildcards: [Int] = []
+        for (index, claim) in representatives.enumerated() {
+            if claim.bind.isWildcard {
+                wildcards.append(index)
+            } else {
+                byAddress[claim.bind, default: []].append(index)
+            }
+        }
         var rivals = Array(repeating: [Int](), count: representatives.count)
         for (a, left) in representatives.enumerated() {
-            for (b, right) in representatives.enumerated()
-            where left.bind.overlaps(right.bind) && left.host.overlaps(right.host)
-                && !ConfigCheck.areAlternatives(left, right)
-            {
-                rivals[a].append(b)
+            let candidates =
+                left.bind.isWildcard ? Array(representatives.indices) : (byAddress[left.bind] ?? []) + wildcards
+            for b in candidates.sorted() {
+                let right = representatives[b]
+                if left.bind.overlaps(right.bind) && left.host.overlaps(right.host)
+                    && !ConfigCheck.areAlternatives(left, right)
+                {
+                    rivals[a].append(b)
+                }
             }
         }
         self.classOf = classOf

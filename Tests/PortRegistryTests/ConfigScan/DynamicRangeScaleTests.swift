@@ -61,4 +61,16 @@ import Testing
         claims.append(dynamic("last", 1, 3000, line: 4000))
         #expect(ConfigCheck.exhaustedRanges(claims, fixed: [], .tcp).count == 1)
     }
+
+    @Test func manyAddressesEachFillTheirOwnRange() {
+        // 500 addresses, each with 2 replicas on a 2-port range: all fit; a wildcard claim
+        // on the same range meets every address and finds no port.
+        var claims = (0..<500).map {
+            dynamic("s\($0)", 8000, 8001, replicas: 2, bind: "127.0.\($0 / 250).\($0 % 250 + 1)", line: $0 + 1)
+        }
+        #expect(ConfigCheck.exhaustedRanges(claims, fixed: [], .tcp).isEmpty)
+        claims.append(dynamic("all", 8000, 8001, line: 600))
+        let findings = ConfigCheck.exhaustedRanges(claims, fixed: [], .tcp)
+        #expect(findings.count == 1)
+    }
 }
