@@ -69,7 +69,7 @@ import Testing
             dynamic("s\($0)", 8000, 8001, replicas: 2, bind: "127.0.\($0 / 250).\($0 % 250 + 1)", line: $0 + 1)
         }
         #expect(ConfigCheck.exhaustedRanges(claims, fixed: [], .tcp).isEmpty)
-        claims.append(dynamic("all", 8000, 8001, line: 600))
+        claims.append(dynamic("zz", 8000, 8001, line: 600))
         let findings = ConfigCheck.exhaustedRanges(claims, fixed: [], .tcp)
         #expect(findings.count == 1)
     }
