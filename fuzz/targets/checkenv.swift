@@ -8,12 +8,15 @@
 // the bounds (64 KiB each, 1 MiB in all); keys are names; entry lines rise and lie in the
 // file, before the line where a bound stopped reading; and the file with every LF written
 // as CR LF gives the same entries (when it had no CR of its own).
+/// A long variable the input may reference (built once: the target runs per input).
+let inherited = ["BIG": String(repeating: "x", count: 40 << 10)]
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCheckEnv(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     // The first line's value may be referenced by the rest: a long one makes the bounds
     // reachable from a 4 KiB input.
-    let file = EnvFile(text: text, inherited: ["BIG": String(repeating: "x", count: 40 << 10)])
+    let file = EnvFile(text: text, inherited: inherited)
     let lineCount = text.lines().count
     var total = 0
     var previous = 0
@@ -30,7 +33,7 @@ public func fuzzCheckEnv(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     if !text.unicodeScalars.contains("\r") {
         let crlf = String(String.UnicodeScalarView(text.unicodeScalars.flatMap { $0 == "\n" ? ["\r", "\n"] : [$0] }))
-        let twin = EnvFile(text: crlf, inherited: ["BIG": String(repeating: "x", count: 40 << 10)])
+        let twin = EnvFile(text: crlf, inherited: inherited)
         precondition(twin.entries == file.entries, "CR LF reads differently")
         precondition(twin.problem == file.problem, "CR LF stops differently")
     }
