@@ -112,3 +112,50 @@ import Testing
         json.expect(status: 0, stdout: ["\"runs_in\": [\"compose.prod.yaml\"]", "\"publishes\": false"])
     }
 }
+
+/// `.portreg.yaml`'s `alternatives`, `stacks` and `env-file` settle what the tree cannot tell.
+@Suite struct CheckDeploymentSettingsTests {
+    /// An example collection: every folder under `examples/` is one alternative, so their
+    /// shared ports are no error; a folder beside them still collides.
+    @Test func alternativesMakeAnExampleCollectionExact() async throws {
+        let cli = try CLI()
+        for name in ["a", "b", "c"] {
+            try cli.write(
+                "examples/\(name)/compose.yaml", "services:\n  web\(name):\n    image: x\n    ports: [\"7500:80\"]\n")
+        }
+        var result = try await cli.run("check", ".")
+        result.expect(status: 1, stdout: ["7500/tcp"])
+        try cli.write(".portreg.yaml", "alternatives:\n  - [\"examples/*\"]\n")
+        result = try await cli.run("check", ".")
+        result.expect(status: 0, stdoutLacks: ["error:"])
+        try cli.write("site/compose.yaml", "services:\n  site:\n    image: y\n    ports: [\"7500:8080\"]\n")
+        result = try await cli.run("check", ".")
+        result.expect(
+            status: 1,
+            stdout: [
+                "service site and one of service weba (examples/a), service webb (examples/b), service webc (examples/c)"
+            ])
+    }
+
+    /// `stacks` runs files together as `-f a -f b` does; `env-file` names the file a project
+    /// folder is run with.
+    @Test func stacksAndEnvFilesAreHowTheProjectRuns() async throws {
+        let cli = try CLI()
+        try cli.write("deploy/base.yml", "services:\n  api:\n    image: api\n    ports: [\"7600:80\"]\n")
+        try cli.write("deploy/prod.yml", "services:\n  worker:\n    image: w\n    ports: [\"7600:81\"]\n")
+        try cli.write(".portreg.yaml", "stacks:\n  prod: [\"deploy/base.yml\", \"deploy/prod.yml\"]\n")
+        var result = try await cli.run("check", ".")
+        result.expect(status: 1, stdout: ["service api and service worker both publish 7600/tcp"])
+        try cli.write("media/compose.yaml", "services:\n  tv:\n    image: tv\n    ports: [\"${TV_PORT}:80\"]\n")
+        try cli.write("media/docker-compose.env", "TV_PORT=7601\n")
+        try cli.write("other/compose.yaml", "services:\n  o:\n    image: o\n    ports: [\"7601:80\"]\n")
+        result = try await cli.run("check", ".")
+        result.expect(status: 1, stdout: ["TV_PORT is not set"], stdoutLacks: ["both publish 7601/tcp"])
+        try cli.write(
+            ".portreg.yaml",
+            "stacks:\n  prod: [\"deploy/base.yml\", \"deploy/prod.yml\"]\nenv-file:\n  media: docker-compose.env\n")
+        result = try await cli.run("check", ".")
+        result.expect(
+            status: 1, stdout: ["service tv and service o both publish 7601/tcp"], stdoutLacks: ["TV_PORT is not set"])
+    }
+}

@@ -64,7 +64,9 @@ extension CheckReportTests {
         written.expect(status: 0, stderr: ["wrote 2 known findings to known.txt"])
         let file = try String(contentsOfFile: cli.path("known.txt"), encoding: .utf8)
         #expect(
-            file.split(separator: "\n").dropFirst() == ["collision tcp 9921 a/a b/b", "collision tcp 9922 a/a b/b"],
+            file.split(separator: "\n").dropFirst() == [
+                "collision tcp 9921 compose:a/a compose:b/b", "collision tcp 9922 compose:a/a compose:b/b",
+            ],
             "\(file)")
 
         // Lines move (a comment on top), nothing new: exit 0, both known.

@@ -49,6 +49,11 @@ package struct Allocator {
 
     package let ephemeral: PortRange?
     package let isFreeNow: (Int, TransportProtocol, BindAddress) -> Bool
+    /// When the caller knows the stretches `isFreeNow` refuses (`check`'s way out: what the
+    /// tree claims, as sorted spans), the first port at or after the one given that is in
+    /// none of them: `firstFree` jumps over a taken stretch in one step instead of probing
+    /// each of its ports. nil: every candidate is probed.
+    package var firstUntaken: ((Int) -> Int)?
 
     package init(
         ephemeral: PortRange? = EphemeralRange.current(),
@@ -132,6 +137,15 @@ package struct Allocator {
                 windowLow = skipped.high + 1 > starts.high ? starts.low : skipped.high + 1
                 continue
             }
+            if request.probe, let firstUntaken {
+                let untaken = firstUntaken(windowLow)
+                if untaken > windowLow {
+                    let last = min(untaken - 1, starts.high, windowLow + remaining - 1)
+                    examined += last - windowLow + 1
+                    windowLow = last + 1 > starts.high ? starts.low : last + 1
+                    continue
+                }
+            }
             let windowHigh = min(windowLow + Allocator.window - 1, starts.high, windowLow + remaining - 1)
             let span = PortRange(uncheckedLow: windowLow, high: windowHigh + request.count - 1)
             var blocked = try blockedPorts(in: span, request: request, in: context)
@@ -149,7 +163,7 @@ package struct Allocator {
                 if taken.isEmpty { return candidate }
                 // Something on this machine holds a port of the block: step past it.
                 for port in taken { blocked[port - span.low] = true }
-                runStart = taken.last! + 1
+                runStart = firstUntaken?(taken.last! + 1) ?? taken.last! + 1
             }
             examined += windowHigh - windowLow + 1
             windowLow = windowHigh + 1 > starts.high ? starts.low : windowHigh + 1
@@ -195,6 +209,26 @@ package struct Allocator {
             index -= segment.count
         }
         return range.low
+    }
+
+    /// What `blockedPorts` rules out anywhere in `span`, as sorted disjoint spans: read once,
+    /// so that a caller making many searches (`check`'s way out) can jump over all of it.
+    package func blockedSpans(in span: PortRange, request: ReservationRequest, in context: StorageContext) throws
+        -> [PortRange]
+    {
+        var spans = [PortRange(uncheckedLow: 0, high: 1023)]
+        if let ephemeral { spans.append(ephemeral) }
+        try context.assignments.blockingClaims(
+            in: span, transport: request.transport, host: request.host, now: context.now
+        ) { ports, bind in
+            if bind.overlaps(request.bind) { spans.append(ports) }
+        }
+        if !request.allowRegistered {
+            try context.catalog.forEachRegistration(overlapping: span, transport: request.transport) {
+                spans.append($0)
+            }
+        }
+        return PortRange.union(spans)
     }
 
     /// One flag per port of `span`: true when something rules the port out.

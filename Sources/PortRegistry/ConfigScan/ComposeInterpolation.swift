@@ -30,7 +30,13 @@ package struct ComposeInterpolation: Sendable {
 
     package struct InvalidTemplate: Error, Equatable, Sendable {
         package var message: String
+        /// The text would grow past `outputLimit`.
+        package var isPastOutputLimit = false
     }
+
+    /// The most one interpolated text may hold: 64 KiB. A text made of references expands to
+    /// at most this, however often it repeats a long value (cost bounded by the input).
+    package static let outputLimit = 64 << 10
 
     package func interpolate(_ text: String) throws(InvalidTemplate) -> Result {
         guard text.utf8.contains(UInt8(ascii: "$")) else { return Result(text: text) }
@@ -64,6 +70,15 @@ package struct ComposeInterpolation: Sendable {
                 message: "invalid interpolation format in '\(Self.shown(source))': nested more than 32 levels")
         }
         var out = String.UnicodeScalarView()
+        var produced = 0
+        func append(_ text: String) throws(InvalidTemplate) {
+            produced += text.unicodeScalars.count
+            guard produced <= Self.outputLimit else {
+                throw InvalidTemplate(
+                    message: "interpolation of '\(Self.shown(source))' passes 64 KiB", isPastOutputLimit: true)
+            }
+            out.append(contentsOf: text.unicodeScalars)
+        }
         while let scalar = input.first {
             if untilBrace && scalar == "}" {
                 input.removeFirst()
@@ -83,8 +98,7 @@ package struct ComposeInterpolation: Sendable {
                 out.append("$")
             } else if next == "{" {
                 input.removeFirst()
-                out.append(
-                    contentsOf: try braced(&input, result: &result, source: source, depth: depth).unicodeScalars)
+                try append(try braced(&input, result: &result, source: source, depth: depth))
             } else if Self.isNameStart(next) {
                 var name = ""
                 while let character = input.first, Self.isName(character) {
@@ -94,7 +108,7 @@ package struct ComposeInterpolation: Sendable {
                 if let value = variables[name] {
                     result.used.append(name)
                     if value.isEmpty { result.empty.append(name) }
-                    out.append(contentsOf: value.unicodeScalars)
+                    try append(value)
                 } else {
                     result.unset.append(name)
                 }

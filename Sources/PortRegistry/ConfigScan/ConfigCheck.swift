@@ -28,6 +28,18 @@ package struct CheckOptions: Sendable {
     package var baseline: String?
     /// `.portreg.yaml`'s `hosts`: claims under these globs are on that host, the rest on `host`.
     package var hostGlobs: [CheckConfig.HostGlobs] = []
+    /// `.portreg.yaml`'s `alternatives`: groups of path globs (relative to `configRoot`) of
+    /// which at most one member is deployed at a time (`alternative(of:)` names the member).
+    package var alternativeGroups: [[String]] = []
+    /// `.portreg.yaml`'s `stacks`: name → Compose files (relative to `configRoot`, globs
+    /// allowed) run together as one project, in the order written.
+    package var stacks: [String: [String]] = [:]
+    /// `.portreg.yaml`'s `env-file`: project folder (relative to `configRoot`) → the env file
+    /// it is run with (relative to that folder).
+    package var projectEnvFiles: [String: String] = [:]
+    /// The folder `.portreg.yaml`'s paths are relative to: the config's folder, or with
+    /// `--config` the first checked PATH. nil without a config.
+    package var configRoot: String?
     /// `--live`: this machine's listening sockets are claims too (never by default: a CI
     /// runner's sockets say nothing of the deployment host).
     package var live = false
@@ -131,11 +143,27 @@ package enum ConfigCheck {
         listening: [ListeningSocket] = []
     ) -> CheckReport {
         var findings = scan.findings
+        // `.portreg.yaml` hosts, once per file (a tie of two hosts was refused before, 64).
+        let placed = (try? options.hostsByPath(scan.ports.lazy.map(\.location.file))) ?? [:]
+        var alternatives: [String: (Int, String)?] = [:]
+        if !options.alternativeGroups.isEmpty {
+            for port in scan.ports where alternatives[port.location.file] == nil {
+                alternatives[port.location.file] = .some(options.alternative(of: port.location.file))
+            }
+        }
+        let explicit = Set(
+            options.hostGlobs.isEmpty
+                ? []
+                : placed.keys.filter { ((try? CheckConfig.host(of: $0, in: options.hostGlobs)) ?? nil) != nil })
         let ports = scan.ports.filter { !$0.isIgnored }.map { port -> PublishedPort in
             var port = port
-            let placed = options.hostGlobs.first { $0.matches(port.location.file) }?.host
-            port.host = placed ?? options.host
-            port.isPlacedOnHost = placed != nil
+            port.host = placed[port.location.file] ?? options.host
+            // `.portreg.yaml` `alternatives`: at most one member of a group runs at a time.
+            if let (group, member) = alternatives[port.location.file] ?? nil {
+                port.choices.append(PublishedPort.Choice(group: "alternatives\u{1}\(group)", members: [member]))
+            }
+            // Put there by a `hosts` glob (not left on the default): scopes meet only there.
+            port.isPlacedOnHost = explicit.contains(port.location.file)
             return port
         }
         let assignments = registry.assignments + scan.assignments
@@ -153,6 +181,8 @@ package enum ConfigCheck {
         findings += warnings(ports, assignments: assignments, catalog: registry.catalog, ephemeral: options.ephemeral)
         findings = onePerEntry(findings)
         findings.sort(by: Finding.reportOrder)
+        // Claimants' paths relative to the checked PATH, for fingerprints.
+        findings = CheckBaseline.rooted(findings, roots: options.fingerprintRoots)
         return CheckReport(findings: findings, files: scan.files.count, ports: scan.ports.count)
     }
 
@@ -218,10 +248,31 @@ package enum ConfigCheck {
         }
     }
 
-    /// A claimant's identity for fingerprints: the folder of its file (as shown, relative to
-    /// the current folder, so the same on every machine) and the service's name.
+    /// A claimant's identity for fingerprints: its config kind and what that kind names a
+    /// service by, never a line: `compose:FOLDER/SERVICE` (the project's folder),
+    /// `kubernetes:NAMESPACE/KIND/NAME`, `kind:CLUSTER`, `procfile:FILE:PROCESS`,
+    /// `env:FOLDER`. Paths are marked (`CheckBaseline.marked`) and made relative to the
+    /// checked PATH by `CheckBaseline.rooted` at the end of `evaluate`, so they do not depend
+    /// on the current folder or on how the PATH is spelled.
     package static func claimant(_ port: PublishedPort) -> String {
-        ConfigFile.directory(of: port.location.file) + "/" + port.name
+        let file = port.location.file
+        switch port.origin {
+        case .kubernetes:
+            let parts = port.identity.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 4 && parts[0] == "kubernetes" { return "kubernetes:\(parts[1])/\(parts[2])/\(parts[3])" }
+            if parts.count >= 2 && parts[0] == "kind" { return "kind:" + parts[1] }
+            return "kubernetes:" + port.name
+        case .compose:
+            let prefix = "compose\u{1}"
+            let folder =
+                port.project.flatMap { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : nil }
+                ?? ConfigFile.directory(of: file)
+            return "compose:" + CheckBaseline.marked(folder) + "/" + port.name
+        case .procfile:
+            return "procfile:" + CheckBaseline.marked(file) + ":" + port.name
+        case .env:
+            return "env:" + CheckBaseline.marked(ConfigFile.directory(of: file))
+        }
     }
 
     /// Places without repeats (one entry read in the base and in a variant is one place).
@@ -439,59 +490,69 @@ package enum ConfigCheck {
             else { return }
             blockers[i].append(j)
         }
+        // The ports fixed claims take from each dynamic claim, sorted and merged.
+        let blocked = blockers.map { PortRange.union($0.map { fixed[$0].ports }) }
         // One claim per container: replicas each need a port (the routing mesh shares one).
+        // More replicas than the range has ports cannot all bind: one past it decides.
         var claims: [Int] = []
         for index in dynamic.indices {
-            let count = dynamic[index].isIngress ? 1 : max(1, dynamic[index].replicas)
-            claims += Array(repeating: index, count: count)
+            let port = dynamic[index]
+            let count = port.isIngress ? 1 : min(max(1, port.replicas), port.ports.count + 1)
+            claims += repeatElement(index, count: count)
         }
         claims.sort {
             let (a, b) = (dynamic[$0], dynamic[$1])
             return (a.ports.high, a.ports.low, a.location, $0) < (b.ports.high, b.ports.low, b.location, $1)
         }
-        var taken: [Int: [Int]] = [:]
+        var ports = DynamicPorts(dynamic)
+        // Where the next replica of a claim starts looking: the ports below the one its last
+        // replica took were taken (or blocked) for it then, and stay so.
+        var resume = dynamic.map(\.ports.low)
         var reported = Set<Int>()
         var findings: [Finding] = []
+        func skipBlocked(_ index: Int, _ port: inout Int, _ span: inout Int) {
+            let spans = blocked[index]
+            while span < spans.count && spans[span].high < port { span += 1 }
+            if span < spans.count && spans[span].low <= port { port = spans[span].high + 1 }
+        }
         for index in claims {
             let claim = dynamic[index]
-            let blocks = blockers[index].map { fixed[$0].ports }.sorted { $0.low < $1.low }
-            func competes(_ other: Int) -> Bool {
-                let rival = dynamic[other]
-                return rival.bind.overlaps(claim.bind) && rival.host.overlaps(claim.host)
-                    && !areAlternatives(rival, claim)
-            }
-            var candidate = claim.ports.low
-            var next = 0
-            var reach = candidate - 1
+            var candidate = resume[index]
+            // The first blocked span that ends at or after the candidate (a binary search).
+            var span = blocked[index].firstEnding(atOrAfter: candidate)
             var found: Int?
-            while candidate <= claim.ports.high {
-                while next < blocks.count && blocks[next].low <= candidate {
-                    reach = max(reach, blocks[next].high)
-                    next += 1
+            while true {
+                skipBlocked(index, &candidate, &span)
+                guard candidate <= claim.ports.high else { break }
+                let untaken = ports.firstUntaken(candidate, by: index)
+                if untaken == candidate {
+                    found = candidate
+                    break
                 }
-                if reach >= candidate {
-                    candidate = reach + 1
-                    continue
-                }
-                if let holders = taken[candidate], holders.contains(where: competes) {
-                    candidate += 1
-                    continue
-                }
-                found = candidate
-                break
+                candidate = untaken
             }
             if let found {
-                taken[found, default: []].append(index)
+                ports.take(found, by: index)
+                resume[index] = found + 1
                 continue
             }
+            resume[index] = claim.ports.high + 1
             guard reported.insert(index).inserted else { continue }
             var others: [PublishedPort] = blockers[index].map { fixed[$0] }
+            // A few of the claims that took the range's free ports (the report names 8 at most).
             var seen = Set<Int>()
-            for port in claim.ports.low...claim.ports.high where taken[port] != nil {
-                for holder in taken[port]! where holder != index && competes(holder) && seen.insert(holder).inserted {
+            var port = claim.ports.low
+            var spanIndex = 0
+            var visited = 0
+            while port <= claim.ports.high && seen.count + blockers[index].count < 8 && visited < 64 {
+                skipBlocked(index, &port, &spanIndex)
+                guard port <= claim.ports.high else { break }
+                for holder in ports.holders(of: port)
+                where holder != index && ports.compete(holder, index) && seen.insert(holder).inserted {
                     others.append(dynamic[holder])
                 }
-                if seen.count + blockers[index].count >= 8 { break }
+                port += 1
+                visited += 1
             }
             others.sort { $0.location < $1.location }
             var names: [String] = []

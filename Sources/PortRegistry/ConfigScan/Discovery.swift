@@ -20,6 +20,11 @@ package struct Discovery: Sendable {
     package struct ComposeFolder: Sendable {
         package var directory: String
         package var files: [String]
+
+        package init(directory: String, files: [String]) {
+            self.directory = directory
+            self.files = files
+        }
     }
 
     package var composeFolders: [ComposeFolder] = []

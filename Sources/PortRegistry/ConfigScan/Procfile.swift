@@ -14,7 +14,7 @@ package enum Procfile {
         let ignored = ConfigFile.ignoredLines(text, syntax: .shell)
         var result: [PublishedPort] = []
         var findings: [Finding] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.lines().enumerated() {
             let line = rawLine.drop { $0 == " " || $0 == "\t" }
             guard !line.hasPrefix("#"), let colon = line.firstIndex(of: ":") else { continue }
             let process = String(line[..<colon])

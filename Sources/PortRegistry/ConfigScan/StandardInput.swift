@@ -39,6 +39,59 @@ package enum StandardInput {
         return .success(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
     }
 
+    /// The project name of a Compose stream: the folder of `--stdin-name` (`shop` for
+    /// `shop/compose.yaml`), else the name without its extension, as Docker normalizes a
+    /// folder's name (lowercase, `a-z0-9_-`); `stdin` when nothing is left.
+    package static func projectName(_ name: String) -> String {
+        let parts = name.split(separator: "/").filter { $0 != "." && $0 != ".." }
+        let source = parts.count > 1 ? parts[parts.count - 2] : (parts.last?.split(separator: ".").first ?? "")
+        let kept = String(
+            String.UnicodeScalarView(
+                source.lowercased().unicodeScalars.filter {
+                    ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+                }))
+        return kept.isEmpty ? "stdin" : kept
+    }
+
+    /// Why a stream is not what `kind` says, as `parse` errors (65): a NUL byte (YAML has
+    /// none, and C strings would cut the stream there), YAML that does not parse, no document
+    /// at all (a failed `helm template` prints nothing on standard output), and for
+    /// Kubernetes a document that is no object with `apiVersion` and `kind` (helm's error
+    /// text, or a Compose file given without `--stdin-kind compose`). nil: read it.
+    package static func refusal(_ text: String, kind: StdinKind, name: String) -> [Finding]? {
+        func finding(_ line: Int?, _ message: String) -> Finding {
+            Finding(
+                severity: .error, kind: .parse, message: message,
+                places: [Finding.Place(location: SourceLocation(file: name, line: line))])
+        }
+        var line = 1
+        for byte in text.utf8 {
+            if byte == 0 { return [finding(line, "a NUL byte: standard input is not a YAML stream")] }
+            if byte == 0x0A { line += 1 }
+        }
+        let (documents, failure) = YAMLDocuments.parse(text)
+        if let failure { return [finding(failure.line, failure.message)] }
+        let present = documents.filter { !$0.isNull }
+        guard !present.isEmpty else {
+            return [finding(nil, "no YAML document in standard input (did the command before the pipe fail?)")]
+        }
+        guard kind == .kubernetes else { return nil }
+        var findings: [Finding] = []
+        for document in present
+        where !(document.isMapping && document.value("apiVersion")?.text != nil && document.value("kind")?.text != nil)
+        {
+            let isCompose = document.value("services") != nil || document.value("include") != nil
+            findings.append(
+                finding(
+                    document.line ?? 1,
+                    isCompose
+                        ? "a Compose file, read as Kubernetes: give --stdin-kind compose"
+                        : "not a Kubernetes object (no apiVersion and kind): standard input must be a stream of manifests"
+                ))
+        }
+        return findings.isEmpty ? nil : findings
+    }
+
     /// What the stream publishes, its locations named `name`.
     package static func scan(kind: StdinKind, name: String, variables: [String: String]) -> ConfigScanResult {
         var result = ConfigScanResult()
@@ -51,6 +104,10 @@ package enum StandardInput {
                 Finding(
                     severity: .error, kind: .parse, message: failure.message,
                     places: [Finding.Place(location: SourceLocation(file: name, line: failure.line))]))
+            return result
+        }
+        if let refusal = refusal(text, kind: kind, name: name) {
+            result.findings = refusal
             return result
         }
         switch kind {
@@ -73,17 +130,23 @@ package enum StandardInput {
                         places: [Finding.Place(location: SourceLocation(file: name))]))
                 return result
             }
-            let file = folder + "/compose.yaml"
+            // Docker names a project after its folder: the stream's folder is named after
+            // `--stdin-name`, so that the registry sees the project the user named.
+            let projectFolder = folder + "/" + projectName(name)
+            let file = projectFolder + "/compose.yaml"
             defer {
                 unlink(file)
+                rmdir(projectFolder)
                 rmdir(folder)
             }
-            let written = text.withCString { pointer -> Bool in
-                guard let stream = fopen(file, "w") else { return false }
-                let length = strlen(pointer)
-                let ok = fwrite(pointer, 1, length, stream) == length
-                return fclose(stream) == 0 && ok
-            }
+            let bytes = Array(text.utf8)
+            let written =
+                mkdir(projectFolder, 0o700) == 0
+                && bytes.withUnsafeBufferPointer { buffer -> Bool in
+                    guard let stream = fopen(file, "w") else { return false }
+                    let ok = fwrite(buffer.baseAddress, 1, buffer.count, stream) == buffer.count
+                    return fclose(stream) == 0 && ok
+                }
             guard written else {
                 result.findings.append(
                     Finding(
@@ -93,7 +156,7 @@ package enum StandardInput {
             }
             // The stream's tree is its private folder: a reference it makes is refused.
             var loader = ComposeLoader(tree: SourceTree(root: folder))
-            let project = loader.loadProject(directory: folder, files: [file], variables: variables)
+            let project = loader.loadProject(directory: projectFolder, files: [file], variables: variables)
             func rename(_ location: SourceLocation) -> SourceLocation {
                 guard location.file.hasPrefix(folder) else { return location }
                 return SourceLocation(file: name, line: location.line, column: location.column)

@@ -2,6 +2,10 @@ import PortRegistryFormats
 import PortRegistryModel
 import PortRegistrySystem
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Reading a tree into claims: discovery, the Compose projects and their deployments, the
 /// per-file formats. Everything a file of the tree names is read through its `SourceTree`.
 extension ConfigCheck {
@@ -21,6 +25,18 @@ extension ConfigCheck {
         var files = Set<String>()
         // What the walk could not read: never skipped in silence.
         result.findings += discovery.findings
+        // A `.env` past EnvFile's bounds (standalone, or a project's values): a parse error.
+        func boundFinding(_ paths: [String]) -> Finding? {
+            for path in paths {
+                guard case .success(let text) = tree.read(path) else { continue }
+                return EnvFile.boundFinding(path: path, text: text)
+            }
+            return nil
+        }
+        result.findings += discovery.envFiles.compactMap { boundFinding([$0]) }
+        result.findings += discovery.composeFolders.compactMap { folder in
+            boundFinding(([".env"] + envExamples).map { ConfigFile.join(folder.directory, $0) })
+        }
         if let stdin {
             result.ports += stdin.ports
             result.findings += stdin.findings
@@ -137,13 +153,30 @@ extension ConfigCheck {
         }
         let tree = loader.tree
         let outsideNames = loader.outsideNames
-        let composeFolders = discovery.composeFolders
+        let envFiles = projectEnvFiles(options)
+        let stacks = stackFiles(options)
+        let stacked = Set(stacks.joined().map(loader.physical))
+        var composeFolders = discovery.composeFolders.map { folder in
+            var folder = folder
+            folder.files.removeAll { stacked.contains(loader.physical($0)) }
+            return folder
+        }
+        // A stack belongs to the folder of its first file, a project of that folder.
+        var stacksOfFolder: [String: [[String]]] = [:]
+        for stack in stacks {
+            let directory = ConfigFile.directory(of: stack[0])
+            stacksOfFolder[directory, default: []].append(stack)
+            if !composeFolders.contains(where: { $0.directory == directory }) {
+                composeFolders.append(Discovery.ComposeFolder(directory: directory, files: []))
+            }
+        }
         // Each folder's environment, on every core.
         var folders: [Folder] = Parallel.map(composeFolders.count) { range in
             range.map { index in
                 let folder = composeFolders[index]
                 let environment = projectEnvironment(
-                    folder.directory, override: override, processEnvironment: options.processEnvironment, tree: tree)
+                    folder.directory, override: override, processEnvironment: options.processEnvironment, tree: tree,
+                    envFile: envFiles[ConfigFile.normalize(folder.directory)])
                 let hasMain =
                     environment.selection.composeFile != nil
                     || folder.files.contains { ComposeLoader.mainNames.contains(ConfigFile.baseName($0)) }
@@ -194,7 +227,9 @@ extension ConfigCheck {
         }
         // The projects, on every core: each chunk of folders with a loader of its own, whose
         // parsed files are dropped with it (only claims are kept), merged in order.
-        let loading = folders.filter { !$0.files.isEmpty || adopted[$0.directory] != nil }
+        let loading = folders.filter {
+            !$0.files.isEmpty || adopted[$0.directory] != nil || stacksOfFolder[$0.directory] != nil
+        }
         let chunks: [(projects: [ComposeLoader.Project], loader: ComposeLoader)] = Parallel.map(loading.count) {
             range in
             var local = ComposeLoader(tree: tree)
@@ -202,7 +237,8 @@ extension ConfigCheck {
             let projects = loading[range].map { folder in
                 local.loadProject(
                     directory: folder.directory, files: folder.files, variables: folder.environment.variables,
-                    selection: folder.environment.selection, adopted: adopted[folder.directory] ?? [])
+                    selection: folder.environment.selection, adopted: adopted[folder.directory] ?? [],
+                    stacks: stacksOfFolder[folder.directory] ?? [])
             }
             local.dropParsedFiles()
             return (projects, local)
@@ -213,6 +249,44 @@ extension ConfigCheck {
             loader.absorb(chunk.loader)
         }
         return projects
+    }
+
+    /// `.portreg.yaml` `env-file`: each project folder (as displayed) and the env file it is
+    /// run with, relative to the config's root and then to that folder.
+    static func projectEnvFiles(_ options: CheckOptions) -> [String: String] {
+        guard let root = options.configRoot else { return [:] }
+        var result: [String: String] = [:]
+        for (folder, file) in options.projectEnvFiles {
+            let directory = ConfigFile.join(root, folder)
+            result[ConfigFile.normalize(directory)] = file  // relative to the folder, as projectEnvironment reads it
+        }
+        return result
+    }
+
+    /// `.portreg.yaml` `stacks`: each stack's files as displayed, in the order written (a
+    /// glob's matches sorted), relative to the config's root.
+    static func stackFiles(_ options: CheckOptions) -> [[String]] {
+        guard let root = options.configRoot else { return [] }
+        return options.stacks.keys.sorted().compactMap { name in
+            var files: [String] = []
+            for entry in options.stacks[name] ?? [] {
+                let pattern = ConfigFile.join(root, entry)
+                var matches = glob(pattern)
+                if matches.isEmpty { matches = [pattern] }  // said missing when loaded
+                for match in matches where !files.contains(match) { files.append(match) }
+            }
+            return files.isEmpty ? nil : files
+        }
+    }
+
+    /// The paths matching a glob pattern, sorted (glob(3)); the pattern itself when it has no
+    /// wildcard.
+    static func glob(_ pattern: String) -> [String] {
+        guard pattern.contains(where: { "*?[".contains($0) }) else { return [pattern] }
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { index in result.gl_pathv[index].map { String(cString: $0) } }
     }
 
     /// What ties projects to one another: a service and the one it extends from another
@@ -291,19 +365,21 @@ extension ConfigCheck {
     /// silence: a link out of the tree or a special file a warning (not read), a file the
     /// system refuses an error.
     package static func projectEnvironment(
-        _ directory: String, override: [String: String]?, processEnvironment: [String: String]?, tree: SourceTree
+        _ directory: String, override: [String: String]?, processEnvironment: [String: String]?, tree: SourceTree,
+        envFile: String? = nil
     ) -> Environment {
         var environment = Environment()
         environment.variables = override ?? [:]
         var source: (path: String, entries: [EnvFile.Entry])?
         if override == nil {
-            for name in [".env"] + envExamples {
+            // `.portreg.yaml` `env-file` names the one file the project is run with.
+            for name in envFile.map({ [$0] }) ?? [".env"] + envExamples {
                 let path = ConfigFile.join(directory, name)
                 let text: String
                 switch tree.read(path) {
                 case .success(let contents): text = contents
                 case .failure(let failure):
-                    if failure.refusal == .missing { continue }
+                    if failure.refusal == .missing && envFile == nil { continue }
                     environment.findings.append(
                         Finding(
                             severity: failure.refusal == nil ? .error : .warning, kind: .parse,
@@ -314,7 +390,7 @@ extension ConfigCheck {
                 let file = EnvFile(text: text, inherited: processEnvironment ?? [:])
                 environment.variables = file.variables
                 source = (path, file.entries)
-                if name != ".env" { environment.selection.valueSource = name }
+                if name != ".env" && envFile == nil { environment.selection.valueSource = name }
                 break
             }
         }

@@ -16,6 +16,12 @@ package struct MoveRequest {
     /// True when the tree (or the registry snapshot `check` compares with, or an earlier
     /// advice of this run) already claims the port.
     package var isTaken: (Int) -> Bool
+    /// The first port at or after the one given that is not taken: the search jumps over
+    /// taken stretches instead of trying each of their ports.
+    package var firstUntaken: (Int) -> Int = { $0 }
+    /// The taken spans themselves (sorted, disjoint), for a search that merges them with
+    /// what the registry rules out.
+    package var takenSpans: () -> [PortRange] = { [] }
 }
 
 /// The way out of each collision: a port that is free in the registry and in the tree for
@@ -119,13 +125,29 @@ package final class WayOut {
     }
 
     /// One advised span into the sorted spans: a binary search and one array insert, not a
-    /// new union of everything (a tree with many collisions advises many ports).
+    /// new union of everything (a tree with many collisions advises many ports). Spans that
+    /// it overlaps or touches merge with it, so the spans stay disjoint and apart and a run
+    /// of advised ports is one span to jump over.
     package func insert(_ range: PortRange, _ transport: TransportProtocol) {
         var spans = taken[transport] ?? []
         taken[transport] = nil
-        let index = firstEnding(atOrAfter: range.low, in: spans)
-        spans.insert(range, at: index)
+        var first = firstEnding(atOrAfter: range.low - 1, in: spans)
+        var last = first
+        var merged = range
+        while last < spans.count && spans[last].low <= merged.high + 1 {
+            merged = PortRange(uncheckedLow: min(merged.low, spans[last].low), high: max(merged.high, spans[last].high))
+            last += 1
+        }
+        if first > spans.count { first = spans.count }
+        spans.replaceSubrange(first..<last, with: [merged])
         taken[transport] = spans
+    }
+
+    /// The first port at or after `port` that no span holds.
+    package func firstUntaken(_ port: Int, _ transport: TransportProtocol) -> Int {
+        guard let spans = taken[transport] else { return port }
+        let index = firstEnding(atOrAfter: port, in: spans)
+        return index < spans.count && spans[index].low <= port ? spans[index].high + 1 : port
     }
 
     /// The first span whose end is at or after `port`.
@@ -153,7 +175,9 @@ package final class WayOut {
             let transport = mover.transport
             let request = MoveRequest(
                 service: mover.name, transport: transport, host: mover.host, bind: mover.bind,
-                count: mover.ports.count, range: mover.movesWithin, isTaken: { [self] in isTaken($0, transport) })
+                count: mover.ports.count, range: mover.movesWithin, isTaken: { [self] in isTaken($0, transport) },
+                firstUntaken: { [self] in firstUntaken($0, transport) },
+                takenSpans: { [self] in taken[transport] ?? [] })
             guard let free = find(request) else { return nil }
             insert(free, transport)
             moves.append("\(name) to \(free)/\(transport.rawValue)")

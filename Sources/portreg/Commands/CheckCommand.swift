@@ -113,25 +113,19 @@ struct CheckCommand: ParsableCommand {
     var paths: [String] = []
 
     func validate() throws {
-        if let ephemeralRange {
-            guard ephemeralRange == "host" || ephemeralRange == "none" || PortRange(parsing: ephemeralRange) != nil
-            else {
-                throw ValidationError("invalid --ephemeral-range '\(ephemeralRange)': LO-HI, host or none")
-            }
-        }
-        if let nodePortRange, PortRange(parsing: nodePortRange) == nil {
-            throw ValidationError("invalid --node-port-range '\(nodePortRange)': LO-HI, ports 1-65535")
-        }
+        // The parser of `.portreg.yaml`'s settings of the same names: one rule for both.
+        do {
+            if let ephemeralRange { _ = try CheckRangeSetting.ephemeral(ephemeralRange) }
+        } catch { throw ValidationError("invalid --ephemeral-range: \(error.problem)") }
+        do {
+            if let nodePortRange { _ = try CheckRangeSetting.nodePorts(nodePortRange) }
+        } catch { throw ValidationError("invalid --node-port-range: \(error.problem)") }
     }
 
     /// `--ephemeral-range`: a fixed range, this machine's (`host`; none when unreadable), or none.
     var ephemeral: PortRange? {
-        switch ephemeralRange {
-        case nil: CheckOptions.linuxEphemeral
-        case "none": nil
-        case "host": EphemeralRange.current()
-        case let text?: PortRange(parsing: text)
-        }
+        guard let ephemeralRange else { return CheckOptions.linuxEphemeral }
+        return (try? CheckRangeSetting.ephemeral(ephemeralRange)) ?? nil
     }
 
     func run() throws {
@@ -160,7 +154,7 @@ struct CheckCommand: ParsableCommand {
             paths: paths, excludes: excludes, envFiles: envFiles,
             processEnvironment: useEnv ? ProcessEnvironment.all() : nil, strict: strict,
             host: host, ephemeral: ephemeral, assignmentsFile: assignments)
-        options.nodePortRange = nodePortRange.flatMap { PortRange(parsing: $0) }
+        options.nodePortRange = nodePortRange.flatMap { try? CheckRangeSetting.nodePorts($0) }
         options.baseline = baseline
         options.live = live
         options.stdinKind = stdinKind
@@ -171,8 +165,31 @@ struct CheckCommand: ParsableCommand {
             OutputStream.standardError.writeLine("portreg check: settings from \(TerminalText.visible(path))")
             OutputStream.standardError.flush()
             options.hostGlobs = settings.hosts
+            let roots = paths.filter { $0 != "-" }.map {
+                ConfigFile.isRegularFile($0) ? ConfigFile.directory(of: $0) : $0
+            }
+            settings.apply(to: &options, root: config == nil ? nil : roots.first)
+            if config != nil {
+                // `--config FILE` (which may live outside the tree): its globs are relative to
+                // each checked PATH (a file's folder).
+                options.hostGlobs = roots.flatMap { root in
+                    settings.hosts.map { entry in
+                        var entry = entry
+                        entry.root = root
+                        return entry
+                    }
+                }
+            }
             if excludes.isEmpty, let exclude = settings.exclude { options.excludes = exclude }
-            if baseline == nil { options.baseline = settings.baseline }
+            if baseline == nil, let known = settings.baseline {
+                // A tree's own settings name a baseline of the tree: read like every file of
+                // it (no link out, nothing under .git), or refused (64) before anything runs.
+                if config == nil, let refusal = SourceTree(paths: paths).refusal(known), refusal != .missing {
+                    throw RegistryError(
+                        .usage, "baseline \(known) is not read: \(refusal.reason)", at: SourceLocation(file: path))
+                }
+                options.baseline = known
+            }
             if !strict, let strict = settings.strict { options.strict = strict }
             if ephemeralRange == nil, let range = settings.ephemeralRange { options.ephemeral = range }
             if options.nodePortRange == nil { options.nodePortRange = settings.nodePortRange }

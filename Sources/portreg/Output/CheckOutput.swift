@@ -68,7 +68,10 @@ enum CheckOutput {
         let known = "\(applied.known) known finding\(applied.known == 1 ? "" : "s") not shown"
         let stale =
             "\(applied.stale) entr\(applied.stale == 1 ? "y" : "ies") no longer match\(applied.stale == 1 ? "es" : "")"
-        return "baseline \(applied.file): \(known), \(stale)"
+        // The entries by name (a few), so that a stale one can be found and removed.
+        var named = applied.staleEntries.prefix(5).joined(separator: "; ")
+        if applied.stale > 5 { named += "; and \(applied.stale - 5) more" }
+        return "baseline \(applied.file): \(known), \(stale)" + (named.isEmpty ? "" : ": " + named)
     }
 
     // MARK: json
@@ -101,6 +104,7 @@ enum CheckOutput {
                     "baseline",
                     .object([
                         ("file", .string(applied.file)), ("known", .int(applied.known)), ("stale", .int(applied.stale)),
+                        ("stale_entries", .array(applied.staleEntries.map { .string($0) })),
                     ])
                 ))
         }
