@@ -122,6 +122,17 @@ package struct CheckBaseline: Sendable, Equatable {
     /// (`parse`) given claimants of their own: the file (relative likewise), the service,
     /// the message, and `#N` for the N-th finding alike in one file, so a second bad port
     /// with the same message is a new entry, not hidden by the first.
+    /// One claimant with its marked paths made relative to the first of `roots` that holds
+    /// them, as `rooted` writes it into a fingerprint.
+    package static func rootedClaimant(_ claimant: String, roots: [String]) -> String {
+        guard claimant.contains("\u{0}") else { return claimant }
+        return claimant.split(separator: "\u{0}", omittingEmptySubsequences: false).enumerated().map { part in
+            guard part.offset % 2 == 1 else { return String(part.element) }
+            let path = String(part.element)
+            return roots.lazy.compactMap { CheckConfig.relative(path, to: $0) }.first ?? ConfigFile.normalize(path)
+        }.joined()
+    }
+
     package static func rooted(_ findings: [Finding], roots: [String]) -> [Finding] {
         var cache: [String: String] = [:]
         func relative(_ path: String) -> String {

@@ -258,8 +258,10 @@ package enum ConfigCheck {
         let file = port.location.file
         switch port.origin {
         case .kubernetes:
+            if let object = port.kubernetesObject {
+                return "kubernetes:\(object.namespace ?? "*")/\(object.kind)/\(object.name)"
+            }
             let parts = port.identity.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
-            if parts.count == 4 && parts[0] == "kubernetes" { return "kubernetes:\(parts[1])/\(parts[2])/\(parts[3])" }
             if parts.count >= 2 && parts[0] == "kind" { return "kind:" + parts[1] }
             return "kubernetes:" + port.name
         case .compose:

@@ -44,8 +44,15 @@ package final class WayOut {
     /// a claimant that joined a known collision is the one that moves.
     private var knownClaimants: [String: [Set<String>]] = [:]
 
-    package init(known fingerprints: Set<String> = [], find: @escaping (MoveRequest) -> PortRange?) {
+    /// A claimant's identity as a fingerprint spells it (paths relative to the config root).
+    private let rooting: (String) -> String
+
+    package init(
+        known fingerprints: Set<String> = [], rooting: @escaping (String) -> String = { $0 },
+        find: @escaping (MoveRequest) -> PortRange?
+    ) {
         self.find = find
+        self.rooting = rooting
         for fingerprint in fingerprints {
             let tokens = fingerprint.split(separator: " ").map(String.init)
             guard tokens.count > 3 else { continue }
@@ -76,7 +83,7 @@ package final class WayOut {
         let head = [Finding.Kind.collision.rawValue, transport.rawValue, shared.description].map(
             Finding.fingerprintToken
         ).joined(separator: " ")
-        let tokens = ids.map(Finding.fingerprintToken)
+        let tokens = ids.map { Finding.fingerprintToken(rooting($0)) }
         if let entries = knownClaimants[head],
             let known = entries.filter({ $0.isSubset(of: tokens) }).max(by: { $0.count < $1.count }),
             known.count < Set(tokens).count

@@ -40,7 +40,10 @@ extension Registry {
         let report = try read { context in
             ConfigCheck.evaluate(
                 scan, registry: snapshot, options: options,
-                wayOut: WayOut(known: known?.baseline.fingerprints ?? []) { move in
+                wayOut: WayOut(
+                    known: known?.baseline.fingerprints ?? [],
+                    rooting: { CheckBaseline.rootedClaimant($0, roots: options.fingerprintRoots) }
+                ) { move in
                     Self.freePort(for: move, options: options, in: context, search: search)
                 },
                 listening: listening)
