@@ -113,7 +113,7 @@ extension ConfigCheck {
                 findings.append(
                     Finding(
                         severity: .warning, kind: .privileged, ports: port.ports, transport: port.transport,
-                        message: "\(label): a port below 1024 needs root or CAP_NET_BIND_SERVICE to bind",
+                        message: "\(label): \(PortAdvisory.privileged(port.ports))",
                         places: [place(port)]
                     ).claimed(by: [claimant(port)]))
             }
@@ -122,7 +122,7 @@ extension ConfigCheck {
                     Finding(
                         severity: .warning, kind: .ephemeral, ports: port.ports, transport: port.transport,
                         message:
-                            "\(label), inside the ephemeral range \(ephemeral): outgoing connections can take it first",
+                            "\(label): \(PortAdvisory.ephemeral(port.ports, range: ephemeral, host: "the deployment host's"))",
                         places: [place(port)]
                     ).claimed(by: [claimant(port)]))
             }

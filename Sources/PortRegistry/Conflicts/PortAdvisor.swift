@@ -99,19 +99,13 @@ package struct PortAdvisor {
             result.append(
                 PortAdvisory(
                     kind: .privileged, ports: claim.ports,
-                    message:
-                        claim.ports.isSinglePort
-                        ? "\(claim.ports) is a privileged port (below 1024): binding it needs root or CAP_NET_BIND_SERVICE"
-                        : "\(claim.ports) includes privileged ports (below 1024): binding them needs root or CAP_NET_BIND_SERVICE"
-                ))
+                    message: PortAdvisory.privileged(claim.ports)))
         }
         if let ephemeral, ephemeral.overlaps(claim.ports) {
             result.append(
                 PortAdvisory(
                     kind: .ephemeral, ports: claim.ports,
-                    message:
-                        "\(claim.ports) is inside this host's ephemeral range \(ephemeral): outgoing connections can take it first"
-                ))
+                    message: PortAdvisory.ephemeral(claim.ports, range: ephemeral, host: "this host's")))
         }
         return result
     }

@@ -22,4 +22,18 @@ package struct PortAdvisory: Hashable, Sendable {
         self.ports = ports
         self.message = message
     }
+
+    /// The privileged rule's words, the one wording `add`, `conflicts` and `check` share:
+    /// `80 is a privileged port (below 1024): binding it needs root or CAP_NET_BIND_SERVICE`.
+    package static func privileged(_ ports: PortRange) -> String {
+        ports.isSinglePort
+            ? "\(ports) is a privileged port (below 1024): binding it needs root or CAP_NET_BIND_SERVICE"
+            : "\(ports) includes privileged ports (below 1024): binding them needs root or CAP_NET_BIND_SERVICE"
+    }
+
+    /// The ephemeral rule's words: `host` says whose range it is (`this host's`, `the
+    /// deployment host's`).
+    package static func ephemeral(_ ports: PortRange, range: PortRange, host: String) -> String {
+        "\(ports) is inside \(host) ephemeral range \(range): outgoing connections can take it first"
+    }
 }
