@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # libFuzzer targets for portreg's parsers (issue 8). From the repository root:
 #   bash fuzz/run.sh                 # every target, 60 s each
-#   bash fuzz/run.sh csv 300         # one target (csv, services, parsers, check, uri, checkenv) for 300 s
+#   bash fuzz/run.sh csv 300         # one target (csv, services, parsers, check, uri, checkenv, tree) for 300 s
 # Builds the library's targets with SwiftPM (instrumented), links each fuzz target against
 # them, runs it on a copy of the seed
 # corpus (fuzz/corpus/TARGET, committed) growing into fuzz/.work/TARGET (not committed), and
 # keeps any crash input in fuzz/.work/crashes/. Not part of `swift build` or CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=${1:-"csv services parsers check uri checkenv"}
+targets=${1:-"csv services parsers check uri checkenv tree"}
 seconds=${2:-60}
 work=fuzz/.work
 mkdir -p "$work/crashes"
