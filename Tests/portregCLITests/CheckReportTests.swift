@@ -228,17 +228,18 @@ extension CheckReportTests {
 
 extension CheckReportTests {
     /// On a terminal the other locations are cut to five and "and N more"; piped, all.
-    @Test func otherLocationsAreCutOnlyOnATerminal() async throws {
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
+            "needs script(1) (util-linux's bsdutils) to give portreg a terminal"))
+    func otherLocationsAreCutOnlyOnATerminal() async throws {
         let cli = try CLI()
         for index in 0..<9 {
             try cli.write("app\(index)/compose.yaml", "services:\n  web\(index):\n    ports: [\"9961:80\"]\n")
         }
         let piped = try await cli.run("check", ".")
         #expect(piped.lines.filter { $0.contains(": note: ") }.count == 8, "\(piped)")
-        guard let binary = PortregBinary.path, FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
-            print("skipped: no script(1) to give portreg a terminal")
-            return
-        }
+        let binary = try #require(PortregBinary.path)
         let command = "'\(binary)' check ."
         let terminal = try await cli.run(["check", "."], via: ["/usr/bin/script", "-qec", command, "/dev/null"])
         #expect(terminal.stdout.components(separatedBy: ": note: ").count - 1 == 5, "\(terminal)")

@@ -46,8 +46,10 @@ package struct Finding: Hashable, Sendable {
     package var transport: TransportProtocol?
     package var message: String
     package var places: [Place]
-    /// The claimants' identities, `project/service` (the project, else the folder of the
-    /// file): what the fingerprint names instead of lines. Empty for a finding about a file.
+    /// The claimants' identities (`ConfigCheck.claimant`: `compose:FOLDER/SERVICE`,
+    /// `kubernetes:NAMESPACE/KIND/NAME`, `procfile:FILE:PROCESS`, `env:FOLDER`): what the
+    /// fingerprint names instead of lines. A finding about a file gets its own at the end of
+    /// `evaluate` (`CheckBaseline.rooted`).
     package var claimants: [String] = []
 
     package init(

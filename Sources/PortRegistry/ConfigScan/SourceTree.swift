@@ -100,8 +100,13 @@ package struct SourceTree: Sendable {
 
     /// The physical path of a file inside the tree, or why it is not one.
     package func resolve(_ path: String) -> Result<String, Refusal> {
+        // As spelled first (the current folder does not change during a run): no folding.
+        if let known = folders.resolved.withLock({ $0[path] }) { return .success(known) }
         let absolute = absolutePath(path)
-        if let known = folders.resolved.withLock({ $0[absolute] }) { return .success(known) }
+        if let known = folders.resolved.withLock({ $0[absolute] }) {
+            folders.resolved.withLock { $0[path] = known }
+            return .success(known)
+        }
         // The folder from the cache (or resolved once), then the last component: a link
         // there, or a folder that is not plain, takes the general walk below.
         let name = ConfigFile.baseName(absolute)
@@ -116,7 +121,10 @@ package struct SourceTree: Sendable {
             return .failure(code == ENOENT || code == ENOTDIR ? .missing : .unreadable(ConfigFile.systemMessage(code)))
         }
         if info.st_mode & S_IFMT == S_IFLNK { return resolve(absolute: absolute, links: 0, viaLink: false) }
-        folders.resolved.withLock { $0[absolute] = next }
+        folders.resolved.withLock {
+            $0[absolute] = next
+            $0[path] = next
+        }
         return .success(next)
     }
 
