@@ -149,4 +149,15 @@ import Testing
         #expect(!result.stdout.contains(Self.outsideSecret) && !result.stderr.contains(Self.outsideSecret))
         result.expectNoCrashReport()
     }
+
+    /// A FIFO named `.env` beside a Compose file is one `parse` error (the walk's), read by
+    /// nobody: no hang, and not said twice.
+    @Test func aFifoEnvIsOneFindingAndNoHang() async throws {
+        let cli = try CLI()
+        try cli.write("app/compose.yaml", "services:\n  a:\n    image: x\n    ports: [\"7003:80\"]\n")
+        try #require(mkfifo(cli.path("app/.env"), 0o600) == 0)
+        let result = try await cli.run(["check", "app"], timeout: .seconds(30))
+        result.expect(status: 65, stdout: ["app/.env:1: error: not a regular file (a FIFO); not read [parse]"])
+        #expect(result.stdout.components(separatedBy: "app/.env:1:").count == 2, "\(result)")
+    }
 }

@@ -380,6 +380,8 @@ extension ConfigCheck {
                 case .success(let contents): text = contents
                 case .failure(let failure):
                     if failure.refusal == .missing && envFile == nil { continue }
+                    // A FIFO or device named `.env` is the walk's finding already.
+                    if failure.refusal == nil && failure.message == "not a regular file" { continue }
                     environment.findings.append(
                         Finding(
                             severity: failure.refusal == nil ? .error : .warning, kind: .parse,
