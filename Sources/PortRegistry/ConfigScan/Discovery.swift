@@ -94,8 +94,7 @@ package struct Discovery: Sendable {
             }
             let display = displayPath(path, workingDirectory: workingDirectory)
             if info.st_mode & S_IFMT == S_IFDIR {
-                let root = ConfigFile.canonical(path) ?? path
-                discovery.walk(display, relative: "", root: root, patterns: patterns, seen: &seen)
+                discovery.walk(display, relative: "", patterns: patterns, seen: &seen)
             } else {
                 let name = ConfigFile.baseName(display)
                 if seen.insert(FileID(info)).inserted {
@@ -135,7 +134,7 @@ package struct Discovery: Sendable {
     }
 
     private mutating func walk(
-        _ directory: String, relative: String, root: String, patterns: [String], seen: inout Set<FileID>
+        _ directory: String, relative: String, patterns: [String], seen: inout Set<FileID>
     ) {
         guard let stream = opendir(directory) else {
             unreadable(directory, "cannot read this folder: \(ConfigFile.systemMessage(errno))")
@@ -214,7 +213,7 @@ package struct Discovery: Sendable {
             walk(
                 directory == "." ? name : directory + "/" + name,
                 relative: relative.isEmpty ? name : relative + "/" + name,
-                root: root, patterns: patterns, seen: &seen)
+                patterns: patterns, seen: &seen)
         }
     }
 

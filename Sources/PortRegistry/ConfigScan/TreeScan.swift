@@ -25,17 +25,11 @@ extension ConfigCheck {
         var files = Set<String>()
         // What the walk could not read: never skipped in silence.
         result.findings += discovery.findings
-        // A `.env` past EnvFile's bounds (standalone, or a project's values): a parse error.
-        func boundFinding(_ paths: [String]) -> Finding? {
-            for path in paths {
-                guard case .success(let text) = tree.read(path) else { continue }
-                return EnvFile.boundFinding(path: path, text: text)
-            }
-            return nil
-        }
-        result.findings += discovery.envFiles.compactMap { boundFinding([$0]) }
-        result.findings += discovery.composeFolders.compactMap { folder in
-            boundFinding(([".env"] + envExamples).map { ConfigFile.join(folder.directory, $0) })
+        // A standalone `.env` past EnvFile's bounds is a parse error (a project's `.env` is
+        // judged where `projectEnvironment` reads it).
+        result.findings += discovery.envFiles.compactMap { path in
+            guard case .success(let text) = tree.read(path) else { return nil }
+            return EnvFile.boundFinding(path: path, text: text)
         }
         if let stdin {
             result.ports += stdin.ports
@@ -390,6 +384,8 @@ extension ConfigCheck {
                     continue
                 }
                 let file = EnvFile(text: text, inherited: processEnvironment ?? [:])
+                // Past EnvFile's bounds: a parse error at the line where reading stopped.
+                if let bound = EnvFile.boundFinding(path: path, text: text) { environment.findings.append(bound) }
                 environment.variables = file.variables
                 source = (path, file.entries)
                 if name != ".env" && envFile == nil { environment.selection.valueSource = name }
